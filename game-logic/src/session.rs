@@ -282,3 +282,171 @@ pub struct RunSummary {
     /// The least real time the run can have taken, in ms.
     pub min_duration_ms: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::physics::{distance, press_for_distance};
+    use crate::ruleset::V1;
+
+    const DWELL: u32 = 300;
+
+    /// The press that lands `offset` mu beyond the next platform's centre (as near as a whole ms allows).
+    fn aimed(session: &GameSession, offset: i64) -> Jump {
+        let target = session.world().distance_to_next() + offset;
+        Jump {
+            press_ms: press_for_distance(&V1, target),
+            dwell_ms: DWELL,
+        }
+    }
+
+    fn centre(session: &mut GameSession) -> JumpOutcome {
+        let jump = aimed(session, 0);
+        session.apply(jump).unwrap()
+    }
+
+    #[test]
+    fn a_new_run_starts_on_the_origin_with_the_first_platform_ahead() {
+        let session = GameSession::new(5, Ruleset::V1);
+        let world = session.world();
+        assert_eq!(world.figure, Point { x: 0, z: 0 });
+        assert_eq!(world.current.radius, V1.start_radius);
+        assert_eq!(world.next.centre, Point { x: 20_000, z: 0 });
+        assert_eq!(world.direction, Direction::Right);
+        assert!((4_000..=5_000).contains(&world.next.radius));
+        assert_eq!((session.score(), session.combo(), session.jumps()), (0, 0, 0));
+    }
+
+    #[test]
+    fn consecutive_centre_hits_score_two_four_six_up_to_the_cap() {
+        let mut session = GameSession::new(1, Ruleset::V1);
+        let points: Vec<u32> = (0..20).map(|_| centre(&mut session).points).collect();
+        let expected: Vec<u32> = (1..=20).map(|n| (2 * n).min(32)).collect();
+        assert_eq!(points, expected);
+        assert_eq!(session.combo(), 20);
+    }
+
+    #[test]
+    fn a_normal_landing_scores_one_and_resets_the_combo() {
+        let mut session = GameSession::new(2, Ruleset::V1);
+        centre(&mut session);
+        centre(&mut session);
+        // 2 000 mu past the centre: on the platform (radius >= 1 250 + ...), not within 710.
+        let radius = session.world().next.radius;
+        let outcome = session.apply(aimed(&session, radius / 2)).unwrap();
+        assert_eq!(outcome.landing, Landing::Landed);
+        assert_eq!((outcome.points, outcome.combo, outcome.score), (1, 0, 2 + 4 + 1));
+        assert_eq!(centre(&mut session).points, 2);
+    }
+
+    #[test]
+    fn a_short_hop_stays_on_the_platform_without_points() {
+        let mut session = GameSession::new(3, Ruleset::V1);
+        centre(&mut session);
+        let before = *session.world();
+        let outcome = session
+            .apply(Jump {
+                press_ms: V1.min_press_ms,
+                dwell_ms: DWELL,
+            })
+            .unwrap();
+        assert_eq!(outcome.landing, Landing::Stayed);
+        assert_eq!((outcome.points, outcome.combo, outcome.game_over), (0, 0, false));
+        assert_eq!(outcome.world.next, before.next);
+        let hop = distance(&V1, V1.min_press_ms);
+        assert_eq!(outcome.world.figure, before.figure.moved(before.direction, hop));
+        // The next platform is still straight ahead, one hop closer.
+        assert_eq!(session.world().distance_to_next(), before.distance_to_next() - hop);
+    }
+
+    #[test]
+    fn missing_both_platforms_ends_the_run_and_nothing_is_accepted_after() {
+        let mut session = GameSession::new(4, Ruleset::V1);
+        let outcome = session
+            .apply(Jump {
+                press_ms: V1.max_press_ms,
+                dwell_ms: DWELL,
+            })
+            .unwrap();
+        assert_eq!(outcome.landing, Landing::Fell);
+        assert!(outcome.game_over && session.is_over());
+        let again = session.apply(aimed(&session, 0));
+        assert_eq!(again, Err(SessionError::RunOver));
+        assert!(session.summary().ended);
+    }
+
+    #[test]
+    fn an_impossible_jump_is_refused_and_changes_nothing() {
+        let mut session = GameSession::new(6, Ruleset::V1);
+        let before = session.clone();
+        let refused = session.apply(Jump {
+            press_ms: 5,
+            dwell_ms: DWELL,
+        });
+        assert!(matches!(refused, Err(SessionError::InvalidJump(InvalidJump::PressTooShort { .. }))));
+        assert_eq!(session, before);
+    }
+
+    #[test]
+    fn waiting_on_a_special_platform_earns_its_bonus_once() {
+        let mut session = GameSession::new(7, Ruleset::V1);
+        // Platforms 5, 10, ... are special; the fifth landing reaches platform 5.
+        for _ in 0..5 {
+            assert!(!session.world().bonus_available);
+            centre(&mut session);
+        }
+        let kind = session.world().current.special.expect("platform 5 is special");
+        assert!(session.world().bonus_available);
+        // A short hop first, too impatient for the bonus: the bonus stays available.
+        let hop = session
+            .apply(Jump {
+                press_ms: V1.min_press_ms,
+                dwell_ms: V1.bonus_dwell_ms - 1,
+            })
+            .unwrap();
+        assert_eq!((hop.landing, hop.bonus), (Landing::Stayed, 0));
+        let mut jump = aimed(&session, 0);
+        jump.dwell_ms = V1.bonus_dwell_ms;
+        let score_before = session.score();
+        let outcome = session.apply(jump).unwrap();
+        assert_eq!(outcome.bonus, kind.bonus());
+        assert_eq!(outcome.score, score_before + outcome.points + kind.bonus());
+        assert!(!outcome.world.bonus_available);
+    }
+
+    #[test]
+    fn the_bonus_is_paid_even_when_the_jump_then_fails() {
+        let mut session = GameSession::new(7, Ruleset::V1);
+        for _ in 0..5 {
+            centre(&mut session);
+        }
+        let kind = session.world().current.special.expect("platform 5 is special");
+        let score_before = session.score();
+        let outcome = session
+            .apply(Jump {
+                press_ms: V1.max_press_ms,
+                dwell_ms: V1.bonus_dwell_ms,
+            })
+            .unwrap();
+        assert!(outcome.game_over);
+        assert_eq!(outcome.score, score_before + kind.bonus());
+    }
+
+    #[test]
+    fn interval_and_duration_follow_the_timing_model() {
+        let mut session = GameSession::new(8, Ruleset::V1);
+        let first = aimed(&session, 0);
+        assert_eq!(session.min_interval_ms(first), u64::from(first.dwell_ms + first.press_ms));
+        session.apply(first).unwrap();
+        let second = aimed(&session, 0);
+        let flight = u64::from(physics::flight_ms(&V1, first.press_ms));
+        assert_eq!(
+            session.min_interval_ms(second),
+            flight + u64::from(V1.settle_ms + second.dwell_ms + second.press_ms)
+        );
+        assert_eq!(
+            session.min_duration_ms(),
+            u64::from(first.dwell_ms + first.press_ms + V1.settle_ms) + flight
+        );
+    }
+}
