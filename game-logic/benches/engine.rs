@@ -55,10 +55,17 @@ fn replay_1000_jump_run(bencher: Bencher) {
 /// five draws a platform), the floor under any engine built on this stream.
 #[divan::bench]
 fn baseline_rng_draws(bencher: Bencher) {
-    bencher.counter(ItemsCount::new(RUN_LENGTH)).bench_local(|| {
-        let mut rng = game_logic::Pcg32::new(SEED, 54);
-        for _ in 0..RUN_LENGTH {
-            black_box(rng.next_below(2) + rng.next_below(4) + rng.next_in(250, 1_000) + rng.next_in(1_000, 22_000));
-        }
-    });
+    bencher
+        .counter(ItemsCount::new(RUN_LENGTH))
+        .bench_local(|| {
+            let mut rng = game_logic::Pcg32::new(SEED, 54);
+            for _ in 0..RUN_LENGTH {
+                black_box(
+                    rng.next_below(2)
+                        + rng.next_below(4)
+                        + rng.next_in(250, 1_000)
+                        + rng.next_in(1_000, 22_000),
+                );
+            }
+        });
 }

@@ -43,7 +43,10 @@ fn scripted(
 /// The press that touches down `offset` mu beyond the next platform's centre.
 fn aim(world: &World, offset: i64) -> Jump {
     let press_ms = press_for_distance(Ruleset::V1.params(), world.distance_to_next() + offset);
-    Jump { press_ms, dwell_ms: DWELL }
+    Jump {
+        press_ms,
+        dwell_ms: DWELL,
+    }
 }
 
 fn main() -> std::io::Result<()> {
@@ -60,14 +63,27 @@ fn main() -> std::io::Result<()> {
     for (name, skill, max) in skills {
         for seed in [1u64, 42, 0x5eed_cafe, 20_180_128, u64::MAX - 1] {
             let description = format!("{name} bot, seed {seed}, at most {max} jumps");
-            vectors.push(record(&description, seed, Ruleset::V1, bot_inputs(seed, skill, max)));
+            vectors.push(record(
+                &description,
+                seed,
+                Ruleset::V1,
+                bot_inputs(seed, skill, max),
+            ));
         }
     }
     vectors.push(record(
         "perfect play past the combo cap and two special platforms, waiting for every bonus",
         7,
         Ruleset::V1,
-        scripted(7, 24, |w, _| Jump { dwell_ms: 2_000, ..aim(w, 0) }, Skill::PERFECT),
+        scripted(
+            7,
+            24,
+            |w, _| Jump {
+                dwell_ms: 2_000,
+                ..aim(w, 0)
+            },
+            Skill::PERFECT,
+        ),
     ));
     vectors.push(record(
         "alternating centre hits, off-centre landings and short hops",
@@ -83,7 +99,10 @@ fn main() -> std::io::Result<()> {
                     match step % 3 {
                         0 => aim(w, 0),
                         1 => aim(w, w.next.radius / 2),
-                        _ => Jump { press_ms: 20, dwell_ms: DWELL },
+                        _ => Jump {
+                            press_ms: 20,
+                            dwell_ms: DWELL,
+                        },
                     }
                 },
                 Skill::PERFECT,
@@ -118,19 +137,34 @@ fn main() -> std::io::Result<()> {
         "overhang: the first jump lands just past the start platform's edge",
         11,
         Ruleset::V1,
-        vec![Jump { press_ms: press_for(5_500), dwell_ms: DWELL }],
+        vec![Jump {
+            press_ms: press_for(5_500),
+            dwell_ms: DWELL,
+        }],
     ));
     vectors.push(record(
         "fell: the longest press flies past everything",
         12,
         Ruleset::V1,
-        vec![Jump { press_ms: 10_000, dwell_ms: DWELL }],
+        vec![Jump {
+            press_ms: 10_000,
+            dwell_ms: DWELL,
+        }],
     ));
     vectors.push(record(
         "refused: an input after the run ended",
         13,
         Ruleset::V1,
-        vec![Jump { press_ms: 10_000, dwell_ms: DWELL }, Jump { press_ms: 600, dwell_ms: DWELL }],
+        vec![
+            Jump {
+                press_ms: 10_000,
+                dwell_ms: DWELL,
+            },
+            Jump {
+                press_ms: 600,
+                dwell_ms: DWELL,
+            },
+        ],
     ));
     vectors.push(record(
         "refused: a press shorter than a person can make, after two good jumps",
@@ -138,7 +172,10 @@ fn main() -> std::io::Result<()> {
         Ruleset::V1,
         {
             let mut inputs = scripted(14, 2, |w, _| aim(w, 0), Skill::PERFECT);
-            inputs.push(Jump { press_ms: 3, dwell_ms: DWELL });
+            inputs.push(Jump {
+                press_ms: 3,
+                dwell_ms: DWELL,
+            });
             inputs
         },
     ));
@@ -146,9 +183,17 @@ fn main() -> std::io::Result<()> {
         "refused: a dwell shorter than a person's reaction",
         15,
         Ruleset::V1,
-        vec![Jump { press_ms: 700, dwell_ms: 10 }],
+        vec![Jump {
+            press_ms: 700,
+            dwell_ms: 10,
+        }],
     ));
-    vectors.push(record("no inputs: the world as a run starts", 0, Ruleset::V1, Vec::new()));
+    vectors.push(record(
+        "no inputs: the world as a run starts",
+        0,
+        Ruleset::V1,
+        Vec::new(),
+    ));
 
     for (index, vector) in vectors.iter().enumerate() {
         let path = dir.join(format!("v1-{:02}.json", index + 1));

@@ -131,10 +131,18 @@ mod tests {
 
     #[test]
     fn better_bots_score_more() {
-        let mean = |skill| (0..200).map(|seed| u64::from(play(skill, seed, 5_000).score())).sum::<u64>() / 200;
+        let mean = |skill| {
+            (0..200)
+                .map(|seed| u64::from(play(skill, seed, 5_000).score()))
+                .sum::<u64>()
+                / 200
+        };
         let novice = mean(Skill::NOVICE);
         let casual = mean(Skill::CASUAL);
         let expert = mean(Skill::EXPERT);
-        assert!(novice < casual && casual < expert, "{novice} {casual} {expert}");
+        assert!(
+            novice < casual && casual < expert,
+            "{novice} {casual} {expert}"
+        );
     }
 }

@@ -90,7 +90,7 @@ pub const fn is_special_slot(params: &Params, index: u32, score: u32) -> bool {
     } else {
         params.special_period
     };
-    index % period == 0
+    index.is_multiple_of(period)
 }
 
 fn draw_special(rng: &mut Pcg32, last: Option<SpecialKind>) -> SpecialKind {
@@ -176,19 +176,35 @@ mod tests {
     fn difficulty_starts_at_the_original_ranges_and_stops_at_the_floors() {
         assert_eq!(
             Difficulty::after(&V1, 0),
-            Difficulty { scale_min: 800, scale_max: 1_000, gap_max: 17_000 }
+            Difficulty {
+                scale_min: 800,
+                scale_max: 1_000,
+                gap_max: 17_000
+            }
         );
         assert_eq!(
             Difficulty::after(&V1, 10),
-            Difficulty { scale_min: 750, scale_max: 950, gap_max: 17_300 }
+            Difficulty {
+                scale_min: 750,
+                scale_max: 950,
+                gap_max: 17_300
+            }
         );
         assert_eq!(
             Difficulty::after(&V1, 1_000_000),
-            Difficulty { scale_min: 250, scale_max: 600, gap_max: 22_000 }
+            Difficulty {
+                scale_min: 250,
+                scale_max: 600,
+                gap_max: 22_000
+            }
         );
         assert_eq!(
             Difficulty::after(&V1, u32::MAX),
-            Difficulty { scale_min: 250, scale_max: 600, gap_max: 22_000 }
+            Difficulty {
+                scale_min: 250,
+                scale_max: 600,
+                gap_max: 22_000
+            }
         );
     }
 
@@ -196,7 +212,9 @@ mod tests {
     fn special_slots_every_five_then_every_six() {
         let slots: Vec<u32> = (1..=20).filter(|i| is_special_slot(&V1, *i, 0)).collect();
         assert_eq!(slots, [5, 10, 15, 20]);
-        let late: Vec<u32> = (1..=20).filter(|i| is_special_slot(&V1, *i, 1_001)).collect();
+        let late: Vec<u32> = (1..=20)
+            .filter(|i| is_special_slot(&V1, *i, 1_001))
+            .collect();
         assert_eq!(late, [6, 12, 18]);
         assert!(is_special_slot(&V1, 10, 1_000));
     }
@@ -218,7 +236,12 @@ mod tests {
         let figure = Point { x: 1_200, z: -300 };
         for seed in 0..200 {
             let mut rng = Pcg32::new(seed, V1.game_stream);
-            let context = Context { index: 3, landings: 4, score: 9, last_special: None };
+            let context = Context {
+                index: 3,
+                landings: 4,
+                score: 9,
+                last_special: None,
+            };
             let (next, direction) = next_platform(&V1, &mut rng, context, &current, figure);
             let along = current.centre.ahead(next.centre, direction);
             let gap = along - current.radius - next.radius;
@@ -237,7 +260,12 @@ mod tests {
         let current = start_platform(&V1);
         for seed in 0..100 {
             let mut rng = Pcg32::new(seed, V1.game_stream);
-            let context = Context { index: 5, landings: 4, score: 9, last_special: None };
+            let context = Context {
+                index: 5,
+                landings: 4,
+                score: 9,
+                last_special: None,
+            };
             let (next, _) = next_platform(&V1, &mut rng, context, &current, Point::default());
             let kind = next.special.expect("slot 5 is special");
             assert_eq!(next.shape, kind.shape());

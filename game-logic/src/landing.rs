@@ -132,7 +132,12 @@ mod tests {
         for l in [Landing::Centre, Landing::Landed, Landing::Stayed] {
             assert!(!l.is_game_over());
         }
-        for l in [Landing::TippedForward, Landing::TippedBack, Landing::Overhang, Landing::Fell] {
+        for l in [
+            Landing::TippedForward,
+            Landing::TippedBack,
+            Landing::Overhang,
+            Landing::Fell,
+        ] {
             assert!(l.is_game_over());
             assert!(!l.reached_next());
         }
@@ -143,7 +148,10 @@ mod tests {
     #[test]
     fn cylinder_edges_use_the_disc() {
         let next = Platform {
-            centre: Point { x: 20_000, z: -3_000 },
+            centre: Point {
+                x: 20_000,
+                z: -3_000,
+            },
             shape: Shape::Cylinder,
             radius: 5_000,
             special: None,
@@ -152,7 +160,13 @@ mod tests {
         let on_rim = Point { x: 24_000, z: 0 };
         let past = Point { x: 24_001, z: 0 };
         let current = cube_at(0, 5_000);
-        assert_eq!(classify(&V1, &current, &next, Direction::Right, on_rim), Landing::Landed);
-        assert_eq!(classify(&V1, &current, &next, Direction::Right, past), Landing::TippedForward);
+        assert_eq!(
+            classify(&V1, &current, &next, Direction::Right, on_rim),
+            Landing::Landed
+        );
+        assert_eq!(
+            classify(&V1, &current, &next, Direction::Right, past),
+            Landing::TippedForward
+        );
     }
 }

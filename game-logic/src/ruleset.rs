@@ -181,7 +181,11 @@ mod tests {
         assert_eq!(u16::from(Ruleset::V1), 1);
         assert_eq!(Ruleset::from_version(0), Err(UnknownRuleset(0)));
         assert_eq!(Ruleset::from_version(2), Err(UnknownRuleset(2)));
-        assert!(UnknownRuleset(9).to_string().contains("unknown ruleset version 9"));
+        assert!(
+            UnknownRuleset(9)
+                .to_string()
+                .contains("unknown ruleset version 9")
+        );
     }
 
     #[test]

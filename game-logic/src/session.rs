@@ -168,10 +168,10 @@ impl GameSession {
             }
             _ => 0,
         };
-        let touchdown = self
-            .world
-            .figure
-            .moved(self.world.direction, physics::distance(params, jump.press_ms));
+        let touchdown = self.world.figure.moved(
+            self.world.direction,
+            physics::distance(params, jump.press_ms),
+        );
         let landing = landing::classify(
             params,
             &self.world.current,
@@ -314,7 +314,10 @@ mod tests {
         assert_eq!(world.next.centre, Point { x: 20_000, z: 0 });
         assert_eq!(world.direction, Direction::Right);
         assert!((4_000..=5_000).contains(&world.next.radius));
-        assert_eq!((session.score(), session.combo(), session.jumps()), (0, 0, 0));
+        assert_eq!(
+            (session.score(), session.combo(), session.jumps()),
+            (0, 0, 0)
+        );
     }
 
     #[test]
@@ -335,7 +338,10 @@ mod tests {
         let radius = session.world().next.radius;
         let outcome = session.apply(aimed(&session, radius / 2)).unwrap();
         assert_eq!(outcome.landing, Landing::Landed);
-        assert_eq!((outcome.points, outcome.combo, outcome.score), (1, 0, 2 + 4 + 1));
+        assert_eq!(
+            (outcome.points, outcome.combo, outcome.score),
+            (1, 0, 2 + 4 + 1)
+        );
         assert_eq!(centre(&mut session).points, 2);
     }
 
@@ -351,12 +357,21 @@ mod tests {
             })
             .unwrap();
         assert_eq!(outcome.landing, Landing::Stayed);
-        assert_eq!((outcome.points, outcome.combo, outcome.game_over), (0, 0, false));
+        assert_eq!(
+            (outcome.points, outcome.combo, outcome.game_over),
+            (0, 0, false)
+        );
         assert_eq!(outcome.world.next, before.next);
         let hop = distance(&V1, V1.min_press_ms);
-        assert_eq!(outcome.world.figure, before.figure.moved(before.direction, hop));
+        assert_eq!(
+            outcome.world.figure,
+            before.figure.moved(before.direction, hop)
+        );
         // The next platform is still straight ahead, one hop closer.
-        assert_eq!(session.world().distance_to_next(), before.distance_to_next() - hop);
+        assert_eq!(
+            session.world().distance_to_next(),
+            before.distance_to_next() - hop
+        );
     }
 
     #[test]
@@ -383,7 +398,10 @@ mod tests {
             press_ms: 5,
             dwell_ms: DWELL,
         });
-        assert!(matches!(refused, Err(SessionError::InvalidJump(InvalidJump::PressTooShort { .. }))));
+        assert!(matches!(
+            refused,
+            Err(SessionError::InvalidJump(InvalidJump::PressTooShort { .. }))
+        ));
         assert_eq!(session, before);
     }
 
@@ -395,7 +413,11 @@ mod tests {
             assert!(!session.world().bonus_available);
             centre(&mut session);
         }
-        let kind = session.world().current.special.expect("platform 5 is special");
+        let kind = session
+            .world()
+            .current
+            .special
+            .expect("platform 5 is special");
         assert!(session.world().bonus_available);
         // A short hop first, too impatient for the bonus: the bonus stays available.
         let hop = session
@@ -420,7 +442,11 @@ mod tests {
         for _ in 0..5 {
             centre(&mut session);
         }
-        let kind = session.world().current.special.expect("platform 5 is special");
+        let kind = session
+            .world()
+            .current
+            .special
+            .expect("platform 5 is special");
         let score_before = session.score();
         let outcome = session
             .apply(Jump {
@@ -436,7 +462,10 @@ mod tests {
     fn interval_and_duration_follow_the_timing_model() {
         let mut session = GameSession::new(8, Ruleset::V1);
         let first = aimed(&session, 0);
-        assert_eq!(session.min_interval_ms(first), u64::from(first.dwell_ms + first.press_ms));
+        assert_eq!(
+            session.min_interval_ms(first),
+            u64::from(first.dwell_ms + first.press_ms)
+        );
         session.apply(first).unwrap();
         let second = aimed(&session, 0);
         let flight = u64::from(physics::flight_ms(&V1, first.press_ms));

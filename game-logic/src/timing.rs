@@ -116,17 +116,35 @@ mod tests {
     fn bounds_are_enforced_in_order() {
         assert_eq!(check(&V1, jump(500, 300)), Ok(()));
         assert_eq!(check(&V1, jump(20, 100)), Ok(()));
-        assert!(matches!(check(&V1, jump(19, 300)), Err(InvalidJump::PressTooShort { .. })));
-        assert!(matches!(check(&V1, jump(10_001, 300)), Err(InvalidJump::PressTooLong { .. })));
-        assert!(matches!(check(&V1, jump(500, 99)), Err(InvalidJump::DwellTooShort { .. })));
-        assert!(matches!(check(&V1, jump(500, 600_001)), Err(InvalidJump::DwellTooLong { .. })));
+        assert!(matches!(
+            check(&V1, jump(19, 300)),
+            Err(InvalidJump::PressTooShort { .. })
+        ));
+        assert!(matches!(
+            check(&V1, jump(10_001, 300)),
+            Err(InvalidJump::PressTooLong { .. })
+        ));
+        assert!(matches!(
+            check(&V1, jump(500, 99)),
+            Err(InvalidJump::DwellTooShort { .. })
+        ));
+        assert!(matches!(
+            check(&V1, jump(500, 600_001)),
+            Err(InvalidJump::DwellTooLong { .. })
+        ));
     }
 
     #[test]
     fn interval_adds_previous_flight_and_settle() {
         assert_eq!(min_interval_ms(&V1, None, jump(700, 300)), 1_000);
         // flight of a 1000 ms press: vy = 150 units/s, 2 * 150 / 720 s = 416 ms.
-        assert_eq!(min_interval_ms(&V1, Some(1_000), jump(700, 300)), 416 + 200 + 1_000);
-        assert_eq!(jump_duration_ms(&V1, jump(1_000, 300)), 300 + 1_000 + 416 + 200);
+        assert_eq!(
+            min_interval_ms(&V1, Some(1_000), jump(700, 300)),
+            416 + 200 + 1_000
+        );
+        assert_eq!(
+            jump_duration_ms(&V1, jump(1_000, 300)),
+            300 + 1_000 + 416 + 200
+        );
     }
 }

@@ -153,7 +153,10 @@ mod tests {
 
     fn platform(shape: Shape, radius: i64) -> Platform {
         Platform {
-            centre: Point { x: 10_000, z: -3_000 },
+            centre: Point {
+                x: 10_000,
+                z: -3_000,
+            },
             shape,
             radius,
             special: None,
@@ -163,19 +166,40 @@ mod tests {
     #[test]
     fn cube_contains_its_square_with_edges() {
         let cube = platform(Shape::Cube, 4_000);
-        assert!(cube.contains(Point { x: 14_000, z: 1_000 }));
-        assert!(cube.contains(Point { x: 6_000, z: -7_000 }));
-        assert!(!cube.contains(Point { x: 14_001, z: -3_000 }));
-        assert!(!cube.contains(Point { x: 10_000, z: 1_001 }));
+        assert!(cube.contains(Point {
+            x: 14_000,
+            z: 1_000
+        }));
+        assert!(cube.contains(Point {
+            x: 6_000,
+            z: -7_000
+        }));
+        assert!(!cube.contains(Point {
+            x: 14_001,
+            z: -3_000
+        }));
+        assert!(!cube.contains(Point {
+            x: 10_000,
+            z: 1_001
+        }));
     }
 
     #[test]
     fn cylinder_contains_its_disc_with_edges() {
         let cyl = platform(Shape::Cylinder, 5_000);
-        assert!(cyl.contains(Point { x: 13_000, z: 1_000 }));
-        assert!(!cyl.contains(Point { x: 13_001, z: 1_000 }));
+        assert!(cyl.contains(Point {
+            x: 13_000,
+            z: 1_000
+        }));
+        assert!(!cyl.contains(Point {
+            x: 13_001,
+            z: 1_000
+        }));
         // A cube of the same radius contains its corners; the cylinder does not.
-        assert!(!cyl.contains(Point { x: 14_000, z: 1_000 }));
+        assert!(!cyl.contains(Point {
+            x: 14_000,
+            z: 1_000
+        }));
     }
 
     #[test]

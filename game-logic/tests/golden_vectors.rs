@@ -32,7 +32,12 @@ fn every_vector_replays_exactly() {
     let vectors = load_vectors();
     assert!(vectors.len() >= 30, "only {} vectors", vectors.len());
     for (path, stored) in vectors {
-        let fresh = record(&stored.description, stored.seed, stored.ruleset, stored.inputs.clone());
+        let fresh = record(
+            &stored.description,
+            stored.seed,
+            stored.ruleset,
+            stored.inputs.clone(),
+        );
         for (index, (want, got)) in stored.outcomes.iter().zip(&fresh.outcomes).enumerate() {
             assert_eq!(want, got, "{path}: jump {index} differs");
         }
@@ -48,11 +53,27 @@ fn the_vectors_cover_every_landing_and_refusal() {
         .iter()
         .flat_map(|(_, v)| v.outcomes.iter().map(|o| o.landing))
         .collect();
-    for kind in [Centre, Landed, Stayed, TippedForward, TippedBack, Overhang, Fell] {
+    for kind in [
+        Centre,
+        Landed,
+        Stayed,
+        TippedForward,
+        TippedBack,
+        Overhang,
+        Fell,
+    ] {
         assert!(landings.contains(&kind), "no vector lands {kind:?}");
     }
-    assert!(vectors.iter().any(|(_, v)| v.outcomes.iter().any(|o| o.bonus > 0)));
-    assert!(vectors.iter().any(|(_, v)| v.outcomes.iter().any(|o| o.points == 32)));
+    assert!(
+        vectors
+            .iter()
+            .any(|(_, v)| v.outcomes.iter().any(|o| o.bonus > 0))
+    );
+    assert!(
+        vectors
+            .iter()
+            .any(|(_, v)| v.outcomes.iter().any(|o| o.points == 32))
+    );
     let refusals = vectors.iter().filter(|(_, v)| v.refused.is_some()).count();
     assert!(refusals >= 3);
 }

@@ -20,7 +20,11 @@ fn plausible_jump() -> impl Strategy<Value = Jump> {
 fn bot_run() -> impl Strategy<Value = (u64, Vec<Jump>)> {
     (any::<u64>(), 0u16..=1000, 1usize..300).prop_map(|(seed, skill, max)| {
         let mut session = GameSession::new(seed, Ruleset::V1);
-        let mut bot = Bot::new(Skill::new(skill).unwrap_or(Skill::PERFECT), Ruleset::V1, !seed);
+        let mut bot = Bot::new(
+            Skill::new(skill).unwrap_or(Skill::PERFECT),
+            Ruleset::V1,
+            !seed,
+        );
         let mut inputs = Vec::new();
         while !session.is_over() && inputs.len() < max {
             let jump = bot.next_jump(session.world());
@@ -31,7 +35,13 @@ fn bot_run() -> impl Strategy<Value = (u64, Vec<Jump>)> {
     })
 }
 
-fn play(seed: u64, inputs: &[Jump]) -> (GameSession, Vec<Result<game_logic::JumpOutcome, SessionError>>) {
+fn play(
+    seed: u64,
+    inputs: &[Jump],
+) -> (
+    GameSession,
+    Vec<Result<game_logic::JumpOutcome, SessionError>>,
+) {
     let mut session = GameSession::new(seed, Ruleset::V1);
     let results = inputs.iter().map(|jump| session.apply(*jump)).collect();
     (session, results)

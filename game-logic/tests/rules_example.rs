@@ -24,32 +24,89 @@ fn worked_example_in_rules_md() {
     assert_eq!(world.distance_to_next(), 20_000);
 
     let jump = |press_ms, dwell_ms| Jump { press_ms, dwell_ms };
-    assert_eq!((distance(params, 706), flight_ms(params, 706)), (19_986, 404));
+    assert_eq!(
+        (distance(params, 706), flight_ms(params, 706)),
+        (19_986, 404)
+    );
     let first = run.apply(jump(706, 400)).unwrap();
     assert_eq!(first.touchdown, Point { x: 19_986, z: 0 });
-    assert_eq!((first.landing, first.combo, first.points, first.score), (Landing::Centre, 1, 2, 2));
+    assert_eq!(
+        (first.landing, first.combo, first.points, first.score),
+        (Landing::Centre, 1, 2, 2)
+    );
     assert_eq!(first.world.direction, Direction::Left);
-    assert_eq!(first.world.next.centre, Point { x: 19_986, z: -25_770 });
-    assert_eq!((first.world.next.shape, first.world.next.radius), (Shape::Cube, 4_930));
+    assert_eq!(
+        first.world.next.centre,
+        Point {
+            x: 19_986,
+            z: -25_770
+        }
+    );
+    assert_eq!(
+        (first.world.next.shape, first.world.next.radius),
+        (Shape::Cube, 4_930)
+    );
 
-    assert_eq!((distance(params, 956), flight_ms(params, 956)), (27_760, 414));
+    assert_eq!(
+        (distance(params, 956), flight_ms(params, 956)),
+        (27_760, 414)
+    );
     let second = run.apply(jump(956, 250)).unwrap();
-    assert_eq!(second.touchdown, Point { x: 19_986, z: -27_760 });
-    assert_eq!((second.landing, second.combo, second.points, second.score), (Landing::Landed, 0, 1, 3));
+    assert_eq!(
+        second.touchdown,
+        Point {
+            x: 19_986,
+            z: -27_760
+        }
+    );
+    assert_eq!(
+        (second.landing, second.combo, second.points, second.score),
+        (Landing::Landed, 0, 1, 3)
+    );
     assert_eq!(second.world.direction, Direction::Right);
-    assert_eq!(second.world.next.centre, Point { x: 38_807, z: -27_760 });
-    assert_eq!((second.world.next.shape, second.world.next.radius), (Shape::Cylinder, 4_595));
+    assert_eq!(
+        second.world.next.centre,
+        Point {
+            x: 38_807,
+            z: -27_760
+        }
+    );
+    assert_eq!(
+        (second.world.next.shape, second.world.next.radius),
+        (Shape::Cylinder, 4_595)
+    );
 
     assert_eq!((distance(params, 60), flight_ms(params, 60)), (1_585, 377));
     let third = run.apply(jump(60, 300)).unwrap();
-    assert_eq!(third.touchdown, Point { x: 21_571, z: -27_760 });
-    assert_eq!((third.landing, third.points, third.score), (Landing::Stayed, 0, 3));
+    assert_eq!(
+        third.touchdown,
+        Point {
+            x: 21_571,
+            z: -27_760
+        }
+    );
+    assert_eq!(
+        (third.landing, third.points, third.score),
+        (Landing::Stayed, 0, 3)
+    );
     assert_eq!(run.world().distance_to_next(), 17_236);
 
-    assert_eq!((distance(params, 863), flight_ms(params, 863)), (24_825, 410));
+    assert_eq!(
+        (distance(params, 863), flight_ms(params, 863)),
+        (24_825, 410)
+    );
     let fourth = run.apply(jump(863, 300)).unwrap();
-    assert_eq!(fourth.touchdown, Point { x: 46_396, z: -27_760 });
-    assert_eq!((fourth.landing, fourth.score, fourth.game_over), (Landing::Fell, 3, true));
+    assert_eq!(
+        fourth.touchdown,
+        Point {
+            x: 46_396,
+            z: -27_760
+        }
+    );
+    assert_eq!(
+        (fourth.landing, fourth.score, fourth.game_over),
+        (Landing::Fell, 3, true)
+    );
 
     let summary = run.summary();
     assert_eq!((summary.jumps, summary.landings, summary.score), (4, 2, 3));
