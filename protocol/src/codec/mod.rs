@@ -1,0 +1,214 @@
+//! The two codecs and their framing rules.
+//!
+//! - `leapfrog.v1.bincode`: binary WebSocket frames, bincode 2.0 with the configuration of
+//!   [`bincode_config`]: little-endian, variable-length integers, a byte limit equal to the frame limit.
+//! - `leapfrog.v1.json`: text WebSocket frames, serde_json; enums externally tagged with snake_case
+//!   names, 64-bit seeds, run ids and notification ids as strings.
+//!
+//! Decoding checks the frame's size and kind before parsing, caps every list before allocating
+//! ([`crate::BoundedVec`]), and never panics: every failure is a [`DecodeError`].
+
+mod error;
+mod negotiate;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use error::{DecodeError, EncodeError};
+pub use negotiate::{NegotiationError, PROTOCOL_VERSION, negotiate};
+
+use crate::ids::RequestId;
+use crate::limits::{MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
+use crate::messages::{ClientFrame, ServerFrame};
+
+/// A negotiated codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Codec {
+    /// bincode in binary frames, for native clients.
+    Bincode,
+    /// JSON in text frames, for browsers and debugging.
+    Json,
+}
+
+/// A WebSocket data frame's payload, as the codec produces or consumes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireFrame {
+    /// A binary frame.
+    Binary(Vec<u8>),
+    /// A text frame.
+    Text(String),
+}
+
+impl WireFrame {
+    /// Payload size in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            WireFrame::Binary(bytes) => bytes.len(),
+            WireFrame::Text(text) => text.len(),
+        }
+    }
+
+    /// True for an empty payload.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    const fn kind(&self) -> &'static str {
+        match self {
+            WireFrame::Binary(_) => "binary",
+            WireFrame::Text(_) => "text",
+        }
+    }
+}
+
+/// The bincode configuration of the protocol: little-endian, variable-length integers (LEB-like varint:
+/// values below 251 take one byte), and a limit of `LIMIT` bytes that no claimed length can exceed.
+pub const fn bincode_config<const LIMIT: usize>() -> bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<LIMIT>,
+> {
+    bincode::config::standard()
+        .with_little_endian()
+        .with_variable_int_encoding()
+        .with_limit::<LIMIT>()
+}
+
+impl Codec {
+    /// Every subprotocol this build speaks, for error messages.
+    pub const SUPPORTED: &'static str = "leapfrog.v1.bincode, leapfrog.v1.json";
+
+    /// The `Sec-WebSocket-Protocol` name.
+    pub const fn subprotocol(self) -> &'static str {
+        match self {
+            Codec::Bincode => "leapfrog.v1.bincode",
+            Codec::Json => "leapfrog.v1.json",
+        }
+    }
+
+    /// The codec of a subprotocol name, if it is one of this version's.
+    pub fn from_subprotocol(name: &str) -> Option<Codec> {
+        match name {
+            "leapfrog.v1.bincode" => Some(Codec::Bincode),
+            "leapfrog.v1.json" => Some(Codec::Json),
+            _ => None,
+        }
+    }
+
+    /// Decodes a client's frame (server side).
+    pub fn decode_client(self, frame: &WireFrame) -> Result<ClientFrame, DecodeError> {
+        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES>(frame)
+    }
+
+    /// Encodes a server frame (server side).
+    pub fn encode_server(self, frame: &ServerFrame) -> Result<WireFrame, EncodeError> {
+        self.encode::<_, MAX_SERVER_FRAME_BYTES>(frame)
+    }
+
+    /// Encodes a client frame (client side: load tester, test clients).
+    pub fn encode_client(self, frame: &ClientFrame) -> Result<WireFrame, EncodeError> {
+        self.encode::<_, MAX_CLIENT_FRAME_BYTES>(frame)
+    }
+
+    /// Decodes a server's frame (client side).
+    pub fn decode_server(self, frame: &WireFrame) -> Result<ServerFrame, DecodeError> {
+        self.decode::<ServerFrame, MAX_SERVER_FRAME_BYTES>(frame)
+    }
+
+    fn decode<T: DeserializeOwned, const LIMIT: usize>(
+        self,
+        frame: &WireFrame,
+    ) -> Result<T, DecodeError> {
+        if frame.len() > LIMIT {
+            return Err(DecodeError::TooLarge {
+                len: frame.len(),
+                max: LIMIT,
+            });
+        }
+        match (self, frame) {
+            (Codec::Bincode, WireFrame::Binary(bytes)) => decode_bincode::<T, LIMIT>(bytes),
+            (Codec::Json, WireFrame::Text(text)) => decode_json(text),
+            (codec, frame) => Err(DecodeError::WrongFrameKind {
+                codec: codec.subprotocol(),
+                expected: match codec {
+                    Codec::Bincode => "binary",
+                    Codec::Json => "text",
+                },
+                got: frame.kind(),
+            }),
+        }
+    }
+
+    fn encode<T: Serialize, const LIMIT: usize>(
+        self,
+        message: &T,
+    ) -> Result<WireFrame, EncodeError> {
+        let frame = match self {
+            Codec::Bincode => WireFrame::Binary(
+                bincode::serde::encode_to_vec(message, bincode_config::<LIMIT>())
+                    .map_err(|e| too_large_or(e.to_string(), LIMIT))?,
+            ),
+            Codec::Json => WireFrame::Text(
+                serde_json::to_string(message)
+                    .map_err(|e| EncodeError::Serializer(e.to_string()))?,
+            ),
+        };
+        if frame.len() > LIMIT {
+            return Err(EncodeError::TooLarge {
+                len: frame.len(),
+                max: LIMIT,
+            });
+        }
+        Ok(frame)
+    }
+}
+
+fn too_large_or(detail: String, limit: usize) -> EncodeError {
+    if detail.contains("limit") {
+        EncodeError::TooLarge {
+            len: limit + 1,
+            max: limit,
+        }
+    } else {
+        EncodeError::Serializer(detail)
+    }
+}
+
+fn decode_bincode<T: DeserializeOwned, const LIMIT: usize>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let config = bincode_config::<LIMIT>();
+    match bincode::serde::decode_from_slice::<T, _>(bytes, config) {
+        Ok((message, read)) if read == bytes.len() => Ok(message),
+        Ok((_, read)) => Err(DecodeError::Malformed {
+            detail: format!("{} trailing bytes after the message", bytes.len() - read),
+            id: bincode_request_id(bytes),
+        }),
+        Err(error) => Err(DecodeError::Malformed {
+            detail: error.to_string(),
+            id: bincode_request_id(bytes),
+        }),
+    }
+}
+
+/// Every frame starts with its request id, so it can be read even when the rest is malformed.
+fn bincode_request_id(bytes: &[u8]) -> Option<RequestId> {
+    bincode::serde::decode_from_slice::<RequestId, _>(bytes, bincode_config::<16>())
+        .ok()
+        .map(|(id, _)| id)
+}
+
+fn decode_json<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    serde_json::from_str(text).map_err(|error| DecodeError::Malformed {
+        detail: error.to_string(),
+        id: json_request_id(text),
+    })
+}
+
+fn json_request_id(text: &str) -> Option<RequestId> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: RequestId,
+    }
+    serde_json::from_str::<IdOnly>(text)
+        .ok()
+        .map(|frame| frame.id)
+}

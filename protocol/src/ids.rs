@@ -1,0 +1,380 @@
+//! Identifiers and validated names. Each validates when deserialized, so an invalid value never exists
+//! in memory on either side of the wire.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use thiserror::Error;
+
+/// A client-chosen number that the server's answer to a request carries back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(pub u32);
+
+/// Why a string is not a valid identifier or name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InvalidId {
+    /// Empty or too long.
+    #[error("{what} must be 1 to {max} bytes long, got {len}")]
+    Length {
+        /// Which kind of value.
+        what: &'static str,
+        /// Its limit.
+        max: usize,
+        /// The length received.
+        len: usize,
+    },
+    /// A character outside the allowed set.
+    #[error("{what} contains a character that is not allowed: {found:?}")]
+    Character {
+        /// Which kind of value.
+        what: &'static str,
+        /// The offending character.
+        found: char,
+    },
+    /// Not in the expected textual form.
+    #[error("{what} is not in the form {form}")]
+    Form {
+        /// Which kind of value.
+        what: &'static str,
+        /// The expected form.
+        form: &'static str,
+    },
+}
+
+/// A player, as the host app's login service names them (the JWT `sub`): 1 to 64 bytes of
+/// `[A-Za-z0-9._:-]`, enough for WeChat openids, UUIDs and numeric ids alike.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PlayerId(String);
+
+impl PlayerId {
+    /// Longest accepted id, in bytes.
+    pub const MAX_LEN: usize = 64;
+
+    /// Validates `id`.
+    pub fn new(id: impl Into<String>) -> Result<PlayerId, InvalidId> {
+        let id = id.into();
+        if id.is_empty() || id.len() > Self::MAX_LEN {
+            return Err(InvalidId::Length {
+                what: "player id",
+                max: Self::MAX_LEN,
+                len: id.len(),
+            });
+        }
+        if let Some(found) = id
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')))
+        {
+            return Err(InvalidId::Character {
+                what: "player id",
+                found,
+            });
+        }
+        Ok(PlayerId(id))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PlayerId {
+    type Error = InvalidId;
+    fn try_from(id: String) -> Result<Self, Self::Error> {
+        PlayerId::new(id)
+    }
+}
+
+impl From<PlayerId> for String {
+    fn from(id: PlayerId) -> String {
+        id.0
+    }
+}
+
+impl FromStr for PlayerId {
+    type Err = InvalidId;
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        PlayerId::new(id)
+    }
+}
+
+impl fmt::Display for PlayerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A name shown to other players: 1 to 32 characters, no control characters, not only white space.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    /// Longest accepted name, in characters (Unicode scalar values).
+    pub const MAX_CHARS: usize = 32;
+
+    /// Validates `name`.
+    pub fn new(name: impl Into<String>) -> Result<DisplayName, InvalidId> {
+        let name = name.into();
+        let chars = name.chars().count();
+        if name.trim().is_empty() || chars > Self::MAX_CHARS {
+            return Err(InvalidId::Length {
+                what: "display name",
+                max: Self::MAX_CHARS,
+                len: chars,
+            });
+        }
+        if let Some(found) = name.chars().find(|c| c.is_control()) {
+            return Err(InvalidId::Character {
+                what: "display name",
+                found,
+            });
+        }
+        Ok(DisplayName(name))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DisplayName {
+    type Error = InvalidId;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        DisplayName::new(name)
+    }
+}
+
+impl From<DisplayName> for String {
+    fn from(name: DisplayName) -> String {
+        name.0
+    }
+}
+
+impl fmt::Display for DisplayName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A run: 16 random bytes drawn by the server. It is also the resume token of an interrupted run (only
+/// its own player can resume it). 32 lowercase hex digits in JSON, 16 raw bytes in bincode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId([u8; 16]);
+
+impl RunId {
+    /// The run id made of these bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> RunId {
+        RunId(bytes)
+    }
+
+    /// The raw bytes.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+impl FromStr for RunId {
+    type Err = InvalidId;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let form = InvalidId::Form {
+            what: "run id",
+            form: "32 lowercase hex digits",
+        };
+        if text.len() != 32 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(form);
+        }
+        let mut bytes = [0u8; 16];
+        for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| form.clone())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| form.clone())?;
+        }
+        Ok(RunId(bytes))
+    }
+}
+
+impl Serialize for RunId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RunId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(ParsedVisitor::<RunId>::new("a run id (32 hex digits)"))
+        } else {
+            <[u8; 16]>::deserialize(deserializer).map(RunId)
+        }
+    }
+}
+
+/// A notification: the id of its entry in the player's inbox stream, `ms-seq` like a Redis stream id.
+/// Ids grow with time, so "acknowledge up to an id" is a single comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NotificationId {
+    /// Unix ms of the entry.
+    pub ms: u64,
+    /// Sequence within that millisecond.
+    pub seq: u64,
+}
+
+impl fmt::Display for NotificationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
+    }
+}
+
+impl FromStr for NotificationId {
+    type Err = InvalidId;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let form = || InvalidId::Form {
+            what: "notification id",
+            form: "<ms>-<seq>",
+        };
+        let (ms, seq) = text.split_once('-').ok_or_else(form)?;
+        Ok(NotificationId {
+            ms: ms.parse().map_err(|_| form())?,
+            seq: seq.parse().map_err(|_| form())?,
+        })
+    }
+}
+
+impl Serialize for NotificationId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            (self.ms, self.seq).serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NotificationId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(ParsedVisitor::<NotificationId>::new("a notification id"))
+        } else {
+            <(u64, u64)>::deserialize(deserializer).map(|(ms, seq)| NotificationId { ms, seq })
+        }
+    }
+}
+
+/// Serde helpers for `u64` values that can exceed 2^53 (seeds): a decimal string in JSON, since
+/// browsers parse JSON numbers as doubles, and a plain integer in bincode.
+pub mod u64_text {
+    use super::*;
+
+    /// Serializes `value` as text when the format is human readable.
+    pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(value)
+        } else {
+            serializer.serialize_u64(*value)
+        }
+    }
+
+    /// Reads what `serialize` wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(ParsedVisitor::<u64>::new("a decimal u64 in a string"))
+        } else {
+            u64::deserialize(deserializer)
+        }
+    }
+}
+
+/// Parses a string (borrowed or owned) with `FromStr`.
+struct ParsedVisitor<T> {
+    expecting: &'static str,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<T> ParsedVisitor<T> {
+    const fn new(expecting: &'static str) -> Self {
+        ParsedVisitor {
+            expecting,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: FromStr> Visitor<'_> for ParsedVisitor<T>
+where
+    T::Err: fmt::Display,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        text.parse().map_err(E::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn player_ids_are_validated() {
+        assert!(PlayerId::new("oJ3x_9-abc.def:1").is_ok());
+        assert!(PlayerId::new("").is_err());
+        assert!(PlayerId::new("a".repeat(65)).is_err());
+        assert!(PlayerId::new("a".repeat(64)).is_ok());
+        assert!(matches!(
+            PlayerId::new("bob smith"),
+            Err(InvalidId::Character { found: ' ', .. })
+        ));
+        assert!(serde_json::from_str::<PlayerId>("\"x/y\"").is_err());
+    }
+
+    #[test]
+    fn display_names_are_validated() {
+        assert!(DisplayName::new("跳一跳 champion").is_ok());
+        assert!(DisplayName::new("   ").is_err());
+        assert!(DisplayName::new("a\u{7}b").is_err());
+        assert!(DisplayName::new("é".repeat(32)).is_ok());
+        assert!(DisplayName::new("é".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn run_ids_are_hex_in_json() {
+        let id = RunId::from_bytes([0xab; 16]);
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{}\"", "ab".repeat(16)));
+        assert_eq!(serde_json::from_str::<RunId>(&json).unwrap(), id);
+        assert!("AB".repeat(16).parse::<RunId>().is_err());
+        assert!("ab".parse::<RunId>().is_err());
+    }
+
+    #[test]
+    fn notification_ids_order_and_parse() {
+        let a: NotificationId = "1700000000000-0".parse().unwrap();
+        let b: NotificationId = "1700000000000-1".parse().unwrap();
+        assert!(a < b);
+        assert_eq!(a.to_string(), "1700000000000-0");
+        assert!("17-".parse::<NotificationId>().is_err());
+        assert_eq!(
+            serde_json::from_str::<NotificationId>("\"5-7\"").unwrap(),
+            NotificationId { ms: 5, seq: 7 }
+        );
+    }
+}
