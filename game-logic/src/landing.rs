@@ -7,6 +7,7 @@ use crate::world::{Direction, Platform, Point};
 
 /// How a jump ended. The first three keep the run going; the rest end it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Landing {
     /// On the next platform, within `centre_radius` of its centre.
     Centre,

@@ -40,6 +40,7 @@ impl Point {
 
 /// One of the two directions the next platform can lie in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// `+x`: up and to the right on screen.
     Right,
@@ -49,6 +50,7 @@ pub enum Direction {
 
 /// The shape of a platform's top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Shape {
     /// A square top of half-side `radius`, aligned with the axes.
     Cube,
@@ -58,6 +60,7 @@ pub enum Shape {
 
 /// The special platforms of the original game. Waiting on one before the next press earns a bonus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SpecialKind {
     /// Music box: +30.
     MusicBox,

@@ -93,10 +93,10 @@ impl<'de, T: Deserialize<'de>, const MAX: usize> Visitor<'de> for BoundedVisitor
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        if let Some(claimed) = seq.size_hint() {
-            if claimed > MAX {
-                return Err(de::Error::invalid_length(claimed, &self));
-            }
+        if let Some(claimed) = seq.size_hint()
+            && claimed > MAX
+        {
+            return Err(de::Error::invalid_length(claimed, &self));
         }
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX));
         while let Some(item) = seq.next_element()? {
