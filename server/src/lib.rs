@@ -1,1 +1,225 @@
-//! Placeholder: filled by a later issue.
+//! The Leapfrog game server: WebSocket gateway, authoritative runs, Redis store, metrics and shutdown.
+//!
+//! Layering: `http` and `gateway` are transport and only translate; `handlers` map requests to domain
+//! calls; `runs` (and the social domains) hold the logic and the Redis calls; `store` is the only door
+//! to Redis. [`Server::bind`] starts everything and [`Server::run`] serves until the stop signal, then
+//! drains.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod gateway;
+pub mod handlers;
+pub mod http;
+pub mod metrics;
+pub mod redis_supervisor;
+pub mod runs;
+pub mod shutdown;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use protocol::{Push, ServerFrame};
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use app::App;
+use auth::Authenticator;
+use config::{Config, RedisSource};
+use gateway::registry::Registry;
+use metrics::Metrics;
+use redis_supervisor::{SuperviseError, SupervisedRedis};
+use runs::{ResultListener, RunService};
+use shutdown::{InFlight, Shutdown};
+use store::{Store, StoreError};
+
+/// How often Redis health is probed for `/readyz`.
+const HEALTH_PROBE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Why the server could not start.
+#[derive(Debug, Error)]
+pub enum ServerError {
+    /// The supervised redis-server could not start.
+    #[error(transparent)]
+    Supervise(#[from] SuperviseError),
+    /// Redis could not be reached.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A port could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The metrics registry refused a metric (a bug).
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+/// A bound, ready-to-run server.
+pub struct Server {
+    app: Arc<App>,
+    public: TcpListener,
+    admin: TcpListener,
+    redis: Option<SupervisedRedis>,
+}
+
+impl Server {
+    /// Starts Redis (or connects to it), binds both ports, and starts the run service.
+    pub async fn bind(config: Config) -> Result<Server, ServerError> {
+        let redis = match &config.redis {
+            RedisSource::Url(_) => None,
+            RedisSource::Supervised {
+                binary,
+                data_dir,
+                port,
+            } => Some(SupervisedRedis::start(binary, data_dir, *port).await?),
+        };
+        let url = match (&config.redis, &redis) {
+            (RedisSource::Url(url), _) => url.clone(),
+            (_, Some(supervised)) => supervised.url().to_owned(),
+            (RedisSource::Supervised { .. }, None) => {
+                unreachable!("a supervised source always starts a child")
+            }
+        };
+        let metrics = Arc::new(Metrics::new(&config.node_id)?);
+        let store = Store::connect(&url, config.redis_timeout, metrics.clone()).await?;
+        let registry = Arc::new(Registry::default());
+        let runs = RunService::start(
+            store.clone(),
+            metrics.clone(),
+            config.runs.clone(),
+            result_pusher(registry.clone()),
+        );
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServerError::Bind { addr, source })
+        };
+        let public = bind(config.listen).await?;
+        let admin = bind(config.admin_listen).await?;
+        let app = Arc::new(App {
+            auth: Authenticator::new(config.auth.jwt_secret.clone()),
+            config,
+            store,
+            metrics,
+            registry,
+            runs,
+            shutdown: Shutdown::new(),
+            connections: Arc::new(InFlight::default()),
+            redis_healthy: AtomicBool::new(true),
+        });
+        Ok(Server {
+            app,
+            public,
+            admin,
+            redis,
+        })
+    }
+
+    /// The bound public address.
+    pub fn public_addr(&self) -> std::io::Result<SocketAddr> {
+        self.public.local_addr()
+    }
+
+    /// The bound admin address.
+    pub fn admin_addr(&self) -> std::io::Result<SocketAddr> {
+        self.admin.local_addr()
+    }
+
+    /// Serves until `stop` resolves, then shuts down gracefully: stops taking connections, tells every
+    /// client goodbye, waits for connections and pending results (within the drain timeout), and stops
+    /// the supervised Redis.
+    pub async fn run(self, stop: impl Future<Output = ()>) {
+        let Server {
+            app,
+            public,
+            admin,
+            redis,
+        } = self;
+        let drained = Shutdown::new();
+        let probe = tokio::spawn(probe_redis(app.clone()));
+        let servers = [
+            tokio::spawn(http::serve(
+                app.clone(),
+                public,
+                http::public::handle,
+                wait(drained.clone()),
+            )),
+            tokio::spawn(http::serve(
+                app.clone(),
+                admin,
+                http::admin::handle,
+                wait(drained.clone()),
+            )),
+        ];
+        stop.await;
+        let started = Instant::now();
+        let drain_timeout = app.config.drain_timeout;
+        tracing::info!(
+            connections = app.connections.len(),
+            "shutting down: draining"
+        );
+        app.shutdown.trigger();
+        let left = app.connections.drained(drain_timeout).await;
+        let pending = app
+            .runs
+            .pending()
+            .drain(drain_timeout.saturating_sub(started.elapsed()))
+            .await;
+        if left > 0 || pending > 0 {
+            tracing::warn!(
+                connections = left,
+                pending_results = pending,
+                "drain timeout reached"
+            );
+        }
+        drained.trigger();
+        probe.abort();
+        for server in servers {
+            let _ = server.await;
+        }
+        if let Some(redis) = redis {
+            redis.stop().await;
+        }
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "shut down"
+        );
+    }
+}
+
+async fn wait(signal: Shutdown) {
+    signal.triggered().await;
+}
+
+/// Pushes results the retry queue recorded to their players, if connected here.
+fn result_pusher(registry: Arc<Registry>) -> ResultListener {
+    Arc::new(move |finished, report| {
+        let over = handlers::run::run_over(finished.run_id, finished.summary.seed, report);
+        registry.push(&finished.player, &ServerFrame::Push(Push::RunResult(over)));
+    })
+}
+
+/// Keeps `redis_healthy` current for `/readyz` and the `ready` metric.
+async fn probe_redis(app: Arc<App>) {
+    let mut interval = tokio::time::interval(HEALTH_PROBE_INTERVAL);
+    loop {
+        interval.tick().await;
+        let healthy = app.store.ping().await.is_ok();
+        if healthy != app.redis_healthy.swap(healthy, Ordering::Relaxed) {
+            if healthy {
+                tracing::info!("Redis reachable again: ready");
+            } else {
+                tracing::warn!("Redis unreachable: not ready");
+            }
+        }
+        app.metrics.ready.set(i64::from(app.is_ready()));
+    }
+}

@@ -1,0 +1,304 @@
+//! One WebSocket connection: a single task that reads client frames, answers them, writes pushes from
+//! its bounded queue, pings when idle, and closes with a clear code and reason. Writes are batched and
+//! flushed once per batch; a client that does not read is closed, never buffered without bound.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use protocol::{Codec, ErrorCode, Push, ServerFrame, WireFrame};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+use super::close::CloseReason;
+use super::rate_limit::{RateLimiter, Verdict};
+use super::registry::Control;
+use crate::app::App;
+use crate::auth::Claims;
+use crate::clock::unix_seconds;
+use crate::handlers::{self, Session};
+use crate::shutdown::InFlightGuard;
+
+/// How long the final goodbye and close frame may take to write.
+const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Serves one upgraded connection until it closes. `claims` is set when the handshake carried a valid
+/// token; otherwise the client must authenticate with `hello` in time.
+pub async fn serve<S>(
+    app: Arc<App>,
+    socket: WebSocketStream<S>,
+    codec: Codec,
+    claims: Option<Claims>,
+    _in_flight: InFlightGuard,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let limits = &app.config.connections;
+    let (handle, control) = app.registry.handle(limits.outbound_queue);
+    let mut session = Session::new(codec, handle);
+    if let Some(claims) = claims {
+        session.authenticate(&app, claims);
+    }
+    app.metrics.connections_open.inc();
+    app.metrics
+        .connects_total
+        .with_label_values(&["accepted"])
+        .inc();
+    let mut connection = Connection {
+        app: app.clone(),
+        socket,
+        session,
+        control,
+        limiter: RateLimiter::new(
+            limits.rate_per_second,
+            limits.rate_burst,
+            limits.abuse_threshold,
+            Instant::now(),
+        ),
+        last_heard: Instant::now(),
+        opened: Instant::now(),
+    };
+    let reason = connection.run().await;
+    connection.close(reason).await;
+    if let Some(player) = &connection.session.player {
+        app.registry
+            .unregister(player, connection.session.connection_id());
+    }
+    app.metrics.connections_open.dec();
+    app.metrics
+        .disconnects_total
+        .with_label_values(&[reason.label()])
+        .inc();
+    tracing::debug!(player = ?connection.session.player, reason = reason.label(), "connection closed");
+}
+
+struct Connection<S> {
+    app: Arc<App>,
+    socket: WebSocketStream<S>,
+    session: Session,
+    control: mpsc::Receiver<Control>,
+    limiter: RateLimiter,
+    last_heard: Instant,
+    opened: Instant,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+    /// Serves until something ends the connection, and says why.
+    async fn run(&mut self) -> CloseReason {
+        let limits = self.app.config.connections.clone();
+        let tick = limits
+            .heartbeat
+            .min(limits.hello_timeout)
+            .min(limits.idle_timeout)
+            / 2;
+        let mut ticker = tokio::time::interval(tick.max(Duration::from_millis(10)));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut shutdown = self.app.shutdown.subscribe();
+        if *shutdown.borrow_and_update() {
+            return CloseReason::ShuttingDown;
+        }
+        loop {
+            let result = tokio::select! {
+                biased;
+                _ = shutdown.changed() => Err(CloseReason::ShuttingDown),
+                control = self.control.recv() => match control {
+                    Some(Control::Send(frame)) => self.write_queued(*frame).await,
+                    Some(Control::Close(reason)) => Err(reason),
+                    None => Err(CloseReason::ShuttingDown),
+                },
+                message = self.socket.next() => self.on_message(message).await,
+                _ = ticker.tick() => self.on_tick(&limits).await,
+            };
+            if let Err(reason) = result {
+                return reason;
+            }
+        }
+    }
+
+    async fn on_message(
+        &mut self,
+        message: Option<Result<Message, WsError>>,
+    ) -> Result<(), CloseReason> {
+        self.last_heard = Instant::now();
+        let wire = match message {
+            None | Some(Ok(Message::Close(_))) => return Err(CloseReason::ClientClosed),
+            Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
+                self.app
+                    .metrics
+                    .decode_errors_total
+                    .with_label_values(&["too_large"])
+                    .inc();
+                return Err(CloseReason::MessageTooBig);
+            }
+            Some(Err(WsError::Protocol(_) | WsError::Capacity(_) | WsError::Utf8(_))) => {
+                return Err(CloseReason::ProtocolError);
+            }
+            Some(Err(_)) => return Err(CloseReason::ClientClosed),
+            // tungstenite queued the pong; it goes out with the next flush.
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
+                return self.flush().await;
+            }
+            Some(Ok(Message::Binary(bytes))) => WireFrame::Binary(bytes.to_vec()),
+            Some(Ok(Message::Text(text))) => WireFrame::Text(text.as_str().to_owned()),
+        };
+        let reply = match self.session.codec.decode_client(&wire) {
+            Err(error) => {
+                let kind = match error.code() {
+                    ErrorCode::FrameTooLarge => "too_large",
+                    ErrorCode::UnsupportedCodec => "wrong_codec",
+                    _ => "malformed",
+                };
+                self.app
+                    .metrics
+                    .decode_errors_total
+                    .with_label_values(&[kind])
+                    .inc();
+                self.limit()?;
+                ServerFrame::error(error.request_id(), error.code(), error.to_string())
+            }
+            Ok(frame) => {
+                self.app
+                    .metrics
+                    .messages_in_total
+                    .with_label_values(&[frame.request.kind()])
+                    .inc();
+                if self.limit()? {
+                    handlers::dispatch(&self.app, &mut self.session, frame.id, frame.request).await
+                } else {
+                    ServerFrame::error(
+                        Some(frame.id),
+                        ErrorCode::RateLimited,
+                        "too many messages: slow down",
+                    )
+                }
+            }
+        };
+        self.feed(&reply).await?;
+        self.flush().await
+    }
+
+    /// Takes a rate-limit token: true to handle the message, false to refuse it, an error on abuse.
+    fn limit(&mut self) -> Result<bool, CloseReason> {
+        match self.limiter.check(Instant::now()) {
+            Verdict::Allow => Ok(true),
+            Verdict::Limit => {
+                self.app.metrics.rate_limited_total.inc();
+                Ok(false)
+            }
+            Verdict::Abuse => {
+                self.app.metrics.rate_limited_total.inc();
+                Err(CloseReason::RateAbuse)
+            }
+        }
+    }
+
+    async fn on_tick(
+        &mut self,
+        limits: &crate::config::ConnectionConfig,
+    ) -> Result<(), CloseReason> {
+        if self.session.player.is_none() && self.opened.elapsed() > limits.hello_timeout {
+            return Err(CloseReason::HelloTimeout);
+        }
+        if self.session.token_expires_at < unix_seconds() {
+            return Err(CloseReason::TokenExpired);
+        }
+        let silent = self.last_heard.elapsed();
+        if silent > limits.idle_timeout {
+            return Err(CloseReason::IdleTimeout);
+        }
+        if silent > limits.heartbeat {
+            self.send_message(Message::Ping(Bytes::new())).await?;
+            return self.flush().await;
+        }
+        Ok(())
+    }
+
+    /// Writes a pushed frame and everything else already queued, then flushes once.
+    async fn write_queued(&mut self, first: ServerFrame) -> Result<(), CloseReason> {
+        self.feed(&first).await?;
+        loop {
+            match self.control.try_recv() {
+                Ok(Control::Send(frame)) => self.feed(&frame).await?,
+                Ok(Control::Close(reason)) => {
+                    self.flush().await?;
+                    return Err(reason);
+                }
+                Err(_) => return self.flush().await,
+            }
+        }
+    }
+
+    async fn feed(&mut self, frame: &ServerFrame) -> Result<(), CloseReason> {
+        let message = match self.session.codec.encode_server(frame) {
+            Ok(WireFrame::Binary(bytes)) => Message::Binary(bytes.into()),
+            Ok(WireFrame::Text(text)) => Message::Text(text.into()),
+            Err(error) => {
+                tracing::error!(%error, kind = frame.kind(), "a server frame could not be encoded");
+                let fallback =
+                    ServerFrame::error(None, ErrorCode::Internal, "answer too large to send");
+                return Box::pin(self.feed(&fallback)).await;
+            }
+        };
+        self.app
+            .metrics
+            .messages_out_total
+            .with_label_values(&[frame.kind()])
+            .inc();
+        self.send_message(message).await
+    }
+
+    async fn send_message(&mut self, message: Message) -> Result<(), CloseReason> {
+        let write_timeout = self.app.config.connections.write_timeout;
+        match tokio::time::timeout(write_timeout, self.socket.feed(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(CloseReason::ClientClosed),
+            Err(_) => Err(CloseReason::NotReading),
+        }
+    }
+
+    async fn flush(&mut self) -> Result<(), CloseReason> {
+        let write_timeout = self.app.config.connections.write_timeout;
+        match tokio::time::timeout(write_timeout, self.socket.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(CloseReason::ClientClosed),
+            Err(_) => Err(CloseReason::NotReading),
+        }
+    }
+
+    /// Says goodbye when the client should hear why, then closes with the reason's code.
+    async fn close(&mut self, reason: CloseReason) {
+        if reason == CloseReason::ClientClosed || reason == CloseReason::NotReading {
+            return;
+        }
+        let goodbye = reason.goodbye().map(|(why, after)| {
+            ServerFrame::Push(Push::Goodbye {
+                reason: why,
+                reconnect_after_ms: after,
+            })
+        });
+        let frame = CloseFrame {
+            code: CloseCode::from(reason.code()),
+            reason: reason.text().into(),
+        };
+        let socket = &mut self.socket;
+        let codec = self.session.codec;
+        let _ = tokio::time::timeout(CLOSE_WRITE_TIMEOUT, async move {
+            if let Some(goodbye) = goodbye
+                && let Ok(wire) = codec.encode_server(&goodbye)
+            {
+                let message = match wire {
+                    WireFrame::Binary(bytes) => Message::Binary(bytes.into()),
+                    WireFrame::Text(text) => Message::Text(text.into()),
+                };
+                let _ = socket.feed(message).await;
+            }
+            let _ = socket.close(Some(frame)).await;
+        })
+        .await;
+    }
+}

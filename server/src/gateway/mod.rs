@@ -1,0 +1,28 @@
+//! The WebSocket gateway: the upgrade handshake, each connection's loop, rate limiting, the registry of
+//! connected players, and close reasons. It only translates between frames and handlers.
+
+pub mod close;
+pub mod connection;
+pub mod handshake;
+pub mod rate_limit;
+pub mod registry;
+
+use protocol::limits::MAX_CLIENT_FRAME_BYTES;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// The WebSocket settings of every connection. tungstenite's defaults (128 KiB read and write buffers,
+/// 64 MiB messages) would cost gigabytes at 100k connections and let one client make the server buffer
+/// megabytes, so:
+/// - read buffer 4 KiB: one client frame, allocated per connection;
+/// - write buffer 0 (write straight through; the connection batches frames and flushes once), at most
+///   256 KiB queued when the socket is slow (a few server frames), past which writes fail;
+/// - messages and frames at most the protocol's client frame limit (4 KiB): larger ones close the
+///   connection with 1009 before they are buffered.
+pub fn websocket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(256 * 1024)
+        .max_message_size(Some(MAX_CLIENT_FRAME_BYTES))
+        .max_frame_size(Some(MAX_CLIENT_FRAME_BYTES))
+}

@@ -1,0 +1,168 @@
+//! Which players are connected to this node, and a way to reach each connection from elsewhere in the
+//! server (pushes, replacement by a new login). Each connection registers once it is authenticated.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use dashmap::DashMap;
+use protocol::{PlayerId, ServerFrame};
+use tokio::sync::mpsc;
+
+use super::close::CloseReason;
+
+/// What another task can ask of a connection.
+#[derive(Debug)]
+pub enum Control {
+    /// Send this frame.
+    Send(Box<ServerFrame>),
+    /// Close for this reason.
+    Close(CloseReason),
+}
+
+/// How to reach one connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionHandle {
+    id: u64,
+    sender: mpsc::Sender<Control>,
+}
+
+/// The connected players of this node.
+#[derive(Default)]
+pub struct Registry {
+    players: DashMap<PlayerId, Vec<ConnectionHandle>>,
+    next_id: AtomicU64,
+}
+
+/// What a push achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// Connections that took the frame.
+    pub delivered: usize,
+    /// Connections whose queue was full (they are being closed as not reading).
+    pub overflowed: usize,
+}
+
+impl Registry {
+    /// A new connection's handle and the receiving end of its queue of `capacity` frames.
+    pub fn handle(&self, capacity: usize) -> (ConnectionHandle, mpsc::Receiver<Control>) {
+        let (sender, receiver) = mpsc::channel(capacity);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        (ConnectionHandle { id, sender }, receiver)
+    }
+
+    /// Registers `handle` for `player`. If the player then has more than `max_per_player` connections,
+    /// the oldest are told to close as replaced.
+    pub fn register(&self, player: &PlayerId, handle: ConnectionHandle, max_per_player: usize) {
+        let evicted: Vec<ConnectionHandle> = {
+            let mut connections = self.players.entry(player.clone()).or_default();
+            connections.push(handle);
+            let excess = connections.len().saturating_sub(max_per_player);
+            connections.drain(..excess).collect()
+        };
+        for old in evicted {
+            // A full queue means that connection is already being closed as not reading.
+            let _ = old.sender.try_send(Control::Close(CloseReason::Replaced));
+        }
+    }
+
+    /// Removes connection `id` of `player`.
+    pub fn unregister(&self, player: &PlayerId, id: u64) {
+        self.players.remove_if_mut(player, |_, connections| {
+            connections.retain(|handle| handle.id != id);
+            connections.is_empty()
+        });
+    }
+
+    /// Queues `frame` on every connection of `player` without waiting. A connection whose queue is full
+    /// is told to close: it is not reading, and nothing is buffered without bound.
+    pub fn push(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
+        let mut delivery = Delivery {
+            delivered: 0,
+            overflowed: 0,
+        };
+        if let Some(connections) = self.players.get(player) {
+            for handle in connections.iter() {
+                match handle
+                    .sender
+                    .try_send(Control::Send(Box::new(frame.clone())))
+                {
+                    Ok(()) => delivery.delivered += 1,
+                    Err(_) => {
+                        delivery.overflowed += 1;
+                        let sender = handle.sender.clone();
+                        // Waits for room behind the frames already queued, so the close comes last.
+                        tokio::spawn(async move {
+                            sender.send(Control::Close(CloseReason::NotReading)).await
+                        });
+                    }
+                }
+            }
+        }
+        delivery
+    }
+
+    /// True when `player` has a connection on this node.
+    pub fn is_connected(&self, player: &PlayerId) -> bool {
+        self.players.contains_key(player)
+    }
+
+    /// Players connected to this node.
+    pub fn player_count(&self) -> usize {
+        self.players.len()
+    }
+}
+
+impl ConnectionHandle {
+    /// This connection's id, unique on the node.
+    pub const fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{GoodbyeReason, Push};
+
+    fn player(name: &str) -> PlayerId {
+        PlayerId::new(name).unwrap()
+    }
+
+    fn frame() -> ServerFrame {
+        ServerFrame::Push(Push::Goodbye {
+            reason: GoodbyeReason::ShuttingDown,
+            reconnect_after_ms: 0,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_new_login_replaces_the_oldest() {
+        let registry = Registry::default();
+        let (first, mut first_rx) = registry.handle(4);
+        let (second, mut second_rx) = registry.handle(4);
+        registry.register(&player("a"), first, 1);
+        registry.register(&player("a"), second.clone(), 1);
+        assert!(matches!(
+            first_rx.recv().await,
+            Some(Control::Close(CloseReason::Replaced))
+        ));
+        assert_eq!(registry.push(&player("a"), &frame()).delivered, 1);
+        assert!(matches!(second_rx.recv().await, Some(Control::Send(_))));
+        registry.unregister(&player("a"), second.id());
+        assert!(!registry.is_connected(&player("a")));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_closes_the_connection() {
+        let registry = Registry::default();
+        let (handle, mut receiver) = registry.handle(1);
+        registry.register(&player("b"), handle, 1);
+        assert_eq!(registry.push(&player("b"), &frame()).delivered, 1);
+        let second = registry.push(&player("b"), &frame());
+        assert_eq!(second.overflowed, 1);
+        assert!(matches!(receiver.recv().await, Some(Control::Send(_))));
+        assert!(matches!(
+            receiver.recv().await,
+            Some(Control::Close(CloseReason::NotReading))
+        ));
+    }
+}

@@ -1,0 +1,83 @@
+//! `hello`: authenticates (when the handshake carried no token), resumes an interrupted run, and
+//! reports the session.
+
+use std::time::Instant;
+
+use game_logic::Ruleset;
+use protocol::{BoundedVec, ErrorCode, Hello, Response, ResumedRun, Welcome};
+
+use super::{Failure, session::Session};
+use crate::app::App;
+use crate::clock::unix_ms;
+use crate::runs::RunError;
+
+/// Handles `hello`.
+pub async fn handle(app: &App, session: &mut Session, hello: Hello) -> Result<Response, Failure> {
+    if !hello.within_limits() {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "client_version or token too long",
+        ));
+    }
+    match (&session.player, hello.token) {
+        (None, Some(token)) => {
+            let claims = app
+                .auth
+                .verify(&token)
+                .map_err(|error| Failure::new(ErrorCode::Unauthorized, error.to_string()))?;
+            session.authenticate(app, claims);
+        }
+        (None, None) => {
+            return Err(Failure::new(
+                ErrorCode::Unauthorized,
+                crate::auth::TokenError::Missing.to_string(),
+            ));
+        }
+        (Some(player), Some(token)) => {
+            let claims = app
+                .auth
+                .verify(&token)
+                .map_err(|error| Failure::new(ErrorCode::Unauthorized, error.to_string()))?;
+            if &claims.sub != player {
+                return Err(Failure::new(
+                    ErrorCode::Forbidden,
+                    "the hello token names another player than the handshake token",
+                ));
+            }
+        }
+        (Some(_), None) => {}
+    }
+    let player = session
+        .player
+        .clone()
+        .ok_or_else(|| Failure::new(ErrorCode::Internal, "unauthenticated after hello"))?;
+    let resumed = match hello.resume {
+        None => None,
+        Some(run_id) => match app.runs.resume(&player, run_id, Instant::now()).await {
+            Ok(run) => {
+                let world = *run.session().world();
+                let resumed = ResumedRun {
+                    run_id,
+                    seed: run.meta().seed,
+                    ruleset: run.meta().ruleset,
+                    next_seq: run.session().jumps(),
+                    score: run.session().score(),
+                    combo: run.session().combo(),
+                    world,
+                };
+                session.run = Some(run);
+                Some(resumed)
+            }
+            // An ended or unknown run is simply not resumed: the welcome says so by omitting it.
+            Err(RunError::RunOver { .. } | RunError::NotFound(_)) => None,
+            Err(error) => return Err(super::run::failure(error)),
+        },
+    };
+    Ok(Response::Welcome(Welcome {
+        player,
+        node: app.config.node_id.clone(),
+        server_time_ms: unix_ms(),
+        resumed,
+        rulesets: BoundedVec::truncating(vec![Ruleset::LATEST]),
+    }))
+}

@@ -1,0 +1,188 @@
+//! Run requests: start, jump, abandon, submit. They translate between the wire and `runs::RunService`.
+
+use std::time::Instant;
+
+use protocol::{
+    ErrorCode, JumpRequest, JumpResult, NewBest, PlayerId, Response, RunEnd, RunId, RunOver,
+    RunStarted, StartMode, SubmitAck, SubmitRun,
+};
+
+use super::{Failure, session::Session};
+use crate::app::App;
+use crate::clock::unix_ms;
+use crate::runs::{self, ActiveRun, Ending, RunError, RunReport};
+
+/// `start_run`. A run still going on this connection is abandoned first (its score counts).
+pub async fn start(
+    app: &App,
+    session: &mut Session,
+    player: &PlayerId,
+    mode: StartMode,
+) -> Result<Response, Failure> {
+    if let Some(mut previous) = session.run.take()
+        && previous.ending().is_none()
+        && let Err(error) = app.runs.abandon(&mut previous, unix_ms()).await
+    {
+        session.run = Some(previous);
+        return Err(failure(error));
+    }
+    let mode = match mode {
+        StartMode::Solo => runs::StartMode::Solo,
+        StartMode::Challenge { seed } => runs::StartMode::Challenge { seed },
+        StartMode::Offline => runs::StartMode::Offline,
+    };
+    let run = app
+        .runs
+        .start_run(player, mode, Instant::now(), unix_ms())
+        .await
+        .map_err(failure)?;
+    let started = RunStarted {
+        run_id: run.id(),
+        seed: run.meta().seed,
+        ruleset: run.meta().ruleset,
+        world: *run.session().world(),
+    };
+    session.run = Some(run);
+    Ok(Response::RunStarted(started))
+}
+
+/// `jump`. A run not loaded on this connection (after a reconnect) is resumed from Redis first.
+pub async fn jump(
+    app: &App,
+    session: &mut Session,
+    player: &PlayerId,
+    request: JumpRequest,
+) -> Result<Response, Failure> {
+    let started = Instant::now();
+    let run = current_run(app, session, player, request.run_id).await?;
+    let reply = app
+        .runs
+        .jump(run, request.seq, request.jump(), Instant::now(), unix_ms())
+        .await
+        .map_err(failure)?;
+    let ended = reply
+        .ending
+        .as_ref()
+        .and_then(|ending| run_end(run, ending));
+    app.metrics
+        .jump_duration_seconds
+        .observe(started.elapsed().as_secs_f64());
+    Ok(Response::JumpResult(JumpResult {
+        outcome: reply.outcome,
+        ended,
+    }))
+}
+
+/// `abandon`.
+pub async fn abandon(
+    app: &App,
+    session: &mut Session,
+    player: &PlayerId,
+    run_id: RunId,
+) -> Result<Response, Failure> {
+    let run = current_run(app, session, player, run_id).await?;
+    let ending = app.runs.abandon(run, unix_ms()).await.map_err(failure)?;
+    let ended = run_end(run, &ending)
+        .ok_or_else(|| Failure::new(ErrorCode::Internal, "abandoned run has no result"))?;
+    Ok(Response::Submitted(SubmitAck::Ended(ended)))
+}
+
+/// `submit_run`: one chunk of an offline run.
+pub async fn submit(
+    app: &App,
+    session: &mut Session,
+    player: &PlayerId,
+    request: SubmitRun,
+) -> Result<Response, Failure> {
+    let run = current_run(app, session, player, request.run_id).await?;
+    let ending = app
+        .runs
+        .submit_chunk(
+            run,
+            request.first_seq,
+            &request.jumps,
+            request.last,
+            unix_ms(),
+        )
+        .await
+        .map_err(failure)?;
+    Ok(Response::Submitted(match ending {
+        Some(ending) => SubmitAck::Ended(
+            run_end(run, &ending)
+                .ok_or_else(|| Failure::new(ErrorCode::Internal, "ended run has no result"))?,
+        ),
+        None => SubmitAck::Accepted {
+            next_seq: run.session().jumps(),
+        },
+    }))
+}
+
+/// The connection's run `run_id`, loading it from Redis if this connection does not hold it.
+async fn current_run<'s>(
+    app: &App,
+    session: &'s mut Session,
+    player: &PlayerId,
+    run_id: RunId,
+) -> Result<&'s mut ActiveRun, Failure> {
+    if session.run.as_ref().is_none_or(|run| run.id() != run_id) {
+        let run = app
+            .runs
+            .resume(player, run_id, Instant::now())
+            .await
+            .map_err(failure)?;
+        session.run = Some(run);
+    }
+    session
+        .run
+        .as_mut()
+        .ok_or_else(|| Failure::new(ErrorCode::Internal, "run vanished from the session"))
+}
+
+/// The wire form of how a run ended.
+fn run_end(run: &ActiveRun, ending: &Ending) -> Option<RunEnd> {
+    match ending {
+        Ending::Recorded(report) => Some(RunEnd::Over(run_over(run.id(), run.meta().seed, report))),
+        Ending::Pending => Some(RunEnd::Pending {
+            run_id: run.id(),
+            final_score: run.session().score(),
+        }),
+        Ending::Unrecorded(_) | Ending::Rejected => None,
+    }
+}
+
+/// The final figures of a recorded run.
+pub fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver {
+    RunOver {
+        run_id,
+        seed,
+        final_score: report.final_score,
+        new_best: NewBest {
+            daily: false,
+            weekly: false,
+            all_time: report.new_best,
+        },
+        passed: protocol::BoundedVec::new(),
+        passed_count: 0,
+        friend_rank_before: None,
+        friend_rank_after: None,
+    }
+}
+
+/// The error answer for a refused run operation.
+pub fn failure(error: RunError) -> Failure {
+    let code = match &error {
+        RunError::NotFound(_) | RunError::NotCurrent(_) => ErrorCode::NotFound,
+        RunError::RunOver { .. } => ErrorCode::RunOver,
+        RunError::TooFast(_) => ErrorCode::TooFast,
+        RunError::InvalidJump(_) | RunError::Rejected(_) => ErrorCode::InvalidInput,
+        RunError::OutOfSequence { .. } => ErrorCode::Conflict,
+        RunError::WrongMode { .. } => ErrorCode::BadRequest,
+        RunError::Unavailable(_) => ErrorCode::Unavailable,
+        RunError::Corrupt(_) => ErrorCode::Internal,
+        RunError::Busy => ErrorCode::ServerBusy,
+    };
+    if code == ErrorCode::Internal {
+        tracing::error!(%error, "run operation failed");
+    }
+    Failure::new(code, error.to_string())
+}

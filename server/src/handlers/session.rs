@@ -1,0 +1,50 @@
+//! A connection's session state: who it is, its codec, the run it plays.
+
+use protocol::{Codec, PlayerId};
+
+use crate::app::App;
+use crate::auth::Claims;
+use crate::gateway::registry::ConnectionHandle;
+use crate::runs::ActiveRun;
+
+/// Everything a connection knows about its client.
+pub struct Session {
+    /// The negotiated codec.
+    pub codec: Codec,
+    /// The authenticated player, once known. Never taken from a message, only from a verified token.
+    pub player: Option<PlayerId>,
+    /// When the token expires, unix seconds.
+    pub token_expires_at: u64,
+    /// The run this connection plays, if any.
+    pub run: Option<ActiveRun>,
+    handle: ConnectionHandle,
+}
+
+impl Session {
+    /// A session not yet authenticated.
+    pub fn new(codec: Codec, handle: ConnectionHandle) -> Session {
+        Session {
+            codec,
+            player: None,
+            token_expires_at: u64::MAX,
+            run: None,
+            handle,
+        }
+    }
+
+    /// Binds the session to the token's player and registers the connection under it.
+    pub fn authenticate(&mut self, app: &App, claims: Claims) {
+        app.registry.register(
+            &claims.sub,
+            self.handle.clone(),
+            app.config.connections.max_per_player,
+        );
+        self.token_expires_at = claims.exp;
+        self.player = Some(claims.sub);
+    }
+
+    /// This connection's id.
+    pub fn connection_id(&self) -> u64 {
+        self.handle.id()
+    }
+}

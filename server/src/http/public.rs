@@ -1,0 +1,161 @@
+//! The public port: `GET /ws` (WebSocket upgrade), `GET /healthz`, `GET /readyz`, and `POST /dev/token`
+//! under `--dev-auth`.
+
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{
+    CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_PROTOCOL, UPGRADE,
+};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use protocol::PlayerId;
+use serde::{Deserialize, Serialize};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::Role;
+
+use super::{Body, json, text};
+use crate::app::App;
+use crate::gateway::{connection, handshake, websocket_config};
+
+/// Longest lifetime of a dev token, in seconds.
+const DEV_TOKEN_MAX_TTL: u64 = 7 * 24 * 60 * 60;
+
+/// Routes a public request.
+pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
+    match (request.method(), request.uri().path()) {
+        (&Method::GET, "/ws") => upgrade(app, request),
+        (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
+        (&Method::GET, "/readyz") => readyz(&app),
+        (&Method::POST, "/dev/token") if app.config.auth.dev_auth => dev_token(&app, request).await,
+        _ => text(StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
+fn readyz(app: &App) -> Response<Body> {
+    if app.shutdown.is_triggered() {
+        text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: draining for shutdown",
+        )
+    } else if !app.redis_healthy.load(std::sync::atomic::Ordering::Relaxed) {
+        text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: Redis is unreachable",
+        )
+    } else {
+        text(StatusCode::OK, "ready")
+    }
+}
+
+fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
+    let refuse = |status, outcome: &str, reason: String| {
+        app.metrics
+            .connects_total
+            .with_label_values(&[outcome])
+            .inc();
+        text(status, reason)
+    };
+    if app.shutdown.is_triggered() {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "server shutting down: connect to another node".into(),
+        );
+    }
+    let upgrade = match handshake::parse(request.headers(), request.uri().query()) {
+        Ok(upgrade) => upgrade,
+        Err(error) => return refuse(StatusCode::BAD_REQUEST, "bad_handshake", error.to_string()),
+    };
+    let claims = match upgrade.token.as_deref().map(|token| app.auth.verify(token)) {
+        None => None,
+        Some(Ok(claims)) => Some(claims),
+        Some(Err(error)) => {
+            return refuse(StatusCode::UNAUTHORIZED, "unauthorized", error.to_string());
+        }
+    };
+    if app.connections.len() >= app.config.connections.max_connections {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "node_full",
+            "server full: try another node".into(),
+        );
+    }
+    let in_flight = app.connections.enter();
+    let on_upgrade = hyper::upgrade::on(&mut request);
+    let codec = upgrade.codec;
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                let socket = WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    Some(websocket_config()),
+                )
+                .await;
+                connection::serve(app, socket, codec, claims, in_flight).await;
+            }
+            Err(error) => tracing::debug!(%error, "WebSocket upgrade did not complete"),
+        }
+    });
+    let mut response = Response::new(Body::default());
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let headers = response.headers_mut();
+    headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
+    headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+    if let Ok(accept) = HeaderValue::from_str(&derive_accept_key(upgrade.key.as_bytes())) {
+        headers.insert(SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    headers.insert(
+        SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(codec.subprotocol()),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+struct DevTokenRequest {
+    player: String,
+    ttl_seconds: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct DevTokenResponse {
+    token: String,
+    player: PlayerId,
+    expires_in: u64,
+}
+
+async fn dev_token(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let body = match Limited::new(request.into_body(), 1024).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 1 KiB"),
+    };
+    let wanted: DevTokenRequest = match serde_json::from_slice(&body) {
+        Ok(wanted) => wanted,
+        Err(error) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!(r#"expected {{"player": "<id>", "ttl_seconds": <n>}}: {error}"#),
+            );
+        }
+    };
+    let player = match PlayerId::new(wanted.player) {
+        Ok(player) => player,
+        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
+    };
+    let ttl = wanted
+        .ttl_seconds
+        .unwrap_or(24 * 60 * 60)
+        .min(DEV_TOKEN_MAX_TTL);
+    json(
+        StatusCode::OK,
+        &DevTokenResponse {
+            token: app.auth.issue(player.clone(), ttl),
+            player,
+            expires_in: ttl,
+        },
+    )
+}

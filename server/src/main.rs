@@ -1,0 +1,55 @@
+//! `leapfrog-server`: parses the configuration, sets up logging, and serves until SIGTERM or SIGINT.
+
+use anyhow::Context;
+use clap::Parser;
+use leapfrog_server::Server;
+use leapfrog_server::config::{LogFormat, Options};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Options::parse().with_file()?.resolve()?;
+    let filter = EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+    }
+    if config.auth.dev_auth {
+        tracing::warn!(
+            "DEV AUTH IS ON: POST /dev/token issues a token for any player. Never run this in production."
+        );
+    }
+    let node = config.node_id.clone();
+    let server = Server::bind(config).await.context("starting the server")?;
+    tracing::info!(
+        node = %node,
+        public = %server.public_addr()?,
+        admin = %server.admin_addr()?,
+        "leapfrog-server listening (WebSocket at /ws, metrics on the admin port)"
+    );
+    server.run(stop_signal()).await;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut terminate), Ok(mut interrupt)) => {
+            tokio::select! {
+                _ = terminate.recv() => tracing::info!("SIGTERM received"),
+                _ = interrupt.recv() => tracing::info!("SIGINT received"),
+            }
+        }
+        _ => {
+            tracing::error!("cannot install signal handlers; stopping on Ctrl-C only");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! A run that has ended, and the report its player gets.
+
+use game_logic::RunSummary;
+use protocol::{PlayerId, RunId};
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// A jump ended it (the figure fell or tipped).
+    GameOver,
+    /// The player abandoned it.
+    Abandoned,
+    /// Nobody played it for longer than the run idle timeout.
+    TimedOut,
+    /// A whole run submitted from offline play, verified by replay.
+    OfflineVerified,
+}
+
+impl EndReason {
+    /// The name stored in the run's record and used as a metric label.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EndReason::GameOver => "game_over",
+            EndReason::Abandoned => "abandoned",
+            EndReason::TimedOut => "timed_out",
+            EndReason::OfflineVerified => "offline_verified",
+        }
+    }
+}
+
+/// Everything needed to record a run's result, possibly later, from the retry queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedRun {
+    /// The run.
+    pub run_id: RunId,
+    /// Whose run it was.
+    pub player: PlayerId,
+    /// The verified figures of the run.
+    pub summary: RunSummary,
+    /// Why it ended.
+    pub reason: EndReason,
+    /// Unix ms when it ended: the time its score was reached, which orders ties on the leaderboards.
+    pub finished_at_ms: u64,
+}

@@ -1,0 +1,150 @@
+//! Redis access: one multiplexed connection with automatic reconnect, a timeout on every command, and
+//! latency and errors measured per operation.
+
+mod error;
+pub mod keys;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
+
+pub use error::StoreError;
+
+use crate::metrics::Metrics;
+
+/// The Redis store. Cheap to clone: every clone shares the one multiplexed connection.
+#[derive(Clone)]
+pub struct Store {
+    connection: ConnectionManager,
+    timeout: Duration,
+    metrics: Arc<Metrics>,
+}
+
+impl Store {
+    /// Connects to `url`. Later connection losses are repaired in the background; commands fail fast
+    /// with [`StoreError`] meanwhile.
+    pub async fn connect(
+        url: &str,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Result<Store, StoreError> {
+        let redacted = redact(url);
+        let client = redis::Client::open(url).map_err(|source| StoreError::Connect {
+            url: redacted.clone(),
+            source,
+        })?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redacted,
+                source,
+            })?;
+        Ok(Store {
+            connection,
+            timeout,
+            metrics,
+        })
+    }
+
+    /// Runs one command; `op` labels its latency histogram and error counter.
+    pub async fn query<T: FromRedisValue>(
+        &self,
+        op: &'static str,
+        cmd: &Cmd,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection.clone();
+        self.measure(op, async move { cmd.query_async(&mut connection).await })
+            .await
+    }
+
+    /// Runs a pipeline (a `MULTI` transaction if built with `atomic()`).
+    pub async fn query_pipeline<T: FromRedisValue>(
+        &self,
+        op: &'static str,
+        pipe: &Pipeline,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection.clone();
+        self.measure(op, async move { pipe.query_async(&mut connection).await })
+            .await
+    }
+
+    /// Runs a Lua script (by SHA, loading it first if Redis does not have it).
+    pub async fn run_script<T: FromRedisValue>(
+        &self,
+        op: &'static str,
+        invocation: &ScriptInvocation<'_>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection.clone();
+        self.measure(
+            op,
+            async move { invocation.invoke_async(&mut connection).await },
+        )
+        .await
+    }
+
+    /// True when Redis answers `PING`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.query::<String>("ping", &redis::cmd("PING"))
+            .await
+            .map(drop)
+    }
+
+    async fn measure<T>(
+        &self,
+        op: &'static str,
+        command: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, StoreError> {
+        let started = Instant::now();
+        let result = match tokio::time::timeout(self.timeout, command).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(source)) => Err(StoreError::Redis { op, source }),
+            Err(_) => Err(StoreError::Timeout {
+                op,
+                after: self.timeout,
+            }),
+        };
+        self.metrics
+            .redis_command_duration_seconds
+            .with_label_values(&[op])
+            .observe(started.elapsed().as_secs_f64());
+        if result.is_err() {
+            self.metrics
+                .redis_errors_total
+                .with_label_values(&[op])
+                .inc();
+        }
+        result
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("redis://:secret@10.0.0.1:6379/0"),
+            "redis://***@10.0.0.1:6379/0"
+        );
+        assert_eq!(
+            super::redact("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
+    }
+}
