@@ -268,6 +268,8 @@ impl RunService {
             self.end(run, EndReason::TimedOut, now_ms).await?;
             return Err(RunError::RunOver { run: run.id, score });
         }
+        game_logic::timing::check(run.meta.ruleset.params(), jump)
+            .map_err(|invalid| RunError::InvalidJump(SessionError::InvalidJump(invalid)))?;
         if let Err(too_fast) = run.guard.check(&run.session, jump, now, now_ms) {
             self.metrics
                 .runs_rejected_total

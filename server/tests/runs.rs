@@ -1,0 +1,354 @@
+//! Authoritative runs over real WebSocket connections and a real Redis: every result checked against
+//! `game-logic` replayed locally; resume after a reconnect and after a server crash; timing and
+//! sequence checks; offline runs verified by replay.
+
+mod support;
+
+use game_logic::{Bot, GameSession, Jump, JumpOutcome, Ruleset, Skill};
+use protocol::*;
+use support::{TestClient, TestRedis, TestServer};
+
+/// A tolerance that switches the live timing check off, so tests can play at machine speed.
+const NO_TIMING: [&str; 2] = ["--timing-tolerance-ms", "100000000"];
+
+async fn hello(client: &mut TestClient, resume: Option<RunId>) -> Welcome {
+    let request = Request::Hello(Hello {
+        client_version: "test/1".into(),
+        token: None,
+        resume,
+        last_notification: None,
+    });
+    match client.request(request).await {
+        ServerFrame::Reply {
+            response: Response::Welcome(welcome),
+            ..
+        } => welcome,
+        other => panic!("expected welcome, got {other:?}"),
+    }
+}
+
+async fn start(client: &mut TestClient, mode: StartMode) -> RunStarted {
+    match client.request(Request::StartRun(StartRun { mode })).await {
+        ServerFrame::Reply {
+            response: Response::RunStarted(started),
+            ..
+        } => started,
+        other => panic!("expected run_started, got {other:?}"),
+    }
+}
+
+async fn jump(client: &mut TestClient, run_id: RunId, seq: u32, jump: Jump) -> ServerFrame {
+    client
+        .request(Request::Jump(JumpRequest {
+            run_id,
+            seq,
+            press_ms: jump.press_ms,
+            dwell_ms: jump.dwell_ms,
+        }))
+        .await
+}
+
+fn jump_result(frame: ServerFrame) -> JumpResult {
+    match frame {
+        ServerFrame::Reply {
+            response: Response::JumpResult(result),
+            ..
+        } => result,
+        other => panic!("expected jump_result, got {other:?}"),
+    }
+}
+
+fn error_code(frame: &ServerFrame) -> ErrorCode {
+    match frame {
+        ServerFrame::Error { code, .. } => *code,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+/// Plays jumps `from..` of a run on `client` with a bot, checking every outcome against `local`, until
+/// the run ends or `until` jumps; returns the last outcome.
+async fn play(
+    client: &mut TestClient,
+    run_id: RunId,
+    local: &mut GameSession,
+    bot: &mut Bot,
+    until: u32,
+) -> (JumpOutcome, Option<RunEnd>) {
+    loop {
+        let input = bot.next_jump(local.world());
+        let expected = local.apply(input).expect("bot inputs are valid");
+        let result = jump_result(jump(client, run_id, expected.index, input).await);
+        assert_eq!(
+            result.outcome, expected,
+            "the server's simulation differs from game-logic"
+        );
+        if expected.game_over || local.jumps() >= until {
+            return (result.outcome, result.ended);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_whole_run_in_both_codecs_matches_game_logic() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    for (codec, player) in [
+        (Codec::Bincode, "native-player"),
+        (Codec::Json, "browser-player"),
+    ] {
+        let mut client = server.client(codec, player).await;
+        let welcome = hello(&mut client, None).await;
+        assert_eq!(welcome.player.as_str(), player);
+        let started = start(&mut client, StartMode::Solo).await;
+        let mut local = GameSession::new(started.seed, started.ruleset);
+        assert_eq!(&started.world, local.world());
+        let mut bot = Bot::new(Skill::CASUAL, Ruleset::V1, started.seed);
+        let (last, ended) = play(&mut client, started.run_id, &mut local, &mut bot, 10_000).await;
+        assert!(last.game_over);
+        match ended {
+            Some(RunEnd::Over(over)) => {
+                assert_eq!(over.final_score, local.score());
+                assert_eq!(over.run_id, started.run_id);
+                assert_eq!(over.new_best.all_time, local.score() > 0);
+            }
+            other => panic!("expected the run to be over, got {other:?}"),
+        }
+        let after = jump(
+            &mut client,
+            started.run_id,
+            local.jumps(),
+            Jump {
+                press_ms: 500,
+                dwell_ms: 300,
+            },
+        )
+        .await;
+        assert_eq!(error_code(&after), ErrorCode::RunOver);
+    }
+}
+
+#[tokio::test]
+async fn a_retried_jump_is_answered_again_but_applied_once() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "retrier").await;
+    let started = start(&mut client, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let input = Bot::new(Skill::PERFECT, Ruleset::V1, 1).next_jump(local.world());
+    let expected = local.apply(input).unwrap();
+    let first = jump_result(jump(&mut client, started.run_id, 0, input).await);
+    let again = jump_result(jump(&mut client, started.run_id, 0, input).await);
+    assert_eq!(first.outcome, expected);
+    assert_eq!(again.outcome, expected);
+    let skipped = jump(&mut client, started.run_id, 5, input).await;
+    assert_eq!(error_code(&skipped), ErrorCode::Conflict);
+    let mut redis_connection = redis.connection().await;
+    let log: Vec<u8> = redis::cmd("GET")
+        .arg(format!("lf:{{run:{}}}:log", started.run_id))
+        .query_async(&mut redis_connection)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 8, "one jump recorded, not two");
+}
+
+#[tokio::test]
+async fn a_run_resumes_after_a_reconnect_and_after_a_server_crash() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "resumer").await;
+    let started = start(&mut client, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 9);
+    play(&mut client, started.run_id, &mut local, &mut bot, 3).await;
+    client.disconnect().await;
+
+    // Same node, new connection.
+    let mut client = server.client(Codec::Json, "resumer").await;
+    let welcome = hello(&mut client, Some(started.run_id)).await;
+    let resumed = welcome.resumed.expect("the run resumes");
+    assert_eq!(
+        (resumed.next_seq, resumed.score, &resumed.world),
+        (3, local.score(), local.world())
+    );
+    play(&mut client, started.run_id, &mut local, &mut bot, 6).await;
+
+    // The node dies mid-run; another node on the same Redis takes over.
+    server.crash().await;
+    let other = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = other.client(Codec::Bincode, "resumer").await;
+    let welcome = hello(&mut client, Some(started.run_id)).await;
+    let resumed = welcome.resumed.expect("the run survives the crash");
+    assert_eq!(
+        (resumed.next_seq, resumed.combo, &resumed.world),
+        (6, local.combo(), local.world())
+    );
+    play(&mut client, started.run_id, &mut local, &mut bot, 9).await;
+
+    // Another player cannot resume it or play it.
+    let mut intruder = other.client(Codec::Bincode, "intruder").await;
+    assert!(
+        hello(&mut intruder, Some(started.run_id))
+            .await
+            .resumed
+            .is_none()
+    );
+    let stolen = jump(
+        &mut intruder,
+        started.run_id,
+        9,
+        Jump {
+            press_ms: 600,
+            dwell_ms: 300,
+        },
+    )
+    .await;
+    assert_eq!(error_code(&stolen), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn jumps_faster_than_a_person_are_refused() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &["--timing-tolerance-ms", "50"]).await;
+    let mut client = server.client(Codec::Bincode, "speedy").await;
+    let started = start(&mut client, StartMode::Solo).await;
+    // 300 ms dwell + 700 ms press cannot have happened within milliseconds of the start.
+    let refused = jump(
+        &mut client,
+        started.run_id,
+        0,
+        Jump {
+            press_ms: 700,
+            dwell_ms: 300,
+        },
+    )
+    .await;
+    assert_eq!(error_code(&refused), ErrorCode::TooFast);
+    // Impossible values are refused as such.
+    let impossible = jump(
+        &mut client,
+        started.run_id,
+        0,
+        Jump {
+            press_ms: 1,
+            dwell_ms: 300,
+        },
+    )
+    .await;
+    assert_eq!(error_code(&impossible), ErrorCode::InvalidInput);
+    // Waiting long enough makes the same jump acceptable.
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    let accepted = jump(
+        &mut client,
+        started.run_id,
+        0,
+        Jump {
+            press_ms: 700,
+            dwell_ms: 300,
+        },
+    )
+    .await;
+    assert_eq!(jump_result(accepted).outcome.index, 0);
+    let metrics = server.metrics().await;
+    let rejected = support::metric(
+        &metrics,
+        "leapfrog_runs_rejected_total",
+        &[("reason", "too_fast")],
+    );
+    assert_eq!(rejected, Some(1.0));
+}
+
+#[tokio::test]
+async fn offline_runs_are_verified_by_replay() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "offline").await;
+
+    let started = start(&mut client, StartMode::Offline).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::EXPERT, Ruleset::V1, 5);
+    let mut inputs = Vec::new();
+    while !local.is_over() && inputs.len() < 700 {
+        let input = bot.next_jump(local.world());
+        local.apply(input).unwrap();
+        inputs.push(input);
+    }
+    let live = jump(&mut client, started.run_id, 0, inputs[0]).await;
+    assert_eq!(
+        error_code(&live),
+        ErrorCode::BadRequest,
+        "an offline run takes no live jumps"
+    );
+    let chunks: Vec<&[Jump]> = inputs.chunks(256).collect();
+    let mut answer = None;
+    for (index, chunk) in chunks.iter().enumerate() {
+        let request = SubmitRun {
+            run_id: started.run_id,
+            first_seq: (index * 256) as u32,
+            jumps: BoundedVec::try_from_vec(chunk.to_vec()).unwrap(),
+            last: index + 1 == chunks.len(),
+        };
+        answer = Some(client.request(Request::SubmitRun(request)).await);
+    }
+    match answer {
+        Some(ServerFrame::Reply {
+            response: Response::Submitted(SubmitAck::Ended(RunEnd::Over(over))),
+            ..
+        }) => {
+            assert_eq!(over.final_score, local.score());
+        }
+        other => panic!("expected the verified run, got {other:?}"),
+    }
+
+    // A run with an impossible input is rejected and does not count.
+    let started = start(&mut client, StartMode::Offline).await;
+    let request = SubmitRun {
+        run_id: started.run_id,
+        first_seq: 0,
+        jumps: BoundedVec::try_from_vec(vec![
+            Jump {
+                press_ms: 700,
+                dwell_ms: 300,
+            },
+            Jump {
+                press_ms: 5,
+                dwell_ms: 300,
+            },
+        ])
+        .unwrap(),
+        last: true,
+    };
+    let rejected = client.request(Request::SubmitRun(request)).await;
+    assert_eq!(error_code(&rejected), ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn an_offline_run_faster_than_the_timing_model_is_rejected() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &["--timing-tolerance-ms", "100"]).await;
+    let mut client = server.client(Codec::Json, "cheater").await;
+    let started = start(&mut client, StartMode::Offline).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 3);
+    let inputs: Vec<Jump> = (0..40)
+        .map(|_| {
+            let input = bot.next_jump(local.world());
+            local.apply(input).unwrap();
+            input
+        })
+        .collect();
+    // Forty jumps take tens of seconds; submitting them at once is impossible.
+    let request = SubmitRun {
+        run_id: started.run_id,
+        first_seq: 0,
+        jumps: BoundedVec::try_from_vec(inputs).unwrap(),
+        last: true,
+    };
+    let answer = client.request(Request::SubmitRun(request)).await;
+    assert_eq!(error_code(&answer), ErrorCode::InvalidInput);
+    match answer {
+        ServerFrame::Error { message, .. } => {
+            assert!(message.contains("needs at least"), "{message}")
+        }
+        _ => unreachable!(),
+    }
+}
