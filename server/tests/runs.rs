@@ -8,8 +8,15 @@ use game_logic::{Bot, GameSession, Jump, JumpOutcome, Ruleset, Skill};
 use protocol::*;
 use support::{TestClient, TestRedis, TestServer};
 
-/// A tolerance that switches the live timing check off, so tests can play at machine speed.
-const NO_TIMING: [&str; 2] = ["--timing-tolerance-ms", "100000000"];
+/// Options that switch the live timing check and the rate limit off, so tests can play at machine speed.
+const NO_TIMING: [&str; 6] = [
+    "--timing-tolerance-ms",
+    "100000000",
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+];
 
 async fn hello(client: &mut TestClient, resume: Option<RunId>) -> Welcome {
     let request = Request::Hello(Hello {
@@ -351,4 +358,26 @@ async fn an_offline_run_faster_than_the_timing_model_is_rejected() {
         }
         _ => unreachable!(),
     }
+}
+
+#[tokio::test]
+async fn graceful_shutdown_loses_no_finished_run() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "finisher").await;
+    let started = start(&mut client, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::CASUAL, Ruleset::V1, 77);
+    let (_, ended) = play(&mut client, started.run_id, &mut local, &mut bot, 10_000).await;
+    assert!(matches!(ended, Some(RunEnd::Over(_))));
+    server.terminate();
+    assert!(server.wait_exit().await);
+    let mut connection = redis.connection().await;
+    let best: Option<u32> = redis::cmd("HGET")
+        .arg("lf:{p:finisher}:best")
+        .arg("all_time")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(best.unwrap_or(0), local.score());
 }

@@ -24,7 +24,7 @@ use crate::clock::unix_seconds;
 use crate::handlers::{self, Session};
 use crate::shutdown::InFlightGuard;
 
-/// How long the final goodbye and close frame may take to write.
+/// How long the final goodbye, close frame and close handshake may take.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Serves one upgraded connection until it closes. `claims` is set when the handshake carried a valid
@@ -298,6 +298,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 let _ = socket.feed(message).await;
             }
             let _ = socket.close(Some(frame)).await;
+            // Finish the close handshake: read (and drop) until the client's close arrives, so the close
+            // code is not lost to a reset when the client still has frames in flight.
+            while let Some(Ok(message)) = socket.next().await {
+                if message.is_close() {
+                    break;
+                }
+            }
         })
         .await;
     }

@@ -405,8 +405,9 @@ impl TestClient {
     /// Reads until the server closes, returning the close code, reason and the frames before it.
     pub async fn closed(&mut self) -> Closed {
         let mut frames_before: Vec<ServerFrame> = self.pushes.drain(..).collect();
+        let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .expect("the server closes in time");
             match message {

@@ -1,0 +1,113 @@
+//! A finished run's result is never lost on a Redis blip: it waits in the bounded retry queue while
+//! Redis is down and is recorded, and announced, once Redis is back.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use game_logic::{GameSession, Jump, Ruleset};
+use leapfrog_server::metrics::Metrics;
+use leapfrog_server::runs::{EndReason, FinishedRun, PendingResults, ResultRecorder};
+use leapfrog_server::store::Store;
+use protocol::{PlayerId, RunId};
+use support::TestRedis;
+
+fn finished(score_jumps: usize) -> FinishedRun {
+    let mut session = GameSession::new(11, Ruleset::V1);
+    for _ in 0..score_jumps {
+        let target = session.world().distance_to_next();
+        let press_ms = game_logic::physics::press_for_distance(Ruleset::V1.params(), target);
+        session
+            .apply(Jump {
+                press_ms,
+                dwell_ms: 300,
+            })
+            .unwrap();
+    }
+    FinishedRun {
+        run_id: RunId::from_bytes([3; 16]),
+        player: PlayerId::new("patient").unwrap(),
+        summary: session.summary(),
+        reason: EndReason::GameOver,
+        finished_at_ms: 1_800_000_000_000,
+    }
+}
+
+#[tokio::test]
+async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
+    let mut redis = TestRedis::start().await;
+    let metrics = Arc::new(Metrics::new("test").unwrap());
+    let store = Store::connect(&redis.url(), Duration::from_millis(200), metrics.clone())
+        .await
+        .unwrap();
+    let recorder = ResultRecorder::new(store, Duration::from_secs(60));
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let listener = {
+        let heard = heard.clone();
+        Arc::new(
+            move |run: &FinishedRun, report: &leapfrog_server::runs::RunReport| {
+                heard.lock().unwrap().push((run.run_id, report.final_score));
+            },
+        )
+    };
+    let queue = PendingResults::start(4, recorder.clone(), metrics.clone(), listener);
+    let run = finished(5);
+
+    redis.stop().await;
+    assert!(recorder.record(&run).await.is_err(), "Redis is down");
+    queue
+        .enqueue(run.clone(), Duration::from_secs(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(queue.len(), 1, "still waiting while Redis is down");
+    assert!(metrics.run_result_retries_total.get() >= 1);
+
+    redis.resume().await;
+    assert_eq!(
+        queue.drain(Duration::from_secs(10)).await,
+        0,
+        "recorded after the outage"
+    );
+    assert_eq!(
+        *heard.lock().unwrap(),
+        vec![(run.run_id, run.summary.score)]
+    );
+    let mut connection = redis.connection().await;
+    let best: u32 = redis::cmd("HGET")
+        .arg("lf:{p:patient}:best")
+        .arg("all_time")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(best, run.summary.score);
+}
+
+#[tokio::test]
+async fn a_full_queue_refuses_instead_of_growing() {
+    let mut redis = TestRedis::start().await;
+    let metrics = Arc::new(Metrics::new("test").unwrap());
+    let store = Store::connect(&redis.url(), Duration::from_millis(100), metrics.clone())
+        .await
+        .unwrap();
+    let recorder = ResultRecorder::new(store, Duration::from_secs(60));
+    let queue = PendingResults::start(1, recorder, metrics, Arc::new(|_: &FinishedRun, _: &_| {}));
+    redis.stop().await;
+    // One is being retried by the worker, one waits in the channel of capacity 1; the third must wait
+    // and is refused when no room comes.
+    queue
+        .enqueue(finished(1), Duration::from_millis(100))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    queue
+        .enqueue(finished(2), Duration::from_millis(100))
+        .await
+        .unwrap();
+    let refused = queue.enqueue(finished(3), Duration::from_millis(100)).await;
+    assert!(refused.is_err(), "a full queue refuses");
+    assert_eq!(queue.len(), 2);
+    redis.resume().await;
+    assert_eq!(queue.drain(Duration::from_secs(10)).await, 0);
+}
