@@ -372,6 +372,17 @@ async fn metrics_parse_and_move() {
     );
     assert_eq!(metric(&after, "leapfrog_ready", &[]), Some(1.0));
     assert!(after.contains("leapfrog_redis_command_duration_seconds_bucket"));
+    let mut promtool = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool is installed (scripts/test.sh installs Debian's prometheus package)");
+    use std::io::Write;
+    promtool.stdin.take().unwrap().write_all(after.as_bytes()).unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    assert!(checked.status.success(), "promtool check metrics: {}", String::from_utf8_lossy(&checked.stdout));
 }
 
 #[tokio::test]
