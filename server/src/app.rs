@@ -5,8 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::Authenticator;
 use crate::config::Config;
+use crate::friends::Friends;
 use crate::gateway::registry::Registry;
+use crate::leaderboards::Leaderboards;
 use crate::metrics::Metrics;
+use crate::notifications::Notifications;
 use crate::runs::RunService;
 use crate::shutdown::{InFlight, Shutdown};
 use crate::store::Store;
@@ -25,6 +28,12 @@ pub struct App {
     pub registry: Arc<Registry>,
     /// Authoritative runs.
     pub runs: RunService,
+    /// Friends, requests, blocks, names.
+    pub friends: Friends,
+    /// Period boards.
+    pub leaderboards: Leaderboards,
+    /// Inboxes and live delivery.
+    pub notifications: Notifications,
     /// The shutdown signal.
     pub shutdown: Shutdown,
     /// Open WebSocket connections, drained at shutdown.

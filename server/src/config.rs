@@ -120,6 +120,34 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_PENDING_RESULTS")]
     pub pending_results: Option<usize>,
 
+    /// Weekday the weekly boards reset on, 0 = Monday .. 6 = Sunday [default: 0]
+    #[arg(long, env = "LEAPFROG_WEEKLY_RESET_WEEKDAY")]
+    pub weekly_reset_weekday: Option<u8>,
+
+    /// Local hour the daily and weekly boards reset at [default: 0]
+    #[arg(long, env = "LEAPFROG_RESET_HOUR")]
+    pub reset_hour: Option<u8>,
+
+    /// Time zone of the resets as a fixed offset from UTC in minutes, e.g. 480 for China [default: 0]
+    #[arg(long, env = "LEAPFROG_UTC_OFFSET_MINUTES", allow_hyphen_values = true)]
+    pub utc_offset_minutes: Option<i32>,
+
+    /// Days a past daily or weekly board stays readable after its period ends [default: 28]
+    #[arg(long, env = "LEAPFROG_BOARD_RETENTION_DAYS")]
+    pub board_retention_days: Option<u64>,
+
+    /// Most notifications kept per inbox [default: 500]
+    #[arg(long, env = "LEAPFROG_INBOX_MAX_LEN")]
+    pub inbox_max_len: Option<usize>,
+
+    /// Days an inbox lives after its last notification [default: 30]
+    #[arg(long, env = "LEAPFROG_INBOX_TTL_DAYS")]
+    pub inbox_ttl_days: Option<u64>,
+
+    /// Window in which further "friend passed you" notifications are folded into one summary, in ms [default: 10000]
+    #[arg(long, env = "LEAPFROG_COALESCE_WINDOW_MS")]
+    pub coalesce_window_ms: Option<u64>,
+
     /// Log format: `pretty` or `json` [default: pretty]
     #[arg(long, env = "LEAPFROG_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
@@ -220,6 +248,12 @@ pub struct Config {
     pub drain_timeout: Duration,
     /// Runs.
     pub runs: RunConfig,
+    /// When boards turn over.
+    pub periods: crate::leaderboards::PeriodRules,
+    /// How long past boards stay readable.
+    pub board_retention: Duration,
+    /// Inboxes and coalescing.
+    pub inbox: crate::notifications::InboxConfig,
     /// Log format.
     pub log_format: LogFormat,
 }
@@ -302,6 +336,13 @@ impl Options {
             run_idle_timeout_ms,
             timing_tolerance_ms,
             pending_results,
+            weekly_reset_weekday,
+            reset_hour,
+            utc_offset_minutes,
+            board_retention_days,
+            inbox_max_len,
+            inbox_ttl_days,
+            coalesce_window_ms,
             log_format,
         ))
     }
@@ -407,6 +448,46 @@ impl Options {
                     "pending-results",
                     self.pending_results.unwrap_or(10_000) as u64,
                 )? as usize,
+            },
+            periods: crate::leaderboards::PeriodRules {
+                weekly_reset_weekday: match self.weekly_reset_weekday.unwrap_or(0) {
+                    day @ 0..=6 => day,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            option: "weekly-reset-weekday",
+                            reason: "must be 0 (Monday) to 6 (Sunday)".into(),
+                        });
+                    }
+                },
+                reset_hour: match self.reset_hour.unwrap_or(0) {
+                    hour @ 0..=23 => hour,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            option: "reset-hour",
+                            reason: "must be 0 to 23".into(),
+                        });
+                    }
+                },
+                utc_offset_minutes: match self.utc_offset_minutes.unwrap_or(0) {
+                    offset @ -840..=840 => offset,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            option: "utc-offset-minutes",
+                            reason: "must be within -840 to 840".into(),
+                        });
+                    }
+                },
+            },
+            board_retention: Duration::from_secs(
+                self.board_retention_days.unwrap_or(28) * 24 * 3600,
+            ),
+            inbox: crate::notifications::InboxConfig {
+                max_len: positive("inbox-max-len", self.inbox_max_len.unwrap_or(500) as u64)?
+                    as usize,
+                ttl: Duration::from_secs(
+                    positive("inbox-ttl-days", self.inbox_ttl_days.unwrap_or(30))? * 24 * 3600,
+                ),
+                coalesce_window: ms(self.coalesce_window_ms.unwrap_or(10_000)),
             },
             log_format: self.log_format.unwrap_or_default(),
         })

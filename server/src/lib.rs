@@ -9,10 +9,13 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod friends;
 pub mod gateway;
 pub mod handlers;
 pub mod http;
+pub mod leaderboards;
 pub mod metrics;
+pub mod notifications;
 pub mod redis_supervisor;
 pub mod runs;
 pub mod shutdown;
@@ -30,10 +33,13 @@ use tokio::net::TcpListener;
 use app::App;
 use auth::Authenticator;
 use config::{Config, RedisSource};
+use friends::Friends;
 use gateway::registry::Registry;
+use leaderboards::Leaderboards;
 use metrics::Metrics;
+use notifications::{Notifications, Router};
 use redis_supervisor::{SuperviseError, SupervisedRedis};
-use runs::{ResultListener, RunService};
+use runs::{ResultListener, ResultRecorder, RunService};
 use shutdown::{InFlight, Shutdown};
 use store::{Store, StoreError};
 
@@ -65,6 +71,7 @@ pub enum ServerError {
 /// A bound, ready-to-run server.
 pub struct Server {
     app: Arc<App>,
+    redis_url: String,
     public: TcpListener,
     admin: TcpListener,
     redis: Option<SupervisedRedis>,
@@ -91,10 +98,34 @@ impl Server {
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
         let store = Store::connect(&url, config.redis_timeout, metrics.clone()).await?;
         let registry = Arc::new(Registry::default());
+        let friends = Friends::new(store.clone());
+        let leaderboards = Leaderboards::new(
+            store.clone(),
+            friends.clone(),
+            config.periods,
+            config.board_retention,
+            metrics.clone(),
+        );
+        let router = Router::new(
+            store.clone(),
+            registry.clone(),
+            metrics.clone(),
+            &config.node_id,
+        );
+        let notifications =
+            Notifications::new(store.clone(), metrics.clone(), config.inbox, router);
+        let recorder = ResultRecorder::new(
+            store.clone(),
+            leaderboards.clone(),
+            friends.clone(),
+            notifications.clone(),
+            runs::ENDED_RUN_TTL,
+        );
         let runs = RunService::start(
             store.clone(),
             metrics.clone(),
             config.runs.clone(),
+            recorder,
             result_pusher(registry.clone()),
         );
         let bind = |addr: SocketAddr| async move {
@@ -111,12 +142,16 @@ impl Server {
             metrics,
             registry,
             runs,
+            friends,
+            leaderboards,
+            notifications,
             shutdown: Shutdown::new(),
             connections: Arc::new(InFlight::default()),
             redis_healthy: AtomicBool::new(true),
         });
         Ok(Server {
             app,
+            redis_url: url,
             public,
             admin,
             redis,
@@ -139,12 +174,19 @@ impl Server {
     pub async fn run(self, stop: impl Future<Output = ()>) {
         let Server {
             app,
+            redis_url,
             public,
             admin,
             redis,
         } = self;
         let drained = Shutdown::new();
         let probe = tokio::spawn(probe_redis(app.clone()));
+        let listener = tokio::spawn(
+            app.notifications
+                .router()
+                .clone()
+                .listen(redis_url, app.shutdown.clone()),
+        );
         let servers = [
             tokio::spawn(http::serve(
                 app.clone(),
@@ -182,6 +224,7 @@ impl Server {
         }
         drained.trigger();
         probe.abort();
+        listener.abort();
         for server in servers {
             let _ = server.await;
         }

@@ -52,6 +52,24 @@ pub struct Metrics {
     pub redis_errors_total: IntCounterVec,
     /// 1 while the node serves traffic (Redis reachable, not draining), else 0.
     pub ready: IntGauge,
+    /// Time to read a leaderboard page, by scope.
+    pub leaderboard_read_seconds: HistogramVec,
+    /// Time to record a run on every period board.
+    pub leaderboard_write_seconds: Histogram,
+    /// Friends on each friend-scoped board read or write.
+    pub friend_board_size: Histogram,
+    /// Notifications created, by kind.
+    pub notifications_created_total: IntCounterVec,
+    /// Notifications stored in inboxes.
+    pub notifications_stored_total: IntCounter,
+    /// Notifications pushed live, by route (`local` connection, `remote` node).
+    pub notifications_pushed_total: IntCounterVec,
+    /// Notifications acknowledged.
+    pub notifications_acked_total: IntCounter,
+    /// "Friend passed you" notifications folded into a summary.
+    pub notifications_coalesced_total: IntCounter,
+    /// From the passing run's end to the push onto the friend's connection.
+    pub notification_delivery_seconds: Histogram,
 }
 
 impl Metrics {
@@ -83,6 +101,12 @@ impl Metrics {
                     HistogramOpts::new(name, help).buckets(FAST_BUCKETS.to_vec()),
                     &[label],
                 )?;
+                registry.register(Box::new(metric.clone()))?;
+                Ok(metric)
+            };
+        let histogram =
+            |name: &str, help: &str, buckets: Vec<f64>| -> Result<Histogram, prometheus::Error> {
+                let metric = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))?;
                 registry.register(Box::new(metric.clone()))?;
                 Ok(metric)
             };
@@ -167,6 +191,52 @@ impl Metrics {
             ready: gauge(
                 "ready",
                 "1 while the node serves traffic (Redis reachable, not draining), else 0.",
+            )?,
+            leaderboard_read_seconds: histogram_vec(
+                "leaderboard_read_seconds",
+                "Time to read a leaderboard page, by scope.",
+                "scope",
+            )?,
+            leaderboard_write_seconds: histogram(
+                "leaderboard_write_seconds",
+                "Time to record a run on every period board.",
+                FAST_BUCKETS.to_vec(),
+            )?,
+            friend_board_size: histogram(
+                "friend_board_size",
+                "Friends on each friend-scoped board read or write.",
+                vec![
+                    0.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0,
+                ],
+            )?,
+            notifications_created_total: counter_vec(
+                "notifications_created_total",
+                "Notifications created, by kind.",
+                "kind",
+            )?,
+            notifications_stored_total: counter(
+                "notifications_stored_total",
+                "Notifications stored in inboxes.",
+            )?,
+            notifications_pushed_total: counter_vec(
+                "notifications_pushed_total",
+                "Notifications pushed live, by route.",
+                "route",
+            )?,
+            notifications_acked_total: counter(
+                "notifications_acked_total",
+                "Notifications acknowledged.",
+            )?,
+            notifications_coalesced_total: counter(
+                "notifications_coalesced_total",
+                "Friend-passed notifications folded into a summary.",
+            )?,
+            notification_delivery_seconds: histogram(
+                "notification_delivery_seconds",
+                "From the passing run's end to the push onto the friend's connection.",
+                vec![
+                    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
+                ],
             )?,
             registry,
         })

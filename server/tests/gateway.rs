@@ -380,9 +380,18 @@ async fn metrics_parse_and_move() {
         .spawn()
         .expect("promtool is installed (scripts/test.sh installs Debian's prometheus package)");
     use std::io::Write;
-    promtool.stdin.take().unwrap().write_all(after.as_bytes()).unwrap();
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(after.as_bytes())
+        .unwrap();
     let checked = promtool.wait_with_output().unwrap();
-    assert!(checked.status.success(), "promtool check metrics: {}", String::from_utf8_lossy(&checked.stdout));
+    assert!(
+        checked.status.success(),
+        "promtool check metrics: {}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 }
 
 #[tokio::test]

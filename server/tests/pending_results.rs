@@ -7,11 +7,46 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use game_logic::{GameSession, Jump, Ruleset};
+use leapfrog_server::friends::Friends;
+use leapfrog_server::gateway::registry::Registry;
+use leapfrog_server::leaderboards::{Leaderboards, PeriodRules, score};
 use leapfrog_server::metrics::Metrics;
+use leapfrog_server::notifications::{InboxConfig, Notifications, Router};
 use leapfrog_server::runs::{EndReason, FinishedRun, PendingResults, ResultRecorder};
 use leapfrog_server::store::Store;
 use protocol::{PlayerId, RunId};
 use support::TestRedis;
+
+/// A result recorder wired as the server wires it.
+fn recorder(store: Store, metrics: Arc<Metrics>) -> ResultRecorder {
+    let friends = Friends::new(store.clone());
+    let boards = Leaderboards::new(
+        store.clone(),
+        friends.clone(),
+        PeriodRules::default(),
+        Duration::from_secs(60),
+        metrics.clone(),
+    );
+    let router = Router::new(
+        store.clone(),
+        Arc::new(Registry::default()),
+        metrics.clone(),
+        "test-node",
+    );
+    let inbox = InboxConfig {
+        max_len: 100,
+        ttl: Duration::from_secs(60),
+        coalesce_window: Duration::from_secs(1),
+    };
+    let notifications = Notifications::new(store.clone(), metrics, inbox, router);
+    ResultRecorder::new(
+        store,
+        boards,
+        friends,
+        notifications,
+        Duration::from_secs(60),
+    )
+}
 
 fn finished(score_jumps: usize) -> FinishedRun {
     let mut session = GameSession::new(11, Ruleset::V1);
@@ -41,7 +76,7 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     let store = Store::connect(&redis.url(), Duration::from_millis(200), metrics.clone())
         .await
         .unwrap();
-    let recorder = ResultRecorder::new(store, Duration::from_secs(60));
+    let recorder = recorder(store, metrics.clone());
     let heard = Arc::new(Mutex::new(Vec::new()));
     let listener = {
         let heard = heard.clone();
@@ -75,13 +110,13 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
         vec![(run.run_id, run.summary.score)]
     );
     let mut connection = redis.connection().await;
-    let best: u32 = redis::cmd("HGET")
-        .arg("lf:{p:patient}:best")
-        .arg("all_time")
+    let best: f64 = redis::cmd("ZSCORE")
+        .arg("lf:{lb:all}")
+        .arg("patient")
         .query_async(&mut connection)
         .await
         .unwrap();
-    assert_eq!(best, run.summary.score);
+    assert_eq!(score::decode(score::from_redis(best)).0, run.summary.score);
 }
 
 #[tokio::test]
@@ -91,7 +126,7 @@ async fn a_full_queue_refuses_instead_of_growing() {
     let store = Store::connect(&redis.url(), Duration::from_millis(100), metrics.clone())
         .await
         .unwrap();
-    let recorder = ResultRecorder::new(store, Duration::from_secs(60));
+    let recorder = recorder(store, metrics.clone());
     let queue = PendingResults::start(1, recorder, metrics, Arc::new(|_: &FinishedRun, _: &_| {}));
     redis.stop().await;
     // One is being retried by the worker, one waits in the channel of capacity 1; the third must wait

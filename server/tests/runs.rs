@@ -373,11 +373,14 @@ async fn graceful_shutdown_loses_no_finished_run() {
     server.terminate();
     assert!(server.wait_exit().await);
     let mut connection = redis.connection().await;
-    let best: Option<u32> = redis::cmd("HGET")
-        .arg("lf:{p:finisher}:best")
-        .arg("all_time")
+    let best: Option<f64> = redis::cmd("ZSCORE")
+        .arg("lf:{lb:all}")
+        .arg("finisher")
         .query_async(&mut connection)
         .await
         .unwrap();
-    assert_eq!(best.unwrap_or(0), local.score());
+    let best = best.map_or(0, |packed| {
+        leapfrog_server::leaderboards::score::decode(packed as u64).0
+    });
+    assert_eq!(best, local.score());
 }

@@ -168,7 +168,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     .with_label_values(&[frame.request.kind()])
                     .inc();
                 if self.limit()? {
-                    handlers::dispatch(&self.app, &mut self.session, frame.id, frame.request).await
+                    let reply =
+                        handlers::dispatch(&self.app, &mut self.session, frame.id, frame.request)
+                            .await;
+                    self.feed(&reply).await?;
+                    for push in std::mem::take(&mut self.session.pushes) {
+                        self.feed(&push).await?;
+                    }
+                    return self.flush().await;
                 } else {
                     ServerFrame::error(
                         Some(frame.id),
@@ -210,6 +217,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let silent = self.last_heard.elapsed();
         if silent > limits.idle_timeout {
             return Err(CloseReason::IdleTimeout);
+        }
+        if let Some(player) = &self.session.player
+            && self.session.presence_refreshed.elapsed()
+                > crate::notifications::router::PRESENCE_REFRESH
+        {
+            self.session.presence_refreshed = Instant::now();
+            let router = self.app.notifications.router().clone();
+            let player = player.clone();
+            tokio::spawn(async move { router.mark_present(&player).await });
         }
         if silent > limits.heartbeat {
             self.send_message(Message::Ping(Bytes::new())).await?;

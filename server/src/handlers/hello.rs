@@ -73,6 +73,7 @@ pub async fn handle(app: &App, session: &mut Session, hello: Hello) -> Result<Re
             Err(error) => return Err(super::run::failure(error)),
         },
     };
+    super::notification::redeliver(app, session, &player).await?;
     Ok(Response::Welcome(Welcome {
         player,
         node: app.config.node_id.clone(),

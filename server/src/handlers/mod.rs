@@ -2,10 +2,12 @@
 //! takes a decoded request, calls the domain, and returns the answer.
 
 mod hello;
-mod not_yet;
+mod leaderboard;
+mod notification;
 mod ping;
 pub mod run;
 pub mod session;
+mod social;
 
 use std::time::Instant;
 
@@ -66,11 +68,57 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
             "authenticate first: send hello with a token",
         ));
     };
+    let friends = &app.friends;
     match request {
+        Request::Hello(_) | Request::Ping(_) => unreachable!("answered above"),
         Request::StartRun(start) => run::start(app, session, &player, start.mode).await,
         Request::Jump(jump) => run::jump(app, session, &player, jump).await,
         Request::Abandon(abandon) => run::abandon(app, session, &player, abandon.run_id).await,
         Request::SubmitRun(submit) => run::submit(app, session, &player, submit).await,
-        other => Err(not_yet::handle(&other)),
+        Request::ListFriends(list) => social::list(app, &player, list).await,
+        Request::ListFriendRequests => social::requests(app, &player).await,
+        Request::SendFriendRequest(other) => social::send(app, &player, &other.player).await,
+        Request::AcceptFriendRequest(other) => social::accept(app, &player, &other.player).await,
+        Request::DeclineFriendRequest(other) => {
+            social::change(
+                friends
+                    .decline(&player, &other.player)
+                    .await
+                    .map_err(Into::into),
+            )
+            .await
+        }
+        Request::RemoveFriend(other) => {
+            social::change(
+                friends
+                    .remove(&player, &other.player)
+                    .await
+                    .map_err(Into::into),
+            )
+            .await
+        }
+        Request::Block(other) => social::change(friends.block(&player, &other.player).await).await,
+        Request::Unblock(other) => {
+            social::change(
+                friends
+                    .unblock(&player, &other.player)
+                    .await
+                    .map_err(Into::into),
+            )
+            .await
+        }
+        Request::SetDisplayName(set) => {
+            social::change(
+                friends
+                    .set_name(&player, &set.name)
+                    .await
+                    .map_err(Into::into),
+            )
+            .await
+        }
+        Request::ReadBoard(read) => leaderboard::read(app, &player, read).await,
+        Request::ReadStanding(read) => leaderboard::standing(app, &player, read).await,
+        Request::ListNotifications(list) => notification::list(app, &player, list).await,
+        Request::AckNotifications(ack) => notification::ack(app, &player, ack).await,
     }
 }

@@ -3,8 +3,8 @@
 use std::time::Instant;
 
 use protocol::{
-    ErrorCode, JumpRequest, JumpResult, NewBest, PlayerId, Response, RunEnd, RunId, RunOver,
-    RunStarted, StartMode, SubmitAck, SubmitRun,
+    ErrorCode, JumpRequest, JumpResult, PlayerId, Response, RunEnd, RunId, RunOver, RunStarted,
+    StartMode, SubmitAck, SubmitRun,
 };
 
 use super::{Failure, session::Session};
@@ -156,15 +156,11 @@ pub fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver {
         run_id,
         seed,
         final_score: report.final_score,
-        new_best: NewBest {
-            daily: false,
-            weekly: false,
-            all_time: report.new_best,
-        },
-        passed: protocol::BoundedVec::new(),
-        passed_count: 0,
-        friend_rank_before: None,
-        friend_rank_after: None,
+        new_best: report.new_best,
+        passed: runs::results::passed_list(report),
+        passed_count: report.passed_count,
+        friend_rank_before: report.friend_rank_before,
+        friend_rank_after: report.friend_rank_after,
     }
 }
 

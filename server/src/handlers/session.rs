@@ -1,6 +1,8 @@
 //! A connection's session state: who it is, its codec, the run it plays.
 
-use protocol::{Codec, PlayerId};
+use std::time::Instant;
+
+use protocol::{Codec, PlayerId, ServerFrame};
 
 use crate::app::App;
 use crate::auth::Claims;
@@ -17,6 +19,10 @@ pub struct Session {
     pub token_expires_at: u64,
     /// The run this connection plays, if any.
     pub run: Option<ActiveRun>,
+    /// Pushes a handler wants sent right after its answer (unacknowledged notifications after hello).
+    pub pushes: Vec<ServerFrame>,
+    /// When this connection last refreshed its presence key.
+    pub presence_refreshed: Instant,
     handle: ConnectionHandle,
 }
 
@@ -28,6 +34,8 @@ impl Session {
             player: None,
             token_expires_at: u64::MAX,
             run: None,
+            pushes: Vec::new(),
+            presence_refreshed: Instant::now(),
             handle,
         }
     }
@@ -40,6 +48,10 @@ impl Session {
             app.config.connections.max_per_player,
         );
         self.token_expires_at = claims.exp;
+        self.presence_refreshed = Instant::now();
+        let router = app.notifications.router().clone();
+        let player = claims.sub.clone();
+        tokio::spawn(async move { router.mark_present(&player).await });
         self.player = Some(claims.sub);
     }
 

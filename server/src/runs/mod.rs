@@ -35,7 +35,7 @@ use crate::store::{Store, StoreError};
 use checkpoint::{Appended, LoadError};
 
 /// How long an ended run stays readable (for a resume that arrives after the end).
-const ENDED_RUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+pub const ENDED_RUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long finishing a run waits for room in the retry queue before telling the client to retry.
 const QUEUE_WAIT: Duration = Duration::from_secs(2);
 
@@ -142,9 +142,9 @@ impl RunService {
         store: Store,
         metrics: Arc<Metrics>,
         config: RunConfig,
+        recorder: ResultRecorder,
         listener: ResultListener,
     ) -> RunService {
-        let recorder = ResultRecorder::new(store.clone(), ENDED_RUN_TTL);
         let pending = PendingResults::start(
             config.pending_queue_len,
             recorder.clone(),

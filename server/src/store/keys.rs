@@ -14,9 +14,69 @@ pub fn run_log(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:log")
 }
 
-/// A player's personal bests per board, with the time each was reached (hash).
-pub fn player_best(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:best")
+/// A board period's global ranking: member = player, score = the packed best (sorted set).
+pub fn board(period_id: &str) -> String {
+    format!("lf:{{lb:{period_id}}}")
+}
+
+/// A player's friends: friend → unix ms since when (hash).
+pub fn friends(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:friends")
+}
+
+/// Friend requests a player received: sender → unix ms (hash).
+pub fn requests_in(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:req:in")
+}
+
+/// Friend requests a player sent: recipient → unix ms (hash).
+pub fn requests_out(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:req:out")
+}
+
+/// Players this player blocked (set).
+pub fn blocked(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:blocked")
+}
+
+/// Players who blocked this player (set), so reads can hide them.
+pub fn blocked_by(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:blocked-by")
+}
+
+/// Every player's display name: player → name (hash), read in one `HMGET` for a whole board.
+pub fn names() -> String {
+    "lf:{names}".to_owned()
+}
+
+/// A player's notification inbox (capped stream with a TTL).
+pub fn inbox(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:inbox")
+}
+
+/// The newest notification id a player acknowledged (string).
+pub fn inbox_acked(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:inbox:acked")
+}
+
+/// A player's open coalescing window of "friend passed you" notifications (hash).
+pub fn coalesce(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:coalesce")
+}
+
+/// The node holding a player's connection (string with a TTL).
+pub fn presence(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:presence")
+}
+
+/// Set once a run's notifications were sent, so a retried recording does not send them twice.
+pub fn run_notified(run: &RunId) -> String {
+    format!("lf:{{run:{run}}}:notified")
+}
+
+/// The pub/sub channel a node listens on for pushes to players connected to it.
+pub fn node_channel(node_id: &str) -> String {
+    format!("lf:node:{node_id}")
 }
 
 #[cfg(test)]
@@ -43,6 +103,20 @@ mod tests {
     #[test]
     fn player_keys_are_tagged_by_player() {
         let player = PlayerId::new("alice").unwrap();
-        assert_eq!(tag(&player_best(&player)), "p:alice");
+        for key in [
+            friends(&player),
+            requests_in(&player),
+            requests_out(&player),
+            blocked(&player),
+            blocked_by(&player),
+            inbox(&player),
+            inbox_acked(&player),
+            coalesce(&player),
+            presence(&player),
+        ] {
+            assert_eq!(tag(&key), "p:alice", "{key}");
+        }
+        let run = RunId::from_bytes([1; 16]);
+        assert_eq!(tag(&run_notified(&run)), tag(&run_meta(&run)));
     }
 }

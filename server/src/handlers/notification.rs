@@ -1,0 +1,69 @@
+//! Notification requests: list the inbox and acknowledge; and the redelivery after `hello`.
+
+use protocol::{
+    AckNotifications, BoundedVec, ErrorCode, ListNotifications, NotificationPage, PlayerId, Push,
+    Response, ServerFrame,
+};
+
+use super::Failure;
+use super::session::Session;
+use super::social::store_failure;
+use crate::app::App;
+use crate::clock::unix_ms;
+
+/// Most unacknowledged notifications pushed right after `hello`; the client pages the rest with
+/// `list_notifications` (`more` tells it to).
+pub const REDELIVERED_AFTER_HELLO: usize = 50;
+
+/// `list_notifications`.
+pub async fn list(
+    app: &App,
+    player: &PlayerId,
+    request: ListNotifications,
+) -> Result<Response, Failure> {
+    if !(1..=100).contains(&request.limit) {
+        return Err(Failure::new(
+            ErrorCode::BadRequest,
+            "limit must be 1 to 100",
+        ));
+    }
+    let (notifications, more) = app
+        .notifications
+        .unacked(player, request.after, usize::from(request.limit), unix_ms())
+        .await
+        .map_err(store_failure)?;
+    Ok(Response::Notifications(NotificationPage {
+        notifications: BoundedVec::truncating(notifications),
+        more,
+    }))
+}
+
+/// `ack_notifications`.
+pub async fn ack(
+    app: &App,
+    player: &PlayerId,
+    request: AckNotifications,
+) -> Result<Response, Failure> {
+    app.notifications
+        .ack(player, request.up_to)
+        .await
+        .map_err(store_failure)?;
+    Ok(Response::Acked {
+        up_to: request.up_to,
+    })
+}
+
+/// Queues every unacknowledged notification (up to [`REDELIVERED_AFTER_HELLO`]) to follow the welcome.
+pub async fn redeliver(app: &App, session: &mut Session, player: &PlayerId) -> Result<(), Failure> {
+    let (notifications, _) = app
+        .notifications
+        .unacked(player, None, REDELIVERED_AFTER_HELLO, unix_ms())
+        .await
+        .map_err(store_failure)?;
+    session.pushes.extend(
+        notifications
+            .into_iter()
+            .map(|notification| ServerFrame::Push(Push::Notification(notification))),
+    );
+    Ok(())
+}

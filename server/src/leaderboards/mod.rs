@@ -1,0 +1,441 @@
+//! Leaderboards in Redis sorted sets: one global board per period (daily, weekly, all-time), and each
+//! player's friend-scoped view of it, read with one `ZMSCORE` of the friend list (the design is measured
+//! and justified in ARCHITECTURE.md). Written once here; WebSocket handlers, the HTTP read API and run
+//! recording all call it. The clock is injected: every operation takes `now_ms`.
+
+pub mod period;
+pub mod score;
+
+use std::sync::Arc;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use protocol::{
+    Board, BoardEntry, BoardPage, BoardWindow, BoundedVec, NewBest, Period, Placement, PlayerId,
+    Scope, Standing,
+};
+use redis::Script;
+
+use crate::friends::Friends;
+use crate::metrics::Metrics;
+use crate::store::{Store, StoreError, keys};
+pub use period::{PeriodRules, PeriodSlot};
+
+static RAISE_BEST: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("raise_best.lua")));
+
+/// Every period, in the order standings list them.
+pub const PERIODS: [Period; 3] = [Period::Daily, Period::Weekly, Period::AllTime];
+
+/// What recording a run's score did on the boards.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Recorded {
+    /// New personal best per period.
+    pub new_best: NewBest,
+    /// Friends whose weekly best this run strictly passed: (friend, their score), best first.
+    pub passed: Vec<(PlayerId, u32)>,
+    /// Rank among friends on this week's board before the run.
+    pub friend_rank_before: Option<u32>,
+    /// The same rank after.
+    pub friend_rank_after: Option<u32>,
+    /// The player's weekly best after the run.
+    pub weekly_best: u32,
+}
+
+/// The leaderboards domain.
+#[derive(Clone)]
+pub struct Leaderboards {
+    store: Store,
+    friends: Friends,
+    rules: PeriodRules,
+    retention: Duration,
+    metrics: Arc<Metrics>,
+}
+
+impl Leaderboards {
+    /// Boards on `store`, turning over by `rules`, past periods kept readable for `retention`.
+    pub fn new(
+        store: Store,
+        friends: Friends,
+        rules: PeriodRules,
+        retention: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Leaderboards {
+        Leaderboards {
+            store,
+            friends,
+            rules,
+            retention,
+            metrics,
+        }
+    }
+
+    /// The period rules.
+    pub fn rules(&self) -> &PeriodRules {
+        &self.rules
+    }
+
+    /// Records `score`, reached at `reached_ms`, on every period board of `now_ms` (`ZADD GT`: only a
+    /// better score changes an entry, so a retry is harmless), and works out whom it passed this week.
+    pub async fn record(
+        &self,
+        player: &PlayerId,
+        score: u32,
+        reached_ms: u64,
+        now_ms: u64,
+    ) -> Result<Recorded, StoreError> {
+        let started = Instant::now();
+        let packed = score::encode(score, reached_ms);
+        let mut recorded = Recorded::default();
+        for period in PERIODS {
+            let slot = self.rules.slot(period, now_ms);
+            let expiry = slot
+                .ends_at_ms
+                .map(|end| {
+                    (end + u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX))
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let mut invocation = RAISE_BEST.prepare_invoke();
+            invocation
+                .key(keys::board(&slot.id))
+                .arg(player.as_str())
+                .arg(packed)
+                .arg(expiry);
+            let previous: Option<f64> = self.store.run_script("board_raise", &invocation).await?;
+            let previous = previous.map(score::from_redis);
+            let improved = previous.is_none_or(|old| packed > old);
+            match period {
+                Period::Daily => recorded.new_best.daily = improved,
+                Period::Weekly => {
+                    recorded.new_best.weekly = improved;
+                    let best = previous.filter(|_| !improved).unwrap_or(packed);
+                    recorded.weekly_best = score::decode(best).0;
+                    if improved {
+                        self.passed_this_week(player, &slot.id, previous, packed, &mut recorded)
+                            .await?;
+                    }
+                }
+                Period::AllTime => recorded.new_best.all_time = improved,
+            }
+        }
+        self.metrics
+            .leaderboard_write_seconds
+            .observe(started.elapsed().as_secs_f64());
+        Ok(recorded)
+    }
+
+    /// Friends the player's weekly entry passed (going from `previous` to `packed`), and the player's rank
+    /// among friends before and after. A friend is passed when they were ahead before and are strictly
+    /// behind now: a tie does not pass, since the earlier time keeps the higher packed score.
+    async fn passed_this_week(
+        &self,
+        player: &PlayerId,
+        period_id: &str,
+        previous: Option<u64>,
+        packed: u64,
+        recorded: &mut Recorded,
+    ) -> Result<(), StoreError> {
+        let friends = self.friends.ids(player).await?;
+        self.metrics.friend_board_size.observe(friends.len() as f64);
+        let scores = self.packed_scores(period_id, &friends).await?;
+        let ahead_of =
+            |mine: u64| scores.iter().filter(|(_, theirs)| *theirs > mine).count() as u32 + 1;
+        recorded.friend_rank_before = previous.map(ahead_of);
+        recorded.friend_rank_after = Some(ahead_of(packed));
+        let mut passed: Vec<(PlayerId, u64)> = scores
+            .into_iter()
+            .filter(|(_, theirs)| previous.is_none_or(|old| *theirs > old) && *theirs < packed)
+            .collect();
+        passed.sort_by_key(|(_, theirs)| std::cmp::Reverse(*theirs));
+        recorded.passed = passed
+            .into_iter()
+            .map(|(friend, theirs)| (friend, score::decode(theirs).0))
+            .collect();
+        Ok(())
+    }
+
+    /// The packed scores on board `period_id` of those `players` who have one.
+    async fn packed_scores(
+        &self,
+        period_id: &str,
+        players: &[PlayerId],
+    ) -> Result<Vec<(PlayerId, u64)>, StoreError> {
+        if players.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut command = redis::cmd("ZMSCORE");
+        command.arg(keys::board(period_id));
+        for player in players {
+            command.arg(player.as_str());
+        }
+        let scores: Vec<Option<f64>> = self.store.query("board_zmscore", &command).await?;
+        Ok(players
+            .iter()
+            .zip(scores)
+            .filter_map(|(player, packed)| {
+                packed.map(|packed| (player.clone(), score::from_redis(packed)))
+            })
+            .collect())
+    }
+
+    /// Reads part of a board as `viewer` sees it at `now_ms`. Players who blocked the viewer are left out.
+    pub async fn read(
+        &self,
+        viewer: &PlayerId,
+        board: Board,
+        window: BoardWindow,
+        now_ms: u64,
+    ) -> Result<BoardPage, StoreError> {
+        let started = Instant::now();
+        let slot = self.rules.slot(board.period, now_ms);
+        let (ranked, total) = match board.scope {
+            Scope::Global => self.global_window(viewer, &slot.id, window).await?,
+            Scope::Friends => {
+                let everyone = self.friend_board(viewer, &slot.id).await?;
+                let total = everyone.len();
+                (window_of(&everyone, viewer, window), total)
+            }
+        };
+        let blockers = self.friends.blockers(viewer).await?;
+        let visible: Vec<(u32, PlayerId, u64)> = ranked
+            .into_iter()
+            .filter(|(_, player, _)| !blockers.contains(player))
+            .collect();
+        let entries = self.entries(visible).await?;
+        self.metrics
+            .leaderboard_read_seconds
+            .with_label_values(&[scope_label(board.scope)])
+            .observe(started.elapsed().as_secs_f64());
+        Ok(BoardPage {
+            board,
+            period_id: slot.id,
+            entries: BoundedVec::truncating(entries),
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// `viewer`'s place on every period board of `scope`.
+    pub async fn standing(
+        &self,
+        viewer: &PlayerId,
+        scope: Scope,
+        now_ms: u64,
+    ) -> Result<Standing, StoreError> {
+        let mut placements = Vec::new();
+        for period in PERIODS {
+            let slot = self.rules.slot(period, now_ms);
+            let board = Board { period, scope };
+            let placement = match scope {
+                Scope::Global => {
+                    let key = keys::board(&slot.id);
+                    let mut pipe = redis::pipe();
+                    pipe.zrevrank(&key, viewer.as_str())
+                        .zscore(&key, viewer.as_str())
+                        .zcard(&key);
+                    let (rank, packed, total): (Option<u32>, Option<f64>, u32) =
+                        self.store.query_pipeline("board_standing", &pipe).await?;
+                    Placement {
+                        board,
+                        rank: rank.map(|rank| rank + 1),
+                        score: packed
+                            .map_or(0, |packed| score::decode(score::from_redis(packed)).0),
+                        total,
+                    }
+                }
+                Scope::Friends => {
+                    let everyone = self.friend_board(viewer, &slot.id).await?;
+                    let mine = everyone.iter().position(|(player, _)| player == viewer);
+                    Placement {
+                        board,
+                        rank: mine.map(|index| index as u32 + 1),
+                        score: mine.map_or(0, |index| score::decode(everyone[index].1).0),
+                        total: everyone.len() as u32,
+                    }
+                }
+            };
+            placements.push(placement);
+        }
+        Ok(Standing {
+            placements: BoundedVec::truncating(placements),
+        })
+    }
+
+    /// The viewer and their friends with a score on board `period_id`, best first (ties by player id,
+    /// as Redis orders equal scores).
+    async fn friend_board(
+        &self,
+        viewer: &PlayerId,
+        period_id: &str,
+    ) -> Result<Vec<(PlayerId, u64)>, StoreError> {
+        let mut members = self.friends.ids(viewer).await?;
+        self.metrics.friend_board_size.observe(members.len() as f64);
+        members.push(viewer.clone());
+        let mut scored = self.packed_scores(period_id, &members).await?;
+        scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        Ok(scored)
+    }
+
+    async fn global_window(
+        &self,
+        viewer: &PlayerId,
+        period_id: &str,
+        window: BoardWindow,
+    ) -> Result<(Vec<(u32, PlayerId, u64)>, usize), StoreError> {
+        let key = keys::board(period_id);
+        let (start, stop) = match window {
+            BoardWindow::Top { limit, after } => {
+                let start = after.unwrap_or(0) as isize;
+                (start, start + isize::from(limit.clamp(1, 100)) - 1)
+            }
+            BoardWindow::Around { radius } => {
+                let rank: Option<isize> = self
+                    .store
+                    .query(
+                        "board_rank",
+                        redis::cmd("ZREVRANK").arg(&key).arg(viewer.as_str()),
+                    )
+                    .await?;
+                let Some(rank) = rank else {
+                    let total: usize = self
+                        .store
+                        .query("board_total", redis::cmd("ZCARD").arg(&key))
+                        .await?;
+                    return Ok((Vec::new(), total));
+                };
+                let radius = isize::from(radius.min(50));
+                ((rank - radius).max(0), rank + radius)
+            }
+        };
+        let mut pipe = redis::pipe();
+        pipe.zrevrange_withscores(&key, start, stop).zcard(&key);
+        let (rows, total): (Vec<(String, f64)>, usize) =
+            self.store.query_pipeline("board_range", &pipe).await?;
+        let ranked = rows
+            .into_iter()
+            .enumerate()
+            .filter_map(|(offset, (player, packed))| {
+                PlayerId::new(player).ok().map(|player| {
+                    (
+                        start as u32 + offset as u32 + 1,
+                        player,
+                        score::from_redis(packed),
+                    )
+                })
+            })
+            .collect();
+        Ok((ranked, total))
+    }
+
+    async fn entries(
+        &self,
+        ranked: Vec<(u32, PlayerId, u64)>,
+    ) -> Result<Vec<BoardEntry>, StoreError> {
+        let players: Vec<PlayerId> = ranked.iter().map(|(_, player, _)| player.clone()).collect();
+        let names = self.friends.names(&players).await?;
+        Ok(ranked
+            .into_iter()
+            .zip(names)
+            .map(|((rank, player, packed), name)| {
+                let (score, reached_at_ms) = score::decode(packed);
+                BoardEntry {
+                    rank,
+                    player,
+                    name,
+                    score,
+                    reached_at_ms,
+                }
+            })
+            .collect())
+    }
+}
+
+/// The part of an in-memory ranking a window asks for, with 1-based ranks.
+fn window_of(
+    ranking: &[(PlayerId, u64)],
+    viewer: &PlayerId,
+    window: BoardWindow,
+) -> Vec<(u32, PlayerId, u64)> {
+    let (start, end) = match window {
+        BoardWindow::Top { limit, after } => {
+            let start = after.unwrap_or(0) as usize;
+            (start, start + usize::from(limit.clamp(1, 100)))
+        }
+        BoardWindow::Around { radius } => {
+            match ranking.iter().position(|(player, _)| player == viewer) {
+                Some(index) => {
+                    let radius = usize::from(radius.min(50));
+                    (index.saturating_sub(radius), index + radius + 1)
+                }
+                None => (0, 0),
+            }
+        }
+    };
+    ranking
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .map(|(index, (player, packed))| (index as u32 + 1, player.clone(), *packed))
+        .collect()
+}
+
+fn scope_label(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Friends => "friends",
+        Scope::Global => "global",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranking(n: usize) -> Vec<(PlayerId, u64)> {
+        (0..n)
+            .map(|i| (PlayerId::new(format!("p{i}")).unwrap(), 1_000 - i as u64))
+            .collect()
+    }
+
+    #[test]
+    fn windows_page_and_centre_on_the_viewer() {
+        let board = ranking(10);
+        let me = PlayerId::new("p5").unwrap();
+        let top = window_of(
+            &board,
+            &me,
+            BoardWindow::Top {
+                limit: 3,
+                after: None,
+            },
+        );
+        assert_eq!(top.iter().map(|e| e.0).collect::<Vec<_>>(), [1, 2, 3]);
+        let next = window_of(
+            &board,
+            &me,
+            BoardWindow::Top {
+                limit: 3,
+                after: Some(3),
+            },
+        );
+        assert_eq!(next.iter().map(|e| e.0).collect::<Vec<_>>(), [4, 5, 6]);
+        let around = window_of(&board, &me, BoardWindow::Around { radius: 1 });
+        assert_eq!(
+            around.iter().map(|e| e.1.as_str()).collect::<Vec<_>>(),
+            ["p4", "p5", "p6"]
+        );
+        let edge = window_of(
+            &board,
+            &PlayerId::new("p0").unwrap(),
+            BoardWindow::Around { radius: 2 },
+        );
+        assert_eq!(edge.len(), 3);
+        assert!(
+            window_of(
+                &board,
+                &PlayerId::new("nobody").unwrap(),
+                BoardWindow::Around { radius: 2 }
+            )
+            .is_empty()
+        );
+    }
+}

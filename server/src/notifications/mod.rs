@@ -1,0 +1,307 @@
+//! Notifications: each player's durable inbox (a capped Redis stream with a TTL, entries removed when
+//! acknowledged), coalescing of "friend passed you" bursts, and live delivery to whichever node holds the
+//! player's connection (a presence key names the node; other nodes are reached by Redis pub/sub).
+//! Nothing is lost (the inbox keeps every notification until acknowledged and is delivered again after a
+//! reconnect) and nothing is shown twice (clients acknowledge by id and ignore ids they have shown).
+
+pub mod router;
+
+use std::sync::Arc;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use protocol::{Board, DisplayName, Event, Notification, NotificationId, PlayerId};
+use redis::Script;
+use serde::Serialize;
+
+use crate::metrics::Metrics;
+use crate::store::{Store, StoreError, keys};
+pub use router::Router;
+
+static FRIEND_PASSED: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("friend_passed.lua")));
+static FLUSH_PASSED: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("flush_passed.lua")));
+
+/// A friend's new best that passed the recipient's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pass {
+    /// Who passed.
+    pub passer: PlayerId,
+    /// Their display name, if set.
+    pub name: Option<DisplayName>,
+    /// Their new best on the board.
+    pub their_score: u32,
+    /// The recipient's best on the board.
+    pub your_score: u32,
+    /// The board.
+    pub board: Board,
+}
+
+/// Inbox and coalescing settings.
+#[derive(Debug, Clone, Copy)]
+pub struct InboxConfig {
+    /// Most entries kept per inbox (oldest trimmed first).
+    pub max_len: usize,
+    /// Inbox expiry after its last write.
+    pub ttl: Duration,
+    /// Passes within this window after a first one are coalesced into one summary.
+    pub coalesce_window: Duration,
+}
+
+/// The notifications domain.
+#[derive(Clone)]
+pub struct Notifications {
+    store: Store,
+    metrics: Arc<Metrics>,
+    config: InboxConfig,
+    router: Router,
+}
+
+impl Notifications {
+    /// The domain on `store`, delivering live through `router`.
+    pub fn new(
+        store: Store,
+        metrics: Arc<Metrics>,
+        config: InboxConfig,
+        router: Router,
+    ) -> Notifications {
+        Notifications {
+            store,
+            metrics,
+            config,
+            router,
+        }
+    }
+
+    /// The live-delivery router.
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// Stores `event` in `recipient`'s inbox and delivers it live if they are connected anywhere.
+    pub async fn notify(
+        &self,
+        recipient: &PlayerId,
+        event: Event,
+        now_ms: u64,
+    ) -> Result<(), StoreError> {
+        let json = to_json(&event);
+        let mut command = redis::cmd("XADD");
+        command
+            .arg(keys::inbox(recipient))
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(self.config.max_len)
+            .arg("*")
+            .arg("event")
+            .arg(&json)
+            .arg("created")
+            .arg(now_ms);
+        let id: String = self.store.query("inbox_add", &command).await?;
+        self.store
+            .query::<()>(
+                "inbox_expire",
+                redis::cmd("EXPIRE")
+                    .arg(keys::inbox(recipient))
+                    .arg(self.config.ttl.as_secs().max(1)),
+            )
+            .await?;
+        self.stored(recipient, event_kind(&event), vec![(id, json)], now_ms)
+            .await;
+        Ok(())
+    }
+
+    /// Tells `recipient` that a friend passed them, coalescing bursts: the first pass of a window is
+    /// stored and delivered at once, later ones in the window become one summary when the window closes.
+    pub async fn friend_passed(
+        &self,
+        recipient: &PlayerId,
+        pass: &Pass,
+        now_ms: u64,
+    ) -> Result<(), StoreError> {
+        let event = Event::FriendPassed {
+            friend: pass.passer.clone(),
+            name: pass.name.clone(),
+            their_score: pass.their_score,
+            your_score: pass.your_score,
+            board: pass.board,
+        };
+        let mut invocation = FRIEND_PASSED.prepare_invoke();
+        invocation
+            .key(keys::inbox(recipient))
+            .key(keys::coalesce(recipient))
+            .arg(now_ms)
+            .arg(self.window_ms())
+            .arg(to_json(&event))
+            .arg(self.config.max_len)
+            .arg(self.config.ttl.as_secs().max(1))
+            .arg(pass.name.as_ref().map(to_json).unwrap_or_default())
+            .arg(pass.their_score)
+            .arg(pass.your_score)
+            .arg(to_json(&pass.board));
+        let out: Vec<String> = self
+            .store
+            .run_script("inbox_friend_passed", &invocation)
+            .await?;
+        if out.is_empty() {
+            self.metrics.notifications_coalesced_total.inc();
+            return Ok(());
+        }
+        let entries: Vec<(String, String)> = out
+            .chunks_exact(2)
+            .map(|pair| (pair[0].clone(), pair[1].clone()))
+            .collect();
+        self.stored(recipient, "friend_passed", entries, now_ms)
+            .await;
+        self.flush_later(recipient.clone());
+        Ok(())
+    }
+
+    /// Closes `recipient`'s coalescing window after it has run its course, emitting its summary.
+    pub fn flush_later(&self, recipient: PlayerId) {
+        let notifications = self.clone();
+        let window = self.config.coalesce_window;
+        tokio::spawn(async move {
+            tokio::time::sleep(window).await;
+            if let Err(error) = notifications
+                .flush(&recipient, crate::clock::unix_ms())
+                .await
+            {
+                tracing::warn!(%error, player = %recipient, "flushing a coalescing window failed; the next read flushes it");
+            }
+        });
+    }
+
+    /// Emits `recipient`'s coalescing window if it is over (also done before reading the inbox, so a
+    /// window whose node died is never lost).
+    pub async fn flush(&self, recipient: &PlayerId, now_ms: u64) -> Result<(), StoreError> {
+        let mut invocation = FLUSH_PASSED.prepare_invoke();
+        invocation
+            .key(keys::inbox(recipient))
+            .key(keys::coalesce(recipient))
+            .arg(now_ms)
+            .arg(self.window_ms())
+            .arg(self.config.max_len)
+            .arg(self.config.ttl.as_secs().max(1));
+        let out: Vec<String> = self.store.run_script("inbox_flush", &invocation).await?;
+        if let [id, summary] = out.as_slice() {
+            self.stored(
+                recipient,
+                "friends_passed_summary",
+                vec![(id.clone(), summary.clone())],
+                now_ms,
+            )
+            .await;
+        }
+        Ok(())
+    }
+
+    /// Counts stored entries and delivers them live.
+    async fn stored(
+        &self,
+        recipient: &PlayerId,
+        kind: &str,
+        entries: Vec<(String, String)>,
+        now_ms: u64,
+    ) {
+        for (id, json) in entries {
+            self.metrics
+                .notifications_created_total
+                .with_label_values(&[kind])
+                .inc();
+            self.metrics.notifications_stored_total.inc();
+            if let Some(notification) = parse_entry(&id, &json, now_ms) {
+                self.router.deliver(recipient, notification).await;
+            }
+        }
+    }
+
+    /// Unacknowledged notifications of `player` after `after` (all if `None`), oldest first, at most
+    /// `limit`; and whether more follow.
+    pub async fn unacked(
+        &self,
+        player: &PlayerId,
+        after: Option<NotificationId>,
+        limit: usize,
+        now_ms: u64,
+    ) -> Result<(Vec<Notification>, bool), StoreError> {
+        self.flush(player, now_ms).await?;
+        let start = after.map_or_else(|| "-".to_owned(), |id| format!("({id}"));
+        let rows: Vec<(String, Vec<(String, String)>)> = self
+            .store
+            .query(
+                "inbox_read",
+                redis::cmd("XRANGE")
+                    .arg(keys::inbox(player))
+                    .arg(start)
+                    .arg("+")
+                    .arg("COUNT")
+                    .arg(limit + 1),
+            )
+            .await?;
+        let more = rows.len() > limit;
+        let notifications = rows
+            .into_iter()
+            .take(limit)
+            .filter_map(|(id, fields)| {
+                let field = |name: &str| {
+                    fields
+                        .iter()
+                        .find(|(key, _)| key == name)
+                        .map(|(_, value)| value.clone())
+                };
+                let created = field("created").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+                parse_entry(&id, &field("event")?, created)
+            })
+            .collect();
+        Ok((notifications, more))
+    }
+
+    /// Acknowledges every notification of `player` up to and including `up_to`: they leave the inbox
+    /// and are never delivered again.
+    pub async fn ack(&self, player: &PlayerId, up_to: NotificationId) -> Result<u64, StoreError> {
+        let first_kept = NotificationId {
+            ms: up_to.ms,
+            seq: up_to.seq.saturating_add(1),
+        };
+        let trimmed: u64 = self
+            .store
+            .query(
+                "inbox_ack",
+                redis::cmd("XTRIM")
+                    .arg(keys::inbox(player))
+                    .arg("MINID")
+                    .arg(first_kept.to_string()),
+            )
+            .await?;
+        self.metrics.notifications_acked_total.inc_by(trimmed);
+        Ok(trimmed)
+    }
+
+    fn window_ms(&self) -> u64 {
+        u64::try_from(self.config.coalesce_window.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn event_kind(event: &Event) -> &'static str {
+    match event {
+        Event::FriendPassed { .. } => "friend_passed",
+        Event::FriendsPassedSummary { .. } => "friends_passed_summary",
+        Event::FriendRequestReceived { .. } => "friend_request_received",
+        Event::FriendRequestAccepted { .. } => "friend_request_accepted",
+    }
+}
+
+/// A stream entry as a notification; entries that do not parse (written by a newer version) are skipped.
+fn parse_entry(id: &str, event: &str, created_ms: u64) -> Option<Notification> {
+    Some(Notification {
+        id: id.parse().ok()?,
+        created_ms,
+        event: serde_json::from_str(event).ok()?,
+    })
+}
