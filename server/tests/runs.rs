@@ -116,7 +116,8 @@ async fn a_whole_run_in_both_codecs_matches_game_logic() {
             Some(RunEnd::Over(over)) => {
                 assert_eq!(over.final_score, local.score());
                 assert_eq!(over.run_id, started.run_id);
-                assert_eq!(over.new_best.all_time, local.score() > 0);
+                // A player's first finished run always sets their best, even at 0 points.
+                assert!(over.new_best.all_time);
             }
             other => panic!("expected the run to be over, got {other:?}"),
         }

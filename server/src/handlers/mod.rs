@@ -2,7 +2,7 @@
 //! takes a decoded request, calls the domain, and returns the answer.
 
 mod hello;
-mod leaderboard;
+pub mod leaderboard;
 mod notification;
 mod ping;
 pub mod run;

@@ -1,16 +1,29 @@
-//! The admin port: `GET /metrics` for Prometheus.
+//! The admin port: `GET /metrics` for Prometheus, and the server-to-server API for games whose friend
+//! graph comes from the host app, authenticated with its own secret (`--admin-secret`):
+//!
+//! `PUT /admin/v1/players/{player}/friends` with `{"friends": ["id", ...]}` (at most 5,000) sets the
+//! player's friends to exactly that list, both directions, idempotently; it answers
+//! `{"added": n, "removed": m}`.
 
 use std::sync::Arc;
 
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
+use protocol::PlayerId;
+use serde::{Deserialize, Serialize};
 
-use super::{Body, text};
+use super::{Body, json, text};
 use crate::app::App;
+use crate::clock::unix_ms;
+
+/// Largest import body: 5,000 ids of up to 64 bytes, quoted and separated.
+const MAX_IMPORT_BYTES: usize = 400 * 1024;
 
 /// Routes an admin request.
 pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
-    match (request.method(), request.uri().path()) {
+    let path = request.uri().path().to_owned();
+    match (request.method(), path.as_str()) {
         (&Method::GET, "/metrics") => {
             app.metrics.ready.set(i64::from(app.is_ready()));
             let mut response = text(StatusCode::OK, app.metrics.render());
@@ -20,9 +33,83 @@ pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body>
             );
             response
         }
+        (&Method::PUT, path)
+            if path.starts_with("/admin/v1/players/") && path.ends_with("/friends") =>
+        {
+            import_friends(&app, request, path).await
+        }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: the admin port serves GET /metrics",
+            "not found: the admin port serves GET /metrics and PUT /admin/v1/players/{player}/friends",
         ),
     }
+}
+
+#[derive(Deserialize)]
+struct Import {
+    friends: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Imported {
+    added: usize,
+    removed: usize,
+}
+
+async fn import_friends(app: &App, request: Request<Incoming>, path: &str) -> Response<Body> {
+    let Some(secret) = app.config.admin_secret.as_deref() else {
+        return text(
+            StatusCode::FORBIDDEN,
+            "the admin API is disabled: set --admin-secret",
+        );
+    };
+    let presented = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !constant_time_eq(presented.as_bytes(), secret.as_bytes()) {
+        return text(StatusCode::UNAUTHORIZED, "missing or wrong admin secret");
+    }
+    let id = path
+        .trim_start_matches("/admin/v1/players/")
+        .trim_end_matches("/friends");
+    let player = match PlayerId::new(id) {
+        Ok(player) => player,
+        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
+    };
+    let body = match Limited::new(request.into_body(), MAX_IMPORT_BYTES)
+        .collect()
+        .await
+    {
+        Ok(body) => body.to_bytes(),
+        Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 400 KiB"),
+    };
+    let import: Import = match serde_json::from_slice(&body) {
+        Ok(import) => import,
+        Err(error) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!(r#"expected {{"friends": ["id", ...]}}: {error}"#),
+            );
+        }
+    };
+    let friends: Result<Vec<PlayerId>, _> = import.friends.into_iter().map(PlayerId::new).collect();
+    let friends = match friends {
+        Ok(friends) => friends,
+        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
+    };
+    match app.friends.import(&player, &friends, unix_ms()).await {
+        Ok((added, removed)) => json(StatusCode::OK, &Imported { added, removed }),
+        Err(crate::friends::FriendsError::Full) => {
+            text(StatusCode::BAD_REQUEST, "at most 5000 friends")
+        }
+        Err(error) => text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
+    }
+}
+
+/// Compares secrets without leaking where they differ through timing.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }

@@ -2,6 +2,7 @@
 //! `/ws` to WebSocket. Transport only: each route calls into the domain or the gateway.
 
 pub mod admin;
+pub mod api;
 pub mod public;
 
 use std::convert::Infallible;

@@ -30,6 +30,9 @@ pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body>
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
         (&Method::GET, "/readyz") => readyz(&app),
         (&Method::POST, "/dev/token") if app.config.auth.dev_auth => dev_token(&app, request).await,
+        (&Method::GET, path) if path.starts_with("/v1/") => {
+            super::api::handle(&app, &request).await
+        }
         _ => text(StatusCode::NOT_FOUND, "not found"),
     }
 }

@@ -145,8 +145,16 @@ impl TestServer {
             ])
             .args(["--drain-timeout-ms", "3000"])
             .args(extra)
-            .env("LEAPFROG_LOG", "warn")
-            .stdout(Stdio::null())
+            // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
+            .env(
+                "LEAPFROG_LOG",
+                std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(if std::env::var_os("TEST_SERVER_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
@@ -233,10 +241,26 @@ pub async fn http(
     path: &str,
     body: &str,
 ) -> std::io::Result<(u16, String)> {
+    http_with(addr, method, path, "", body).await
+}
+
+/// [`http`] with an `Authorization: Bearer` header (none if `bearer` is empty).
+pub async fn http_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    bearer: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await?;
+        let authorization = if bearer.is_empty() {
+            String::new()
+        } else {
+            format!("Authorization: Bearer {bearer}\r\n")
+        };
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{authorization}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         stream.write_all(request.as_bytes()).await?;
@@ -363,6 +387,11 @@ impl TestClient {
             Some(ServerFrame::Push(push)) => Some(push),
             _ => None,
         }
+    }
+
+    /// Pushes received while waiting for answers and not read yet.
+    pub fn stashed_pushes(&self) -> usize {
+        self.pushes.len()
     }
 
     /// Sends a frame of the codec's kind.

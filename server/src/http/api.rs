@@ -1,0 +1,153 @@
+//! The HTTP read API for web pages and ops: leaderboards and standings as JSON, authenticated with the
+//! same player tokens as the WebSocket (`Authorization: Bearer` or `?token=`). It calls the same
+//! leaderboards domain as the WebSocket handlers.
+//!
+//! - `GET /v1/leaderboards/{daily|weekly|all_time}/{friends|global}?limit=N&after=R` (top, paged), or
+//!   `?around=R` (the window around the player): a `BoardPage`.
+//! - `GET /v1/standing/{friends|global}`: a `Standing`.
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
+
+use super::{Body, json, text};
+use crate::app::App;
+use crate::clock::unix_ms;
+use crate::handlers::leaderboard::check_window;
+
+/// Routes a `/v1/...` request.
+pub async fn handle(app: &App, request: &Request<Incoming>) -> Response<Body> {
+    let player = match authenticate(app, request) {
+        Ok(player) => player,
+        Err(reason) => return text(StatusCode::UNAUTHORIZED, reason),
+    };
+    let segments: Vec<&str> = request.uri().path().trim_matches('/').split('/').collect();
+    let query = request.uri().query().unwrap_or("");
+    let result = match segments.as_slice() {
+        ["v1", "leaderboards", period, scope] => match (
+            parse_period(period),
+            parse_scope(scope),
+            parse_window(query),
+        ) {
+            (Some(period), Some(scope), Ok(window)) => app
+                .leaderboards
+                .read(&player, Board { period, scope }, window, unix_ms())
+                .await
+                .map(|page| json(StatusCode::OK, &page)),
+            (None, _, _) => {
+                return text(
+                    StatusCode::NOT_FOUND,
+                    "period must be daily, weekly or all_time",
+                );
+            }
+            (_, None, _) => return text(StatusCode::NOT_FOUND, "scope must be friends or global"),
+            (_, _, Err(reason)) => return text(StatusCode::BAD_REQUEST, reason),
+        },
+        ["v1", "standing", scope] => match parse_scope(scope) {
+            Some(scope) => app
+                .leaderboards
+                .standing(&player, scope, unix_ms())
+                .await
+                .map(|standing| json(StatusCode::OK, &standing)),
+            None => return text(StatusCode::NOT_FOUND, "scope must be friends or global"),
+        },
+        _ => return text(StatusCode::NOT_FOUND, "not found"),
+    };
+    result.unwrap_or_else(|error| text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()))
+}
+
+/// The player the request's token names, or why there is none.
+fn authenticate(app: &App, request: &Request<Incoming>) -> Result<PlayerId, String> {
+    let bearer = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let from_query = request.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+    });
+    let token = bearer
+        .or(from_query)
+        .ok_or_else(|| crate::auth::TokenError::Missing.to_string())?;
+    app.auth
+        .verify(token.trim())
+        .map(|claims| claims.sub)
+        .map_err(|error| error.to_string())
+}
+
+fn parse_period(text: &str) -> Option<Period> {
+    match text {
+        "daily" => Some(Period::Daily),
+        "weekly" => Some(Period::Weekly),
+        "all_time" => Some(Period::AllTime),
+        _ => None,
+    }
+}
+
+fn parse_scope(text: &str) -> Option<Scope> {
+    match text {
+        "friends" => Some(Scope::Friends),
+        "global" => Some(Scope::Global),
+        _ => None,
+    }
+}
+
+/// `limit` (default 20) and `after`, or `around`.
+fn parse_window(query: &str) -> Result<BoardWindow, String> {
+    let value = |name: &str| {
+        query.split('&').find_map(|pair| {
+            pair.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('='))
+        })
+    };
+    let number = |name: &str| -> Result<Option<u32>, String> {
+        value(name)
+            .map(|text| text.parse().map_err(|_| format!("{name} must be a number")))
+            .transpose()
+    };
+    let window = match number("around")? {
+        Some(radius) => BoardWindow::Around {
+            radius: u8::try_from(radius).map_err(|_| "around must be 0 to 50".to_owned())?,
+        },
+        None => BoardWindow::Top {
+            limit: u8::try_from(number("limit")?.unwrap_or(20))
+                .map_err(|_| "limit must be 1 to 100".to_owned())?,
+            after: number("after")?,
+        },
+    };
+    check_window(window).map_err(|failure| failure.message)?;
+    Ok(window)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_come_from_the_query() {
+        assert_eq!(
+            parse_window(""),
+            Ok(BoardWindow::Top {
+                limit: 20,
+                after: None
+            })
+        );
+        assert_eq!(
+            parse_window("limit=5&after=10"),
+            Ok(BoardWindow::Top {
+                limit: 5,
+                after: Some(10)
+            })
+        );
+        assert_eq!(
+            parse_window("token=x&around=3"),
+            Ok(BoardWindow::Around { radius: 3 })
+        );
+        assert!(parse_window("limit=0").is_err());
+        assert!(parse_window("limit=1000").is_err());
+        assert!(parse_window("around=51").is_err());
+        assert!(parse_window("after=x").is_err());
+    }
+}
