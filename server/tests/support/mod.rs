@@ -56,8 +56,14 @@ impl TestRedis {
             dir: temp_dir("redis"),
             child: None,
         };
-        redis.resume().await;
-        redis
+        // A free port can be taken by another test between the probe and the bind: try a few.
+        for _ in 0..5 {
+            if redis.try_resume().await {
+                return redis;
+            }
+            redis.port = free_port();
+        }
+        panic!("redis-server did not start on a free port in 5 tries");
     }
 
     /// The URL servers connect to.
@@ -74,6 +80,15 @@ impl TestRedis {
 
     /// Starts it again on the same port, with its append-only data.
     pub async fn resume(&mut self) {
+        assert!(
+            self.try_resume().await,
+            "redis-server did not start again on port {}",
+            self.port
+        );
+    }
+
+    /// Starts redis-server on `self.port`; false if it exited (the port was taken) or never answered.
+    async fn try_resume(&mut self) -> bool {
         let child = Command::new("redis-server")
             .args([
                 "--bind",
@@ -91,20 +106,26 @@ impl TestRedis {
             .kill_on_drop(true)
             .spawn()
             .expect("redis-server is installed (scripts/test.sh installs it)");
-        self.child = Some(child);
+        let mut child = child;
         let client = redis::Client::open(self.url()).expect("valid url");
         for _ in 0..200 {
+            // Our own process must be alive: a PONG from another test's Redis on a stolen port is no use.
+            if !matches!(child.try_wait(), Ok(None)) {
+                return false;
+            }
             if let Ok(mut connection) = client.get_multiplexed_async_connection().await
                 && redis::cmd("PING")
                     .query_async::<String>(&mut connection)
                     .await
                     .is_ok()
+                && matches!(child.try_wait(), Ok(None))
             {
-                return;
+                self.child = Some(child);
+                return true;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("redis-server did not start on port {}", self.port);
+        false
     }
 
     /// A plain connection for checking what the server stored.
@@ -131,44 +152,69 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts the server binary on `redis` with `--dev-auth` and `extra` options, and waits for `/readyz`.
+    /// Starts the server binary on `redis` with `--dev-auth` and `extra` options, and waits until both
+    /// ports answer. A free port can be taken by another test before the server binds it; the server then
+    /// exits and is started again on new ports.
     pub async fn start(redis: &TestRedis, extra: &[&str]) -> TestServer {
-        let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
-        let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
-        let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
-            .args(["--dev-auth", "--redis-url", &redis.url()])
-            .args([
-                "--listen",
-                &public.to_string(),
-                "--admin-listen",
-                &admin.to_string(),
-            ])
-            .args(["--drain-timeout-ms", "3000"])
-            .args(extra)
-            // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
-            .env(
-                "LEAPFROG_LOG",
-                std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
-            )
-            .stdout(if std::env::var_os("TEST_SERVER_LOG").is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            })
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the server binary runs");
-        let server = TestServer {
-            public,
-            admin,
-            child,
-        };
-        server.wait_ready().await;
-        server
+        for _ in 0..5 {
+            let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+            let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+            let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
+                .args(["--dev-auth", "--redis-url", &redis.url()])
+                .args([
+                    "--listen",
+                    &public.to_string(),
+                    "--admin-listen",
+                    &admin.to_string(),
+                ])
+                .args(["--drain-timeout-ms", "3000"])
+                .args(extra)
+                // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
+                .env(
+                    "LEAPFROG_LOG",
+                    std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                )
+                .stdout(if std::env::var_os("TEST_SERVER_LOG").is_some() {
+                    Stdio::inherit()
+                } else {
+                    Stdio::null()
+                })
+                .stderr(Stdio::inherit())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("the server binary runs");
+            let mut server = TestServer {
+                public,
+                admin,
+                child,
+            };
+            if server.became_ready().await {
+                return server;
+            }
+        }
+        panic!("the server did not start on free ports in 5 tries");
     }
 
-    /// Waits until `/readyz` answers 200.
+    /// Waits until this process answers `/readyz` on the public port and `/metrics` on the admin port;
+    /// false if it exited first.
+    async fn became_ready(&mut self) -> bool {
+        for _ in 0..400 {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return false;
+            }
+            if let (Ok((200, _)), Ok((200, _))) = (
+                http(self.public, "GET", "/readyz", "").await,
+                http(self.admin, "GET", "/metrics", "").await,
+            ) && matches!(self.child.try_wait(), Ok(None))
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the server at {} never became ready", self.public);
+    }
+
+    /// Waits until `/readyz` answers 200 again (after an outage).
     pub async fn wait_ready(&self) {
         for _ in 0..400 {
             if let Ok((200, _)) = http(self.public, "GET", "/readyz", "").await {

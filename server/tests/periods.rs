@@ -1,0 +1,151 @@
+//! Board periods against a real Redis with an injected clock: the weekly board turns over exactly at the
+//! configured weekday, hour and offset, the past week stays readable and expires after the retention,
+//! and bests are per period.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leapfrog_server::friends::Friends;
+use leapfrog_server::leaderboards::{Leaderboards, PeriodRules};
+use leapfrog_server::metrics::Metrics;
+use leapfrog_server::store::Store;
+use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
+use support::TestRedis;
+
+/// Monday 2026-11-30 00:00 at UTC+8, i.e. 2026-11-29T16:00:00Z.
+const MONDAY_MIDNIGHT_CHINA_MS: u64 = 1_795_968_000_000;
+const RETENTION: Duration = Duration::from_secs(14 * 24 * 3600);
+
+async fn boards(redis: &TestRedis) -> Leaderboards {
+    let metrics = Arc::new(Metrics::new("periods-test").expect("metrics register"));
+    let store = Store::connect(&redis.url(), Duration::from_secs(2), metrics.clone())
+        .await
+        .expect("Redis answers");
+    let rules = PeriodRules {
+        weekly_reset_weekday: 0,
+        reset_hour: 0,
+        utc_offset_minutes: 480,
+    };
+    Leaderboards::new(
+        store.clone(),
+        Friends::new(store),
+        rules,
+        RETENTION,
+        metrics,
+    )
+}
+
+fn player(name: &str) -> PlayerId {
+    PlayerId::new(name).expect("valid id")
+}
+
+async fn top(
+    boards: &Leaderboards,
+    viewer: &str,
+    period: Period,
+    now_ms: u64,
+) -> Vec<(String, u32)> {
+    let board = Board {
+        period,
+        scope: Scope::Global,
+    };
+    let window = BoardWindow::Top {
+        limit: 10,
+        after: None,
+    };
+    let page = boards
+        .read(&player(viewer), board, window, now_ms)
+        .await
+        .expect("board reads");
+    page.entries
+        .iter()
+        .map(|entry| (entry.player.as_str().to_owned(), entry.score))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_weekly_board_resets_at_the_configured_boundary() {
+    let redis = TestRedis::start().await;
+    let boards = boards(&redis).await;
+    let last_second = MONDAY_MIDNIGHT_CHINA_MS - 1_000;
+    let first_second = MONDAY_MIDNIGHT_CHINA_MS;
+
+    let sunday = boards
+        .record(&player("ann"), 30, last_second, last_second)
+        .await
+        .expect("records");
+    assert!(sunday.new_best.weekly && sunday.new_best.all_time);
+
+    // One second later, a worse score is a new weekly (and daily) best but not a new all-time best.
+    let monday = boards
+        .record(&player("ann"), 10, first_second, first_second)
+        .await
+        .expect("records");
+    assert!(monday.new_best.weekly && monday.new_best.daily);
+    assert!(!monday.new_best.all_time);
+    assert_eq!(monday.weekly_best, 10);
+
+    assert_eq!(
+        top(&boards, "ann", Period::Weekly, first_second).await,
+        [("ann".to_owned(), 10)]
+    );
+    assert_eq!(
+        top(&boards, "ann", Period::Weekly, last_second).await,
+        [("ann".to_owned(), 30)],
+        "last week stays readable"
+    );
+    assert_eq!(
+        top(&boards, "ann", Period::AllTime, first_second).await,
+        [("ann".to_owned(), 30)]
+    );
+
+    // Each period's key expires one retention after the period ends; all-time never does.
+    let mut connection = redis.connection().await;
+    let last_week = boards.rules().slot(Period::Weekly, last_second);
+    assert_eq!(last_week.id, "w2026-11-23");
+    assert_eq!(last_week.ends_at_ms, Some(MONDAY_MIDNIGHT_CHINA_MS));
+    let expires: i64 = redis::cmd("PEXPIRETIME")
+        .arg(format!("lf:{{lb:{}}}", last_week.id))
+        .query_async(&mut connection)
+        .await
+        .expect("PEXPIRETIME answers");
+    assert_eq!(
+        expires,
+        (MONDAY_MIDNIGHT_CHINA_MS + RETENTION.as_millis() as u64) as i64
+    );
+    let all_time: i64 = redis::cmd("PEXPIRETIME")
+        .arg("lf:{lb:all}")
+        .query_async(&mut connection)
+        .await
+        .expect("PEXPIRETIME answers");
+    assert_eq!(all_time, -1, "the all-time board never expires");
+}
+
+#[tokio::test]
+async fn a_retried_write_and_a_worse_score_change_nothing() {
+    let redis = TestRedis::start().await;
+    let boards = boards(&redis).await;
+    let now = MONDAY_MIDNIGHT_CHINA_MS + 3_600_000;
+    let first = boards
+        .record(&player("bo"), 50, now, now)
+        .await
+        .expect("records");
+    assert!(first.new_best.weekly);
+    let retry = boards
+        .record(&player("bo"), 50, now, now)
+        .await
+        .expect("records");
+    assert!(!retry.new_best.weekly && !retry.new_best.all_time);
+    let worse = boards
+        .record(&player("bo"), 20, now + 60_000, now + 60_000)
+        .await
+        .expect("records");
+    assert!(!worse.new_best.daily);
+    assert_eq!(worse.weekly_best, 50);
+    assert_eq!(
+        top(&boards, "bo", Period::Daily, now).await,
+        [("bo".to_owned(), 50)]
+    );
+}
