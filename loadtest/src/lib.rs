@@ -1,1 +1,14 @@
-//! Placeholder: filled by a later issue.
+//! `leapfrog-loadtest`: simulated players playing real games over real WebSocket connections (bincode),
+//! with friends from a generated social graph, against a Leapfrog node or the bundled echo-server
+//! baseline. See the crate README for the options and BENCHMARKS.md for what it measured.
+
+pub mod admin;
+pub mod cli;
+pub mod client;
+pub mod echo;
+pub mod graph;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod stats;
+pub mod system;

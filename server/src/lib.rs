@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod handlers;
 pub mod http;
 pub mod leaderboards;
+pub mod limits;
 pub mod metrics;
 pub mod notifications;
 pub mod redis_supervisor;

@@ -1,0 +1,293 @@
+//! Command-line options. Every run is bounded: a duration (at most an hour) and a player count.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The longest run the tool agrees to, so a forgotten run stops by itself.
+pub const MAX_DURATION_SECS: u64 = 3_600;
+
+/// `leapfrog-loadtest`: simulated players against a Leapfrog node, or the echo baseline.
+#[derive(Debug, Parser)]
+#[command(
+    name = "leapfrog-loadtest",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// A helper server instead of a load run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The load run (when no subcommand is given).
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+/// Helper servers.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A bare tokio-tungstenite echo server: the ceiling every throughput figure is compared with.
+    EchoServer {
+        /// Address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:7400")]
+        listen: SocketAddr,
+    },
+}
+
+/// What the simulated players do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scenario {
+    /// Play whole runs, read boards and acknowledge notifications, in the `--mix` proportions.
+    Play,
+    /// Connect, say hello and hold the connection: memory per idle connection.
+    Idle,
+    /// Pairs of friends pass each other in turn at `--rate` passes per second: "friend passed you"
+    /// delivery latency.
+    Passes,
+}
+
+/// Which server the traffic goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// A Leapfrog node.
+    Server,
+    /// `leapfrog-loadtest echo-server`: the same frames, echoed back.
+    Echo,
+}
+
+/// How fast players press.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Pace {
+    /// Like a person: each jump waits what the timing model says a jump takes.
+    Human,
+    /// As fast as the server answers (start the server with a large `--timing-tolerance-ms`).
+    Fast,
+}
+
+/// How friend-list sizes are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Degrees {
+    /// Power law (Pareto, exponent 2.5) with `--friends-mean`, capped at `--friends-max`.
+    PowerLaw,
+    /// Exactly `--friends-mean` friends each.
+    Fixed,
+}
+
+/// The load run.
+#[derive(Debug, Clone, Args)]
+pub struct RunOptions {
+    /// What the players do.
+    #[arg(long, value_enum, default_value = "play")]
+    pub scenario: Scenario,
+    /// A Leapfrog node or the echo baseline.
+    #[arg(long, value_enum, default_value = "server")]
+    pub target: Target,
+    /// WebSocket URL of the node (or of the echo server).
+    #[arg(long, default_value = "ws://127.0.0.1:7300/ws")]
+    pub url: String,
+    /// A second node: in `passes`, the passers connect here (cross-node delivery); in `play`, every
+    /// other player does.
+    #[arg(long)]
+    pub second_url: Option<String>,
+    /// The node's admin address (friend import).
+    #[arg(long, default_value = "127.0.0.1:7301")]
+    pub admin: SocketAddr,
+    /// The admin secret (friend import).
+    #[arg(
+        long,
+        env = "LEAPFROG_ADMIN_SECRET",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub admin_secret: String,
+    /// The server's JWT secret: the tool signs one token per simulated player.
+    #[arg(
+        long,
+        env = "LEAPFROG_JWT_SECRET",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub jwt_secret: String,
+    /// Redis of the node: reports the Redis commands each completed run cost (INFO commandstats).
+    #[arg(long)]
+    pub redis_url: Option<String>,
+    /// Connected players.
+    #[arg(long, default_value_t = 100)]
+    pub players: u32,
+    /// Player ids in the social graph; ids past `--players` are offline friends.
+    #[arg(long)]
+    pub population: Option<u32>,
+    /// Prefix of the players' ids, so separate runs on one Redis do not meet.
+    #[arg(long, default_value = "lt")]
+    pub prefix: String,
+    /// Seconds over which connections open.
+    #[arg(long, default_value_t = 5)]
+    pub ramp_secs: u64,
+    /// Seconds the load lasts after the ramp (at most an hour).
+    #[arg(long, default_value_t = 30)]
+    pub duration_secs: u64,
+    /// Human or machine speed.
+    #[arg(long, value_enum, default_value = "human")]
+    pub pace: Pace,
+    /// Pause between a player's actions, in ms (on top of the run itself).
+    #[arg(long, default_value_t = 0)]
+    pub think_ms: u64,
+    /// Action weights for `play`: runs, friend-board reads, global-board reads, notification acks.
+    #[arg(long, default_value = "run=70,friends=20,global=5,ack=5")]
+    pub mix: String,
+    /// How friend-list sizes are drawn.
+    #[arg(long, value_enum, default_value = "power-law")]
+    pub degrees: Degrees,
+    /// Mean friends per player.
+    #[arg(long, default_value_t = 20)]
+    pub friends_mean: u32,
+    /// Most friends per player.
+    #[arg(long, default_value_t = 5_000)]
+    pub friends_max: u32,
+    /// Seed of the social graph and of the bots.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Skip the friend import (the graph is already in Redis).
+    #[arg(long)]
+    pub no_import: bool,
+    /// Offline population members play one run first, so friend boards are full.
+    #[arg(long)]
+    pub warmup: bool,
+    /// `play`: instead of the bot, each run scores more than the player's last (one more centre hit),
+    /// so every run is a new best.
+    #[arg(long)]
+    pub scripted_bests: bool,
+    /// Bot skill, 0 (hopeless) to 1000 (perfect).
+    #[arg(long, default_value_t = 600)]
+    pub skill: u16,
+    /// `passes`: passes per second over all pairs.
+    #[arg(long, default_value_t = 100)]
+    pub rate: u32,
+    /// Source addresses 127.0.0.1 .. 127.0.0.N, to go past one address's ephemeral ports.
+    #[arg(long, default_value_t = 1)]
+    pub source_addrs: u8,
+    /// Simultaneous connection attempts.
+    #[arg(long, default_value_t = 256)]
+    pub connect_concurrency: usize,
+    /// A request unanswered this long counts as a timeout error.
+    #[arg(long, default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+    /// The node's process id: memory per connection from its RSS (same machine only).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Print the final report as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds between progress lines (0: none).
+    #[arg(long, default_value_t = 1)]
+    pub progress_secs: u64,
+    /// SLO: fail (exit 2) if a message type's p99 exceeds this, e.g. `jump=5` (repeatable).
+    #[arg(long, value_parser = parse_slo)]
+    pub max_p99_ms: Vec<(String, f64)>,
+    /// SLO: fail (exit 2) if errors exceed this fraction of requests.
+    #[arg(long)]
+    pub max_error_rate: Option<f64>,
+}
+
+impl RunOptions {
+    /// The bounded load duration.
+    pub fn duration(&self) -> Duration {
+        Duration::from_secs(self.duration_secs.min(MAX_DURATION_SECS))
+    }
+
+    /// The ramp-up.
+    pub fn ramp(&self) -> Duration {
+        Duration::from_secs(self.ramp_secs.min(MAX_DURATION_SECS))
+    }
+
+    /// Players in the social graph.
+    pub fn population(&self) -> u32 {
+        self.population.unwrap_or(self.players).max(self.players)
+    }
+}
+
+fn parse_slo(text: &str) -> Result<(String, f64), String> {
+    let (kind, ms) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KIND=MS, got {text:?}"))?;
+    let ms: f64 = ms
+        .parse()
+        .map_err(|_| format!("not a number of ms: {ms:?}"))?;
+    Ok((kind.to_owned(), ms))
+}
+
+/// Weights of the `play` actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mix {
+    /// Play a whole run.
+    pub run: u32,
+    /// Read the weekly friend board around the player.
+    pub friends: u32,
+    /// Read the top of the weekly global board.
+    pub global: u32,
+    /// List and acknowledge notifications.
+    pub ack: u32,
+}
+
+impl std::str::FromStr for Mix {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Mix, String> {
+        let mut mix = Mix {
+            run: 0,
+            friends: 0,
+            global: 0,
+            ack: 0,
+        };
+        for part in text.split(',').filter(|part| !part.is_empty()) {
+            let (name, weight) = part
+                .split_once('=')
+                .ok_or_else(|| format!("expected NAME=WEIGHT, got {part:?}"))?;
+            let weight: u32 = weight
+                .parse()
+                .map_err(|_| format!("not a weight: {weight:?}"))?;
+            match name {
+                "run" => mix.run = weight,
+                "friends" => mix.friends = weight,
+                "global" => mix.global = weight,
+                "ack" => mix.ack = weight,
+                other => {
+                    return Err(format!(
+                        "unknown action {other:?} (run, friends, global, ack)"
+                    ));
+                }
+            }
+        }
+        if mix.run + mix.friends + mix.global + mix.ack == 0 {
+            return Err("the mix has no weight".into());
+        }
+        Ok(mix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mix_parses_and_rejects_unknown_actions() {
+        let mix: Mix = "run=1,ack=3".parse().unwrap();
+        assert_eq!((mix.run, mix.friends, mix.global, mix.ack), (1, 0, 0, 3));
+        assert!("dance=1".parse::<Mix>().is_err());
+        assert!("run=0".parse::<Mix>().is_err());
+    }
+
+    #[test]
+    fn slo_flags_parse() {
+        assert_eq!(parse_slo("jump=5").unwrap(), ("jump".to_owned(), 5.0));
+        assert!(parse_slo("jump").is_err());
+    }
+
+    #[test]
+    fn the_duration_is_bounded() {
+        let cli = Cli::parse_from(["leapfrog-loadtest", "--duration-secs", "999999"]);
+        assert_eq!(cli.run.duration(), Duration::from_secs(MAX_DURATION_SECS));
+    }
+}

@@ -1,0 +1,287 @@
+//! One load run from start to end: raise the file limit, import the social graph, warm up, ramp the
+//! players up, print progress, stop at the deadline and build the report.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures_util::StreamExt;
+use futures_util::stream;
+use protocol::PlayerId;
+
+use crate::admin;
+use crate::cli::{Mix, RunOptions, Scenario, Target};
+use crate::client::{Connection, Endpoint, source_addr};
+use crate::graph::Graph;
+use crate::report::{Memory, Report};
+use crate::scenario::{Shared, idle, passes, play, warmup};
+use crate::stats::Stats;
+use crate::system;
+
+/// Runs the load described by `options` and reports what it measured.
+pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
+    let fd_limit = leapfrog_server::limits::raise_fd_limit().unwrap_or(0);
+    let mix: Mix = options.mix.parse().map_err(anyhow::Error::msg)?;
+    let echo = options.target == Target::Echo;
+    if echo && options.scenario == Scenario::Passes {
+        bail!("the passes scenario needs a Leapfrog node (notifications do not echo)");
+    }
+    if !echo && options.jwt_secret.is_empty() {
+        bail!("--jwt-secret (or LEAPFROG_JWT_SECRET) is needed to sign the players' tokens");
+    }
+    let needed = u64::from(options.players) + 64;
+    if fd_limit > 0 && needed > fd_limit {
+        eprintln!(
+            "warning: {} players need about {needed} open files; the limit is {fd_limit}",
+            options.players
+        );
+    }
+    let timeout = Duration::from_millis(options.request_timeout_ms);
+    let first = Arc::new(Endpoint::new(&options.url, echo, timeout)?);
+    let second = match &options.second_url {
+        Some(url) => Arc::new(Endpoint::new(url, echo, timeout)?),
+        None => first.clone(),
+    };
+    let population = options.population();
+    let ids: Vec<PlayerId> = (0..population)
+        .map(|index| admin::player_id(&options.prefix, index))
+        .collect::<anyhow::Result<_>>()?;
+    let tokens: Arc<Vec<String>> = Arc::new(
+        ids.iter()
+            .map(|id| admin::token(&options.jwt_secret, id))
+            .collect(),
+    );
+
+    if !echo && !options.no_import && options.scenario != Scenario::Idle {
+        let graph = if options.scenario == Scenario::Passes {
+            pairs_graph(options.players)
+        } else {
+            Graph::generate(
+                options.degrees,
+                options.players,
+                population,
+                options.friends_mean,
+                options.friends_max,
+                options.seed,
+            )
+        };
+        eprintln!(
+            "importing the social graph: {} players, {:.1} friends listed each on average",
+            graph.lists.len(),
+            graph.mean_degree()
+        );
+        let started = Instant::now();
+        import(&options, &ids, &graph).await?;
+        eprintln!("imported in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    if !echo && options.warmup && population > options.players {
+        let started = Instant::now();
+        let offline = population - options.players;
+        let scratch = Arc::new(Stats::default());
+        stream::iter(options.players..population)
+            .for_each_concurrent(64, |index| {
+                let (endpoint, tokens, scratch) = (first.clone(), tokens.clone(), scratch.clone());
+                async move {
+                    let token = &tokens[index as usize];
+                    if let Ok(connection) =
+                        Connection::open(endpoint, token, None, scratch.clone()).await
+                    {
+                        let _ = warmup::one_run(connection, index, &scratch).await;
+                    }
+                }
+            })
+            .await;
+        eprintln!(
+            "warm-up: {offline} offline players played {} runs in {:.1} s",
+            scratch.runs.load(Ordering::Relaxed),
+            started.elapsed().as_secs_f64()
+        );
+    }
+
+    let rss_before = options.server_pid.and_then(system::rss_bytes);
+    let redis_before = match &options.redis_url {
+        Some(url) => Some(
+            system::command_calls(url)
+                .await
+                .context("reading Redis INFO")?,
+        ),
+        None => None,
+    };
+    let stats = Arc::new(Stats::default());
+    let started = tokio::time::Instant::now();
+    let deadline = started + options.ramp() + options.duration();
+    let shared = Arc::new(Shared {
+        options: options.clone(),
+        stats: stats.clone(),
+        deadline,
+    });
+    let progress = tokio::spawn(progress(shared.clone(), started));
+    let memory_probe = tokio::spawn(memory_probe(shared.clone(), rss_before));
+
+    let pacer = Arc::new(passes::Pacer::new(options.rate));
+    let gate = Arc::new(tokio::sync::Semaphore::new(
+        options.connect_concurrency.max(1),
+    ));
+    let units = match options.scenario {
+        Scenario::Passes => options.players / 2,
+        _ => options.players,
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for unit in 0..units {
+        let at = started
+            + options
+                .ramp()
+                .mul_f64(f64::from(unit) / f64::from(units.max(1)));
+        let (shared, tokens, gate, pacer) =
+            (shared.clone(), tokens.clone(), gate.clone(), pacer.clone());
+        let (first, second) = (first.clone(), second.clone());
+        let sources = options.source_addrs;
+        let scenario = options.scenario;
+        tasks.spawn(async move {
+            tokio::time::sleep_until(at).await;
+            let open = |index: u32, endpoint: Arc<Endpoint>| {
+                let (gate, tokens, stats) = (gate.clone(), tokens.clone(), shared.stats.clone());
+                async move {
+                    let _permit = gate.acquire().await.ok();
+                    let token = &tokens[index as usize];
+                    Connection::open(
+                        endpoint,
+                        token,
+                        source_addr(u64::from(index), sources),
+                        stats,
+                    )
+                    .await
+                }
+            };
+            let outcome = match scenario {
+                Scenario::Play => {
+                    let endpoint = if unit % 2 == 0 { first } else { second };
+                    match open(unit, endpoint).await {
+                        Ok(connection) => play::player(shared.clone(), connection, unit, mix).await,
+                        Err(error) => Err(error),
+                    }
+                }
+                Scenario::Idle => match open(unit, first).await {
+                    Ok(connection) => idle::player(shared.clone(), connection).await,
+                    Err(error) => Err(error),
+                },
+                Scenario::Passes => {
+                    let watcher = open(2 * unit, first).await;
+                    let passer = open(2 * unit + 1, second).await;
+                    match (watcher, passer) {
+                        (Ok(watcher), Ok(passer)) => {
+                            passes::pair(shared.clone(), pacer, watcher, passer, unit).await
+                        }
+                        (Err(error), _) | (_, Err(error)) => Err(error),
+                    }
+                }
+            };
+            if let Err(error) = outcome {
+                shared.stats.error("session", &error.label());
+            }
+        });
+    }
+    // Every task ends by the deadline (requests time out); the grace covers closing handshakes.
+    let grace = deadline + Duration::from_secs(15);
+    while let Ok(Some(_)) = tokio::time::timeout_at(grace, tasks.join_next()).await {}
+    tasks.abort_all();
+    progress.abort();
+    let memory = memory_probe.await.ok().flatten();
+    let elapsed = started.elapsed();
+
+    let redis_calls_per_run = match (&options.redis_url, redis_before) {
+        (Some(url), Some(before)) => {
+            let after = system::command_calls(url).await?;
+            let runs = stats.runs.load(Ordering::Relaxed).max(1) as f64;
+            Some(
+                system::calls_between(&before, &after)
+                    .into_iter()
+                    .map(|(name, calls)| (name, calls as f64 / runs))
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    Ok(Report::build(
+        &options,
+        &stats,
+        elapsed,
+        options.ramp(),
+        memory,
+        redis_calls_per_run,
+    ))
+}
+
+/// `passes`: watcher `2p` and passer `2p + 1` are friends.
+fn pairs_graph(players: u32) -> Graph {
+    Graph {
+        lists: (0..players)
+            .map(|index| {
+                if index % 2 == 0 && index + 1 < players {
+                    vec![index + 1]
+                } else {
+                    vec![]
+                }
+            })
+            .collect(),
+    }
+}
+
+async fn import(options: &RunOptions, ids: &[PlayerId], graph: &Graph) -> anyhow::Result<()> {
+    let results: Vec<anyhow::Result<()>> = stream::iter(graph.lists.iter().enumerate())
+        .filter(|(_, list)| std::future::ready(!list.is_empty()))
+        .map(|(index, list)| async move {
+            let friends: Vec<PlayerId> = list.iter().map(|&f| ids[f as usize].clone()).collect();
+            admin::import(options.admin, &options.admin_secret, &ids[index], &friends).await
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+/// Prints a progress line every `--progress-secs` to stderr.
+async fn progress(shared: Arc<Shared>, started: tokio::time::Instant) {
+    let every = shared.options.progress_secs;
+    if every == 0 {
+        return;
+    }
+    let stats = &shared.stats;
+    let mut last = (0u64, 0u64, 0u64, started);
+    loop {
+        tokio::time::sleep(Duration::from_secs(every)).await;
+        let now = tokio::time::Instant::now();
+        let (ok, failed) = stats.requests();
+        let jumps = stats.jumps.load(Ordering::Relaxed);
+        let runs = stats.runs.load(Ordering::Relaxed);
+        let seconds = now.duration_since(last.3).as_secs_f64().max(1e-9);
+        eprintln!(
+            "t={:>5.1}s conns={:>6} req/s={:>8.0} jumps/s={:>8.0} runs/s={:>7.1} errors={} notifications={}",
+            now.duration_since(started).as_secs_f64(),
+            stats.connections.load(Ordering::Relaxed),
+            (ok + failed - last.0) as f64 / seconds,
+            (jumps - last.1) as f64 / seconds,
+            (runs - last.2) as f64 / seconds,
+            failed,
+            stats.notifications.load(Ordering::Relaxed),
+        );
+        last = (ok + failed, jumps, runs, now);
+    }
+}
+
+/// Samples the server's RSS just before the deadline, while every connection is held.
+async fn memory_probe(shared: Arc<Shared>, before: Option<u64>) -> Option<Memory> {
+    let pid = shared.options.server_pid?;
+    let before = before?;
+    let at = shared.deadline - Duration::from_millis(500).min(shared.options.duration() / 2);
+    tokio::time::sleep_until(at).await;
+    let loaded = system::rss_bytes(pid)?;
+    let connections = shared.stats.connections.load(Ordering::Relaxed).max(0) as u64;
+    Some(Memory {
+        rss_before_bytes: before,
+        rss_loaded_bytes: loaded,
+        connections,
+        bytes_per_connection: loaded.saturating_sub(before) / connections.max(1),
+    })
+}

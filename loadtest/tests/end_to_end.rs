@@ -1,0 +1,297 @@
+//! The load tool against a real node (the server library, in this process, on loopback) on a real
+//! redis-server, and against the echo baseline: short, bounded runs of every scenario.
+
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+
+use clap::Parser;
+use leapfrog_loadtest::cli::Cli;
+use leapfrog_loadtest::report::Report;
+use leapfrog_server::Server;
+use leapfrog_server::config::Options;
+use tokio::process::{Child, Command};
+
+const JWT: &str = "loadtest-jwt-secret-of-at-least-32-bytes";
+const ADMIN: &str = "loadtest-admin-secret-of-at-least-32-bytes";
+
+/// A redis-server on a free loopback port, killed when dropped.
+struct Redis {
+    url: String,
+    _child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn redis() -> Redis {
+    for attempt in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = std::env::temp_dir().join(format!(
+            "leapfrog-loadtest-{}-{port}-{attempt}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut child = Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server is installed (scripts/test.sh installs it)");
+        let url = format!("redis://127.0.0.1:{port}/0");
+        let client = redis::Client::open(url.as_str()).expect("valid url");
+        for _ in 0..200 {
+            if !matches!(child.try_wait(), Ok(None)) {
+                break;
+            }
+            if let Ok(mut connection) = client.get_multiplexed_async_connection().await
+                && redis::cmd("PING")
+                    .query_async::<String>(&mut connection)
+                    .await
+                    .is_ok()
+            {
+                return Redis {
+                    url,
+                    _child: child,
+                    dir,
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    panic!("redis-server did not start");
+}
+
+/// A node on `redis`, serving until the test ends.
+async fn node(redis: &Redis) -> (SocketAddr, SocketAddr) {
+    let options = Options::parse_from([
+        "leapfrog-server",
+        "--redis-url",
+        &redis.url,
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+        "--jwt-secret",
+        JWT,
+        "--admin-secret",
+        ADMIN,
+        "--timing-tolerance-ms",
+        "100000000",
+        "--rate-per-second",
+        "1000000",
+        "--rate-burst",
+        "1000000",
+        "--coalesce-window-ms",
+        "0",
+    ]);
+    let config = options.resolve().expect("valid options");
+    let server = Server::bind(config).await.expect("binds");
+    let addrs = (server.public_addr().unwrap(), server.admin_addr().unwrap());
+    tokio::spawn(server.run(std::future::pending()));
+    (addrs.0, addrs.1)
+}
+
+async fn load(args: &[&str]) -> Report {
+    let mut all = vec![
+        "leapfrog-loadtest",
+        "--progress-secs",
+        "0",
+        "--jwt-secret",
+        JWT,
+        "--admin-secret",
+        ADMIN,
+    ];
+    all.extend_from_slice(args);
+    let cli = Cli::parse_from(all);
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        leapfrog_loadtest::run::run(cli.run),
+    )
+    .await
+    .expect("the run stops by itself")
+    .expect("the run works")
+}
+
+fn kind<'a>(report: &'a Report, name: &str) -> &'a leapfrog_loadtest::report::KindReport {
+    report
+        .kinds
+        .iter()
+        .find(|kind| kind.kind == name)
+        .unwrap_or_else(|| panic!("no {name} in {}", report.table()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_play_read_and_ack_against_a_real_node() {
+    let redis = redis().await;
+    let (public, admin) = node(&redis).await;
+    let url = format!("ws://{public}/ws");
+    let report = load(&[
+        "--url",
+        &url,
+        "--admin",
+        &admin.to_string(),
+        "--redis-url",
+        &redis.url,
+        "--players",
+        "16",
+        "--ramp-secs",
+        "1",
+        "--duration-secs",
+        "3",
+        "--pace",
+        "fast",
+        "--degrees",
+        "fixed",
+        "--friends-mean",
+        "4",
+        "--skill",
+        "800",
+        "--mix",
+        "run=4,friends=2,global=1,ack=1",
+        "--source-addrs",
+        "2",
+        "--max-p99-ms",
+        "jump=0.000001",
+    ])
+    .await;
+    let table = report.table();
+    assert_eq!(report.peak_connections, 16, "{table}");
+    assert!(report.runs > 0 && report.jumps > report.runs, "{table}");
+    for name in [
+        "hello",
+        "start_run",
+        "jump",
+        "jump_final",
+        "read_friends",
+        "read_global",
+    ] {
+        let measured = kind(&report, name);
+        assert!(measured.count > 0, "{table}");
+        assert!(measured.errors.is_empty(), "{name} failed: {table}");
+        assert!(measured.p50_ms <= measured.p99_ms && measured.p99_ms <= measured.max_ms);
+    }
+    let calls = report
+        .redis_calls_per_run
+        .as_ref()
+        .expect("--redis-url was given");
+    assert!(
+        calls.get("evalsha").copied().unwrap_or(0.0) >= 1.0,
+        "{calls:?}"
+    );
+    assert_eq!(
+        report.slo_failures.len(),
+        1,
+        "an impossible SLO fails: {table}"
+    );
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert!(
+        json["kinds"]
+            .as_array()
+            .is_some_and(|kinds| !kinds.is_empty())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_are_delivered_and_timed() {
+    let redis = redis().await;
+    let (public, admin) = node(&redis).await;
+    let url = format!("ws://{public}/ws");
+    let report = load(&[
+        "--scenario",
+        "passes",
+        "--url",
+        &url,
+        "--admin",
+        &admin.to_string(),
+        "--players",
+        "8",
+        "--rate",
+        "40",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "3",
+        "--max-error-rate",
+        "0",
+    ])
+    .await;
+    let table = report.table();
+    let delivery = kind(&report, leapfrog_loadtest::stats::DELIVERY);
+    assert!(delivery.count >= 10, "{table}");
+    assert!(delivery.errors.is_empty(), "{table}");
+    assert!(report.slo_failures.is_empty(), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_and_server_memory() {
+    let redis = redis().await;
+    let (public, _) = node(&redis).await;
+    let url = format!("ws://{public}/ws");
+    let pid = std::process::id().to_string();
+    let report = load(&[
+        "--scenario",
+        "idle",
+        "--url",
+        &url,
+        "--players",
+        "50",
+        "--ramp-secs",
+        "1",
+        "--duration-secs",
+        "2",
+        "--server-pid",
+        &pid,
+    ])
+    .await;
+    let memory = report.memory.as_ref().expect("--server-pid was given");
+    assert_eq!(memory.connections, 50, "{}", report.table());
+    assert_eq!(kind(&report, "hello").count, 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_echo_baseline_carries_the_same_traffic() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound");
+    tokio::spawn(leapfrog_loadtest::echo::serve_on(listener));
+    let url = format!("ws://{addr}/ws");
+    let report = load(&[
+        "--target",
+        "echo",
+        "--url",
+        &url,
+        "--players",
+        "8",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "2",
+        "--pace",
+        "fast",
+        "--max-error-rate",
+        "0",
+    ])
+    .await;
+    assert!(report.jumps > 100, "{}", report.table());
+    assert!(report.slo_failures.is_empty(), "{}", report.table());
+}
