@@ -8,6 +8,9 @@
 # Design A (chosen): one sorted set per board period; a friend board is one ZMSCORE of the friend ids.
 # Design B (rejected): a sorted set per player holding their friends' scores, fed on every write.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/lib/ensure-packages.sh
+ensure_packages redis-server:redis-server redis-benchmark:redis-tools python3:python3
 REQUESTS="${1:-20000}"
 BOARD_SIZE=200000
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 6390)
