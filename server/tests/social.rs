@@ -5,8 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use game_logic::physics::press_for_distance;
-use game_logic::{GameSession, Jump, Ruleset};
 use protocol::*;
 use support::{TestClient, TestRedis, TestServer, http_with, metric};
 
@@ -49,55 +47,12 @@ async fn hello(client: &mut TestClient) -> Welcome {
 
 /// Plays a run of `centre_hits` centre hits then a fall, and returns how it ended.
 async fn play_score(client: &mut TestClient, centre_hits: u32) -> RunOver {
-    let started = match client
-        .request(Request::StartRun(StartRun {
-            mode: StartMode::Solo,
-        }))
-        .await
-    {
-        ServerFrame::Reply {
-            response: Response::RunStarted(started),
-            ..
-        } => started,
-        other => panic!("{other:?}"),
-    };
-    let mut local = GameSession::new(started.seed, started.ruleset);
-    loop {
-        let press_ms = if local.jumps() < centre_hits {
-            press_for_distance(Ruleset::V1.params(), local.world().distance_to_next())
-        } else {
-            10_000
-        };
-        let jump = Jump {
-            press_ms,
-            dwell_ms: 300,
-        };
-        let seq = local.jumps();
-        local.apply(jump).unwrap();
-        let request = JumpRequest {
-            run_id: started.run_id,
-            seq,
-            press_ms,
-            dwell_ms: 300,
-        };
-        match client.request(Request::Jump(request)).await {
-            ServerFrame::Reply {
-                response:
-                    Response::JumpResult(JumpResult {
-                        ended: Some(RunEnd::Over(over)),
-                        ..
-                    }),
-                ..
-            } => {
-                assert_eq!(over.final_score, score_of(centre_hits));
-                return over;
-            }
-            ServerFrame::Reply {
-                response: Response::JumpResult(_),
-                ..
-            } => {}
-            other => panic!("{other:?}"),
+    match support::play_centre_hits(client, centre_hits).await {
+        RunEnd::Over(over) => {
+            assert_eq!(over.final_score, score_of(centre_hits));
+            over
         }
+        other => panic!("expected the run to be over, got {other:?}"),
     }
 }
 

@@ -548,3 +548,58 @@ pub fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         })
         .reduce(|a, b| a + b)
 }
+
+/// Plays a live run of `centre_hits` exact centre hits, then a press far too long, and returns how it
+/// ended (the score is then known: 2 + 4 + ... each capped at 32).
+pub async fn play_centre_hits(client: &mut TestClient, centre_hits: u32) -> protocol::RunEnd {
+    use game_logic::physics::press_for_distance;
+    use game_logic::{GameSession, Jump};
+    use protocol::{JumpRequest, JumpResult, Response, StartMode, StartRun};
+    let started = match client
+        .request(Request::StartRun(StartRun {
+            mode: StartMode::Solo,
+        }))
+        .await
+    {
+        ServerFrame::Reply {
+            response: Response::RunStarted(started),
+            ..
+        } => started,
+        other => panic!("expected run_started, got {other:?}"),
+    };
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    loop {
+        let press_ms = if local.jumps() < centre_hits {
+            press_for_distance(started.ruleset.params(), local.world().distance_to_next())
+        } else {
+            10_000
+        };
+        let seq = local.jumps();
+        local
+            .apply(Jump {
+                press_ms,
+                dwell_ms: 300,
+            })
+            .expect("a valid jump");
+        let request = JumpRequest {
+            run_id: started.run_id,
+            seq,
+            press_ms,
+            dwell_ms: 300,
+        };
+        match client.request(Request::Jump(request)).await {
+            ServerFrame::Reply {
+                response:
+                    Response::JumpResult(JumpResult {
+                        ended: Some(ended), ..
+                    }),
+                ..
+            } => return ended,
+            ServerFrame::Reply {
+                response: Response::JumpResult(_),
+                ..
+            } => {}
+            other => panic!("expected jump_result, got {other:?}"),
+        }
+    }
+}

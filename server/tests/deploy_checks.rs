@@ -1,0 +1,589 @@
+//! Checks of `deploy/`: the Prometheus config and alert rules pass `promtool` (and the rules' unit
+//! tests); the Grafana dashboard and the alert rules name only metrics a running server exports, and the
+//! dashboard shows every family it exports; a real Prometheus scrapes a running node, evaluates the rules
+//! without error or alert, and answers every dashboard query; the deploy files set only real
+//! `LEAPFROG_*` options; the Kubernetes grace period outlasts the drain.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use game_logic::Jump;
+use protocol::*;
+use support::{TestClient, TestRedis, TestServer, free_port, http, http_with};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+
+const ADMIN: &str = "admin-secret-for-deploy-checks";
+
+/// Machine-speed play and the admin API (for the friend import).
+const OPTIONS: [&str; 8] = [
+    "--timing-tolerance-ms",
+    "100000000",
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+    "--admin-secret",
+    ADMIN,
+];
+
+/// Longest a Prometheus started by a test may take to scrape, evaluate and answer.
+const PROMETHEUS_WAIT: Duration = Duration::from_secs(20);
+
+fn deploy_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../deploy")
+        .join(relative)
+}
+
+fn read_deploy(relative: &str) -> String {
+    let path = deploy_path(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// Runs `promtool` in `deploy/prometheus` and fails with its output unless it succeeds.
+fn promtool(args: &[&str]) {
+    let output = Command::new("promtool")
+        .args(args)
+        .current_dir(deploy_path("prometheus"))
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot run promtool ({error}): scripts/test.sh installs it (apt-get install -y prometheus)"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "promtool {} failed:\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn promtool_accepts_the_config_and_the_rules_and_the_rule_tests_pass() {
+    promtool(&["check", "config", "prometheus.yml"]);
+    promtool(&["check", "rules", "rules.yml"]);
+    promtool(&["test", "rules", "rules.test.yml"]);
+}
+
+/// Every `leapfrog_*` metric name in `text` (a name starts where no identifier character precedes it).
+fn metric_names(text: &str) -> BTreeSet<String> {
+    let is_name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    text.match_indices("leapfrog_")
+        .filter(|(at, _)| {
+            !text[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .map(|(at, _)| {
+            let rest = &text[at..];
+            let end = rest.find(|c| !is_name_char(c)).unwrap_or(rest.len());
+            rest[..end].to_owned()
+        })
+        .collect()
+}
+
+/// The metric families of a `/metrics` text, with their types, from its `# TYPE` lines.
+fn families(metrics: &str) -> BTreeMap<String, String> {
+    metrics
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .filter_map(|rest| rest.split_once(' '))
+        .map(|(name, kind)| (name.to_owned(), kind.trim().to_owned()))
+        .collect()
+}
+
+/// The family a queried series belongs to: itself, or the histogram it is the `_bucket`, `_sum` or
+/// `_count` of.
+fn family_of<'a>(name: &'a str, exported: &BTreeMap<String, String>) -> Option<&'a str> {
+    if exported.contains_key(name) {
+        return Some(name);
+    }
+    ["_bucket", "_sum", "_count"]
+        .iter()
+        .filter_map(|suffix| name.strip_suffix(suffix))
+        .find(|base| exported.get(*base).is_some_and(|kind| kind == "histogram"))
+}
+
+/// Every PromQL query of the dashboard: panel targets (`expr`) and variable queries (`definition`).
+fn dashboard_queries(value: &serde_json::Value, queries: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields {
+                match (key.as_str(), field) {
+                    ("expr" | "definition", serde_json::Value::String(query)) => {
+                        queries.push(query.clone())
+                    }
+                    _ => dashboard_queries(field, queries),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                dashboard_queries(item, queries);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn dashboard() -> serde_json::Value {
+    serde_json::from_str(&read_deploy("grafana/leapfrog.json"))
+        .unwrap_or_else(|error| panic!("deploy/grafana/leapfrog.json is not valid JSON: {error}"))
+}
+
+/// Plays a live run of `centre_hits` centre hits, then a fall.
+async fn play(client: &mut TestClient, centre_hits: u32) {
+    support::play_centre_hits(client, centre_hits).await;
+}
+
+/// Drives a node through everything that creates a labelled series: metric families with labels only
+/// appear in `/metrics` once they have one. Connections, messages and undecodable frames; runs, a
+/// rejected offline run, leaderboard writes and reads; a friend passed and notified live; a Redis outage.
+async fn exercise(server: &TestServer, redis: &mut TestRedis) {
+    let (status, body) = http_with(
+        server.admin,
+        "PUT",
+        "/admin/v1/players/alice/friends",
+        ADMIN,
+        r#"{"friends":["bob"]}"#,
+    )
+    .await
+    .expect("the admin API answers");
+    assert_eq!(status, 200, "friend import: {body}");
+    let mut bob = server.client(Codec::Json, "bob").await;
+    play(&mut bob, 1).await;
+    let mut alice = server.client(Codec::Json, "alice").await;
+    play(&mut alice, 2).await;
+
+    let read = Request::ReadBoard(ReadBoard {
+        board: Board {
+            period: Period::Weekly,
+            scope: Scope::Friends,
+        },
+        window: BoardWindow::Top {
+            limit: 10,
+            after: None,
+        },
+    });
+    let page = alice.request(read).await;
+    assert!(matches!(page, ServerFrame::Reply { .. }), "{page:?}");
+
+    let offline = match alice
+        .request(Request::StartRun(StartRun {
+            mode: StartMode::Offline,
+        }))
+        .await
+    {
+        ServerFrame::Reply {
+            response: Response::RunStarted(started),
+            ..
+        } => started,
+        other => panic!("expected run_started, got {other:?}"),
+    };
+    let impossible = SubmitRun {
+        run_id: offline.run_id,
+        first_seq: 0,
+        jumps: BoundedVec::try_from_vec(vec![Jump {
+            press_ms: 5,
+            dwell_ms: 300,
+        }])
+        .expect("one jump fits"),
+        last: true,
+    };
+    let refused = alice.request(Request::SubmitRun(impossible)).await;
+    assert!(matches!(refused, ServerFrame::Error { .. }), "{refused:?}");
+
+    alice.send_raw(Message::Text("{not json".into())).await;
+    let answer = alice.next_frame().await;
+    assert!(
+        matches!(answer, Some(ServerFrame::Error { .. })),
+        "{answer:?}"
+    );
+    alice.disconnect().await;
+    bob.disconnect().await;
+
+    redis.stop().await;
+    let deadline = Instant::now() + support::WAIT;
+    while http(server.public, "GET", "/readyz", "")
+        .await
+        .is_ok_and(|(status, _)| status == 200)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "/readyz stayed 200 with Redis stopped"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    redis.resume().await;
+    server.wait_ready().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_and_the_alerts_query_exactly_the_exported_metrics() {
+    let dashboard = dashboard();
+    let mut queries = Vec::new();
+    dashboard_queries(&dashboard, &mut queries);
+    assert!(!queries.is_empty(), "the dashboard has no queries");
+    let dashboard_names: BTreeSet<String> = queries.iter().flat_map(|q| metric_names(q)).collect();
+    let rule_names: BTreeSet<String> = ["prometheus/rules.yml", "prometheus/rules.test.yml"]
+        .iter()
+        .flat_map(|file| metric_names(&read_deploy(file)))
+        .collect();
+
+    let mut redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &OPTIONS).await;
+    exercise(&server, &mut redis).await;
+    // Notifications are delivered in the background: wait until every queried family has appeared.
+    let deadline = Instant::now() + support::WAIT;
+    let (exported, unknown) = loop {
+        let exported = families(&server.metrics().await);
+        let unknown: BTreeSet<(&str, &String)> = dashboard_names
+            .iter()
+            .map(|name| ("deploy/grafana/leapfrog.json", name))
+            .chain(
+                rule_names
+                    .iter()
+                    .map(|name| ("deploy/prometheus/rules*.yml", name)),
+            )
+            .filter(|(_, name)| family_of(name, &exported).is_none())
+            .collect();
+        if unknown.is_empty() || Instant::now() > deadline {
+            break (exported, unknown);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        unknown.is_empty(),
+        "metrics queried but not exported by the server (a typo, a removed metric, or a series this \
+         test's exercise() does not create): {unknown:?}\nexported: {:?}",
+        exported.keys().collect::<Vec<_>>()
+    );
+    let shown: BTreeSet<&str> = dashboard_names
+        .iter()
+        .filter_map(|name| family_of(name, &exported))
+        .collect();
+    let not_shown: Vec<&String> = exported
+        .keys()
+        .filter(|family| !shown.contains(family.as_str()))
+        .collect();
+    assert!(
+        not_shown.is_empty(),
+        "metric families exported but on no panel of deploy/grafana/leapfrog.json: {not_shown:?}"
+    );
+}
+
+#[test]
+fn every_dashboard_panel_has_an_id_of_its_own_and_queries() {
+    let dashboard = dashboard();
+    let panels = dashboard["panels"].as_array().expect("a panels list");
+    let mut ids = BTreeSet::new();
+    for panel in panels {
+        let id = panel["id"].as_u64().expect("every panel has a numeric id");
+        assert!(ids.insert(id), "panel id {id} is used twice");
+        let title = panel["title"].as_str().unwrap_or_default();
+        if panel["type"] != "row" {
+            let targets = panel["targets"].as_array().map(Vec::len).unwrap_or(0);
+            assert!(targets > 0, "panel {title:?} has no query");
+        }
+    }
+}
+
+/// A GET over HTTP/1.0, so the answer is never chunked: the status and the body.
+async fn get(addr: SocketAddr, path_and_query: &str) -> std::io::Result<(u16, String)> {
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(format!("GET {path_and_query} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .await?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await?;
+        let status = response
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default();
+        Ok((status, body))
+    };
+    tokio::time::timeout(support::WAIT, exchange)
+        .await
+        .unwrap_or_else(|_| Err(std::io::Error::other("HTTP request timed out")))
+}
+
+/// `text` percent-encoded for a URL query.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A real Prometheus on a free loopback port, scraping one node every second with the alert rules of
+/// `deploy/prometheus/rules.yml`; its storage and log in a temporary directory. Killed on drop.
+struct TestPrometheus {
+    addr: SocketAddr,
+    dir: PathBuf,
+    child: tokio::process::Child,
+}
+
+impl TestPrometheus {
+    async fn start(node_admin: SocketAddr) -> TestPrometheus {
+        let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+        let dir = std::env::temp_dir().join(format!(
+            "leapfrog-test-prometheus-{}-{}",
+            std::process::id(),
+            addr.port()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let rules = deploy_path("prometheus/rules.yml")
+            .canonicalize()
+            .expect("deploy/prometheus/rules.yml exists");
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {rules:?}\n\
+             scrape_configs:\n  - job_name: leapfrog\n    static_configs:\n      - targets: [\"{node_admin}\"]\n"
+        );
+        std::fs::write(dir.join("prometheus.yml"), config).expect("config written");
+        let log = std::fs::File::create(dir.join("prometheus.log")).expect("log file");
+        let child = tokio::process::Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot run prometheus ({error}): scripts/test.sh installs it (apt-get install -y prometheus)"
+                )
+            });
+        TestPrometheus { addr, dir, child }
+    }
+
+    /// The log so far, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// The `data` of an API answer, once `accept` takes it, retried until `deadline`.
+    async fn wait_for(
+        &self,
+        path_and_query: &str,
+        deadline: Instant,
+        accept: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok((200, body)) = get(self.addr, path_and_query).await {
+                let answer: serde_json::Value =
+                    serde_json::from_str(&body).expect("the Prometheus API answers JSON");
+                if accept(&answer["data"]) {
+                    return answer["data"].clone();
+                }
+                last = body;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!(
+            "Prometheus did not answer {path_and_query} as expected in time; last answer: {last}\nlog:\n{}",
+            self.log()
+        );
+    }
+
+    /// Evaluates `query` now; its `data`, or a failure with Prometheus' error.
+    async fn query(&self, query: &str) -> serde_json::Value {
+        let (status, body) = get(
+            self.addr,
+            &format!("/api/v1/query?query={}", url_encode(query)),
+        )
+        .await
+        .expect("Prometheus answers");
+        let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
+        assert!(
+            status == 200 && answer["status"] == "success",
+            "Prometheus refused {query:?}: {body}"
+        );
+        answer["data"].clone()
+    }
+}
+
+impl Drop for TestPrometheus {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn prometheus_scrapes_a_node_evaluates_the_rules_and_answers_the_dashboard() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &[]).await;
+    let mut prometheus = TestPrometheus::start(server.admin).await;
+    let deadline = Instant::now() + PROMETHEUS_WAIT;
+
+    let scraped = prometheus
+        .wait_for(
+            "/api/v1/query?query=leapfrog_connections_open",
+            deadline,
+            |data| data["result"].as_array().is_some_and(|r| !r.is_empty()),
+        )
+        .await;
+    assert_eq!(scraped["result"][0]["metric"]["job"], "leapfrog");
+
+    // Every rule evaluated at least once, without error.
+    let evaluated = |rule: &serde_json::Value| {
+        rule["health"] == "ok"
+            && rule["lastEvaluation"]
+                .as_str()
+                .is_some_and(|at| !at.starts_with("0001-"))
+    };
+    let rules = prometheus
+        .wait_for("/api/v1/rules", deadline, |data| {
+            data["groups"].as_array().is_some_and(|groups| {
+                !groups.is_empty()
+                    && groups.iter().all(|group| {
+                        group["rules"]
+                            .as_array()
+                            .is_some_and(|rules| rules.iter().all(evaluated))
+                    })
+            })
+        })
+        .await;
+    let loaded: usize = rules["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|group| group["rules"].as_array().map(Vec::len).unwrap_or(0))
+        .sum();
+    assert!(
+        loaded > 0,
+        "no rule loaded from deploy/prometheus/rules.yml"
+    );
+    let alerts = prometheus.query("ALERTS").await;
+    assert_eq!(
+        alerts["result"].as_array().map(Vec::len),
+        Some(0),
+        "a healthy, idle node raises no alert: {alerts}"
+    );
+
+    // Every dashboard query is valid PromQL, with Grafana's variables filled in.
+    let mut queries = Vec::new();
+    dashboard_queries(&dashboard(), &mut queries);
+    for query in queries.iter().filter(|q| !q.starts_with("label_values(")) {
+        let query = query
+            .replace("$__rate_interval", "1m")
+            .replace("$node", ".*");
+        prometheus.query(&query).await;
+    }
+
+    let _ = prometheus.child.kill().await;
+}
+
+/// The `LEAPFROG_*` variable names in `text` (the prefix alone, as in "`LEAPFROG_*`", is not one).
+fn env_names(text: &str) -> BTreeSet<&str> {
+    text.match_indices("LEAPFROG_")
+        .map(|(at, _)| {
+            let rest = &text[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|name| !name.ends_with('_'))
+        .collect()
+}
+
+fn files_under(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a readable directory") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            files_under(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_deploy_files_set_only_real_server_options() {
+    let help = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .expect("the server binary runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    let mut files = Vec::new();
+    files_under(&deploy_path(""), &mut files);
+    let mut invented = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for name in env_names(&text) {
+            // LEAPFROG_LOG is the log filter, read by main.rs rather than a flag.
+            // clap lists each option's variable as `[env: NAME=]`, or `[env: NAME]` for hidden values.
+            let listed = help.contains(&format!("[env: {name}="))
+                || help.contains(&format!("[env: {name}]"));
+            if name != "LEAPFROG_LOG" && !listed {
+                invented.push(format!("{name} in {}", file.display()));
+            }
+        }
+    }
+    assert!(
+        invented.is_empty(),
+        "not options of leapfrog-server (see `leapfrog-server --help`): {invented:?}"
+    );
+}
+
+/// The number after `key` on its line in `text`, quotes stripped.
+fn number_after(text: &str, key: &str, file: &str) -> u64 {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix(key))
+        .map(|value| value.trim().trim_matches('"'))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no numeric {key} in {file}"))
+}
+
+#[test]
+fn the_kubernetes_grace_period_outlasts_the_pre_stop_pause_and_the_drain() {
+    let deployment = read_deploy("k8s/deployment.yaml");
+    let grace_s = number_after(
+        &deployment,
+        "terminationGracePeriodSeconds:",
+        "k8s/deployment.yaml",
+    );
+    let pre_stop_s = deployment
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("command: [\"sleep\", \""))
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|seconds| seconds.parse::<u64>().ok())
+        .expect("a preStop sleep in k8s/deployment.yaml");
+    let drain_ms = number_after(
+        &read_deploy("k8s/configmap.yaml"),
+        "LEAPFROG_DRAIN_TIMEOUT_MS:",
+        "k8s/configmap.yaml",
+    );
+    assert!(
+        grace_s * 1000 > pre_stop_s * 1000 + drain_ms,
+        "terminationGracePeriodSeconds ({grace_s} s) must exceed the preStop pause ({pre_stop_s} s) plus \
+         LEAPFROG_DRAIN_TIMEOUT_MS ({drain_ms} ms), or Kubernetes kills nodes mid-drain"
+    );
+}
