@@ -35,6 +35,8 @@ echo
 echo "## Memory"
 board_bytes=$(cli MEMORY USAGE "$BOARD" SAMPLES 0)
 echo "period board: $board_bytes bytes, $((board_bytes / BOARD_SIZE)) bytes per entry (design A: the only per-player cost)"
+# shellcheck disable=SC2046
+cli HSET 'lf:{p:star}:friends' $(for m in $(members 200); do printf '%s 1 ' "$m"; done) >/dev/null
 for n in 200 5000; do
   key="lf:{p:star}:friendboard:$n"
   # shellcheck disable=SC2046
@@ -55,6 +57,12 @@ for n in 200 5000; do
 done
 bench "A write: ZADD GT board (one per period)" ZADD "$BOARD" GT 1 p1
 bench "B write: ZADD GT one friend's board (times friends per new best)" ZADD "lf:{p:star}:friendboard:200" GT 1 p1000
+# The scripts a finished run costs, as the node sends them (EVALSHA of the same Lua).
+RAISE_BEST=$(cat server/src/leaderboards/raise_best.lua)
+bench "run end: EVAL raise_best.lua (x3 per run, one per period)" -r 200000 EVAL "$RAISE_BEST" 1 "$BOARD" \
+  p__rand_int__ __rand_int__ ''
+bench "run end: HKEYS friends (200)" HKEYS 'lf:{p:star}:friends'
+bench "notification: XADD MAXLEN ~ 500 inbox" XADD 'lf:{p:star}:inbox' MAXLEN '~' 500 '*' event '{"friend_passed":{}}' created 1
 bench "global top 100: ZREVRANGE board 0 99 WITHSCORES" ZREVRANGE "$BOARD" 0 99 WITHSCORES
 bench "own rank: ZREVRANK board" ZREVRANK "$BOARD" p777
 bench "names: HMGET 100 display names" HMGET 'lf:{names}' $(members 100)

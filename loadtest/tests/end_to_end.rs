@@ -80,12 +80,28 @@ async fn redis() -> Redis {
     panic!("redis-server did not start");
 }
 
-/// A node on `redis`, serving until the test ends.
+/// A node on `redis` that lets players press at machine speed, serving until the test ends.
 async fn node(redis: &Redis) -> (SocketAddr, SocketAddr) {
-    let options = Options::parse_from([
+    node_with(
+        redis,
+        &[
+            "--timing-tolerance-ms",
+            "100000000",
+            "--rate-per-second",
+            "1000000",
+            "--rate-burst",
+            "1000000",
+        ],
+    )
+    .await
+}
+
+/// A node on `redis` with `extra` options.
+async fn node_with(redis: &Redis, extra: &[&str]) -> (SocketAddr, SocketAddr) {
+    let mut args = vec![
         "leapfrog-server",
         "--redis-url",
-        &redis.url,
+        redis.url.as_str(),
         "--listen",
         "127.0.0.1:0",
         "--admin-listen",
@@ -94,16 +110,11 @@ async fn node(redis: &Redis) -> (SocketAddr, SocketAddr) {
         JWT,
         "--admin-secret",
         ADMIN,
-        "--timing-tolerance-ms",
-        "100000000",
-        "--rate-per-second",
-        "1000000",
-        "--rate-burst",
-        "1000000",
         "--coalesce-window-ms",
         "0",
-    ]);
-    let config = options.resolve().expect("valid options");
+    ];
+    args.extend_from_slice(extra);
+    let config = Options::parse_from(args).resolve().expect("valid options");
     let server = Server::bind(config).await.expect("binds");
     let addrs = (server.public_addr().unwrap(), server.admin_addr().unwrap());
     tokio::spawn(server.run(std::future::pending()));
@@ -150,7 +161,7 @@ async fn players_play_read_and_ack_against_a_real_node() {
         "--admin",
         &admin.to_string(),
         "--redis-url",
-        &redis.url,
+        redis.url.as_str(),
         "--players",
         "16",
         "--ramp-secs",
@@ -294,4 +305,39 @@ async fn the_echo_baseline_carries_the_same_traffic() {
     .await;
     assert!(report.jumps > 100, "{}", report.table());
     assert!(report.slo_failures.is_empty(), "{}", report.table());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn human_pace_passes_the_servers_timing_checks() {
+    let redis = redis().await;
+    // Default timing tolerance and rate limits: the tool must wait what the timing model says.
+    let (public, admin) = node_with(&redis, &[]).await;
+    let url = format!("ws://{public}/ws");
+    let report = load(&[
+        "--url",
+        &url,
+        "--admin",
+        &admin.to_string(),
+        "--players",
+        "4",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "4",
+        "--pace",
+        "human",
+        "--mix",
+        "run=1",
+        "--skill",
+        "800",
+        "--max-error-rate",
+        "0",
+    ])
+    .await;
+    let table = report.table();
+    assert!(kind(&report, "jump").count >= 4, "{table}");
+    assert!(
+        report.slo_failures.is_empty(),
+        "no jump refused as too fast: {table}"
+    );
 }

@@ -622,3 +622,46 @@ async fn a_five_thousand_friend_board_and_the_http_read_api() {
     let metrics = server.metrics().await;
     assert!(metric(&metrics, "leapfrog_friend_board_size_count", &[]).unwrap_or(0.0) >= 2.0);
 }
+
+#[tokio::test]
+async fn a_flood_of_passes_reaches_a_busy_friend_without_closing_the_connection() {
+    let redis = TestRedis::start().await;
+    // A one-frame push queue: a burst cannot fit, so the connection must catch up from the inbox.
+    let mut options = OPTIONS[..8].to_vec(); // without the coalescing window
+    options.extend(["--outbound-queue", "1", "--coalesce-window-ms", "0"]);
+    let server = TestServer::start(&redis, &options).await;
+    let passers: Vec<String> = (0..6).map(|i| format!("rush{i}")).collect();
+    let refs: Vec<&str> = passers.iter().map(String::as_str).collect();
+    assert_eq!(import(&server, "eve", &refs).await.0, 200);
+    let mut eve = server.client(Codec::Bincode, "eve").await;
+    hello(&mut eve).await;
+    play_score(&mut eve, 1).await;
+    let mut clients = Vec::new();
+    for passer in &passers {
+        clients.push(server.client(Codec::Bincode, passer).await);
+    }
+    let runs: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut client)| {
+            tokio::spawn(async move { play_score(&mut client, 2 + i as u32).await })
+        })
+        .collect();
+    // Eve keeps her connection busy with a run of her own while the passes arrive.
+    play_score(&mut eve, 1).await;
+    for run in runs {
+        assert_eq!(run.await.expect("the passer's run").passed_count, 1);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < passers.len() {
+        let (id, _, _, _) = friend_passed(eve.next_push().await);
+        seen.insert(id);
+    }
+    match eve.request(Request::Ping(Ping { client_time_ms: 0 })).await {
+        ServerFrame::Reply {
+            response: Response::Pong(_),
+            ..
+        } => {}
+        other => panic!("the connection is still open and answering: {other:?}"),
+    }
+}

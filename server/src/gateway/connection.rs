@@ -117,7 +117,33 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             if let Err(reason) = result {
                 return reason;
             }
+            if self.session.take_missed_notifications()
+                && let Err(reason) = self.catch_up_notifications().await
+            {
+                return reason;
+            }
         }
+    }
+
+    /// Sends the unacknowledged notifications again after some did not fit in the queue (the client
+    /// drops ids it has shown). If Redis cannot answer now, the next hello delivers them.
+    async fn catch_up_notifications(&mut self) -> Result<(), CloseReason> {
+        let Some(player) = self.session.player.clone() else {
+            return Ok(());
+        };
+        if let Err(failure) =
+            handlers::notification::redeliver(&self.app, &mut self.session, &player).await
+        {
+            tracing::debug!(
+                ?failure,
+                "notifications not caught up; the next hello delivers them"
+            );
+            return Ok(());
+        }
+        for push in std::mem::take(&mut self.session.pushes) {
+            self.feed(&push).await?;
+        }
+        self.flush().await
     }
 
     async fn on_message(

@@ -1,7 +1,8 @@
 //! Which players are connected to this node, and a way to reach each connection from elsewhere in the
 //! server (pushes, replacement by a new login). Each connection registers once it is authenticated.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use dashmap::DashMap;
 use protocol::{PlayerId, ServerFrame};
@@ -23,6 +24,16 @@ pub enum Control {
 pub struct ConnectionHandle {
     id: u64,
     sender: mpsc::Sender<Control>,
+    /// Set when a notification did not fit in the queue: the connection reads its inbox again.
+    missed: Arc<AtomicBool>,
+}
+
+impl ConnectionHandle {
+    /// True (once) if notifications were left out of the queue since the last call: the connection
+    /// should send the unacknowledged ones from the inbox.
+    pub fn take_missed(&self) -> bool {
+        self.missed.swap(false, Ordering::AcqRel)
+    }
 }
 
 /// The connected players of this node.
@@ -46,7 +57,14 @@ impl Registry {
     pub fn handle(&self, capacity: usize) -> (ConnectionHandle, mpsc::Receiver<Control>) {
         let (sender, receiver) = mpsc::channel(capacity);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        (ConnectionHandle { id, sender }, receiver)
+        (
+            ConnectionHandle {
+                id,
+                sender,
+                missed: Arc::default(),
+            },
+            receiver,
+        )
     }
 
     /// Registers `handle` for `player`. If the player then has more than `max_per_player` connections,
@@ -93,6 +111,32 @@ impl Registry {
                         tokio::spawn(async move {
                             sender.send(Control::Close(CloseReason::NotReading)).await
                         });
+                    }
+                }
+            }
+        }
+        delivery
+    }
+
+    /// Queues a notification on every connection of `player` without waiting. Notifications are kept
+    /// in the inbox until acknowledged, so a connection whose queue is full (busy with a slow request, or
+    /// flooded by a burst of passes) is not closed: it is marked, and catches up from the inbox once it
+    /// has written what it holds.
+    pub fn push_notification(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
+        let mut delivery = Delivery {
+            delivered: 0,
+            overflowed: 0,
+        };
+        if let Some(connections) = self.players.get(player) {
+            for handle in connections.iter() {
+                match handle
+                    .sender
+                    .try_send(Control::Send(Box::new(frame.clone())))
+                {
+                    Ok(()) => delivery.delivered += 1,
+                    Err(_) => {
+                        delivery.overflowed += 1;
+                        handle.missed.store(true, Ordering::Release);
                     }
                 }
             }
@@ -149,6 +193,24 @@ mod tests {
         assert!(matches!(second_rx.recv().await, Some(Control::Send(_))));
         registry.unregister(&player("a"), second.id());
         assert!(!registry.is_connected(&player("a")));
+    }
+
+    #[tokio::test]
+    async fn a_notification_that_does_not_fit_marks_the_connection_instead_of_closing_it() {
+        let registry = Registry::default();
+        let (handle, mut receiver) = registry.handle(1);
+        registry.register(&player("n"), handle.clone(), 1);
+        assert_eq!(
+            registry.push_notification(&player("n"), &frame()).delivered,
+            1
+        );
+        assert!(!handle.take_missed());
+        let full = registry.push_notification(&player("n"), &frame());
+        assert_eq!((full.delivered, full.overflowed), (0, 1));
+        assert!(handle.take_missed(), "marked to catch up from the inbox");
+        assert!(!handle.take_missed(), "once");
+        assert!(matches!(receiver.recv().await, Some(Control::Send(_))));
+        assert!(receiver.try_recv().is_err(), "no close was queued");
     }
 
     #[tokio::test]

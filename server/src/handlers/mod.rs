@@ -3,7 +3,7 @@
 
 mod hello;
 pub mod leaderboard;
-mod notification;
+pub(crate) mod notification;
 mod ping;
 pub mod run;
 pub mod session;

@@ -55,7 +55,12 @@ impl Session {
         self.player = Some(claims.sub);
     }
 
-    /// This connection's id.
+    /// True (once) if live notifications did not fit in this connection's queue since the last call.
+    pub fn take_missed_notifications(&self) -> bool {
+        self.handle.take_missed()
+    }
+
+    /// This connection's id in the registry.
     pub fn connection_id(&self) -> u64 {
         self.handle.id()
     }

@@ -7,7 +7,9 @@
 --       6 passer's name as a JSON string or "", 7 their score, 8 recipient's score, 9 board JSON
 local now = tonumber(ARGV[1])
 local started = redis.call('HGET', KEYS[2], 'started')
-if started and now - tonumber(started) < tonumber(ARGV[2]) then
+-- A window of 0 disables coalescing. Times are the passing runs' end times, which may arrive slightly out
+-- of order, so a pass older than the window's start still belongs to it.
+if started and tonumber(ARGV[2]) > 0 and now - tonumber(started) < tonumber(ARGV[2]) then
   redis.call('HINCRBY', KEYS[2], 'count', 1)
   if tonumber(ARGV[7]) > tonumber(redis.call('HGET', KEYS[2], 'best') or '0') then
     redis.call('HSET', KEYS[2], 'best', ARGV[7])

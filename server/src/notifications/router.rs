@@ -136,7 +136,7 @@ impl Router {
         let delay_ms = unix_ms().saturating_sub(notification.created_ms);
         let delivery = self
             .registry
-            .push(player, &ServerFrame::Push(Push::Notification(notification)));
+            .push_notification(player, &ServerFrame::Push(Push::Notification(notification)));
         if delivery.delivered > 0 {
             self.metrics
                 .notifications_pushed_total

@@ -7,7 +7,8 @@
 
 use std::time::Duration;
 
-use protocol::{Board, BoundedVec, NewBest, PassedFriend, Period, Scope};
+use futures_util::{StreamExt, stream};
+use protocol::{Board, BoundedVec, NewBest, PassedFriend, Period, PlayerId, Scope};
 
 use super::checkpoint;
 use super::finished::FinishedRun;
@@ -15,6 +16,9 @@ use crate::friends::Friends;
 use crate::leaderboards::Leaderboards;
 use crate::notifications::{Notifications, Pass};
 use crate::store::{Store, StoreError, keys};
+
+/// Notifications of one run in flight at once.
+const FAN_OUT_IN_FLIGHT: usize = 64;
 
 /// What a recorded run amounts to for its player.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,18 +104,37 @@ impl ResultRecorder {
                 period: Period::Weekly,
                 scope: Scope::Friends,
             };
-            for (friend, their_weekly) in &recorded.passed {
-                let pass = Pass {
-                    passer: run.player.clone(),
-                    name: passer_name.clone(),
-                    their_score: recorded.weekly_best,
-                    your_score: *their_weekly,
-                    board,
-                };
-                self.notifications
-                    .friend_passed(friend, &pass, run.finished_at_ms)
-                    .await?;
-            }
+            // Friends are notified concurrently (the Redis connection pipelines the scripts), so a run
+            // that passes hundreds of friends answers in a few round trips, not hundreds.
+            let notifications = self.notifications.clone();
+            let finished_at_ms = run.finished_at_ms;
+            let passes: Vec<(PlayerId, Pass)> = recorded
+                .passed
+                .iter()
+                .map(|(friend, their_weekly)| {
+                    let pass = Pass {
+                        passer: run.player.clone(),
+                        name: passer_name.clone(),
+                        their_score: recorded.weekly_best,
+                        your_score: *their_weekly,
+                        board,
+                    };
+                    (friend.clone(), pass)
+                })
+                .collect();
+            let sent: Vec<Result<(), StoreError>> = stream::iter(passes)
+                .map(move |(friend, pass)| {
+                    let notifications = notifications.clone();
+                    async move {
+                        notifications
+                            .friend_passed(&friend, &pass, finished_at_ms)
+                            .await
+                    }
+                })
+                .buffer_unordered(FAN_OUT_IN_FLIGHT)
+                .collect()
+                .await;
+            sent.into_iter().collect::<Result<(), StoreError>>()?;
         }
         checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await?;
         Ok(RunReport {
