@@ -87,8 +87,16 @@ load 1-server --url "$NODE_URL" --admin "$NODE_ADMIN" --players 1000 --pace fast
   --friends-mean 20 --ramp-secs 5 --duration-secs "$SECS" --prefix j
 stop_node "$NODE_PID"; flush
 
-# 2. Memory per idle authenticated connection (the node's RSS growth / connections).
+# 2. Memory per idle authenticated connection (the node's RSS growth / connections), beside the echo
+#    server holding as many bare WebSocket connections.
 for n in $IDLE_CONNECTIONS; do
+  ECHO_PORT=$(free_port)
+  "$BIN/leapfrog-loadtest" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
+  ECHO_PID=$!; PIDS+=("$ECHO_PID")
+  sleep 1
+  load "2-idle-echo-$n" --target echo --scenario idle --url "ws://127.0.0.1:$ECHO_PORT/ws" --players "$n" \
+    --ramp-secs 10 --duration-secs 10 --server-pid "$ECHO_PID" --source-addrs 4
+  stop_node "$ECHO_PID"
   start_node bench-idle
   sleep 1
   load "2-idle-$n" --scenario idle --url "$NODE_URL" --players "$n" --ramp-secs 10 --duration-secs 10 \
@@ -106,19 +114,22 @@ stop_node "$NODE_PID"; flush
 start_node bench-a
 load 4-friends-200 --url "$NODE_URL" --admin "$NODE_ADMIN" --players 500 --population 5500 --warmup \
   --pace fast --mix friends=1 --degrees fixed --friends-mean 200 --ramp-secs 2 --duration-secs "$SECS" --prefix f
-load 4-friends-5000 --url "$NODE_URL" --admin "$NODE_ADMIN" --players 50 --population 5550 \
+load 4-friends-200-light --url "$NODE_URL" --admin "$NODE_ADMIN" --players 20 --population 5020 --no-import \
+  --pace fast --mix friends=1 --ramp-secs 1 --duration-secs "$SECS" --prefix f
+load 4-friends-5000 --url "$NODE_URL" --admin "$NODE_ADMIN" --players 50 --population 5550 --warmup \
   --pace fast --mix friends=1 --degrees fixed --friends-mean 5000 --ramp-secs 2 --duration-secs "$SECS" --prefix f
 stop_node "$NODE_PID"; flush
 
-# 5. "Friend passed you" at 1,000 per second: same node, then passers on a second node.
+# 5. "Friend passed you" at 1,000 per second: same node, then passers on a second node. Many pairs, so
+#    each pair passes only a few times and runs stay short (the scores climb one centre hit per pass).
 start_node bench-a
-load 5-passes-same-node --scenario passes --url "$NODE_URL" --admin "$NODE_ADMIN" --players 4000 --rate 1000 \
+load 5-passes-same-node --scenario passes --url "$NODE_URL" --admin "$NODE_ADMIN" --players 10000 --rate 1000 \
   --ramp-secs 5 --duration-secs "$SECS" --prefix p
 FIRST_URL=$NODE_URL; FIRST_ADMIN=$NODE_ADMIN; FIRST_PID=$NODE_PID
 flush
 start_node bench-b
 load 5-passes-two-nodes --scenario passes --url "$FIRST_URL" --second-url "$NODE_URL" --admin "$FIRST_ADMIN" \
-  --players 4000 --rate 1000 --ramp-secs 5 --duration-secs "$SECS" --prefix q
+  --players 10000 --rate 1000 --ramp-secs 5 --duration-secs "$SECS" --prefix q
 stop_node "$NODE_PID"; stop_node "$FIRST_PID"
 
 # The same Redis commands, straight from redis-benchmark.

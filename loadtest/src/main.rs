@@ -4,6 +4,10 @@
 use clap::Parser;
 use leapfrog_loadtest::cli::{Cli, Command};
 
+/// The same allocator as the node, so the tool and the echo baseline pay what the node pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

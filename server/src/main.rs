@@ -6,6 +6,11 @@ use leapfrog_server::Server;
 use leapfrog_server::config::{LogFormat, Options};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: a node allocates and frees a few small buffers per message on every core; measured in
+/// BENCHMARKS.md against the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Options::parse().with_file()?.resolve()?;
