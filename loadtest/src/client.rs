@@ -2,6 +2,7 @@
 //! pushes handled on the way (notifications are timed and remembered for the acknowledgement). Against
 //! the echo baseline the same frames are sent and the echo counts as the answer.
 
+use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -105,6 +106,9 @@ pub struct Connection {
     next_id: u32,
     /// The newest notification received and not yet acknowledged.
     pub unacked: Option<NotificationId>,
+    /// Notifications received and not yet acknowledged: one sent again (after a reconnect, or when the
+    /// server catches a busy connection up from the inbox) is not timed twice.
+    seen: BTreeSet<NotificationId>,
 }
 
 /// A client-side config sized like the server's: small buffers (tungstenite's default read buffer is
@@ -168,6 +172,7 @@ impl Connection {
                     stats,
                     next_id: 1,
                     unacked: None,
+                    seen: BTreeSet::new(),
                 })
             }
             Err(error) => {
@@ -276,14 +281,21 @@ impl Connection {
 
     fn pushed(&mut self, push: Push) {
         if let Push::Notification(notification) = push {
-            let now = leapfrog_server::clock::unix_ms();
-            self.stats
-                .delivered(now.saturating_sub(notification.created_ms));
+            if self.seen.insert(notification.id) {
+                let now = leapfrog_server::clock::unix_ms();
+                self.stats
+                    .delivered(now.saturating_sub(notification.created_ms));
+            }
             self.unacked = Some(
                 self.unacked
                     .map_or(notification.id, |seen| seen.max(notification.id)),
             );
         }
+    }
+
+    /// Forgets notifications up to `up_to` once acknowledged (the server will not send them again).
+    pub fn acknowledged(&mut self, up_to: NotificationId) {
+        self.seen.retain(|id| *id > up_to);
     }
 
     async fn next_frame(&mut self) -> Result<WireFrame, CallError> {

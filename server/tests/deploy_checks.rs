@@ -306,16 +306,7 @@ async fn get(addr: SocketAddr, path_and_query: &str) -> std::io::Result<(u16, St
             .await?;
         let mut response = String::new();
         stream.read_to_string(&mut response).await?;
-        let status = response
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or(0);
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_owned())
-            .unwrap_or_default();
-        Ok((status, body))
+        Ok(support::status_and_body(&response))
     };
     tokio::time::timeout(support::WAIT, exchange)
         .await

@@ -9,14 +9,7 @@ use protocol::*;
 use support::{TestClient, TestRedis, TestServer};
 
 /// Options that switch the live timing check and the rate limit off, so tests can play at machine speed.
-const NO_TIMING: [&str; 6] = [
-    "--timing-tolerance-ms",
-    "100000000",
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-];
+const NO_TIMING: [&str; 6] = support::MACHINE_SPEED;
 
 async fn hello(client: &mut TestClient, resume: Option<RunId>) -> Welcome {
     let request = Request::Hello(Hello {

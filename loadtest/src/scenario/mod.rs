@@ -162,7 +162,10 @@ pub async fn ack(connection: &mut Connection) -> Result<(), CallError> {
     };
     let request = Request::AckNotifications(AckNotifications { up_to });
     match connection.call("ack", request).await? {
-        None | Some(Response::Acked { .. }) => Ok(()),
+        None | Some(Response::Acked { .. }) => {
+            connection.acknowledged(up_to);
+            Ok(())
+        }
         Some(other) => Err(CallError::Unexpected(format!("{other:?}"))),
     }
 }

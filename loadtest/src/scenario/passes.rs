@@ -33,11 +33,15 @@ impl Pacer {
         }
     }
 
-    /// Waits for the next free slot.
-    pub async fn slot(&self) {
+    /// Waits for the next free slot; false (at once) if that slot lies past `deadline`.
+    pub async fn slot(&self, deadline: tokio::time::Instant) -> bool {
         let ticket = self.next.fetch_add(1, Ordering::Relaxed);
         let at = self.start + self.interval * u32::try_from(ticket).unwrap_or(u32::MAX);
+        if at >= deadline {
+            return false;
+        }
         tokio::time::sleep_until(at).await;
+        true
     }
 }
 
@@ -65,8 +69,7 @@ pub async fn pair(
     .await?;
     let mut hits = 0;
     let (mut mover, mut receiver) = (&mut passer, &mut watcher);
-    while tokio::time::Instant::now() < shared.deadline {
-        pacer.slot().await;
+    while pacer.slot(shared.deadline).await {
         hits += 1;
         let mut presser = Presser::Scripted { hits };
         let before = receiver.unacked;
@@ -88,4 +91,22 @@ pub async fn pair(
     watcher.close().await;
     passer.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pacer_hands_out_slots_at_the_rate_and_stops_at_the_deadline() {
+        let pacer = Pacer::new(10);
+        let start = tokio::time::Instant::now();
+        let deadline = start + Duration::from_millis(350);
+        let mut granted = 0;
+        while pacer.slot(deadline).await {
+            granted += 1;
+        }
+        assert_eq!(granted, 4, "slots at 0, 100, 200 and 300 ms");
+        assert!(tokio::time::Instant::now() < deadline);
+    }
 }

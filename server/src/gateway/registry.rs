@@ -93,29 +93,11 @@ impl Registry {
     /// Queues `frame` on every connection of `player` without waiting. A connection whose queue is full
     /// is told to close: it is not reading, and nothing is buffered without bound.
     pub fn push(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
-        let mut delivery = Delivery {
-            delivered: 0,
-            overflowed: 0,
-        };
-        if let Some(connections) = self.players.get(player) {
-            for handle in connections.iter() {
-                match handle
-                    .sender
-                    .try_send(Control::Send(Box::new(frame.clone())))
-                {
-                    Ok(()) => delivery.delivered += 1,
-                    Err(_) => {
-                        delivery.overflowed += 1;
-                        let sender = handle.sender.clone();
-                        // Waits for room behind the frames already queued, so the close comes last.
-                        tokio::spawn(async move {
-                            sender.send(Control::Close(CloseReason::NotReading)).await
-                        });
-                    }
-                }
-            }
-        }
-        delivery
+        self.offer(player, frame, |handle| {
+            let sender = handle.sender.clone();
+            // Waits for room behind the frames already queued, so the close comes last.
+            tokio::spawn(async move { sender.send(Control::Close(CloseReason::NotReading)).await });
+        })
     }
 
     /// Queues a notification on every connection of `player` without waiting. Notifications are kept
@@ -123,6 +105,18 @@ impl Registry {
     /// flooded by a burst of passes) is not closed: it is marked, and catches up from the inbox once it
     /// has written what it holds.
     pub fn push_notification(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
+        self.offer(player, frame, |handle| {
+            handle.missed.store(true, Ordering::Release)
+        })
+    }
+
+    /// Offers `frame` to each connection of `player`; `on_full` deals with one whose queue is full.
+    fn offer(
+        &self,
+        player: &PlayerId,
+        frame: &ServerFrame,
+        on_full: impl Fn(&ConnectionHandle),
+    ) -> Delivery {
         let mut delivery = Delivery {
             delivered: 0,
             overflowed: 0,
@@ -136,7 +130,7 @@ impl Registry {
                     Ok(()) => delivery.delivered += 1,
                     Err(_) => {
                         delivery.overflowed += 1;
-                        handle.missed.store(true, Ordering::Release);
+                        on_full(handle);
                     }
                 }
             }

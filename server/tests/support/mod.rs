@@ -312,16 +312,7 @@ pub async fn http_with(
         stream.write_all(request.as_bytes()).await?;
         let mut response = String::new();
         stream.read_to_string(&mut response).await?;
-        let status = response
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or(0);
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_owned())
-            .unwrap_or_default();
-        Ok((status, body))
+        Ok(status_and_body(&response))
     };
     tokio::time::timeout(WAIT, exchange)
         .await
@@ -603,3 +594,27 @@ pub async fn play_centre_hits(client: &mut TestClient, centre_hits: u32) -> prot
         }
     }
 }
+
+/// The status code and body of a whole HTTP/1 response (0 when there is no status line).
+pub fn status_and_body(response: &str) -> (u16, String) {
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Options that lift the live timing check and the rate limit, so tests can play at machine speed.
+pub const MACHINE_SPEED: [&str; 6] = [
+    "--timing-tolerance-ms",
+    "100000000",
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+];
