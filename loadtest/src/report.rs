@@ -57,7 +57,8 @@ pub struct Report {
     pub target: String,
     /// Players asked for.
     pub players: u32,
-    /// Seconds from the first connection to the end (ramp included).
+    /// Seconds from the first connection to the end (ramp included); rates are per second of the
+    /// configured ramp plus duration.
     pub elapsed_s: f64,
     /// Seconds of ramp-up.
     pub ramp_s: f64,
@@ -101,7 +102,11 @@ impl Report {
         memory: Option<Memory>,
         redis_calls_per_run: Option<BTreeMap<String, f64>>,
     ) -> Report {
-        let seconds = elapsed.as_secs_f64().max(1e-9);
+        // Rates over the configured load (ramp included), not the closing handshakes after it.
+        let seconds = elapsed
+            .min(ramp + options.duration())
+            .as_secs_f64()
+            .max(1e-9);
         let kinds: Vec<KindReport> = stats
             .kinds()
             .into_iter()
@@ -134,7 +139,7 @@ impl Report {
             scenario: format!("{:?}", options.scenario).to_lowercase(),
             target: format!("{:?}", options.target).to_lowercase(),
             players: options.players,
-            elapsed_s: seconds,
+            elapsed_s: elapsed.as_secs_f64(),
             ramp_s: ramp.as_secs_f64(),
             peak_connections: stats.peak_connections.load(Ordering::Relaxed),
             connect_failures: stats.connect_failures.load(Ordering::Relaxed),

@@ -45,6 +45,13 @@ impl Pacer {
     }
 }
 
+/// How long a receiver waits for the pass the mover is playing.
+fn listen_for(deadline: tokio::time::Instant) -> Duration {
+    let grace =
+        (deadline + Duration::from_secs(2)).saturating_duration_since(tokio::time::Instant::now());
+    grace.min(Duration::from_secs(10))
+}
+
 /// One pair, until the deadline.
 pub async fn pair(
     shared: Arc<Shared>,
@@ -77,7 +84,8 @@ pub async fn pair(
         let stats = &shared.stats;
         let (played, heard) = tokio::join!(
             play_run(mover, &mut presser, Pace::Fast, deadline, stats, &mut rng),
-            receiver.await_notification(before, Duration::from_secs(10)),
+            // At most 10 s, and not long past the deadline, when the mover stops mid-run.
+            receiver.await_notification(before, listen_for(deadline)),
         );
         if played?.is_none() {
             break;

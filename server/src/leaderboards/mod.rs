@@ -86,23 +86,15 @@ impl Leaderboards {
         let started = Instant::now();
         let packed = score::encode(score, reached_ms);
         let mut recorded = Recorded::default();
-        for period in PERIODS {
-            let slot = self.rules.slot(period, now_ms);
-            let expiry = slot
-                .ends_at_ms
-                .map(|end| {
-                    (end + u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX))
-                        .to_string()
-                })
-                .unwrap_or_default();
-            let mut invocation = RAISE_BEST.prepare_invoke();
-            invocation
-                .key(keys::board(&slot.id))
-                .arg(player.as_str())
-                .arg(packed)
-                .arg(expiry);
-            let previous: Option<f64> = self.store.run_script("board_raise", &invocation).await?;
-            let previous = previous.map(score::from_redis);
+        // The three boards are written concurrently: one round trip on the pipelined connection.
+        let slots = PERIODS.map(|period| (period, self.rules.slot(period, now_ms)));
+        let raised = futures_util::future::try_join_all(
+            slots
+                .iter()
+                .map(|(_, slot)| self.raise(player, slot, packed)),
+        )
+        .await?;
+        for ((period, slot), previous) in slots.iter().zip(raised) {
             let improved = previous.is_none_or(|old| packed > old);
             match period {
                 Period::Daily => recorded.new_best.daily = improved,
@@ -122,6 +114,30 @@ impl Leaderboards {
             .leaderboard_write_seconds
             .observe(started.elapsed().as_secs_f64());
         Ok(recorded)
+    }
+
+    /// Raises `player`'s entry on `slot`'s board to `packed` if better (`raise_best.lua`), and returns
+    /// the entry before.
+    async fn raise(
+        &self,
+        player: &PlayerId,
+        slot: &PeriodSlot,
+        packed: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let expiry = slot
+            .ends_at_ms
+            .map(|end| {
+                (end + u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX)).to_string()
+            })
+            .unwrap_or_default();
+        let mut invocation = RAISE_BEST.prepare_invoke();
+        invocation
+            .key(keys::board(&slot.id))
+            .arg(player.as_str())
+            .arg(packed)
+            .arg(expiry);
+        let previous: Option<f64> = self.store.run_script("board_raise", &invocation).await?;
+        Ok(previous.map(score::from_redis))
     }
 
     /// Friends the player's weekly entry passed (going from `previous` to `packed`), and the player's rank

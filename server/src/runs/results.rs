@@ -82,8 +82,16 @@ impl ResultRecorder {
             .iter()
             .take(protocol::limits::MAX_PASSED_FRIENDS)
             .collect();
-        let ids: Vec<_> = shown.iter().map(|(friend, _)| friend.clone()).collect();
-        let names = self.friends.names(&ids).await?;
+        // The names of the friends shown and of the player (for the notifications) in one HMGET,
+        // beside the run's notified marker: one round trip.
+        let (mut names, first_notification) = if recorded.passed.is_empty() {
+            (Vec::new(), false)
+        } else {
+            let mut ids: Vec<PlayerId> = shown.iter().map(|(friend, _)| friend.clone()).collect();
+            ids.push(run.player.clone());
+            tokio::try_join!(self.friends.names(&ids), self.first_notification(run))?
+        };
+        let passer_name = names.pop().flatten();
         let passed = shown
             .iter()
             .zip(names)
@@ -93,13 +101,7 @@ impl ResultRecorder {
                 score: *score,
             })
             .collect();
-        if !recorded.passed.is_empty() && self.first_notification(run).await? {
-            let passer_name = self
-                .friends
-                .names(std::slice::from_ref(&run.player))
-                .await?
-                .pop()
-                .flatten();
+        if first_notification {
             let board = Board {
                 period: Period::Weekly,
                 scope: Scope::Friends,
