@@ -125,6 +125,9 @@ stop_node "$NODE_PID"; flush
 start_node bench-a
 load 5-passes-same-node --scenario passes --url "$NODE_URL" --admin "$NODE_ADMIN" --players 10000 --rate 1000 \
   --ramp-secs 5 --duration-secs "$SECS" --prefix p
+flush
+load 5-passes-same-node-200 --scenario passes --url "$NODE_URL" --admin "$NODE_ADMIN" --players 2000 --rate 200 \
+  --ramp-secs 5 --duration-secs "$SECS" --prefix r
 FIRST_URL=$NODE_URL; FIRST_ADMIN=$NODE_ADMIN; FIRST_PID=$NODE_PID
 flush
 start_node bench-b
@@ -134,4 +137,5 @@ stop_node "$NODE_PID"; stop_node "$FIRST_PID"
 
 # The same Redis commands, straight from redis-benchmark.
 loadtest/scripts/redis-commands.sh 20000 | tee "$OUT/redis-commands.txt"
-echo "results in $OUT"
+loadtest/scripts/bench-report.py "$OUT" > "$OUT/tables.md"
+echo "results in $OUT; the tables of BENCHMARKS.md in $OUT/tables.md"
