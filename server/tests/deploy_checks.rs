@@ -21,16 +21,9 @@ use tokio_tungstenite::tungstenite::Message;
 const ADMIN: &str = "admin-secret-for-deploy-checks";
 
 /// Machine-speed play and the admin API (for the friend import).
-const OPTIONS: [&str; 8] = [
-    "--timing-tolerance-ms",
-    "100000000",
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-    "--admin-secret",
-    ADMIN,
-];
+fn options() -> Vec<&'static str> {
+    [&support::MACHINE_SPEED[..], &["--admin-secret", ADMIN]].concat()
+}
 
 /// Longest a Prometheus started by a test may take to scrape, evaluate and answer.
 const PROMETHEUS_WAIT: Duration = Duration::from_secs(20);
@@ -177,18 +170,7 @@ async fn exercise(server: &TestServer, redis: &mut TestRedis) {
     let page = alice.request(read).await;
     assert!(matches!(page, ServerFrame::Reply { .. }), "{page:?}");
 
-    let offline = match alice
-        .request(Request::StartRun(StartRun {
-            mode: StartMode::Offline,
-        }))
-        .await
-    {
-        ServerFrame::Reply {
-            response: Response::RunStarted(started),
-            ..
-        } => started,
-        other => panic!("expected run_started, got {other:?}"),
-    };
+    let offline = support::start_run(&mut alice, StartMode::Offline).await;
     let impossible = SubmitRun {
         run_id: offline.run_id,
         first_seq: 0,
@@ -240,7 +222,7 @@ async fn the_dashboard_and_the_alerts_query_exactly_the_exported_metrics() {
         .collect();
 
     let mut redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &OPTIONS).await;
+    let server = TestServer::start(&redis, &options()).await;
     exercise(&server, &mut redis).await;
     // Notifications are delivered in the background: wait until every queried family has appeared.
     let deadline = Instant::now() + support::WAIT;

@@ -6,36 +6,10 @@ mod support;
 
 use game_logic::{Bot, GameSession, Jump, JumpOutcome, Ruleset, Skill};
 use protocol::*;
-use support::{TestClient, TestRedis, TestServer};
+use support::{TestClient, TestRedis, TestServer, hello, start_run};
 
 /// Options that switch the live timing check and the rate limit off, so tests can play at machine speed.
 const NO_TIMING: [&str; 6] = support::MACHINE_SPEED;
-
-async fn hello(client: &mut TestClient, resume: Option<RunId>) -> Welcome {
-    let request = Request::Hello(Hello {
-        client_version: "test/1".into(),
-        token: None,
-        resume,
-        last_notification: None,
-    });
-    match client.request(request).await {
-        ServerFrame::Reply {
-            response: Response::Welcome(welcome),
-            ..
-        } => welcome,
-        other => panic!("expected welcome, got {other:?}"),
-    }
-}
-
-async fn start(client: &mut TestClient, mode: StartMode) -> RunStarted {
-    match client.request(Request::StartRun(StartRun { mode })).await {
-        ServerFrame::Reply {
-            response: Response::RunStarted(started),
-            ..
-        } => started,
-        other => panic!("expected run_started, got {other:?}"),
-    }
-}
 
 async fn jump(client: &mut TestClient, run_id: RunId, seq: u32, jump: Jump) -> ServerFrame {
     client
@@ -99,7 +73,7 @@ async fn a_whole_run_in_both_codecs_matches_game_logic() {
         let mut client = server.client(codec, player).await;
         let welcome = hello(&mut client, None).await;
         assert_eq!(welcome.player.as_str(), player);
-        let started = start(&mut client, StartMode::Solo).await;
+        let started = start_run(&mut client, StartMode::Solo).await;
         let mut local = GameSession::new(started.seed, started.ruleset);
         assert_eq!(&started.world, local.world());
         let mut bot = Bot::new(Skill::CASUAL, Ruleset::V1, started.seed);
@@ -133,7 +107,7 @@ async fn a_retried_jump_is_answered_again_but_applied_once() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
     let mut client = server.client(Codec::Bincode, "retrier").await;
-    let started = start(&mut client, StartMode::Solo).await;
+    let started = start_run(&mut client, StartMode::Solo).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
     let input = Bot::new(Skill::PERFECT, Ruleset::V1, 1).next_jump(local.world());
     let expected = local.apply(input).unwrap();
@@ -157,7 +131,7 @@ async fn a_run_resumes_after_a_reconnect_and_after_a_server_crash() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
     let mut client = server.client(Codec::Bincode, "resumer").await;
-    let started = start(&mut client, StartMode::Solo).await;
+    let started = start_run(&mut client, StartMode::Solo).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
     let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 9);
     play(&mut client, started.run_id, &mut local, &mut bot, 3).await;
@@ -211,7 +185,7 @@ async fn jumps_faster_than_a_person_are_refused() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &["--timing-tolerance-ms", "50"]).await;
     let mut client = server.client(Codec::Bincode, "speedy").await;
-    let started = start(&mut client, StartMode::Solo).await;
+    let started = start_run(&mut client, StartMode::Solo).await;
     // 300 ms dwell + 700 ms press cannot have happened within milliseconds of the start.
     let refused = jump(
         &mut client,
@@ -264,7 +238,7 @@ async fn offline_runs_are_verified_by_replay() {
     let server = TestServer::start(&redis, &NO_TIMING).await;
     let mut client = server.client(Codec::Bincode, "offline").await;
 
-    let started = start(&mut client, StartMode::Offline).await;
+    let started = start_run(&mut client, StartMode::Offline).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
     let mut bot = Bot::new(Skill::EXPERT, Ruleset::V1, 5);
     let mut inputs = Vec::new();
@@ -301,7 +275,7 @@ async fn offline_runs_are_verified_by_replay() {
     }
 
     // A run with an impossible input is rejected and does not count.
-    let started = start(&mut client, StartMode::Offline).await;
+    let started = start_run(&mut client, StartMode::Offline).await;
     let request = SubmitRun {
         run_id: started.run_id,
         first_seq: 0,
@@ -327,7 +301,7 @@ async fn an_offline_run_faster_than_the_timing_model_is_rejected() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &["--timing-tolerance-ms", "100"]).await;
     let mut client = server.client(Codec::Json, "cheater").await;
-    let started = start(&mut client, StartMode::Offline).await;
+    let started = start_run(&mut client, StartMode::Offline).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
     let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 3);
     let inputs: Vec<Jump> = (0..40)
@@ -359,7 +333,7 @@ async fn graceful_shutdown_loses_no_finished_run() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
     let mut client = server.client(Codec::Bincode, "finisher").await;
-    let started = start(&mut client, StartMode::Solo).await;
+    let started = start_run(&mut client, StartMode::Solo).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
     let mut bot = Bot::new(Skill::CASUAL, Ruleset::V1, 77);
     let (_, ended) = play(&mut client, started.run_id, &mut local, &mut bot, 10_000).await;

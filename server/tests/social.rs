@@ -11,18 +11,13 @@ use support::{TestClient, TestRedis, TestServer, http_with, metric};
 const ADMIN: &str = "admin-secret-for-tests";
 
 /// Machine-speed play, the admin API, and a short coalescing window.
-const OPTIONS: [&str; 10] = [
-    "--timing-tolerance-ms",
-    "100000000",
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-    "--admin-secret",
-    ADMIN,
-    "--coalesce-window-ms",
-    "1500",
-];
+fn options() -> Vec<&'static str> {
+    [
+        &support::MACHINE_SPEED[..],
+        &["--admin-secret", ADMIN, "--coalesce-window-ms", "1500"],
+    ]
+    .concat()
+}
 
 /// Score of a run of `centre_hits` centre hits, then a fall: 2 + 4 + ... (each capped at 32).
 fn score_of(centre_hits: u32) -> u32 {
@@ -30,19 +25,7 @@ fn score_of(centre_hits: u32) -> u32 {
 }
 
 async fn hello(client: &mut TestClient) -> Welcome {
-    let request = Request::Hello(Hello {
-        client_version: "test/1".into(),
-        token: None,
-        resume: None,
-        last_notification: None,
-    });
-    match client.request(request).await {
-        ServerFrame::Reply {
-            response: Response::Welcome(welcome),
-            ..
-        } => welcome,
-        other => panic!("expected welcome, got {other:?}"),
-    }
+    support::hello(client, None).await
 }
 
 /// Plays a run of `centre_hits` centre hits then a fall, and returns how it ended.
@@ -120,7 +103,7 @@ async fn read_board(
 #[tokio::test]
 async fn a_pass_is_listed_pushed_live_and_kept_until_acknowledged() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &OPTIONS).await;
+    let server = TestServer::start(&redis, &options()).await;
     assert_eq!(import(&server, "alice", &["bob", "carol"]).await.0, 200);
 
     let mut bob = server.client(Codec::Bincode, "bob").await;
@@ -226,8 +209,8 @@ async fn a_pass_is_listed_pushed_live_and_kept_until_acknowledged() {
 #[tokio::test]
 async fn a_pass_reaches_a_friend_connected_to_another_node() {
     let redis = TestRedis::start().await;
-    let first = TestServer::start(&redis, &OPTIONS).await;
-    let second = TestServer::start(&redis, &OPTIONS).await;
+    let first = TestServer::start(&redis, &options()).await;
+    let second = TestServer::start(&redis, &options()).await;
     assert_eq!(import(&first, "alice", &["bob"]).await.0, 200);
     let mut bob = second.client(Codec::Bincode, "bob").await;
     hello(&mut bob).await;
@@ -250,7 +233,7 @@ async fn a_pass_reaches_a_friend_connected_to_another_node() {
 #[tokio::test]
 async fn a_tie_does_not_pass_and_ties_rank_by_time() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &OPTIONS).await;
+    let server = TestServer::start(&redis, &options()).await;
     assert_eq!(import(&server, "zed", &["amy"]).await.0, 200);
     // amy reaches 12 first; zed reaches 12 more than a second later (times are kept in whole seconds).
     let mut amy = server.client(Codec::Bincode, "amy").await;
@@ -304,7 +287,7 @@ async fn a_tie_does_not_pass_and_ties_rank_by_time() {
 #[tokio::test]
 async fn a_burst_of_passes_is_coalesced_into_one_summary() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &OPTIONS).await;
+    let server = TestServer::start(&redis, &options()).await;
     let passers = ["p1", "p2", "p3", "p4"];
     assert_eq!(import(&server, "dora", &passers).await.0, 200);
     let mut dora = server.client(Codec::Json, "dora").await;
@@ -365,7 +348,7 @@ async fn a_burst_of_passes_is_coalesced_into_one_summary() {
 #[tokio::test]
 async fn friend_requests_blocks_and_the_admin_import() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &OPTIONS).await;
+    let server = TestServer::start(&redis, &options()).await;
     let mut ann = server.client(Codec::Json, "ann").await;
     let mut ben = server.client(Codec::Bincode, "ben").await;
     hello(&mut ben).await;
@@ -512,7 +495,7 @@ async fn friend_requests_blocks_and_the_admin_import() {
 #[tokio::test]
 async fn a_five_thousand_friend_board_and_the_http_read_api() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &OPTIONS).await;
+    let server = TestServer::start(&redis, &options()).await;
     let friends: Vec<String> = (0..5_000).map(|i| format!("f{i:04}")).collect();
     let refs: Vec<&str> = friends.iter().map(String::as_str).collect();
     assert_eq!(
@@ -627,7 +610,7 @@ async fn a_five_thousand_friend_board_and_the_http_read_api() {
 async fn a_flood_of_passes_reaches_a_busy_friend_without_closing_the_connection() {
     let redis = TestRedis::start().await;
     // A one-frame push queue: a burst cannot fit, so the connection must catch up from the inbox.
-    let mut options = OPTIONS[..8].to_vec(); // without the coalescing window
+    let mut options = [&support::MACHINE_SPEED[..], &["--admin-secret", ADMIN]].concat();
     options.extend(["--outbound-queue", "1", "--coalesce-window-ms", "0"]);
     let server = TestServer::start(&redis, &options).await;
     let passers: Vec<String> = (0..6).map(|i| format!("rush{i}")).collect();

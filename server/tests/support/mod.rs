@@ -545,19 +545,8 @@ pub fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 pub async fn play_centre_hits(client: &mut TestClient, centre_hits: u32) -> protocol::RunEnd {
     use game_logic::physics::press_for_distance;
     use game_logic::{GameSession, Jump};
-    use protocol::{JumpRequest, JumpResult, Response, StartMode, StartRun};
-    let started = match client
-        .request(Request::StartRun(StartRun {
-            mode: StartMode::Solo,
-        }))
-        .await
-    {
-        ServerFrame::Reply {
-            response: Response::RunStarted(started),
-            ..
-        } => started,
-        other => panic!("expected run_started, got {other:?}"),
-    };
+    use protocol::{JumpRequest, JumpResult, Response, StartMode};
+    let started = start_run(client, StartMode::Solo).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
     loop {
         let press_ms = if local.jumps() < centre_hits {
@@ -618,3 +607,33 @@ pub const MACHINE_SPEED: [&str; 6] = [
     "--rate-burst",
     "1000000",
 ];
+
+/// Says hello (resuming `resume` if given) and returns the welcome.
+pub async fn hello(client: &mut TestClient, resume: Option<protocol::RunId>) -> protocol::Welcome {
+    use protocol::{Hello, Response};
+    let request = Request::Hello(Hello {
+        client_version: "test/1".into(),
+        token: None,
+        resume,
+        last_notification: None,
+    });
+    match client.request(request).await {
+        ServerFrame::Reply {
+            response: Response::Welcome(welcome),
+            ..
+        } => welcome,
+        other => panic!("expected welcome, got {other:?}"),
+    }
+}
+
+/// Starts a run in `mode` and returns what the server answered.
+pub async fn start_run(client: &mut TestClient, mode: protocol::StartMode) -> protocol::RunStarted {
+    use protocol::{Response, StartRun};
+    match client.request(Request::StartRun(StartRun { mode })).await {
+        ServerFrame::Reply {
+            response: Response::RunStarted(started),
+            ..
+        } => started,
+        other => panic!("expected run_started, got {other:?}"),
+    }
+}
