@@ -1,11 +1,20 @@
 -- A "friend passed you" notification, coalesced: the first pass in a window is stored as is; further
 -- passes within `window` ms only update the open window; when a stale window is found (or flushed by
 -- flush_passed.lua) its passes become one summary entry. Nothing is lost if the node that opened a window
--- dies: the next pass, flush or read of the recipient finds it stale and emits it.
--- KEYS[1] = the recipient's inbox stream, KEYS[2] = their coalescing window (hash)
+-- dies: the next pass, flush or read of the recipient finds it stale and emits it. A pass from a run that
+-- already notified this recipient (a retried recording) changes nothing.
+-- KEYS[1] = the recipient's inbox stream, KEYS[2] = their coalescing window (hash),
+-- KEYS[3] = the runs that already notified them (sorted set)
 -- ARGV: 1 now ms, 2 window ms, 3 event JSON, 4 inbox max length, 5 inbox TTL seconds,
---       6 passer's name as a JSON string or "", 7 their score, 8 recipient's score, 9 board JSON
+--       6 passer's name as a JSON string or "", 7 their score, 8 recipient's score, 9 board JSON,
+--       10 the passing run's id
+-- Returns {"duplicate"}, {"coalesced"}, or {"stored", id, json, ...} with every entry written.
 local now = tonumber(ARGV[1])
+if redis.call('ZADD', KEYS[3], 'NX', now, ARGV[10]) == 0 then
+  return {'duplicate'}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 86400000)
+redis.call('PEXPIRE', KEYS[3], 86400000)
 local started = redis.call('HGET', KEYS[2], 'started')
 -- A window of 0 disables coalescing. Times are the passing runs' end times, which may arrive slightly out
 -- of order, so a pass older than the window's start still belongs to it.
@@ -21,9 +30,9 @@ if started and tonumber(ARGV[2]) > 0 and now - tonumber(started) < tonumber(ARGV
     if list ~= '' then list = list .. ',' end
     redis.call('HSET', KEYS[2], 'names', list .. ARGV[6], 'name_count', names + 1)
   end
-  return {}
+  return {'coalesced'}
 end
-local out = {}
+local out = {'stored'}
 if started then
   local count = tonumber(redis.call('HGET', KEYS[2], 'count') or '0')
   if count > 0 then

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use protocol::{Board, DisplayName, Event, Notification, NotificationId, PlayerId};
+use protocol::{Board, DisplayName, Event, Notification, NotificationId, PlayerId, RunId};
 use redis::Script;
 use serde::Serialize;
 
@@ -36,6 +36,8 @@ pub struct Pass {
     pub your_score: u32,
     /// The board.
     pub board: Board,
+    /// The passing run: a recording retried after a failure notifies each friend once.
+    pub run: RunId,
 }
 
 /// Inbox and coalescing settings.
@@ -131,6 +133,7 @@ impl Notifications {
         invocation
             .key(keys::inbox(recipient))
             .key(keys::coalesce(recipient))
+            .key(keys::passes_seen(recipient))
             .arg(now_ms)
             .arg(self.window_ms())
             .arg(to_json(&event))
@@ -139,16 +142,25 @@ impl Notifications {
             .arg(pass.name.as_ref().map(to_json).unwrap_or_default())
             .arg(pass.their_score)
             .arg(pass.your_score)
-            .arg(to_json(&pass.board));
+            .arg(to_json(&pass.board))
+            .arg(pass.run.to_string());
         let out: Vec<String> = self
             .store
             .run_script("inbox_friend_passed", &invocation)
             .await?;
-        if out.is_empty() {
-            self.metrics.notifications_coalesced_total.inc();
-            return Ok(());
+        let (status, written) = out
+            .split_first()
+            .map_or(("", &[][..]), |(status, rest)| (status.as_str(), rest));
+        match status {
+            "stored" => {}
+            "coalesced" => {
+                self.metrics.notifications_coalesced_total.inc();
+                return Ok(());
+            }
+            // "duplicate": this run already notified this friend.
+            _ => return Ok(()),
         }
-        let entries: Vec<(String, String)> = out
+        let entries: Vec<(String, String)> = written
             .chunks_exact(2)
             .map(|pair| (pair[0].clone(), pair[1].clone()))
             .collect();

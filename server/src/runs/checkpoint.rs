@@ -10,6 +10,8 @@ use std::time::Duration;
 use game_logic::{Jump, Ruleset};
 use protocol::{PlayerId, RunId};
 use redis::Script;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::sync::LazyLock;
 use thiserror::Error;
 
@@ -215,19 +217,68 @@ pub async fn append(
     })
 }
 
-/// Marks the run's result as recorded (so a retry after a lost reply is recognised) and keeps the
-/// ended run readable for `ttl`.
-pub async fn mark_recorded(store: &Store, run: RunId, ttl: Duration) -> Result<(), StoreError> {
+/// Marks `run` recorded (saving its recording's `outcome` too, when given) and keeps its keys for `ttl`.
+pub async fn mark_recorded<T: Serialize>(
+    store: &Store,
+    run: RunId,
+    ttl: Duration,
+    outcome: Option<&T>,
+) -> Result<(), StoreError> {
     let meta = keys::run_meta(&run);
     let mut pipe = redis::pipe();
-    pipe.atomic()
-        .hset(&meta, "recorded", 1)
+    pipe.atomic();
+    if let Some(outcome) = outcome {
+        pipe.hset(&meta, OUTCOME_FIELD, to_json(outcome)).ignore();
+    }
+    pipe.hset(&meta, "recorded", 1)
         .ignore()
         .expire(&meta, ttl_seconds(ttl))
         .ignore()
         .expire(keys::run_log(&run), ttl_seconds(ttl))
         .ignore();
     store.query_pipeline("run_mark_recorded", &pipe).await
+}
+
+/// Saves the outcome of `run`'s recording before its friends are notified, so a retried recording
+/// repeats exactly what the first one decided.
+pub async fn save_outcome<T: Serialize>(
+    store: &Store,
+    run: RunId,
+    ttl: Duration,
+    outcome: &T,
+) -> Result<(), StoreError> {
+    let meta = keys::run_meta(&run);
+    let mut pipe = redis::pipe();
+    pipe.atomic()
+        .hset(&meta, OUTCOME_FIELD, to_json(outcome))
+        .ignore()
+        .expire(&meta, ttl_seconds(ttl))
+        .ignore();
+    store.query_pipeline("run_save_outcome", &pipe).await
+}
+
+/// The outcome an earlier recording of `run` saved, if any (one that does not parse, written by
+/// another version, counts as none).
+pub async fn saved_outcome<T: DeserializeOwned>(
+    store: &Store,
+    run: RunId,
+) -> Result<Option<T>, StoreError> {
+    let json: Option<String> = store
+        .query(
+            "run_saved_outcome",
+            redis::cmd("HGET")
+                .arg(keys::run_meta(&run))
+                .arg(OUTCOME_FIELD),
+        )
+        .await?;
+    Ok(json.and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// The run meta field holding a recording's outcome (JSON).
+const OUTCOME_FIELD: &str = "outcome";
+
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 fn ttl_seconds(ttl: Duration) -> i64 {

@@ -1,27 +1,32 @@
 //! Recording a finished run's result: the period boards, the friends it passed (each notified once),
 //! and the report the player is shown.
 //!
-//! Recording is idempotent: boards only take a better score (`ZADD GT`), notifications are sent once per
-//! run (a `SET NX` marker), and the run is marked recorded last, so the retry queue may record a result
-//! again after a lost reply without changing anything.
+//! Recording is idempotent, so the retry queue may record a result again after any failure:
+//! - boards only take a better score (`ZADD GT`);
+//! - the outcome (the report and every friend passed) is saved with the run before any friend is
+//!   notified, and a retry uses the saved outcome rather than the boards, which no longer show a new best;
+//! - each friend's inbox keeps the ids of the runs that notified it, so a retried notification is stored
+//!   once;
+//! - the run is marked recorded last.
 
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
-use protocol::{Board, BoundedVec, NewBest, PassedFriend, Period, PlayerId, Scope};
+use protocol::{Board, BoundedVec, DisplayName, NewBest, PassedFriend, Period, PlayerId, Scope};
+use serde::{Deserialize, Serialize};
 
 use super::checkpoint;
 use super::finished::FinishedRun;
 use crate::friends::Friends;
-use crate::leaderboards::Leaderboards;
+use crate::leaderboards::{Leaderboards, Recorded};
 use crate::notifications::{Notifications, Pass};
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Store, StoreError};
 
 /// Notifications of one run in flight at once.
 const FAN_OUT_IN_FLIGHT: usize = 64;
 
 /// What a recorded run amounts to for its player.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
     /// The run's final score.
     pub final_score: u32,
@@ -68,28 +73,46 @@ impl ResultRecorder {
     /// Records `run` on the boards of the periods it ended in, notifies the friends it passed, and marks
     /// the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
-        let recorded = self
-            .leaderboards
-            .record(
+        let (recorded, saved) = tokio::try_join!(
+            self.leaderboards.record(
                 &run.player,
                 run.summary.score,
                 run.finished_at_ms,
                 run.finished_at_ms,
-            )
-            .await?;
-        let shown: Vec<_> = recorded
+            ),
+            checkpoint::saved_outcome::<Outcome>(&self.store, run.run_id),
+        )?;
+        let outcome = match saved {
+            Some(outcome) => outcome,
+            None => self.outcome(run, recorded).await?,
+        };
+        if outcome.passes.is_empty() {
+            checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl, Some(&outcome))
+                .await?;
+        } else {
+            checkpoint::save_outcome(&self.store, run.run_id, self.ended_run_ttl, &outcome).await?;
+            self.notify(run, &outcome).await?;
+            checkpoint::mark_recorded::<Outcome>(&self.store, run.run_id, self.ended_run_ttl, None)
+                .await?;
+        }
+        Ok(outcome.report)
+    }
+
+    /// The outcome of a first recording: the report, with the names of the friends shown, and what
+    /// their notifications need.
+    async fn outcome(&self, run: &FinishedRun, recorded: Recorded) -> Result<Outcome, StoreError> {
+        let shown: Vec<&(PlayerId, u32)> = recorded
             .passed
             .iter()
             .take(protocol::limits::MAX_PASSED_FRIENDS)
             .collect();
-        // The names of the friends shown and of the player (for the notifications) in one HMGET,
-        // beside the run's notified marker: one round trip.
-        let (mut names, first_notification) = if recorded.passed.is_empty() {
-            (Vec::new(), false)
+        // The names of the friends shown and of the player (for the notifications) in one HMGET.
+        let mut names = if recorded.passed.is_empty() {
+            Vec::new()
         } else {
             let mut ids: Vec<PlayerId> = shown.iter().map(|(friend, _)| friend.clone()).collect();
             ids.push(run.player.clone());
-            tokio::try_join!(self.friends.names(&ids), self.first_notification(run))?
+            self.friends.names(&ids).await?
         };
         let passer_name = names.pop().flatten();
         let passed = shown
@@ -101,70 +124,72 @@ impl ResultRecorder {
                 score: *score,
             })
             .collect();
-        if first_notification {
-            let board = Board {
-                period: Period::Weekly,
-                scope: Scope::Friends,
-            };
-            // Friends are notified concurrently (the Redis connection pipelines the scripts), so a run
-            // that passes hundreds of friends answers in a few round trips, not hundreds.
-            let notifications = self.notifications.clone();
-            let finished_at_ms = run.finished_at_ms;
-            let passes: Vec<(PlayerId, Pass)> = recorded
-                .passed
-                .iter()
-                .map(|(friend, their_weekly)| {
-                    let pass = Pass {
-                        passer: run.player.clone(),
-                        name: passer_name.clone(),
-                        their_score: recorded.weekly_best,
-                        your_score: *their_weekly,
-                        board,
-                    };
-                    (friend.clone(), pass)
-                })
-                .collect();
-            let sent: Vec<Result<(), StoreError>> = stream::iter(passes)
-                .map(move |(friend, pass)| {
-                    let notifications = notifications.clone();
-                    async move {
-                        notifications
-                            .friend_passed(&friend, &pass, finished_at_ms)
-                            .await
-                    }
-                })
-                .buffer_unordered(FAN_OUT_IN_FLIGHT)
-                .collect()
-                .await;
-            sent.into_iter().collect::<Result<(), StoreError>>()?;
-        }
-        checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await?;
-        Ok(RunReport {
-            final_score: run.summary.score,
-            new_best: recorded.new_best,
-            passed,
-            passed_count: u32::try_from(recorded.passed.len()).unwrap_or(u32::MAX),
-            friend_rank_before: recorded.friend_rank_before,
-            friend_rank_after: recorded.friend_rank_after,
+        Ok(Outcome {
+            report: RunReport {
+                final_score: run.summary.score,
+                new_best: recorded.new_best,
+                passed,
+                passed_count: u32::try_from(recorded.passed.len()).unwrap_or(u32::MAX),
+                friend_rank_before: recorded.friend_rank_before,
+                friend_rank_after: recorded.friend_rank_after,
+            },
+            passes: recorded.passed,
+            weekly_best: recorded.weekly_best,
+            passer_name,
         })
     }
 
-    /// True the first time it is asked for a run: its notifications go out once, even across retries.
-    async fn first_notification(&self, run: &FinishedRun) -> Result<bool, StoreError> {
-        let set: Option<String> = self
-            .store
-            .query(
-                "run_notified",
-                redis::cmd("SET")
-                    .arg(keys::run_notified(&run.run_id))
-                    .arg(1)
-                    .arg("NX")
-                    .arg("EX")
-                    .arg(self.ended_run_ttl.as_secs().max(1)),
-            )
-            .await?;
-        Ok(set.is_some())
+    /// Notifies every friend passed, concurrently (the Redis connection pipelines the scripts), so a run
+    /// that passes hundreds of friends ends in a few round trips, not hundreds.
+    async fn notify(&self, run: &FinishedRun, outcome: &Outcome) -> Result<(), StoreError> {
+        let board = Board {
+            period: Period::Weekly,
+            scope: Scope::Friends,
+        };
+        let notifications = self.notifications.clone();
+        let finished_at_ms = run.finished_at_ms;
+        let passes: Vec<(PlayerId, Pass)> = outcome
+            .passes
+            .iter()
+            .map(|(friend, their_weekly)| {
+                let pass = Pass {
+                    passer: run.player.clone(),
+                    name: outcome.passer_name.clone(),
+                    their_score: outcome.weekly_best,
+                    your_score: *their_weekly,
+                    board,
+                    run: run.run_id,
+                };
+                (friend.clone(), pass)
+            })
+            .collect();
+        let sent: Vec<Result<(), StoreError>> = stream::iter(passes)
+            .map(move |(friend, pass)| {
+                let notifications = notifications.clone();
+                async move {
+                    notifications
+                        .friend_passed(&friend, &pass, finished_at_ms)
+                        .await
+                }
+            })
+            .buffer_unordered(FAN_OUT_IN_FLIGHT)
+            .collect()
+            .await;
+        sent.into_iter().collect()
     }
+}
+
+/// A recording's outcome, saved with the run so a retry repeats it exactly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Outcome {
+    /// What the player is shown.
+    report: RunReport,
+    /// Every friend passed, with their weekly best (the report lists at most 100).
+    passes: Vec<(PlayerId, u32)>,
+    /// The player's weekly best after the run.
+    weekly_best: u32,
+    /// The player's display name, for the notifications.
+    passer_name: Option<DisplayName>,
 }
 
 /// The report as the wire's `passed` list.

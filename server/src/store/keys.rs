@@ -69,9 +69,10 @@ pub fn presence(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:presence")
 }
 
-/// Set once a run's notifications were sent, so a retried recording does not send them twice.
-pub fn run_notified(run: &RunId) -> String {
-    format!("lf:{{run:{run}}}:notified")
+/// The runs that already told a player "friend passed you" (sorted set: run id → unix ms, a day kept),
+/// so a retried recording never stores the same notification twice.
+pub fn passes_seen(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:passes-seen")
 }
 
 /// The pub/sub channel a node listens on for pushes to players connected to it.
@@ -113,10 +114,9 @@ mod tests {
             inbox_acked(&player),
             coalesce(&player),
             presence(&player),
+            passes_seen(&player),
         ] {
             assert_eq!(tag(&key), "p:alice", "{key}");
         }
-        let run = RunId::from_bytes([1; 16]);
-        assert_eq!(tag(&run_notified(&run)), tag(&run_meta(&run)));
     }
 }
