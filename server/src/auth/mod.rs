@@ -3,6 +3,8 @@
 
 pub mod jwt;
 
+use hyper::HeaderMap;
+use hyper::header::AUTHORIZATION;
 use protocol::PlayerId;
 
 pub use jwt::{Claims, TokenError};
@@ -35,5 +37,53 @@ impl Authenticator {
             },
             &self.secret,
         )
+    }
+}
+
+/// The credential of an `Authorization: Bearer <credential>` header, as sent.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+}
+
+/// The player token a request presents: `Authorization: Bearer`, else `?token=` (for browsers, which
+/// cannot set headers on a WebSocket). An empty one counts as none.
+pub fn presented_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    let from_query = || {
+        query.and_then(|query| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("token="))
+        })
+    };
+    bearer(headers)
+        .map(str::trim)
+        .or_else(from_query)
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    #[test]
+    fn a_token_comes_from_the_header_before_the_query() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            presented_token(&headers, Some("a=1&token=q.u.e")),
+            Some("q.u.e".into())
+        );
+        assert_eq!(presented_token(&headers, Some("token=")), None);
+        assert_eq!(presented_token(&headers, None), None);
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer h.e.a "));
+        assert_eq!(bearer(&headers), Some("h.e.a "));
+        assert_eq!(
+            presented_token(&headers, Some("token=q.u.e")),
+            Some("h.e.a".into())
+        );
     }
 }

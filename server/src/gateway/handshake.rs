@@ -2,8 +2,7 @@
 
 use hyper::HeaderMap;
 use hyper::header::{
-    AUTHORIZATION, CONNECTION, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION,
-    UPGRADE,
+    CONNECTION, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION, UPGRADE,
 };
 use protocol::{Codec, NegotiationError};
 use thiserror::Error;
@@ -58,28 +57,17 @@ pub fn parse(headers: &HeaderMap, query: Option<&str>) -> Result<Upgrade, Handsh
         .iter()
         .filter_map(|value| value.to_str().ok());
     let codec = protocol::negotiate(offered)?;
-    let bearer = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(|token| token.trim().to_owned());
-    let from_query = query.and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("token="))
-            .map(str::to_owned)
-    });
     Ok(Upgrade {
         key,
         codec,
-        token: bearer.or(from_query).filter(|token| !token.is_empty()),
+        token: crate::auth::presented_token(headers, query),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hyper::header::HeaderValue;
+    use hyper::header::{AUTHORIZATION, HeaderValue};
 
     fn headers(protocols: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

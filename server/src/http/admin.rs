@@ -63,12 +63,7 @@ async fn import_friends(app: &App, request: Request<Incoming>, path: &str) -> Re
             "the admin API is disabled: set --admin-secret",
         );
     };
-    let presented = request
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let presented = crate::auth::bearer(request.headers()).unwrap_or("");
     if !constant_time_eq(presented.as_bytes(), secret.as_bytes()) {
         return text(StatusCode::UNAUTHORIZED, "missing or wrong admin secret");
     }

@@ -58,21 +58,10 @@ pub async fn handle(app: &App, request: &Request<Incoming>) -> Response<Body> {
 
 /// The player the request's token names, or why there is none.
 fn authenticate(app: &App, request: &Request<Incoming>) -> Result<PlayerId, String> {
-    let bearer = request
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    let from_query = request.uri().query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("token="))
-    });
-    let token = bearer
-        .or(from_query)
+    let token = crate::auth::presented_token(request.headers(), request.uri().query())
         .ok_or_else(|| crate::auth::TokenError::Missing.to_string())?;
     app.auth
-        .verify(token.trim())
+        .verify(&token)
         .map(|claims| claims.sub)
         .map_err(|error| error.to_string())
 }
