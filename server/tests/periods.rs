@@ -133,16 +133,22 @@ async fn a_retried_write_and_a_worse_score_change_nothing() {
         .await
         .expect("records");
     assert!(first.new_best.weekly);
+    assert!(!first.seen_before);
     let retry = boards
         .record(&player("bo"), 50, now, now)
         .await
         .expect("records");
     assert!(!retry.new_best.weekly && !retry.new_best.all_time);
+    assert!(
+        retry.seen_before,
+        "a retry finds its own score on the boards"
+    );
     let worse = boards
         .record(&player("bo"), 20, now + 60_000, now + 60_000)
         .await
         .expect("records");
     assert!(!worse.new_best.daily);
+    assert!(!worse.seen_before, "a worse score is not a retry");
     assert_eq!(worse.weekly_best, 50);
     assert_eq!(
         top(&boards, "bo", Period::Daily, now).await,

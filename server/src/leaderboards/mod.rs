@@ -39,6 +39,8 @@ pub struct Recorded {
     pub friend_rank_after: Option<u32>,
     /// The player's weekly best after the run.
     pub weekly_best: u32,
+    /// Some board already held exactly this score at this time: this run was recorded before (a retry).
+    pub seen_before: bool,
 }
 
 /// The leaderboards domain.
@@ -94,6 +96,7 @@ impl Leaderboards {
                 .map(|(_, slot)| self.raise(player, slot, packed)),
         )
         .await?;
+        recorded.seen_before = raised.contains(&Some(packed));
         for ((period, slot), previous) in slots.iter().zip(raised) {
             let improved = previous.is_none_or(|old| packed > old);
             match period {

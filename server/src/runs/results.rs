@@ -73,15 +73,21 @@ impl ResultRecorder {
     /// Records `run` on the boards of the periods it ended in, notifies the friends it passed, and marks
     /// the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
-        let (recorded, saved) = tokio::try_join!(
-            self.leaderboards.record(
+        let recorded = self
+            .leaderboards
+            .record(
                 &run.player,
                 run.summary.score,
                 run.finished_at_ms,
                 run.finished_at_ms,
-            ),
-            checkpoint::saved_outcome::<Outcome>(&self.store, run.run_id),
-        )?;
+            )
+            .await?;
+        // Only a retry finds its score already on a board; only then is there an outcome to reuse.
+        let saved = if recorded.seen_before {
+            checkpoint::saved_outcome::<Outcome>(&self.store, run.run_id).await?
+        } else {
+            None
+        };
         let outcome = match saved {
             Some(outcome) => outcome,
             None => self.outcome(run, recorded).await?,
