@@ -241,22 +241,7 @@ impl Connection {
 
     /// Waits up to `wait` for pushes (between actions), handling every one that arrives.
     pub async fn idle(&mut self, wait: Duration) -> Result<(), CallError> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            match tokio::time::timeout_at(deadline, self.next_frame()).await {
-                Err(_) => return Ok(()),
-                Ok(frame) => {
-                    if self.endpoint.echo {
-                        continue;
-                    }
-                    match Codec::Bincode.decode_server(&frame?) {
-                        Ok(ServerFrame::Push(push)) => self.pushed(push),
-                        Ok(other) => return Err(CallError::Unexpected(format!("{other:?}"))),
-                        Err(error) => return Err(CallError::Unexpected(error.to_string())),
-                    }
-                }
-            }
-        }
+        self.read_pushes(wait, |_| false).await.map(|_| ())
     }
 
     /// Reads the socket until a notification newer than `seen` arrives (true) or `wait` passes (false).
@@ -265,12 +250,27 @@ impl Connection {
         seen: Option<NotificationId>,
         wait: Duration,
     ) -> Result<bool, CallError> {
+        self.read_pushes(wait, |connection| connection.unacked != seen)
+            .await
+    }
+
+    /// Handles pushes for up to `wait`, until `done` holds (true) or the time is up (false). Anything but
+    /// a push is an error: no request is outstanding.
+    async fn read_pushes(
+        &mut self,
+        wait: Duration,
+        done: impl Fn(&Connection) -> bool,
+    ) -> Result<bool, CallError> {
         let deadline = tokio::time::Instant::now() + wait;
-        while self.unacked == seen {
+        while !done(self) {
             let Ok(frame) = tokio::time::timeout_at(deadline, self.next_frame()).await else {
                 return Ok(false);
             };
-            match Codec::Bincode.decode_server(&frame?) {
+            let frame = frame?;
+            if self.endpoint.echo {
+                continue;
+            }
+            match Codec::Bincode.decode_server(&frame) {
                 Ok(ServerFrame::Push(push)) => self.pushed(push),
                 Ok(other) => return Err(CallError::Unexpected(format!("{other:?}"))),
                 Err(error) => return Err(CallError::Unexpected(error.to_string())),
