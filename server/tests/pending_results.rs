@@ -6,67 +6,26 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use game_logic::{GameSession, Jump, Ruleset};
-use leapfrog_server::friends::Friends;
-use leapfrog_server::gateway::registry::Registry;
-use leapfrog_server::leaderboards::{Leaderboards, PeriodRules, score};
+use leapfrog_server::leaderboards::score;
 use leapfrog_server::metrics::Metrics;
-use leapfrog_server::notifications::{InboxConfig, Notifications, Router};
-use leapfrog_server::runs::{EndReason, FinishedRun, PendingResults, ResultRecorder};
+use leapfrog_server::runs::{FinishedRun, PendingResults, ResultRecorder};
 use leapfrog_server::store::Store;
-use protocol::{PlayerId, RunId};
+use protocol::PlayerId;
 use support::TestRedis;
 
 /// A result recorder wired as the server wires it.
 fn recorder(store: Store, metrics: Arc<Metrics>) -> ResultRecorder {
-    let friends = Friends::new(store.clone());
-    let boards = Leaderboards::new(
-        store.clone(),
-        friends.clone(),
-        PeriodRules::default(),
-        Duration::from_secs(60),
-        metrics.clone(),
-    );
-    let router = Router::new(
-        store.clone(),
-        Arc::new(Registry::default()),
-        metrics.clone(),
-        "test-node",
-    );
-    let inbox = InboxConfig {
-        max_len: 100,
-        ttl: Duration::from_secs(60),
-        coalesce_window: Duration::from_secs(1),
-    };
-    let notifications = Notifications::new(store.clone(), metrics, inbox, router);
-    ResultRecorder::new(
-        store,
-        boards,
-        friends,
-        notifications,
-        Duration::from_secs(60),
-    )
+    support::recording_domain(store, metrics).0
 }
 
-fn finished(score_jumps: usize) -> FinishedRun {
-    let mut session = GameSession::new(11, Ruleset::V1);
-    for _ in 0..score_jumps {
-        let target = session.world().distance_to_next();
-        let press_ms = game_logic::physics::press_for_distance(Ruleset::V1.params(), target);
-        session
-            .apply(Jump {
-                press_ms,
-                dwell_ms: 300,
-            })
-            .unwrap();
-    }
-    FinishedRun {
-        run_id: RunId::from_bytes([3; 16]),
-        player: PlayerId::new("patient").unwrap(),
-        summary: session.summary(),
-        reason: EndReason::GameOver,
-        finished_at_ms: 1_800_000_000_000,
-    }
+/// A run of "patient" with `centre_hits` centre hits.
+fn finished(centre_hits: u32) -> FinishedRun {
+    support::finished_run(
+        &PlayerId::new("patient").unwrap(),
+        3,
+        centre_hits,
+        1_800_000_000_000,
+    )
 }
 
 #[tokio::test]

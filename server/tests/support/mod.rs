@@ -543,29 +543,18 @@ pub fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 /// Plays a live run of `centre_hits` exact centre hits, then a press far too long, and returns how it
 /// ended (the score is then known: 2 + 4 + ... each capped at 32).
 pub async fn play_centre_hits(client: &mut TestClient, centre_hits: u32) -> protocol::RunEnd {
-    use game_logic::physics::press_for_distance;
-    use game_logic::{GameSession, Jump};
     use protocol::{JumpRequest, JumpResult, Response, StartMode};
     let started = start_run(client, StartMode::Solo).await;
-    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut local = game_logic::GameSession::new(started.seed, started.ruleset);
     loop {
-        let press_ms = if local.jumps() < centre_hits {
-            press_for_distance(started.ruleset.params(), local.world().distance_to_next())
-        } else {
-            10_000
-        };
+        let jump = centre_hits_then_fall(&local, started.ruleset, centre_hits);
         let seq = local.jumps();
-        local
-            .apply(Jump {
-                press_ms,
-                dwell_ms: 300,
-            })
-            .expect("a valid jump");
+        local.apply(jump).expect("a valid jump");
         let request = JumpRequest {
             run_id: started.run_id,
             seq,
-            press_ms,
-            dwell_ms: 300,
+            press_ms: jump.press_ms,
+            dwell_ms: jump.dwell_ms,
         };
         match client.request(Request::Jump(request)).await {
             ServerFrame::Reply {
@@ -582,6 +571,90 @@ pub async fn play_centre_hits(client: &mut TestClient, centre_hits: u32) -> prot
             other => panic!("expected jump_result, got {other:?}"),
         }
     }
+}
+
+/// The next jump of a run of `centre_hits` exact centre hits, then a press far too long.
+pub fn centre_hits_then_fall(
+    session: &game_logic::GameSession,
+    ruleset: game_logic::Ruleset,
+    centre_hits: u32,
+) -> game_logic::Jump {
+    let press_ms = if session.jumps() < centre_hits {
+        let distance = session.world().distance_to_next();
+        game_logic::physics::press_for_distance(ruleset.params(), distance)
+    } else {
+        10_000
+    };
+    game_logic::Jump {
+        press_ms,
+        dwell_ms: 300,
+    }
+}
+
+/// A whole run of `player` (seed = `run`, run id = 16 times `run`): `centre_hits` centre hits, then a
+/// fall, ended at `finished_at_ms`.
+pub fn finished_run(
+    player: &protocol::PlayerId,
+    run: u8,
+    centre_hits: u32,
+    finished_at_ms: u64,
+) -> leapfrog_server::runs::FinishedRun {
+    let mut session = game_logic::GameSession::new(u64::from(run), game_logic::Ruleset::V1);
+    while !session.is_over() {
+        let jump = centre_hits_then_fall(&session, game_logic::Ruleset::V1, centre_hits);
+        session.apply(jump).expect("a valid jump");
+    }
+    leapfrog_server::runs::FinishedRun {
+        run_id: protocol::RunId::from_bytes([run; 16]),
+        player: player.clone(),
+        summary: session.summary(),
+        reason: leapfrog_server::runs::EndReason::GameOver,
+        finished_at_ms,
+    }
+}
+
+/// The result recorder and the notifications domain on `store`, wired as the server wires them
+/// (boards, inboxes and ended runs kept a day; no coalescing).
+pub fn recording_domain(
+    store: leapfrog_server::store::Store,
+    metrics: std::sync::Arc<leapfrog_server::metrics::Metrics>,
+) -> (
+    leapfrog_server::runs::ResultRecorder,
+    leapfrog_server::notifications::Notifications,
+) {
+    use leapfrog_server::friends::Friends;
+    use leapfrog_server::gateway::registry::Registry;
+    use leapfrog_server::leaderboards::{Leaderboards, PeriodRules};
+    use leapfrog_server::notifications::{InboxConfig, Notifications, Router};
+    const DAY: Duration = Duration::from_secs(86_400);
+    let friends = Friends::new(store.clone());
+    let boards = Leaderboards::new(
+        store.clone(),
+        friends.clone(),
+        PeriodRules::default(),
+        DAY,
+        metrics.clone(),
+    );
+    let router = Router::new(
+        store.clone(),
+        std::sync::Arc::new(Registry::default()),
+        metrics.clone(),
+        "test-node",
+    );
+    let inbox = InboxConfig {
+        max_len: 100,
+        ttl: DAY,
+        coalesce_window: Duration::ZERO,
+    };
+    let notifications = Notifications::new(store.clone(), metrics, inbox, router);
+    let recorder = leapfrog_server::runs::ResultRecorder::new(
+        store,
+        boards,
+        friends,
+        notifications.clone(),
+        DAY,
+    );
+    (recorder, notifications)
 }
 
 /// The status code and body of a whole HTTP/1 response (0 when there is no status line).
