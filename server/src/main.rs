@@ -6,8 +6,8 @@ use leapfrog_server::Server;
 use leapfrog_server::config::{LogFormat, Options};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc: a node allocates and frees a few small buffers per message on every core; measured in
-/// BENCHMARKS.md against the system allocator.
+/// mimalloc: a node allocates and frees a few small buffers per message on every core, and the
+/// allocator showed up in the node's profile under load (BENCHMARKS.md, table 1 notes).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
