@@ -7,13 +7,12 @@
 
 use std::sync::Arc;
 
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use protocol::PlayerId;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, json, text};
+use super::{Body, json, json_body, text};
 use crate::app::App;
 use crate::clock::unix_ms;
 
@@ -74,22 +73,11 @@ async fn import_friends(app: &App, request: Request<Incoming>, path: &str) -> Re
         Ok(player) => player,
         Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
     };
-    let body = match Limited::new(request.into_body(), MAX_IMPORT_BYTES)
-        .collect()
-        .await
-    {
-        Ok(body) => body.to_bytes(),
-        Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 400 KiB"),
-    };
-    let import: Import = match serde_json::from_slice(&body) {
-        Ok(import) => import,
-        Err(error) => {
-            return text(
-                StatusCode::BAD_REQUEST,
-                format!(r#"expected {{"friends": ["id", ...]}}: {error}"#),
-            );
-        }
-    };
+    let import: Import =
+        match json_body(request, MAX_IMPORT_BYTES, r#"{"friends": ["id", ...]}"#).await {
+            Ok(import) => import,
+            Err(answer) => return answer,
+        };
     let friends: Result<Vec<PlayerId>, _> = import.friends.into_iter().map(PlayerId::new).collect();
     let friends = match friends {
         Ok(friends) => friends,

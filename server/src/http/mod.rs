@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -96,4 +96,28 @@ pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body>
             format!("encoding failed: {error}"),
         ),
     }
+}
+
+/// Reads a JSON body of at most `limit` bytes into `T`; otherwise the answer to send: 413 when too
+/// large, 400 naming the `expected` shape when it does not parse.
+pub async fn json_body<T: serde::de::DeserializeOwned>(
+    request: Request<Incoming>,
+    limit: usize,
+    expected: &str,
+) -> Result<T, Response<Body>> {
+    let body = match Limited::new(request.into_body(), limit).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => {
+            return Err(text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body larger than {} KiB", limit / 1024),
+            ));
+        }
+    };
+    serde_json::from_slice(&body).map_err(|error| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("expected {expected}: {error}"),
+        )
+    })
 }

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{
     CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_PROTOCOL, UPGRADE,
@@ -16,7 +15,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use super::{Body, json, text};
+use super::{Body, json, json_body, text};
 use crate::app::App;
 use crate::gateway::{connection, handshake, websocket_config};
 
@@ -132,19 +131,11 @@ struct DevTokenResponse {
 }
 
 async fn dev_token(app: &App, request: Request<Incoming>) -> Response<Body> {
-    let body = match Limited::new(request.into_body(), 1024).collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 1 KiB"),
-    };
-    let wanted: DevTokenRequest = match serde_json::from_slice(&body) {
-        Ok(wanted) => wanted,
-        Err(error) => {
-            return text(
-                StatusCode::BAD_REQUEST,
-                format!(r#"expected {{"player": "<id>", "ttl_seconds": <n>}}: {error}"#),
-            );
-        }
-    };
+    let wanted: DevTokenRequest =
+        match json_body(request, 1024, r#"{"player": "<id>", "ttl_seconds": <n>}"#).await {
+            Ok(wanted) => wanted,
+            Err(answer) => return answer,
+        };
     let player = match PlayerId::new(wanted.player) {
         Ok(player) => player,
         Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
