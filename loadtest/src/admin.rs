@@ -20,7 +20,7 @@ pub fn player_id(prefix: &str, index: u32) -> anyhow::Result<PlayerId> {
 pub fn token(secret: &str, player: &PlayerId) -> String {
     let claims = Claims {
         sub: player.clone(),
-        exp: leapfrog_server::clock::unix_ms() / 1000 + 86_400,
+        exp: leapfrog_core::clock::unix_ms() / 1000 + 86_400,
     };
     issue(&claims, secret.as_bytes())
 }

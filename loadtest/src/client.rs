@@ -282,7 +282,7 @@ impl Connection {
     fn pushed(&mut self, push: Push) {
         if let Push::Notification(notification) = push {
             if self.seen.insert(notification.id) {
-                let now = leapfrog_server::clock::unix_ms();
+                let now = leapfrog_core::clock::unix_ms();
                 self.stats
                     .delivered(now.saturating_sub(notification.created_ms));
             }

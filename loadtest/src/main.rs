@@ -12,7 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(Command::EchoServer { listen }) = cli.command {
-        let _ = leapfrog_server::limits::raise_fd_limit();
+        let _ = leapfrog_server::fd_limit::raise_fd_limit();
         eprintln!("echo server on ws://{listen}/");
         return leapfrog_loadtest::echo::serve(listen).await;
     }

@@ -21,7 +21,7 @@ use crate::system;
 
 /// Runs the load described by `options` and reports what it measured.
 pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
-    let fd_limit = leapfrog_server::limits::raise_fd_limit().unwrap_or(0);
+    let fd_limit = leapfrog_server::fd_limit::raise_fd_limit().unwrap_or(0);
     let mix: Mix = options.mix.parse().map_err(anyhow::Error::msg)?;
     let echo = options.target == Target::Echo;
     if echo && options.scenario == Scenario::Passes {

@@ -1,6 +1,7 @@
 //! Property tests: every message round-trips in both codecs; arbitrary bytes never panic a decoder and
 //! never decode past the limits.
 
+#[path = "support/strategies.rs"]
 mod strategies;
 
 use proptest::prelude::*;

@@ -5,46 +5,51 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::Authenticator;
 use crate::config::Config;
-use crate::friends::Friends;
 use crate::gateway::registry::Registry;
-use crate::leaderboards::Leaderboards;
-use crate::metrics::Metrics;
-use crate::notifications::Notifications;
-use crate::runs::RunService;
-use crate::shutdown::{InFlight, Shutdown};
-use crate::store::Store;
+use crate::metrics::GatewayMetrics;
+use leapfrog_core::friends::Friends;
+use leapfrog_core::leaderboards::Leaderboards;
+use leapfrog_core::metrics::Metrics;
+use leapfrog_core::notifications::{Notifications, Presence};
+use leapfrog_core::runs::RunService;
+use leapfrog_core::shutdown::{InFlight, Shutdown};
+use leapfrog_core::store::Store;
 
 /// Shared state, behind an `Arc`.
-pub struct App {
+pub(crate) struct App {
     /// The resolved configuration.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Redis.
-    pub store: Store,
-    /// Metrics.
-    pub metrics: Arc<Metrics>,
+    pub(crate) store: Store,
+    /// The domain's metrics and the node's registry.
+    pub(crate) metrics: Arc<Metrics>,
+    /// The transport's metrics.
+    pub(crate) gateway_metrics: GatewayMetrics,
     /// Token verification.
-    pub auth: Authenticator,
+    pub(crate) auth: Authenticator,
     /// Connected players.
-    pub registry: Arc<Registry>,
+    pub(crate) registry: Arc<Registry>,
+    /// This node's presence records (which node holds a player's connection).
+    pub(crate) presence: Presence,
     /// Authoritative runs.
-    pub runs: RunService,
+    pub(crate) runs: RunService,
     /// Friends, requests, blocks, names.
-    pub friends: Friends,
+    pub(crate) friends: Friends,
     /// Period boards.
-    pub leaderboards: Leaderboards,
+    pub(crate) leaderboards: Leaderboards,
     /// Inboxes and live delivery.
-    pub notifications: Notifications,
+    pub(crate) notifications: Notifications,
     /// The shutdown signal.
-    pub shutdown: Shutdown,
+    pub(crate) shutdown: Shutdown,
     /// Open WebSocket connections, drained at shutdown.
-    pub connections: Arc<InFlight>,
+    pub(crate) connections: Arc<InFlight>,
     /// Whether Redis answered the last health probe.
-    pub redis_healthy: AtomicBool,
+    pub(crate) redis_healthy: AtomicBool,
 }
 
 impl App {
     /// True while the node should receive traffic: Redis reachable and not shutting down.
-    pub fn is_ready(&self) -> bool {
+    pub(crate) fn is_ready(&self) -> bool {
         self.redis_healthy.load(Ordering::Relaxed) && !self.shutdown.is_triggered()
     }
 }

@@ -164,17 +164,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// Settings of the run service.
-#[derive(Debug, Clone)]
-pub struct RunConfig {
-    /// A live run untouched this long is ended.
-    pub idle_timeout: Duration,
-    /// Network jitter allowed by the timing checks.
-    pub timing_tolerance: Duration,
-    /// Capacity of the pending-results retry queue.
-    pub pending_queue_len: usize,
-}
-
 /// Where Redis comes from.
 #[derive(Debug, Clone)]
 pub enum RedisSource {
@@ -247,13 +236,13 @@ pub struct Config {
     /// Graceful shutdown bound.
     pub drain_timeout: Duration,
     /// Runs.
-    pub runs: RunConfig,
+    pub runs: leapfrog_core::runs::RunSettings,
     /// When boards turn over.
-    pub periods: crate::leaderboards::PeriodRules,
+    pub periods: leapfrog_core::leaderboards::PeriodRules,
     /// How long past boards stay readable.
     pub board_retention: Duration,
     /// Inboxes and coalescing.
-    pub inbox: crate::notifications::InboxConfig,
+    pub inbox: leapfrog_core::notifications::InboxConfig,
     /// Log format.
     pub log_format: LogFormat,
 }
@@ -438,7 +427,7 @@ impl Options {
             node_id: self.node_id.unwrap_or_else(default_node_id),
             connections,
             drain_timeout: ms(self.drain_timeout_ms.unwrap_or(10_000)),
-            runs: RunConfig {
+            runs: leapfrog_core::runs::RunSettings {
                 idle_timeout: ms(positive(
                     "run-idle-timeout-ms",
                     self.run_idle_timeout_ms.unwrap_or(600_000),
@@ -449,7 +438,7 @@ impl Options {
                     self.pending_results.unwrap_or(10_000) as u64,
                 )? as usize,
             },
-            periods: crate::leaderboards::PeriodRules {
+            periods: leapfrog_core::leaderboards::PeriodRules {
                 weekly_reset_weekday: match self.weekly_reset_weekday.unwrap_or(0) {
                     day @ 0..=6 => day,
                     _ => {
@@ -481,7 +470,7 @@ impl Options {
             board_retention: Duration::from_secs(
                 self.board_retention_days.unwrap_or(28) * 24 * 3600,
             ),
-            inbox: crate::notifications::InboxConfig {
+            inbox: leapfrog_core::notifications::InboxConfig {
                 max_len: positive("inbox-max-len", self.inbox_max_len.unwrap_or(500) as u64)?
                     as usize,
                 ttl: Duration::from_secs(

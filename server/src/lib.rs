@@ -1,32 +1,32 @@
-//! The Leapfrog game server: WebSocket gateway, authoritative runs, Redis store, metrics and shutdown.
+//! The Leapfrog node: the transports (HTTP and WebSocket), player auth, configuration and the binary,
+//! around the domain in `leapfrog-core`.
 //!
 //! Layering: `http` and `gateway` are transport and only translate; `handlers` map requests to domain
-//! calls; `runs` (and the social domains) hold the logic and the Redis calls; `store` is the only door
-//! to Redis. [`Server::bind`] starts everything and [`Server::run`] serves until the stop signal, then
-//! drains.
+//! calls in `leapfrog_core` (runs, friends, leaderboards, notifications), which alone talks to Redis.
+//! [`Server::bind`] starts everything and [`Server::run`] serves until the stop signal, then drains.
 
-pub mod app;
+mod app;
 pub mod auth;
-pub mod clock;
 pub mod config;
-pub mod friends;
+pub mod fd_limit;
 pub mod gateway;
-pub mod handlers;
-pub mod http;
-pub mod leaderboards;
-pub mod limits;
-pub mod metrics;
-pub mod notifications;
-pub mod redis_supervisor;
-pub mod runs;
-pub mod shutdown;
-pub mod store;
+mod handlers;
+mod http;
+mod metrics;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use leapfrog_core::friends::Friends;
+use leapfrog_core::leaderboards::Leaderboards;
+use leapfrog_core::metrics::Metrics;
+use leapfrog_core::notifications::{Notifications, Presence, Router};
+use leapfrog_core::runs::{self, ResultListener, ResultRecorder, RunService};
+use leapfrog_core::shutdown::{InFlight, Shutdown};
+use leapfrog_core::store::supervisor::{SuperviseError, SupervisedRedis};
+use leapfrog_core::store::{Store, StoreError};
 use protocol::{Push, ServerFrame};
 use thiserror::Error;
 use tokio::net::TcpListener;
@@ -34,15 +34,8 @@ use tokio::net::TcpListener;
 use app::App;
 use auth::Authenticator;
 use config::{Config, RedisSource};
-use friends::Friends;
 use gateway::registry::Registry;
-use leaderboards::Leaderboards;
-use metrics::Metrics;
-use notifications::{Notifications, Router};
-use redis_supervisor::{SuperviseError, SupervisedRedis};
-use runs::{ResultListener, ResultRecorder, RunService};
-use shutdown::{InFlight, Shutdown};
-use store::{Store, StoreError};
+use metrics::GatewayMetrics;
 
 /// How often Redis health is probed for `/readyz`.
 const HEALTH_PROBE_INTERVAL: Duration = Duration::from_millis(500);
@@ -72,7 +65,6 @@ pub enum ServerError {
 /// A bound, ready-to-run server.
 pub struct Server {
     app: Arc<App>,
-    redis_url: String,
     public: TcpListener,
     admin: TcpListener,
     redis: Option<SupervisedRedis>,
@@ -97,6 +89,7 @@ impl Server {
             }
         };
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
+        let gateway_metrics = GatewayMetrics::new(metrics.registry())?;
         let store = Store::connect(&url, config.redis_timeout, metrics.clone()).await?;
         let registry = Arc::new(Registry::default());
         let friends = Friends::new(store.clone());
@@ -107,11 +100,12 @@ impl Server {
             config.board_retention,
             metrics.clone(),
         );
+        let presence = Presence::new(store.clone(), &config.node_id);
         let router = Router::new(
             store.clone(),
+            presence.clone(),
             registry.clone(),
             metrics.clone(),
-            &config.node_id,
         );
         let notifications =
             Notifications::new(store.clone(), metrics.clone(), config.inbox, router);
@@ -141,7 +135,9 @@ impl Server {
             config,
             store,
             metrics,
+            gateway_metrics,
             registry,
+            presence,
             runs,
             friends,
             leaderboards,
@@ -152,7 +148,6 @@ impl Server {
         });
         Ok(Server {
             app,
-            redis_url: url,
             public,
             admin,
             redis,
@@ -175,7 +170,6 @@ impl Server {
     pub async fn run(self, stop: impl Future<Output = ()>) {
         let Server {
             app,
-            redis_url,
             public,
             admin,
             redis,
@@ -186,7 +180,7 @@ impl Server {
             app.notifications
                 .router()
                 .clone()
-                .listen(redis_url, app.shutdown.clone()),
+                .listen(app.shutdown.clone()),
         );
         let servers = [
             tokio::spawn(http::serve(
@@ -246,7 +240,7 @@ async fn wait(signal: Shutdown) {
 /// Pushes results the retry queue recorded to their players, if connected here.
 fn result_pusher(registry: Arc<Registry>) -> ResultListener {
     Arc::new(move |finished, report| {
-        let over = handlers::run::run_over(finished.run_id, finished.summary.seed, report);
+        let over = handlers::run_over(finished.run_id, finished.summary.seed, report);
         registry.push(&finished.player, &ServerFrame::Push(Push::RunResult(over)));
     })
 }
@@ -264,6 +258,6 @@ async fn probe_redis(app: Arc<App>) {
                 tracing::warn!("Redis unreachable: not ready");
             }
         }
-        app.metrics.ready.set(i64::from(app.is_ready()));
+        app.gateway_metrics.ready.set(i64::from(app.is_ready()));
     }
 }

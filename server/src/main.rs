@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
             "DEV AUTH IS ON: POST /dev/token issues a token for any player. Never run this in production."
         );
     }
-    match leapfrog_server::limits::raise_fd_limit() {
+    match leapfrog_server::fd_limit::raise_fd_limit() {
         Ok(limit) => tracing::info!(limit, "open-file limit (one per connection)"),
         Err(error) => tracing::warn!(%error, "cannot raise the open-file limit"),
     }

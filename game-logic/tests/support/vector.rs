@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One recorded run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Vector {
+pub(crate) struct Vector {
     /// What the run exercises.
     pub description: String,
     /// The run's seed.
@@ -24,7 +24,7 @@ pub struct Vector {
 }
 
 /// Plays `inputs` from `seed` step by step, stopping at the first refused input, and replays them whole.
-pub fn record(description: &str, seed: u64, ruleset: Ruleset, inputs: Vec<Jump>) -> Vector {
+pub(crate) fn record(description: &str, seed: u64, ruleset: Ruleset, inputs: Vec<Jump>) -> Vector {
     let mut session = GameSession::new(seed, ruleset);
     let mut outcomes = Vec::new();
     let mut refused = None;

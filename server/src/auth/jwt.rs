@@ -13,7 +13,7 @@ use thiserror::Error;
 /// Clock skew tolerated on `exp`, in seconds.
 const LEEWAY_SECONDS: u64 = 30;
 /// Longest token accepted, in bytes.
-pub const MAX_TOKEN_BYTES: usize = 2048;
+pub(crate) const MAX_TOKEN_BYTES: usize = 2048;
 
 /// Why a token was refused. Each message is safe to show the client.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

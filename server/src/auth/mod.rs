@@ -7,29 +7,29 @@ use hyper::HeaderMap;
 use hyper::header::AUTHORIZATION;
 use protocol::PlayerId;
 
-pub use jwt::{Claims, TokenError};
+pub(crate) use jwt::{Claims, TokenError};
 
-use crate::clock::unix_seconds;
+use leapfrog_core::clock::unix_seconds;
 
 /// Verifies tokens (and issues them under `--dev-auth`).
 #[derive(Clone)]
-pub struct Authenticator {
+pub(crate) struct Authenticator {
     secret: Vec<u8>,
 }
 
 impl Authenticator {
     /// An authenticator for tokens signed with `secret`.
-    pub fn new(secret: Vec<u8>) -> Authenticator {
+    pub(crate) fn new(secret: Vec<u8>) -> Authenticator {
         Authenticator { secret }
     }
 
     /// The player a token names, if it verifies now.
-    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+    pub(crate) fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         jwt::verify(token, &self.secret, unix_seconds())
     }
 
     /// A token for `player`, valid for `ttl_seconds`.
-    pub fn issue(&self, player: PlayerId, ttl_seconds: u64) -> String {
+    pub(crate) fn issue(&self, player: PlayerId, ttl_seconds: u64) -> String {
         jwt::issue(
             &Claims {
                 sub: player,
@@ -41,7 +41,7 @@ impl Authenticator {
 }
 
 /// The credential of an `Authorization: Bearer <credential>` header, as sent.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -50,7 +50,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The player token a request presents: `Authorization: Bearer`, else `?token=` (for browsers, which
 /// cannot set headers on a WebSocket). An empty one counts as none.
-pub fn presented_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+pub(crate) fn presented_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     let from_query = || {
         query.and_then(|query| {
             query

@@ -4,7 +4,7 @@ use protocol::GoodbyeReason;
 
 /// Why the server closes a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
+pub(crate) enum CloseReason {
     /// The client closed it (or the TCP connection ended).
     ClientClosed,
     /// The node is shutting down.
@@ -13,8 +13,6 @@ pub enum CloseReason {
     Replaced,
     /// No `hello` with a token in time.
     HelloTimeout,
-    /// A `hello` token was refused.
-    AuthFailed,
     /// The token expired during the session.
     TokenExpired,
     /// Silent past the idle timeout.
@@ -31,12 +29,12 @@ pub enum CloseReason {
 
 impl CloseReason {
     /// The WebSocket close code.
-    pub const fn code(self) -> u16 {
+    pub(crate) const fn code(self) -> u16 {
         match self {
             CloseReason::ClientClosed => 1000,
             CloseReason::ShuttingDown => 1001,
             CloseReason::ProtocolError => 1002,
-            CloseReason::AuthFailed | CloseReason::TokenExpired | CloseReason::RateAbuse => 1008,
+            CloseReason::TokenExpired | CloseReason::RateAbuse => 1008,
             CloseReason::MessageTooBig => 1009,
             CloseReason::Replaced => 4000,
             CloseReason::HelloTimeout => 4001,
@@ -46,13 +44,12 @@ impl CloseReason {
     }
 
     /// The close reason text (at most 123 bytes, as WebSocket requires).
-    pub const fn text(self) -> &'static str {
+    pub(crate) const fn text(self) -> &'static str {
         match self {
             CloseReason::ClientClosed => "closed by the client",
             CloseReason::ShuttingDown => "server shutting down; reconnect to another node",
             CloseReason::Replaced => "replaced by a new login of the same player",
             CloseReason::HelloTimeout => "no hello with a valid token in time",
-            CloseReason::AuthFailed => "authentication failed",
             CloseReason::TokenExpired => "token expired",
             CloseReason::IdleTimeout => "idle for too long",
             CloseReason::RateAbuse => "too many messages",
@@ -63,13 +60,12 @@ impl CloseReason {
     }
 
     /// The metric label.
-    pub const fn label(self) -> &'static str {
+    pub(crate) const fn label(self) -> &'static str {
         match self {
             CloseReason::ClientClosed => "client_closed",
             CloseReason::ShuttingDown => "shutting_down",
             CloseReason::Replaced => "replaced",
             CloseReason::HelloTimeout => "hello_timeout",
-            CloseReason::AuthFailed => "auth_failed",
             CloseReason::TokenExpired => "token_expired",
             CloseReason::IdleTimeout => "idle_timeout",
             CloseReason::RateAbuse => "rate_abuse",
@@ -80,7 +76,7 @@ impl CloseReason {
     }
 
     /// The `Goodbye` push sent before closing, when the client should hear why.
-    pub const fn goodbye(self) -> Option<(GoodbyeReason, u32)> {
+    pub(crate) const fn goodbye(self) -> Option<(GoodbyeReason, u32)> {
         match self {
             CloseReason::ShuttingDown => Some((GoodbyeReason::ShuttingDown, 1_000)),
             CloseReason::Replaced => Some((GoodbyeReason::ReplacedByNewLogin, 0)),
@@ -103,7 +99,6 @@ mod tests {
             CloseReason::ShuttingDown,
             CloseReason::Replaced,
             CloseReason::HelloTimeout,
-            CloseReason::AuthFailed,
             CloseReason::TokenExpired,
             CloseReason::IdleTimeout,
             CloseReason::RateAbuse,

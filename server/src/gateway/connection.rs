@@ -20,16 +20,17 @@ use super::rate_limit::{RateLimiter, Verdict};
 use super::registry::Control;
 use crate::app::App;
 use crate::auth::Claims;
-use crate::clock::unix_seconds;
 use crate::handlers::{self, Session};
-use crate::shutdown::InFlightGuard;
+use leapfrog_core::clock::unix_seconds;
+use leapfrog_core::notifications::presence::PRESENCE_REFRESH;
+use leapfrog_core::shutdown::InFlightGuard;
 
 /// How long the final goodbye, close frame and close handshake may take.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Serves one upgraded connection until it closes. `claims` is set when the handshake carried a valid
 /// token; otherwise the client must authenticate with `hello` in time.
-pub async fn serve<S>(
+pub(crate) async fn serve<S>(
     app: Arc<App>,
     socket: WebSocketStream<S>,
     codec: Codec,
@@ -44,8 +45,8 @@ pub async fn serve<S>(
     if let Some(claims) = claims {
         session.authenticate(&app, claims);
     }
-    app.metrics.connections_open.inc();
-    app.metrics
+    app.gateway_metrics.connections_open.inc();
+    app.gateway_metrics
         .connects_total
         .with_label_values(&["accepted"])
         .inc();
@@ -65,16 +66,20 @@ pub async fn serve<S>(
     };
     let reason = connection.run().await;
     connection.close(reason).await;
-    if let Some(player) = &connection.session.player {
-        app.registry
-            .unregister(player, connection.session.connection_id());
-    }
-    app.metrics.connections_open.dec();
-    app.metrics
+    app.gateway_metrics.connections_open.dec();
+    app.gateway_metrics
         .disconnects_total
         .with_label_values(&[reason.label()])
         .inc();
     tracing::debug!(player = ?connection.session.player, reason = reason.label(), "connection closed");
+    if let Some(player) = &connection.session.player {
+        app.registry
+            .unregister(player, connection.session.connection_id());
+        if !app.registry.is_connected(player) {
+            // The player's last connection here: other nodes must not route pushes to this node.
+            app.presence.clear(player).await;
+        }
+    }
 }
 
 struct Connection<S> {
@@ -155,7 +160,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             None | Some(Ok(Message::Close(_))) => return Err(CloseReason::ClientClosed),
             Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
                 self.app
-                    .metrics
+                    .gateway_metrics
                     .decode_errors_total
                     .with_label_values(&["too_large"])
                     .inc();
@@ -180,7 +185,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     _ => "malformed",
                 };
                 self.app
-                    .metrics
+                    .gateway_metrics
                     .decode_errors_total
                     .with_label_values(&[kind])
                     .inc();
@@ -189,7 +194,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
             Ok(frame) => {
                 self.app
-                    .metrics
+                    .gateway_metrics
                     .messages_in_total
                     .with_label_values(&[frame.request.kind()])
                     .inc();
@@ -220,11 +225,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         match self.limiter.check(Instant::now()) {
             Verdict::Allow => Ok(true),
             Verdict::Limit => {
-                self.app.metrics.rate_limited_total.inc();
+                self.app.gateway_metrics.rate_limited_total.inc();
                 Ok(false)
             }
             Verdict::Abuse => {
-                self.app.metrics.rate_limited_total.inc();
+                self.app.gateway_metrics.rate_limited_total.inc();
                 Err(CloseReason::RateAbuse)
             }
         }
@@ -245,13 +250,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return Err(CloseReason::IdleTimeout);
         }
         if let Some(player) = &self.session.player
-            && self.session.presence_refreshed.elapsed()
-                > crate::notifications::router::PRESENCE_REFRESH
+            && self.session.presence_refreshed.elapsed() > PRESENCE_REFRESH
         {
             self.session.presence_refreshed = Instant::now();
-            let router = self.app.notifications.router().clone();
+            let presence = self.app.presence.clone();
             let player = player.clone();
-            tokio::spawn(async move { router.mark_present(&player).await });
+            tokio::spawn(async move { presence.refresh(&player).await });
         }
         if silent > limits.heartbeat {
             self.send_message(Message::Ping(Bytes::new())).await?;
@@ -287,7 +291,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
         };
         self.app
-            .metrics
+            .gateway_metrics
             .messages_out_total
             .with_label_values(&[frame.kind()])
             .inc();

@@ -9,7 +9,7 @@ use thiserror::Error;
 
 /// What a valid upgrade request carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Upgrade {
+pub(crate) struct Upgrade {
     /// The `Sec-WebSocket-Key` to answer.
     pub key: String,
     /// The negotiated codec.
@@ -20,7 +20,7 @@ pub struct Upgrade {
 
 /// Why an upgrade request is refused (answered with 400 or 426 and this text).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum HandshakeError {
+pub(crate) enum HandshakeError {
     /// Not a WebSocket upgrade.
     #[error(
         "expected a WebSocket upgrade (Upgrade: websocket, Sec-WebSocket-Key, Sec-WebSocket-Version: 13)"
@@ -32,7 +32,7 @@ pub enum HandshakeError {
 }
 
 /// Reads an upgrade request's headers and query string.
-pub fn parse(headers: &HeaderMap, query: Option<&str>) -> Result<Upgrade, HandshakeError> {
+pub(crate) fn parse(headers: &HeaderMap, query: Option<&str>) -> Result<Upgrade, HandshakeError> {
     let has = |name, value: &str| {
         headers.get_all(name).iter().any(|header| {
             header.to_str().is_ok_and(|text| {

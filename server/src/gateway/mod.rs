@@ -1,11 +1,11 @@
 //! The WebSocket gateway: the upgrade handshake, each connection's loop, rate limiting, the registry of
 //! connected players, and close reasons. It only translates between frames and handlers.
 
-pub mod close;
-pub mod connection;
-pub mod handshake;
-pub mod rate_limit;
-pub mod registry;
+pub(crate) mod close;
+pub(crate) mod connection;
+pub(crate) mod handshake;
+pub(crate) mod rate_limit;
+pub(crate) mod registry;
 
 use protocol::limits::MAX_CLIENT_FRAME_BYTES;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 /// What the limiter says of one message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Handle it.
     Allow,
     /// Answer `rate_limited` and drop it.
@@ -19,7 +19,7 @@ const ABUSE_WINDOW: Duration = Duration::from_secs(10);
 
 /// One connection's bucket.
 #[derive(Debug, Clone)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     rate_per_second: f64,
     burst: f64,
     tokens: f64,
@@ -31,7 +31,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// A full bucket.
-    pub fn new(
+    pub(crate) fn new(
         rate_per_second: u32,
         burst: u32,
         abuse_threshold: u32,
@@ -49,7 +49,7 @@ impl RateLimiter {
     }
 
     /// Takes a token for a message arriving at `now`.
-    pub fn check(&mut self, now: Instant) -> Verdict {
+    pub(crate) fn check(&mut self, now: Instant) -> Verdict {
         let elapsed = now
             .saturating_duration_since(self.refilled_at)
             .as_secs_f64();

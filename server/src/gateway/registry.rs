@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use dashmap::DashMap;
-use protocol::{PlayerId, ServerFrame};
+use leapfrog_core::notifications::LiveSink;
+use protocol::{Notification, PlayerId, Push, ServerFrame};
 use tokio::sync::mpsc;
 
 use super::close::CloseReason;
 
 /// What another task can ask of a connection.
 #[derive(Debug)]
-pub enum Control {
+pub(crate) enum Control {
     /// Send this frame.
     Send(Box<ServerFrame>),
     /// Close for this reason.
@@ -21,7 +22,7 @@ pub enum Control {
 
 /// How to reach one connection.
 #[derive(Debug, Clone)]
-pub struct ConnectionHandle {
+pub(crate) struct ConnectionHandle {
     id: u64,
     sender: mpsc::Sender<Control>,
     /// Set when a notification did not fit in the queue: the connection reads its inbox again.
@@ -31,21 +32,21 @@ pub struct ConnectionHandle {
 impl ConnectionHandle {
     /// True (once) if notifications were left out of the queue since the last call: the connection
     /// should send the unacknowledged ones from the inbox.
-    pub fn take_missed(&self) -> bool {
+    pub(crate) fn take_missed(&self) -> bool {
         self.missed.swap(false, Ordering::AcqRel)
     }
 }
 
 /// The connected players of this node.
 #[derive(Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     players: DashMap<PlayerId, Vec<ConnectionHandle>>,
     next_id: AtomicU64,
 }
 
 /// What a push achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// Connections that took the frame.
     pub delivered: usize,
     /// Connections whose queue was full (they are being closed as not reading).
@@ -54,7 +55,7 @@ pub struct Delivery {
 
 impl Registry {
     /// A new connection's handle and the receiving end of its queue of `capacity` frames.
-    pub fn handle(&self, capacity: usize) -> (ConnectionHandle, mpsc::Receiver<Control>) {
+    pub(crate) fn handle(&self, capacity: usize) -> (ConnectionHandle, mpsc::Receiver<Control>) {
         let (sender, receiver) = mpsc::channel(capacity);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         (
@@ -69,7 +70,12 @@ impl Registry {
 
     /// Registers `handle` for `player`. If the player then has more than `max_per_player` connections,
     /// the oldest are told to close as replaced.
-    pub fn register(&self, player: &PlayerId, handle: ConnectionHandle, max_per_player: usize) {
+    pub(crate) fn register(
+        &self,
+        player: &PlayerId,
+        handle: ConnectionHandle,
+        max_per_player: usize,
+    ) {
         let evicted: Vec<ConnectionHandle> = {
             let mut connections = self.players.entry(player.clone()).or_default();
             connections.push(handle);
@@ -83,7 +89,7 @@ impl Registry {
     }
 
     /// Removes connection `id` of `player`.
-    pub fn unregister(&self, player: &PlayerId, id: u64) {
+    pub(crate) fn unregister(&self, player: &PlayerId, id: u64) {
         self.players.remove_if_mut(player, |_, connections| {
             connections.retain(|handle| handle.id != id);
             connections.is_empty()
@@ -92,7 +98,7 @@ impl Registry {
 
     /// Queues `frame` on every connection of `player` without waiting. A connection whose queue is full
     /// is told to close: it is not reading, and nothing is buffered without bound.
-    pub fn push(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
+    pub(crate) fn push(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
         self.offer(player, frame, |handle| {
             let sender = handle.sender.clone();
             // Waits for room behind the frames already queued, so the close comes last.
@@ -104,7 +110,7 @@ impl Registry {
     /// in the inbox until acknowledged, so a connection whose queue is full (busy with a slow request, or
     /// flooded by a burst of passes) is not closed: it is marked, and catches up from the inbox once it
     /// has written what it holds.
-    pub fn push_notification(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
+    pub(crate) fn push_notification(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
         self.offer(player, frame, |handle| {
             handle.missed.store(true, Ordering::Release)
         })
@@ -139,19 +145,26 @@ impl Registry {
     }
 
     /// True when `player` has a connection on this node.
-    pub fn is_connected(&self, player: &PlayerId) -> bool {
+    pub(crate) fn is_connected(&self, player: &PlayerId) -> bool {
         self.players.contains_key(player)
     }
+}
 
-    /// Players connected to this node.
-    pub fn player_count(&self) -> usize {
-        self.players.len()
+/// Live notifications reach this node's connections through the registry; the frame is built here.
+impl LiveSink for Registry {
+    fn is_connected(&self, player: &PlayerId) -> bool {
+        Registry::is_connected(self, player)
+    }
+
+    fn push_notification(&self, player: &PlayerId, notification: &Notification) -> usize {
+        let frame = ServerFrame::Push(Push::Notification(notification.clone()));
+        Registry::push_notification(self, player, &frame).delivered
     }
 }
 
 impl ConnectionHandle {
     /// This connection's id, unique on the node.
-    pub const fn id(&self) -> u64 {
+    pub(crate) const fn id(&self) -> u64 {
         self.id
     }
 }

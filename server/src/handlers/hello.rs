@@ -8,11 +8,15 @@ use protocol::{BoundedVec, ErrorCode, Hello, Response, ResumedRun, Welcome};
 
 use super::{Failure, session::Session};
 use crate::app::App;
-use crate::clock::unix_ms;
-use crate::runs::RunError;
+use leapfrog_core::clock::unix_ms;
+use leapfrog_core::runs::RunError;
 
 /// Handles `hello`.
-pub async fn handle(app: &App, session: &mut Session, hello: Hello) -> Result<Response, Failure> {
+pub(super) async fn handle(
+    app: &App,
+    session: &mut Session,
+    hello: Hello,
+) -> Result<Response, Failure> {
     if !hello.within_limits() {
         return Err(Failure::new(
             ErrorCode::BadRequest,

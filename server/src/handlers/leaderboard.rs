@@ -5,10 +5,14 @@ use protocol::{BoardWindow, ErrorCode, PlayerId, ReadBoard, ReadStanding, Respon
 use super::Failure;
 use super::social::store_failure;
 use crate::app::App;
-use crate::clock::unix_ms;
+use leapfrog_core::clock::unix_ms;
 
 /// `read_board`.
-pub async fn read(app: &App, player: &PlayerId, request: ReadBoard) -> Result<Response, Failure> {
+pub(crate) async fn read(
+    app: &App,
+    player: &PlayerId,
+    request: ReadBoard,
+) -> Result<Response, Failure> {
     check_window(request.window)?;
     app.leaderboards
         .read(player, request.board, request.window, unix_ms())
@@ -18,7 +22,7 @@ pub async fn read(app: &App, player: &PlayerId, request: ReadBoard) -> Result<Re
 }
 
 /// `read_standing`.
-pub async fn standing(
+pub(crate) async fn standing(
     app: &App,
     player: &PlayerId,
     request: ReadStanding,
@@ -31,7 +35,7 @@ pub async fn standing(
 }
 
 /// Refuses windows outside the protocol's limits.
-pub fn check_window(window: BoardWindow) -> Result<(), Failure> {
+pub(crate) fn check_window(window: BoardWindow) -> Result<(), Failure> {
     match window {
         BoardWindow::Top { limit, .. } if !(1..=100).contains(&limit) => Err(Failure::new(
             ErrorCode::BadRequest,

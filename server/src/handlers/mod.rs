@@ -2,11 +2,11 @@
 //! takes a decoded request, calls the domain, and returns the answer.
 
 mod hello;
-pub mod leaderboard;
+pub(crate) mod leaderboard;
 pub(crate) mod notification;
 mod ping;
-pub mod run;
-pub mod session;
+pub(crate) mod run;
+pub(crate) mod session;
 mod social;
 
 use std::time::Instant;
@@ -14,11 +14,12 @@ use std::time::Instant;
 use protocol::{ErrorCode, Request, RequestId, Response, ServerFrame};
 
 use crate::app::App;
-pub use session::Session;
+pub(crate) use run::run_over;
+pub(crate) use session::Session;
 
 /// A refused request: the error code and message of its answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// For programs.
     pub code: ErrorCode,
     /// For people.
@@ -27,7 +28,7 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with `code` and `message`.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Failure {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Failure {
         Failure {
             code,
             message: message.into(),
@@ -36,7 +37,7 @@ impl Failure {
 }
 
 /// Handles request `id` and returns its answer.
-pub async fn dispatch(
+pub(crate) async fn dispatch(
     app: &App,
     session: &mut Session,
     id: RequestId,
@@ -45,7 +46,7 @@ pub async fn dispatch(
     let kind = request.kind();
     let started = Instant::now();
     let result = route(app, session, request).await;
-    app.metrics
+    app.gateway_metrics
         .request_duration_seconds
         .with_label_values(&[kind])
         .observe(started.elapsed().as_secs_f64());

@@ -9,14 +9,14 @@ use super::Failure;
 use super::session::Session;
 use super::social::store_failure;
 use crate::app::App;
-use crate::clock::unix_ms;
+use leapfrog_core::clock::unix_ms;
 
 /// Most unacknowledged notifications pushed right after `hello`; the client pages the rest with
 /// `list_notifications` (`more` tells it to).
-pub const REDELIVERED_AFTER_HELLO: usize = 50;
+pub(crate) const REDELIVERED_AFTER_HELLO: usize = 50;
 
 /// `list_notifications`.
-pub async fn list(
+pub(crate) async fn list(
     app: &App,
     player: &PlayerId,
     request: ListNotifications,
@@ -39,7 +39,7 @@ pub async fn list(
 }
 
 /// `ack_notifications`.
-pub async fn ack(
+pub(crate) async fn ack(
     app: &App,
     player: &PlayerId,
     request: AckNotifications,
@@ -54,7 +54,11 @@ pub async fn ack(
 }
 
 /// Queues every unacknowledged notification (up to [`REDELIVERED_AFTER_HELLO`]) to follow the welcome.
-pub async fn redeliver(app: &App, session: &mut Session, player: &PlayerId) -> Result<(), Failure> {
+pub(crate) async fn redeliver(
+    app: &App,
+    session: &mut Session,
+    player: &PlayerId,
+) -> Result<(), Failure> {
     let (notifications, _) = app
         .notifications
         .unacked(player, None, REDELIVERED_AFTER_HELLO, unix_ms())

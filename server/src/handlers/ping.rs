@@ -2,10 +2,10 @@
 
 use protocol::{Ping, Pong, Response};
 
-use crate::clock::unix_ms;
+use leapfrog_core::clock::unix_ms;
 
 /// Handles `ping`.
-pub fn handle(ping: Ping) -> Response {
+pub(super) fn handle(ping: Ping) -> Response {
     Response::Pong(Pong {
         client_time_ms: ping.client_time_ms,
         server_time_ms: unix_ms(),

@@ -9,11 +9,11 @@ use protocol::{
 
 use super::{Failure, session::Session};
 use crate::app::App;
-use crate::clock::unix_ms;
-use crate::runs::{self, ActiveRun, Ending, RunError, RunReport};
+use leapfrog_core::clock::unix_ms;
+use leapfrog_core::runs::{self, ActiveRun, Ending, RunError, RunReport};
 
 /// `start_run`. A run still going on this connection is abandoned first (its score counts).
-pub async fn start(
+pub(crate) async fn start(
     app: &App,
     session: &mut Session,
     player: &PlayerId,
@@ -47,7 +47,7 @@ pub async fn start(
 }
 
 /// `jump`. A run not loaded on this connection (after a reconnect) is resumed from Redis first.
-pub async fn jump(
+pub(crate) async fn jump(
     app: &App,
     session: &mut Session,
     player: &PlayerId,
@@ -64,7 +64,7 @@ pub async fn jump(
         .ending
         .as_ref()
         .and_then(|ending| run_end(run, ending));
-    app.metrics
+    app.gateway_metrics
         .jump_duration_seconds
         .observe(started.elapsed().as_secs_f64());
     Ok(Response::JumpResult(JumpResult {
@@ -74,7 +74,7 @@ pub async fn jump(
 }
 
 /// `abandon`.
-pub async fn abandon(
+pub(crate) async fn abandon(
     app: &App,
     session: &mut Session,
     player: &PlayerId,
@@ -88,7 +88,7 @@ pub async fn abandon(
 }
 
 /// `submit_run`: one chunk of an offline run.
-pub async fn submit(
+pub(crate) async fn submit(
     app: &App,
     session: &mut Session,
     player: &PlayerId,
@@ -151,7 +151,7 @@ fn run_end(run: &ActiveRun, ending: &Ending) -> Option<RunEnd> {
 }
 
 /// The final figures of a recorded run.
-pub fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver {
+pub(crate) fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver {
     RunOver {
         run_id,
         seed,
@@ -165,7 +165,7 @@ pub fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver {
 }
 
 /// The error answer for a refused run operation.
-pub fn failure(error: RunError) -> Failure {
+pub(crate) fn failure(error: RunError) -> Failure {
     let code = match &error {
         RunError::NotFound(_) | RunError::NotCurrent(_) => ErrorCode::NotFound,
         RunError::RunOver { .. } => ErrorCode::RunOver,

@@ -7,10 +7,10 @@ use protocol::{Codec, PlayerId, ServerFrame};
 use crate::app::App;
 use crate::auth::Claims;
 use crate::gateway::registry::ConnectionHandle;
-use crate::runs::ActiveRun;
+use leapfrog_core::runs::ActiveRun;
 
 /// Everything a connection knows about its client.
-pub struct Session {
+pub(crate) struct Session {
     /// The negotiated codec.
     pub codec: Codec,
     /// The authenticated player, once known. Never taken from a message, only from a verified token.
@@ -28,7 +28,7 @@ pub struct Session {
 
 impl Session {
     /// A session not yet authenticated.
-    pub fn new(codec: Codec, handle: ConnectionHandle) -> Session {
+    pub(crate) fn new(codec: Codec, handle: ConnectionHandle) -> Session {
         Session {
             codec,
             player: None,
@@ -41,7 +41,7 @@ impl Session {
     }
 
     /// Binds the session to the token's player and registers the connection under it.
-    pub fn authenticate(&mut self, app: &App, claims: Claims) {
+    pub(crate) fn authenticate(&mut self, app: &App, claims: Claims) {
         app.registry.register(
             &claims.sub,
             self.handle.clone(),
@@ -49,19 +49,19 @@ impl Session {
         );
         self.token_expires_at = claims.exp;
         self.presence_refreshed = Instant::now();
-        let router = app.notifications.router().clone();
+        let presence = app.presence.clone();
         let player = claims.sub.clone();
-        tokio::spawn(async move { router.mark_present(&player).await });
+        tokio::spawn(async move { presence.mark(&player).await });
         self.player = Some(claims.sub);
     }
 
     /// True (once) if live notifications did not fit in this connection's queue since the last call.
-    pub fn take_missed_notifications(&self) -> bool {
+    pub(crate) fn take_missed_notifications(&self) -> bool {
         self.handle.take_missed()
     }
 
     /// This connection's id in the registry.
-    pub fn connection_id(&self) -> u64 {
+    pub(crate) fn connection_id(&self) -> u64 {
         self.handle.id()
     }
 }

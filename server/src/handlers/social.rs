@@ -8,12 +8,16 @@ use protocol::{
 
 use super::Failure;
 use crate::app::App;
-use crate::clock::unix_ms;
-use crate::friends::{FriendsError, Notice};
-use crate::store::StoreError;
+use leapfrog_core::clock::unix_ms;
+use leapfrog_core::friends::{FriendsError, Notice};
+use leapfrog_core::store::StoreError;
 
 /// `list_friends`.
-pub async fn list(app: &App, player: &PlayerId, request: ListFriends) -> Result<Response, Failure> {
+pub(super) async fn list(
+    app: &App,
+    player: &PlayerId,
+    request: ListFriends,
+) -> Result<Response, Failure> {
     if !(1..=500).contains(&request.limit) {
         return Err(Failure::new(
             ErrorCode::BadRequest,
@@ -33,7 +37,7 @@ pub async fn list(app: &App, player: &PlayerId, request: ListFriends) -> Result<
 }
 
 /// `list_friend_requests`.
-pub async fn requests(app: &App, player: &PlayerId) -> Result<Response, Failure> {
+pub(super) async fn requests(app: &App, player: &PlayerId) -> Result<Response, Failure> {
     let (incoming, outgoing) = app.friends.requests(player).await.map_err(store_failure)?;
     Ok(Response::FriendRequests(FriendRequests {
         incoming: BoundedVec::truncating(incoming),
@@ -42,7 +46,7 @@ pub async fn requests(app: &App, player: &PlayerId) -> Result<Response, Failure>
 }
 
 /// `send_friend_request`.
-pub async fn send(app: &App, player: &PlayerId, to: &PlayerId) -> Result<Response, Failure> {
+pub(super) async fn send(app: &App, player: &PlayerId, to: &PlayerId) -> Result<Response, Failure> {
     let (change, notice) = app
         .friends
         .request(player, to, unix_ms())
@@ -53,7 +57,11 @@ pub async fn send(app: &App, player: &PlayerId, to: &PlayerId) -> Result<Respons
 }
 
 /// `accept_friend_request`.
-pub async fn accept(app: &App, player: &PlayerId, from: &PlayerId) -> Result<Response, Failure> {
+pub(super) async fn accept(
+    app: &App,
+    player: &PlayerId,
+    from: &PlayerId,
+) -> Result<Response, Failure> {
     let (change, notice) = app
         .friends
         .accept(player, from, unix_ms())
@@ -64,7 +72,9 @@ pub async fn accept(app: &App, player: &PlayerId, from: &PlayerId) -> Result<Res
 }
 
 /// `decline_friend_request`, `remove_friend`, `unblock`, `block`, `set_display_name`.
-pub async fn change(result: Result<SocialChange, FriendsError>) -> Result<Response, Failure> {
+pub(super) async fn change(
+    result: Result<SocialChange, FriendsError>,
+) -> Result<Response, Failure> {
     result.map(Response::Social).map_err(friends_failure)
 }
 
@@ -93,7 +103,7 @@ async fn tell(app: &App, player: &PlayerId, other: &PlayerId, notice: Notice) {
 }
 
 /// The error answer for a refused social change.
-pub fn friends_failure(error: FriendsError) -> Failure {
+pub(super) fn friends_failure(error: FriendsError) -> Failure {
     let code = match &error {
         FriendsError::Yourself => ErrorCode::BadRequest,
         FriendsError::Blocked => ErrorCode::Forbidden,
@@ -105,6 +115,6 @@ pub fn friends_failure(error: FriendsError) -> Failure {
 }
 
 /// The error answer when Redis fails.
-pub fn store_failure(error: StoreError) -> Failure {
+pub(super) fn store_failure(error: StoreError) -> Failure {
     Failure::new(ErrorCode::Unavailable, error.to_string())
 }

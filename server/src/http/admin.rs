@@ -14,17 +14,17 @@ use serde::{Deserialize, Serialize};
 
 use super::{Body, json, json_body, text};
 use crate::app::App;
-use crate::clock::unix_ms;
+use leapfrog_core::clock::unix_ms;
 
 /// Largest import body: 5,000 ids of up to 64 bytes, quoted and separated.
 const MAX_IMPORT_BYTES: usize = 400 * 1024;
 
 /// Routes an admin request.
-pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
+pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
     let path = request.uri().path().to_owned();
     match (request.method(), path.as_str()) {
         (&Method::GET, "/metrics") => {
-            app.metrics.ready.set(i64::from(app.is_ready()));
+            app.gateway_metrics.ready.set(i64::from(app.is_ready()));
             let mut response = text(StatusCode::OK, app.metrics.render());
             response.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
@@ -85,7 +85,7 @@ async fn import_friends(app: &App, request: Request<Incoming>, path: &str) -> Re
     };
     match app.friends.import(&player, &friends, unix_ms()).await {
         Ok((added, removed)) => json(StatusCode::OK, &Imported { added, removed }),
-        Err(crate::friends::FriendsError::Full) => {
+        Err(leapfrog_core::friends::FriendsError::Full) => {
             text(StatusCode::BAD_REQUEST, "at most 5000 friends")
         }
         Err(error) => text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),

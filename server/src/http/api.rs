@@ -12,11 +12,11 @@ use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
 
 use super::{Body, json, text};
 use crate::app::App;
-use crate::clock::unix_ms;
 use crate::handlers::leaderboard::check_window;
+use leapfrog_core::clock::unix_ms;
 
 /// Routes a `/v1/...` request.
-pub async fn handle(app: &App, request: &Request<Incoming>) -> Response<Body> {
+pub(crate) async fn handle(app: &App, request: &Request<Incoming>) -> Response<Body> {
     let player = match authenticate(app, request) {
         Ok(player) => player,
         Err(reason) => return text(StatusCode::UNAUTHORIZED, reason),

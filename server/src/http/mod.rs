@@ -1,9 +1,9 @@
 //! HTTP on both ports: an accept loop per port serving HTTP/1.1 with hyper; the public port upgrades
 //! `/ws` to WebSocket. Transport only: each route calls into the domain or the gateway.
 
-pub mod admin;
-pub mod api;
-pub mod public;
+pub(crate) mod admin;
+pub(crate) mod api;
+pub(crate) mod public;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -20,11 +20,11 @@ use tokio::net::TcpListener;
 use crate::app::App;
 
 /// The body of every response.
-pub type Body = Full<Bytes>;
+pub(crate) type Body = Full<Bytes>;
 
 /// Serves `listener` with `handler` until the drain of `app` ends (the listener stays open during the
 /// drain so `/readyz` can say the node is draining).
-pub async fn serve<H, F>(
+pub(crate) async fn serve<H, F>(
     app: Arc<App>,
     listener: TcpListener,
     handler: H,
@@ -69,7 +69,7 @@ pub async fn serve<H, F>(
 }
 
 /// A plain-text response.
-pub fn text(status: StatusCode, body: impl Into<String>) -> Response<Body> {
+pub(crate) fn text(status: StatusCode, body: impl Into<String>) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from(body.into())));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -80,7 +80,7 @@ pub fn text(status: StatusCode, body: impl Into<String>) -> Response<Body> {
 }
 
 /// A JSON response.
-pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body> {
+pub(crate) fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body> {
     match serde_json::to_vec(value) {
         Ok(bytes) => {
             let mut response = Response::new(Full::new(Bytes::from(bytes)));
@@ -100,7 +100,7 @@ pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response<Body>
 
 /// Reads a JSON body of at most `limit` bytes into `T`; otherwise the answer to send: 413 when too
 /// large, 400 naming the `expected` shape when it does not parse.
-pub async fn json_body<T: serde::de::DeserializeOwned>(
+pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
     request: Request<Incoming>,
     limit: usize,
     expected: &str,

@@ -23,7 +23,7 @@ use crate::gateway::{connection, handshake, websocket_config};
 const DEV_TOKEN_MAX_TTL: u64 = 7 * 24 * 60 * 60;
 
 /// Routes a public request.
-pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
+pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
     match (request.method(), request.uri().path()) {
         (&Method::GET, "/ws") => upgrade(app, request),
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
@@ -54,7 +54,7 @@ fn readyz(app: &App) -> Response<Body> {
 
 fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
     let refuse = |status, outcome: &str, reason: String| {
-        app.metrics
+        app.gateway_metrics
             .connects_total
             .with_label_values(&[outcome])
             .inc();

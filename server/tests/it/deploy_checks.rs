@@ -4,17 +4,16 @@
 //! without error or alert, and answers every dashboard query; the deploy files set only real
 //! `LEAPFROG_*` options; the Kubernetes grace period outlasts the drain.
 
-mod support;
-
+use crate::support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{TestClient, TestRedis, TestServer, free_port, http, http_with};
 use game_logic::Jump;
 use protocol::*;
-use support::{TestClient, TestRedis, TestServer, free_port, http, http_with};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 

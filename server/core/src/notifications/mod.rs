@@ -4,6 +4,7 @@
 //! Nothing is lost (the inbox keeps every notification until acknowledged and is delivered again after a
 //! reconnect) and nothing is shown twice (clients acknowledge by id and ignore ids they have shown).
 
+pub mod presence;
 pub mod router;
 
 use std::sync::Arc;
@@ -16,7 +17,8 @@ use serde::Serialize;
 
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, keys};
-pub use router::Router;
+pub use presence::Presence;
+pub use router::{LiveSink, Router};
 
 static FRIEND_PASSED: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("friend_passed.lua")));

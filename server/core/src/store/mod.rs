@@ -1,8 +1,11 @@
-//! Redis access: one multiplexed connection with automatic reconnect, a timeout on every command, and
-//! latency and errors measured per operation.
+//! Redis access, the domain's only door to Redis: one multiplexed connection with automatic reconnect, a
+//! timeout on every command, latency and errors measured per operation; the pub/sub subscription that
+//! carries pushes between nodes (`pubsub`); and the local redis-server child (`supervisor`).
 
 mod error;
 pub mod keys;
+mod pubsub;
+pub mod supervisor;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +20,7 @@ use crate::metrics::Metrics;
 /// The Redis store. Cheap to clone: every clone shares the one multiplexed connection.
 #[derive(Clone)]
 pub struct Store {
+    client: redis::Client,
     connection: ConnectionManager,
     timeout: Duration,
     metrics: Arc<Metrics>,
@@ -40,13 +44,14 @@ impl Store {
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_with_config(client, config)
+        let connection = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(|source| StoreError::Connect {
                 url: redacted,
                 source,
             })?;
         Ok(Store {
+            client,
             connection,
             timeout,
             metrics,
@@ -115,12 +120,16 @@ impl Store {
             .with_label_values(&[op])
             .observe(started.elapsed().as_secs_f64());
         if result.is_err() {
-            self.metrics
-                .redis_errors_total
-                .with_label_values(&[op])
-                .inc();
+            self.count_error(op);
         }
         result
+    }
+
+    fn count_error(&self, op: &'static str) {
+        self.metrics
+            .redis_errors_total
+            .with_label_values(&[op])
+            .inc();
     }
 }
 

@@ -2,11 +2,10 @@
 //! `game-logic` replayed locally; resume after a reconnect and after a server crash; timing and
 //! sequence checks; offline runs verified by replay.
 
-mod support;
-
+use crate::support;
+use crate::support::{TestClient, TestRedis, TestServer, hello, start_run};
 use game_logic::{Bot, GameSession, Jump, JumpOutcome, Ruleset, Skill};
 use protocol::*;
-use support::{TestClient, TestRedis, TestServer, hello, start_run};
 
 /// Options that switch the live timing check and the rate limit off, so tests can play at machine speed.
 const NO_TIMING: [&str; 6] = support::MACHINE_SPEED;
@@ -348,7 +347,7 @@ async fn graceful_shutdown_loses_no_finished_run() {
         .await
         .unwrap();
     let best = best.map_or(0, |packed| {
-        leapfrog_server::leaderboards::score::decode(packed as u64).0
+        leapfrog_core::leaderboards::score::decode(packed as u64).0
     });
     assert_eq!(best, local.score());
 }

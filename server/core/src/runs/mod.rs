@@ -29,7 +29,6 @@ pub use pending::{PendingResults, QueueFull, ResultListener};
 pub use results::{ResultRecorder, RunReport};
 pub use timing_guard::{TimingGuard, TooFast};
 
-use crate::config::RunConfig;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 use checkpoint::{Appended, LoadError};
@@ -38,6 +37,17 @@ use checkpoint::{Appended, LoadError};
 pub const ENDED_RUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long finishing a run waits for room in the retry queue before telling the client to retry.
 const QUEUE_WAIT: Duration = Duration::from_secs(2);
+
+/// Settings of the run service.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// A live run untouched this long is ended.
+    pub idle_timeout: Duration,
+    /// Network jitter allowed by the timing checks.
+    pub timing_tolerance: Duration,
+    /// Capacity of the pending-results retry queue.
+    pub pending_queue_len: usize,
+}
 
 /// How a client asks to start a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +141,7 @@ pub struct JumpReply {
 pub struct RunService {
     store: Store,
     metrics: Arc<Metrics>,
-    config: RunConfig,
+    config: RunSettings,
     recorder: ResultRecorder,
     pending: PendingResults,
 }
@@ -141,7 +151,7 @@ impl RunService {
     pub fn start(
         store: Store,
         metrics: Arc<Metrics>,
-        config: RunConfig,
+        config: RunSettings,
         recorder: ResultRecorder,
         listener: ResultListener,
     ) -> RunService {

@@ -1,12 +1,10 @@
 //! The gateway under bad input and faults: auth refusals, bad frames, floods, replacement, timeouts,
 //! metrics, readiness while Redis is down, and graceful shutdown.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Auth, TestClient, TestRedis, TestServer, http, metric};
 use protocol::*;
-use support::{Auth, TestClient, TestRedis, TestServer, http, metric};
 use tokio_tungstenite::tungstenite::Message;
 
 fn hello(token: Option<String>) -> Request {

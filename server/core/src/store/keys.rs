@@ -54,11 +54,6 @@ pub fn inbox(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:inbox")
 }
 
-/// The newest notification id a player acknowledged (string).
-pub fn inbox_acked(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:inbox:acked")
-}
-
 /// A player's open coalescing window of "friend passed you" notifications (hash).
 pub fn coalesce(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:coalesce")
@@ -111,7 +106,6 @@ mod tests {
             blocked(&player),
             blocked_by(&player),
             inbox(&player),
-            inbox_acked(&player),
             coalesce(&player),
             presence(&player),
             passes_seen(&player),

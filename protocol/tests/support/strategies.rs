@@ -8,19 +8,19 @@ use proptest::option;
 use proptest::prelude::*;
 use protocol::*;
 
-pub fn player() -> impl Strategy<Value = PlayerId> {
+pub(crate) fn player() -> impl Strategy<Value = PlayerId> {
     "[A-Za-z0-9._:-]{1,64}".prop_map(|s| PlayerId::new(s).expect("pattern matches the rules"))
 }
 
-pub fn name() -> impl Strategy<Value = DisplayName> {
+pub(crate) fn name() -> impl Strategy<Value = DisplayName> {
     "[a-zA-Z0-9 é跳]{0,31}[a-z跳]".prop_map(|s| DisplayName::new(s).expect("valid name"))
 }
 
-pub fn run_id() -> impl Strategy<Value = RunId> {
+pub(crate) fn run_id() -> impl Strategy<Value = RunId> {
     any::<[u8; 16]>().prop_map(RunId::from_bytes)
 }
 
-pub fn notification_id() -> impl Strategy<Value = NotificationId> {
+pub(crate) fn notification_id() -> impl Strategy<Value = NotificationId> {
     (any::<u64>(), any::<u64>()).prop_map(|(ms, seq)| NotificationId { ms, seq })
 }
 
@@ -117,7 +117,7 @@ fn other() -> impl Strategy<Value = OtherPlayer> {
     player().prop_map(|player| OtherPlayer { player })
 }
 
-pub fn request() -> impl Strategy<Value = Request> {
+pub(crate) fn request() -> impl Strategy<Value = Request> {
     let start = prop_oneof![
         Just(StartMode::Solo),
         any::<u64>().prop_map(|seed| StartMode::Challenge { seed }),
@@ -186,7 +186,7 @@ pub fn request() -> impl Strategy<Value = Request> {
     ]
 }
 
-pub fn client_frame() -> impl Strategy<Value = ClientFrame> {
+pub(crate) fn client_frame() -> impl Strategy<Value = ClientFrame> {
     (any::<u32>(), request()).prop_map(|(id, request)| ClientFrame {
         id: RequestId(id),
         request,
@@ -451,7 +451,7 @@ fn code() -> impl Strategy<Value = ErrorCode> {
     ])
 }
 
-pub fn server_frame() -> impl Strategy<Value = ServerFrame> {
+pub(crate) fn server_frame() -> impl Strategy<Value = ServerFrame> {
     let goodbye = prop::sample::select(vec![
         GoodbyeReason::ShuttingDown,
         GoodbyeReason::ReplacedByNewLogin,

@@ -2,16 +2,15 @@
 //! same run again gives the same report (the saved outcome, not the boards, which no longer show a new
 //! best) and stores each friend's notification once.
 
-mod support;
-
+use crate::support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use leapfrog_server::friends::Friends;
-use leapfrog_server::metrics::Metrics;
-use leapfrog_server::store::Store;
+use crate::support::{TestRedis, finished_run};
+use leapfrog_core::friends::Friends;
+use leapfrog_core::metrics::Metrics;
+use leapfrog_core::store::Store;
 use protocol::PlayerId;
-use support::{TestRedis, finished_run};
 
 const NOW_MS: u64 = 1_795_968_000_000;
 

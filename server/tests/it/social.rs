@@ -1,12 +1,11 @@
 //! Friends, leaderboards and "a friend passed you" over real WebSocket connections, the HTTP read API
 //! and the admin import, against a real Redis; one test runs two server processes on one Redis.
 
-mod support;
-
+use crate::support;
 use std::time::Duration;
 
+use crate::support::{TestClient, TestRedis, TestServer, http_with, metric};
 use protocol::*;
-use support::{TestClient, TestRedis, TestServer, http_with, metric};
 
 const ADMIN: &str = "admin-secret-for-tests";
 
@@ -507,13 +506,13 @@ async fn a_five_thousand_friend_board_and_the_http_read_api() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
-    let slot = leapfrog_server::leaderboards::PeriodRules::default().slot(Period::Weekly, now_ms);
+    let slot = leapfrog_core::leaderboards::PeriodRules::default().slot(Period::Weekly, now_ms);
     let mut connection = redis.connection().await;
     let mut zadd = redis::cmd("ZADD");
     zadd.arg(format!("lf:{{lb:{}}}", slot.id));
     for (i, friend) in friends.iter().enumerate() {
         // A minute ago, so a friend with the star's score reached it first.
-        zadd.arg(leapfrog_server::leaderboards::score::encode(
+        zadd.arg(leapfrog_core::leaderboards::score::encode(
             i as u32,
             now_ms - 60_000,
         ))

@@ -2,17 +2,15 @@
 //! configured weekday, hour and offset, the past week stays readable and expires after the retention,
 //! and bests are per period.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use leapfrog_server::friends::Friends;
-use leapfrog_server::leaderboards::{Leaderboards, PeriodRules};
-use leapfrog_server::metrics::Metrics;
-use leapfrog_server::store::Store;
+use crate::support::TestRedis;
+use leapfrog_core::friends::Friends;
+use leapfrog_core::leaderboards::{Leaderboards, PeriodRules};
+use leapfrog_core::metrics::Metrics;
+use leapfrog_core::store::Store;
 use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
-use support::TestRedis;
 
 /// Monday 2026-11-30 00:00 at UTC+8, i.e. 2026-11-29T16:00:00Z.
 const MONDAY_MIDNIGHT_CHINA_MS: u64 = 1_795_968_000_000;

@@ -1,6 +1,9 @@
 //! Process limits. A node holds one file descriptor per connection, and the usual soft limit (1,024) is
 //! far below what one node serves, so the server (and the load tester) raise the soft limit to the hard
 //! limit at start. Raising the hard limit itself needs privileges the process usually lacks.
+//!
+//! The only unsafe code in the workspace: two libc calls with no safe wrapper in the standard library.
+#![allow(unsafe_code)]
 
 /// Raises the soft open-file limit to the hard limit and returns the limit now in force.
 pub fn raise_fd_limit() -> std::io::Result<u64> {

@@ -1,17 +1,16 @@
 //! A finished run's result is never lost on a Redis blip: it waits in the bounded retry queue while
 //! Redis is down and is recorded, and announced, once Redis is back.
 
-mod support;
-
+use crate::support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leapfrog_server::leaderboards::score;
-use leapfrog_server::metrics::Metrics;
-use leapfrog_server::runs::{FinishedRun, PendingResults, ResultRecorder};
-use leapfrog_server::store::Store;
+use crate::support::TestRedis;
+use leapfrog_core::leaderboards::score;
+use leapfrog_core::metrics::Metrics;
+use leapfrog_core::runs::{FinishedRun, PendingResults, ResultRecorder};
+use leapfrog_core::store::Store;
 use protocol::PlayerId;
-use support::TestRedis;
 
 /// A result recorder wired as the server wires it.
 fn recorder(store: Store, metrics: Arc<Metrics>) -> ResultRecorder {
@@ -40,7 +39,7 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     let listener = {
         let heard = heard.clone();
         Arc::new(
-            move |run: &FinishedRun, report: &leapfrog_server::runs::RunReport| {
+            move |run: &FinishedRun, report: &leapfrog_core::runs::RunReport| {
                 heard.lock().unwrap().push((run.run_id, report.final_score));
             },
         )

@@ -1,0 +1,17 @@
+//! The Leapfrog domain: authoritative runs, friends, leaderboards, notifications, and the Redis store
+//! they share, with the domain's metrics, clock and shutdown signal.
+//!
+//! This crate knows no transport: no sockets, HTTP or command line (`server` translates between the wire
+//! and these modules, and a test in `server` checks that this crate's dependency tree has no hyper,
+//! tungstenite or clap). Where the domain must reach a connection it defines a trait the transport
+//! implements ([`notifications::LiveSink`], [`runs::ResultListener`]). Inside, `store` is the only module
+//! that sends commands to Redis; the domain modules build the commands and call it.
+
+pub mod clock;
+pub mod friends;
+pub mod leaderboards;
+pub mod metrics;
+pub mod notifications;
+pub mod runs;
+pub mod shutdown;
+pub mod store;

@@ -1,0 +1,225 @@
+//! The domain's Prometheus metrics (runs, Redis, leaderboards, notifications), registered in the node's
+//! one registry. Names follow the Prometheus conventions (`_total` counters, `_seconds` histograms, base
+//! units), prefixed `leapfrog_`. The transport registers its own families in the same registry through
+//! [`Metrics::registry`], with the same [`Families`] helper.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
+};
+
+/// Histogram buckets for work that usually takes well under a millisecond.
+pub const FAST_BUCKETS: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+
+/// Creates metric families and registers them in one registry, so every family is registered exactly
+/// once, where it is declared.
+pub struct Families<'r> {
+    registry: &'r Registry,
+}
+
+impl<'r> Families<'r> {
+    /// Families registered in `registry`.
+    pub fn new(registry: &'r Registry) -> Families<'r> {
+        Families { registry }
+    }
+
+    fn register<M: prometheus::core::Collector + Clone + 'static>(
+        &self,
+        metric: M,
+    ) -> Result<M, prometheus::Error> {
+        self.registry.register(Box::new(metric.clone()))?;
+        Ok(metric)
+    }
+
+    /// A counter.
+    pub fn counter(&self, name: &str, help: &str) -> Result<IntCounter, prometheus::Error> {
+        self.register(IntCounter::new(name, help)?)
+    }
+
+    /// A counter with one label.
+    pub fn counter_vec(
+        &self,
+        name: &str,
+        help: &str,
+        label: &str,
+    ) -> Result<IntCounterVec, prometheus::Error> {
+        self.register(IntCounterVec::new(Opts::new(name, help), &[label])?)
+    }
+
+    /// A gauge.
+    pub fn gauge(&self, name: &str, help: &str) -> Result<IntGauge, prometheus::Error> {
+        self.register(IntGauge::new(name, help)?)
+    }
+
+    /// A histogram with `buckets`.
+    pub fn histogram(
+        &self,
+        name: &str,
+        help: &str,
+        buckets: &[f64],
+    ) -> Result<Histogram, prometheus::Error> {
+        self.register(Histogram::with_opts(
+            HistogramOpts::new(name, help).buckets(buckets.to_vec()),
+        )?)
+    }
+
+    /// A histogram with one label and the [`FAST_BUCKETS`].
+    pub fn histogram_vec(
+        &self,
+        name: &str,
+        help: &str,
+        label: &str,
+    ) -> Result<HistogramVec, prometheus::Error> {
+        self.register(HistogramVec::new(
+            HistogramOpts::new(name, help).buckets(FAST_BUCKETS.to_vec()),
+            &[label],
+        )?)
+    }
+}
+
+/// The domain's metrics, and the node's registry.
+pub struct Metrics {
+    registry: Registry,
+    /// Runs started.
+    pub runs_started_total: IntCounter,
+    /// Runs that ended by the rules or by timing out.
+    pub runs_finished_total: IntCounter,
+    /// Runs abandoned by their players.
+    pub runs_abandoned_total: IntCounter,
+    /// Jumps or offline runs refused, by reason.
+    pub runs_rejected_total: IntCounterVec,
+    /// Jumps applied.
+    pub jumps_total: IntCounter,
+    /// Finished-run results waiting in the retry queue.
+    pub run_results_pending: IntGauge,
+    /// Retries of finished-run results.
+    pub run_result_retries_total: IntCounter,
+    /// Redis command latency by operation.
+    pub redis_command_duration_seconds: HistogramVec,
+    /// Redis command failures by operation.
+    pub redis_errors_total: IntCounterVec,
+    /// Time to read a leaderboard page, by scope.
+    pub leaderboard_read_seconds: HistogramVec,
+    /// Time to record a run on every period board.
+    pub leaderboard_write_seconds: Histogram,
+    /// Friends on each friend-scoped board read or write.
+    pub friend_board_size: Histogram,
+    /// Notifications created, by kind.
+    pub notifications_created_total: IntCounterVec,
+    /// Notifications stored in inboxes.
+    pub notifications_stored_total: IntCounter,
+    /// Notifications pushed live, by route (`local` connection, `remote` node).
+    pub notifications_pushed_total: IntCounterVec,
+    /// Notifications acknowledged.
+    pub notifications_acked_total: IntCounter,
+    /// "Friend passed you" notifications folded into a summary.
+    pub notifications_coalesced_total: IntCounter,
+    /// From the passing run's end to the push onto the friend's connection.
+    pub notification_delivery_seconds: Histogram,
+}
+
+impl Metrics {
+    /// Creates the node's registry (every family prefixed `leapfrog_` and labelled with `node_id`) and
+    /// registers the domain's families in it.
+    pub fn new(node_id: &str) -> Result<Metrics, prometheus::Error> {
+        let registry = Registry::new_custom(
+            Some("leapfrog".into()),
+            Some([("node".to_owned(), node_id.to_owned())].into()),
+        )?;
+        let families = Families::new(&registry);
+        Ok(Metrics {
+            runs_started_total: families.counter("runs_started_total", "Runs started.")?,
+            runs_finished_total: families.counter(
+                "runs_finished_total",
+                "Runs that ended by the rules or by timing out.",
+            )?,
+            runs_abandoned_total: families
+                .counter("runs_abandoned_total", "Runs abandoned by their players.")?,
+            runs_rejected_total: families.counter_vec(
+                "runs_rejected_total",
+                "Jumps or offline runs refused, by reason.",
+                "reason",
+            )?,
+            jumps_total: families.counter("jumps_total", "Jumps applied.")?,
+            run_results_pending: families.gauge(
+                "run_results_pending",
+                "Finished-run results waiting in the retry queue.",
+            )?,
+            run_result_retries_total: families.counter(
+                "run_result_retries_total",
+                "Retries of finished-run results.",
+            )?,
+            redis_command_duration_seconds: families.histogram_vec(
+                "redis_command_duration_seconds",
+                "Redis command latency by operation.",
+                "op",
+            )?,
+            redis_errors_total: families.counter_vec(
+                "redis_errors_total",
+                "Redis command failures by operation.",
+                "op",
+            )?,
+            leaderboard_read_seconds: families.histogram_vec(
+                "leaderboard_read_seconds",
+                "Time to read a leaderboard page, by scope.",
+                "scope",
+            )?,
+            leaderboard_write_seconds: families.histogram(
+                "leaderboard_write_seconds",
+                "Time to record a run on every period board.",
+                FAST_BUCKETS,
+            )?,
+            friend_board_size: families.histogram(
+                "friend_board_size",
+                "Friends on each friend-scoped board read or write.",
+                &[
+                    0.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0,
+                ],
+            )?,
+            notifications_created_total: families.counter_vec(
+                "notifications_created_total",
+                "Notifications created, by kind.",
+                "kind",
+            )?,
+            notifications_stored_total: families.counter(
+                "notifications_stored_total",
+                "Notifications stored in inboxes.",
+            )?,
+            notifications_pushed_total: families.counter_vec(
+                "notifications_pushed_total",
+                "Notifications pushed live, by route.",
+                "route",
+            )?,
+            notifications_acked_total: families
+                .counter("notifications_acked_total", "Notifications acknowledged.")?,
+            notifications_coalesced_total: families.counter(
+                "notifications_coalesced_total",
+                "Friend-passed notifications folded into a summary.",
+            )?,
+            notification_delivery_seconds: families.histogram(
+                "notification_delivery_seconds",
+                "From the passing run's end to the push onto the friend's connection.",
+                &[
+                    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
+                ],
+            )?,
+            registry,
+        })
+    }
+
+    /// The node's registry, for the families the transport defines.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Every family of the registry in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        if let Err(error) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
+            tracing::error!(%error, "encoding metrics failed");
+        }
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}

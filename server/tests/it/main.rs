@@ -1,0 +1,20 @@
+//! The server's integration tests, one binary (one link, one process sharing the harness): a real
+//! `redis-server` on a free loopback port, the real `leapfrog-server` binary, real sockets.
+//!
+//! - `runs`: whole runs in both codecs checked against `game-logic`, resume, timing, offline runs.
+//! - `gateway`: auth refusals, bad frames, floods, replacement, timeouts, metrics, readiness, shutdown.
+//! - `social`: friends, passes pushed live and kept in inboxes, two nodes, the HTTP read API.
+//! - `periods`: the weekly reset at a configured boundary, retention.
+//! - `recording` and `pending_results`: a run recorded twice, results surviving a Redis outage.
+//! - `architecture`: the dependency graph keeps the crate boundaries of ARCHITECTURE.md.
+//! - `deploy_checks`: `deploy/` against a real node and real Prometheus tools.
+
+mod architecture;
+mod deploy_checks;
+mod gateway;
+mod pending_results;
+mod periods;
+mod recording;
+mod runs;
+mod social;
+mod support;

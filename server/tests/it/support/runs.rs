@@ -1,0 +1,138 @@
+//! Scripted runs: live runs of centre hits over a socket, and finished runs with the recording domain
+//! wired as the server wires it, for tests that record directly.
+
+use std::time::Duration;
+
+use protocol::{Request, ServerFrame};
+
+use super::ws_client::{TestClient, start_run};
+
+/// Plays a live run of `centre_hits` exact centre hits, then a press far too long, and returns how it
+/// ended (the score is then known: 2 + 4 + ... each capped at 32).
+pub(crate) async fn play_centre_hits(
+    client: &mut TestClient,
+    centre_hits: u32,
+) -> protocol::RunEnd {
+    use protocol::{JumpRequest, JumpResult, Response, StartMode};
+    let started = start_run(client, StartMode::Solo).await;
+    let mut local = game_logic::GameSession::new(started.seed, started.ruleset);
+    loop {
+        let jump = centre_hits_then_fall(&local, started.ruleset, centre_hits);
+        let seq = local.jumps();
+        local.apply(jump).expect("a valid jump");
+        let request = JumpRequest {
+            run_id: started.run_id,
+            seq,
+            press_ms: jump.press_ms,
+            dwell_ms: jump.dwell_ms,
+        };
+        match client.request(Request::Jump(request)).await {
+            ServerFrame::Reply {
+                response:
+                    Response::JumpResult(JumpResult {
+                        ended: Some(ended), ..
+                    }),
+                ..
+            } => return ended,
+            ServerFrame::Reply {
+                response: Response::JumpResult(_),
+                ..
+            } => {}
+            other => panic!("expected jump_result, got {other:?}"),
+        }
+    }
+}
+
+/// The next jump of a run of `centre_hits` exact centre hits, then a press far too long.
+pub(crate) fn centre_hits_then_fall(
+    session: &game_logic::GameSession,
+    ruleset: game_logic::Ruleset,
+    centre_hits: u32,
+) -> game_logic::Jump {
+    let press_ms = if session.jumps() < centre_hits {
+        let distance = session.world().distance_to_next();
+        game_logic::physics::press_for_distance(ruleset.params(), distance)
+    } else {
+        10_000
+    };
+    game_logic::Jump {
+        press_ms,
+        dwell_ms: 300,
+    }
+}
+
+/// A whole run of `player` (seed = `run`, run id = 16 times `run`): `centre_hits` centre hits, then a
+/// fall, ended at `finished_at_ms`.
+pub(crate) fn finished_run(
+    player: &protocol::PlayerId,
+    run: u8,
+    centre_hits: u32,
+    finished_at_ms: u64,
+) -> leapfrog_core::runs::FinishedRun {
+    let mut session = game_logic::GameSession::new(u64::from(run), game_logic::Ruleset::V1);
+    while !session.is_over() {
+        let jump = centre_hits_then_fall(&session, game_logic::Ruleset::V1, centre_hits);
+        session.apply(jump).expect("a valid jump");
+    }
+    leapfrog_core::runs::FinishedRun {
+        run_id: protocol::RunId::from_bytes([run; 16]),
+        player: player.clone(),
+        summary: session.summary(),
+        reason: leapfrog_core::runs::EndReason::GameOver,
+        finished_at_ms,
+    }
+}
+
+/// The result recorder and the notifications domain on `store`, wired as the server wires them
+/// (boards, inboxes and ended runs kept a day; no coalescing).
+pub(crate) fn recording_domain(
+    store: leapfrog_core::store::Store,
+    metrics: std::sync::Arc<leapfrog_core::metrics::Metrics>,
+) -> (
+    leapfrog_core::runs::ResultRecorder,
+    leapfrog_core::notifications::Notifications,
+) {
+    use leapfrog_core::friends::Friends;
+    use leapfrog_core::leaderboards::{Leaderboards, PeriodRules};
+    use leapfrog_core::notifications::{InboxConfig, LiveSink, Notifications, Presence, Router};
+
+    /// Nobody is connected to a node that only records.
+    struct NoConnections;
+    impl LiveSink for NoConnections {
+        fn is_connected(&self, _: &protocol::PlayerId) -> bool {
+            false
+        }
+        fn push_notification(&self, _: &protocol::PlayerId, _: &protocol::Notification) -> usize {
+            0
+        }
+    }
+    const DAY: Duration = Duration::from_secs(86_400);
+    let friends = Friends::new(store.clone());
+    let boards = Leaderboards::new(
+        store.clone(),
+        friends.clone(),
+        PeriodRules::default(),
+        DAY,
+        metrics.clone(),
+    );
+    let router = Router::new(
+        store.clone(),
+        Presence::new(store.clone(), "test-node"),
+        std::sync::Arc::new(NoConnections),
+        metrics.clone(),
+    );
+    let inbox = InboxConfig {
+        max_len: 100,
+        ttl: DAY,
+        coalesce_window: Duration::ZERO,
+    };
+    let notifications = Notifications::new(store.clone(), metrics, inbox, router);
+    let recorder = leapfrog_core::runs::ResultRecorder::new(
+        store,
+        boards,
+        friends,
+        notifications.clone(),
+        DAY,
+    );
+    (recorder, notifications)
+}

@@ -1,0 +1,163 @@
+//! The real `leapfrog-server` binary as a child process, restarted on new ports if another test took
+//! one first.
+
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+
+use protocol::Codec;
+use tokio::process::{Child, Command};
+
+use super::WAIT;
+use super::http::http;
+use super::redis::{TestRedis, free_port};
+use super::ws_client::{Auth, TestClient};
+
+/// A running `leapfrog-server` process.
+pub(crate) struct TestServer {
+    pub public: SocketAddr,
+    pub admin: SocketAddr,
+    child: Child,
+}
+
+impl TestServer {
+    /// Starts the server binary on `redis` with `--dev-auth` and `extra` options, and waits until both
+    /// ports answer. A free port can be taken by another test before the server binds it; the server then
+    /// exits and is started again on new ports.
+    pub(crate) async fn start(redis: &TestRedis, extra: &[&str]) -> TestServer {
+        for _ in 0..5 {
+            let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+            let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+            let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
+                .args(["--dev-auth", "--redis-url", &redis.url()])
+                .args([
+                    "--listen",
+                    &public.to_string(),
+                    "--admin-listen",
+                    &admin.to_string(),
+                ])
+                .args(["--drain-timeout-ms", "3000"])
+                .args(extra)
+                // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
+                .env(
+                    "LEAPFROG_LOG",
+                    std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                )
+                .stdout(if std::env::var_os("TEST_SERVER_LOG").is_some() {
+                    Stdio::inherit()
+                } else {
+                    Stdio::null()
+                })
+                .stderr(Stdio::inherit())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("the server binary runs");
+            let mut server = TestServer {
+                public,
+                admin,
+                child,
+            };
+            if server.became_ready().await {
+                return server;
+            }
+        }
+        panic!("the server did not start on free ports in 5 tries");
+    }
+
+    /// Waits until this process answers `/readyz` on the public port and `/metrics` on the admin port;
+    /// false if it exited first.
+    async fn became_ready(&mut self) -> bool {
+        for _ in 0..400 {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return false;
+            }
+            if let (Ok((200, _)), Ok((200, _))) = (
+                http(self.public, "GET", "/readyz", "").await,
+                http(self.admin, "GET", "/metrics", "").await,
+            ) && matches!(self.child.try_wait(), Ok(None))
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the server at {} never became ready", self.public);
+    }
+
+    /// Waits until `/readyz` answers 200 again (after an outage).
+    pub(crate) async fn wait_ready(&self) {
+        for _ in 0..400 {
+            if let Ok((200, _)) = http(self.public, "GET", "/readyz", "").await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the server at {} never became ready", self.public);
+    }
+
+    /// A dev token for `player`.
+    pub(crate) async fn token(&self, player: &str) -> String {
+        let (status, body) = http(
+            self.public,
+            "POST",
+            "/dev/token",
+            &format!(r#"{{"player":"{player}"}}"#),
+        )
+        .await
+        .expect("dev token endpoint answers");
+        assert_eq!(status, 200, "{body}");
+        let value: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
+        value["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// A client connected and authenticated as `player` through the handshake.
+    pub(crate) async fn client(&self, codec: Codec, player: &str) -> TestClient {
+        let token = self.token(player).await;
+        TestClient::connect(self.public, codec, Auth::Header(&token))
+            .await
+            .expect("connects")
+    }
+
+    /// Sends SIGTERM (graceful shutdown).
+    pub(crate) fn terminate(&self) {
+        if let Some(pid) = self.child.id() {
+            let sent = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .is_ok_and(|status| status.success());
+            assert!(sent, "kill -TERM {pid} failed");
+        }
+    }
+
+    /// Kills the process at once, as a crash would.
+    pub(crate) async fn crash(mut self) {
+        let _ = self.child.kill().await;
+    }
+
+    /// Waits for the process to exit and returns whether it exited cleanly.
+    pub(crate) async fn wait_exit(mut self) -> bool {
+        tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .expect("the server exits in time")
+            .expect("exit status")
+            .success()
+    }
+
+    /// The `/metrics` text.
+    pub(crate) async fn metrics(&self) -> String {
+        let (status, body) = http(self.admin, "GET", "/metrics", "")
+            .await
+            .expect("metrics answer");
+        assert_eq!(status, 200);
+        body
+    }
+}
+
+/// Options that lift the live timing check and the rate limit, so tests can play at machine speed.
+pub(crate) const MACHINE_SPEED: [&str; 6] = [
+    "--timing-tolerance-ms",
+    "100000000",
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+];
