@@ -41,15 +41,22 @@ pub enum SessionError {
     /// The run already ended; nothing more is accepted.
     #[error("the run is over: no jump is accepted after the jump that ended it")]
     RunOver,
-    /// The jump's values are impossible.
+    /// The jump's values are impossible. Its message includes why, so the reason is not also exposed as
+    /// the error's source (a chain would print it twice).
     #[error("impossible jump: {0}")]
-    InvalidJump(#[from] InvalidJump),
+    InvalidJump(InvalidJump),
     /// The run reached the ruleset's maximum number of jumps.
     #[error("the run reached the maximum of {max} jumps")]
     TooManyJumps {
         /// The ruleset's maximum.
         max: u32,
     },
+}
+
+impl From<InvalidJump> for SessionError {
+    fn from(reason: InvalidJump) -> SessionError {
+        SessionError::InvalidJump(reason)
+    }
 }
 
 /// A run in progress: deterministic in its seed, ruleset and the jumps applied so far.

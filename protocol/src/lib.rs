@@ -13,6 +13,7 @@ pub mod codec;
 pub mod ids;
 pub mod limits;
 pub mod messages;
+pub mod validate;
 
 pub use bounded::BoundedVec;
 pub use codec::{Codec, DecodeError, EncodeError, NegotiationError, WireFrame, negotiate};
@@ -34,3 +35,4 @@ pub use messages::social::{
     FriendPage, FriendRequests, ListFriends, OtherPlayer, PlayerCard, SetDisplayName, SocialChange,
 };
 pub use messages::{ClientFrame, Request, Response, ServerFrame};
+pub use validate::OutOfRange;

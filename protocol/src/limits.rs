@@ -14,8 +14,17 @@ pub const MAX_JUMPS_PER_SUBMIT: usize = 512;
 pub const MAX_PASSED_FRIENDS: usize = 100;
 /// Most friends (or requests) in one page.
 pub const MAX_FRIENDS_PER_PAGE: usize = 500;
-/// Most entries in one board page (`Top` at most 100, `Around` at most 101).
-pub const MAX_BOARD_ENTRIES: usize = 101;
+/// Most entries a board's `Top` window asks for.
+pub const MAX_BOARD_TOP: u8 = 100;
+/// Most entries on each side of the player in a board's `Around` window.
+pub const MAX_BOARD_RADIUS: u8 = 50;
+/// Most entries in one board page: the larger of a `Top` window and an `Around` window (both sides and
+/// the player).
+pub const MAX_BOARD_ENTRIES: usize = {
+    let around = 2 * MAX_BOARD_RADIUS as usize + 1;
+    let top = MAX_BOARD_TOP as usize;
+    if around > top { around } else { top }
+};
 /// Most notifications in one page.
 pub const MAX_NOTIFICATIONS_PER_PAGE: usize = 100;
 /// Most names in a coalesced summary.

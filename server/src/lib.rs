@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use leapfrog_core::friends::Friends;
+use leapfrog_core::friends::{FriendGraph, Friends};
 use leapfrog_core::leaderboards::Leaderboards;
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence, Router};
@@ -50,7 +50,7 @@ pub enum ServerError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A port could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -58,7 +58,7 @@ pub enum ServerError {
         source: std::io::Error,
     },
     /// The metrics registry refused a metric (a bug).
-    #[error("metrics: {0}")]
+    #[error("the metrics registry refused a metric")]
     Metrics(#[from] prometheus::Error),
 }
 
@@ -92,14 +92,6 @@ impl Server {
         let gateway_metrics = GatewayMetrics::new(metrics.registry())?;
         let store = Store::connect(&url, config.redis_timeout, metrics.clone()).await?;
         let registry = Arc::new(Registry::default());
-        let friends = Friends::new(store.clone());
-        let leaderboards = Leaderboards::new(
-            store.clone(),
-            friends.clone(),
-            config.periods,
-            config.board_retention,
-            metrics.clone(),
-        );
         let presence = Presence::new(store.clone(), &config.node_id);
         let router = Router::new(
             store.clone(),
@@ -109,10 +101,19 @@ impl Server {
         );
         let notifications =
             Notifications::new(store.clone(), metrics.clone(), config.inbox, router);
+        let graph = FriendGraph::new(store.clone());
+        let friends = Friends::new(graph.clone(), notifications.clone());
+        let leaderboards = Leaderboards::new(
+            store.clone(),
+            graph.clone(),
+            config.periods,
+            config.board_retention,
+            metrics.clone(),
+        );
         let recorder = ResultRecorder::new(
             store.clone(),
             leaderboards.clone(),
-            friends.clone(),
+            graph,
             notifications.clone(),
             runs::ENDED_RUN_TTL,
         );

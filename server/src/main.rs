@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
+use leapfrog_core::error_chain::ErrorChain;
 use leapfrog_server::Server;
 use leapfrog_server::config::{LogFormat, Options};
 use tracing_subscriber::EnvFilter;
@@ -29,7 +30,9 @@ async fn main() -> anyhow::Result<()> {
     }
     match leapfrog_server::fd_limit::raise_fd_limit() {
         Ok(limit) => tracing::info!(limit, "open-file limit (one per connection)"),
-        Err(error) => tracing::warn!(%error, "cannot raise the open-file limit"),
+        Err(error) => {
+            tracing::warn!(error = %ErrorChain(&error), "cannot raise the open-file limit")
+        }
     }
     let node = config.node_id.clone();
     let server = Server::bind(config).await.context("starting the server")?;

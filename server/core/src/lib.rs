@@ -8,6 +8,7 @@
 //! that sends commands to Redis; the domain modules build the commands and call it.
 
 pub mod clock;
+pub mod error_chain;
 pub mod friends;
 pub mod leaderboards;
 pub mod metrics;

@@ -3,6 +3,7 @@
 //! units), prefixed `leapfrog_`. The transport registers its own families in the same registry through
 //! [`Metrics::registry`], with the same [`Families`] helper.
 
+use crate::error_chain::ErrorChain;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
@@ -218,7 +219,7 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();
         if let Err(error) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
-            tracing::error!(%error, "encoding metrics failed");
+            tracing::error!(error = %ErrorChain(&error), "encoding metrics failed");
         }
         String::from_utf8(buffer).unwrap_or_default()
     }

@@ -2,6 +2,7 @@
 //! its bounded queue, pings when idle, and closes with a clear code and reason. Writes are batched and
 //! flushed once per batch; a client that does not read is closed, never buffered without bound.
 
+use leapfrog_core::error_chain::ErrorChain;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -284,7 +285,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Ok(WireFrame::Binary(bytes)) => Message::Binary(bytes.into()),
             Ok(WireFrame::Text(text)) => Message::Text(text.into()),
             Err(error) => {
-                tracing::error!(%error, kind = frame.kind(), "a server frame could not be encoded");
+                tracing::error!(error = %ErrorChain(&error), kind = frame.kind(), "a server frame could not be encoded");
                 let fallback =
                     ServerFrame::error(None, ErrorCode::Internal, "answer too large to send");
                 return Box::pin(self.feed(&fallback)).await;

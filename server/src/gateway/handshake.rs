@@ -27,7 +27,7 @@ pub(crate) enum HandshakeError {
     )]
     NotWebSocket,
     /// No subprotocol this server speaks.
-    #[error("{0}")]
+    #[error(transparent)]
     Subprotocol(#[from] NegotiationError),
 }
 

@@ -25,10 +25,7 @@ pub(super) async fn handle(
     }
     match (&session.player, hello.token) {
         (None, Some(token)) => {
-            let claims = app
-                .auth
-                .verify(&token)
-                .map_err(|error| Failure::new(ErrorCode::Unauthorized, error.to_string()))?;
+            let claims = app.auth.verify(&token)?;
             session.authenticate(app, claims);
         }
         (None, None) => {
@@ -38,10 +35,7 @@ pub(super) async fn handle(
             ));
         }
         (Some(player), Some(token)) => {
-            let claims = app
-                .auth
-                .verify(&token)
-                .map_err(|error| Failure::new(ErrorCode::Unauthorized, error.to_string()))?;
+            let claims = app.auth.verify(&token)?;
             if &claims.sub != player {
                 return Err(Failure::new(
                     ErrorCode::Forbidden,
@@ -74,7 +68,7 @@ pub(super) async fn handle(
             }
             // An ended or unknown run is simply not resumed: the welcome says so by omitting it.
             Err(RunError::RunOver { .. } | RunError::NotFound(_)) => None,
-            Err(error) => return Err(super::run::failure(error)),
+            Err(error) => return Err(error.into()),
         },
     };
     super::notification::redeliver(app, session, &player).await?;

@@ -9,11 +9,17 @@ pub(crate) mod run;
 pub(crate) mod session;
 mod social;
 
+use leapfrog_core::error_chain::ErrorChain;
 use std::time::Instant;
 
-use protocol::{ErrorCode, Request, RequestId, Response, ServerFrame};
+use leapfrog_core::clock::unix_ms;
+use leapfrog_core::friends::FriendsError;
+use leapfrog_core::runs::RunError;
+use leapfrog_core::store::StoreError;
+use protocol::{ErrorCode, OutOfRange, Request, RequestId, Response, ServerFrame, SocialChange};
 
 use crate::app::App;
+use crate::auth::TokenError;
 pub(crate) use run::run_over;
 pub(crate) use session::Session;
 
@@ -33,6 +39,62 @@ impl Failure {
             code,
             message: message.into(),
         }
+    }
+}
+
+/// Redis failed: the request can be retried as it is.
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Failure {
+        Failure::new(ErrorCode::Unavailable, error.to_string())
+    }
+}
+
+/// A page size or window outside the protocol's limits.
+impl From<OutOfRange> for Failure {
+    fn from(error: OutOfRange) -> Failure {
+        Failure::new(ErrorCode::BadRequest, error.to_string())
+    }
+}
+
+/// A token that does not authenticate anyone.
+impl From<TokenError> for Failure {
+    fn from(error: TokenError) -> Failure {
+        Failure::new(ErrorCode::Unauthorized, error.to_string())
+    }
+}
+
+/// A refused social change.
+impl From<FriendsError> for Failure {
+    fn from(error: FriendsError) -> Failure {
+        let code = match &error {
+            FriendsError::Yourself => ErrorCode::BadRequest,
+            FriendsError::Blocked => ErrorCode::Forbidden,
+            FriendsError::NoRequest(_) => ErrorCode::NotFound,
+            FriendsError::Full => ErrorCode::Conflict,
+            FriendsError::Store(_) => ErrorCode::Unavailable,
+        };
+        Failure::new(code, error.to_string())
+    }
+}
+
+/// A refused run operation.
+impl From<RunError> for Failure {
+    fn from(error: RunError) -> Failure {
+        let code = match &error {
+            RunError::NotFound(_) | RunError::NotCurrent(_) => ErrorCode::NotFound,
+            RunError::RunOver { .. } => ErrorCode::RunOver,
+            RunError::TooFast(_) => ErrorCode::TooFast,
+            RunError::InvalidJump(_) | RunError::Rejected(_) => ErrorCode::InvalidInput,
+            RunError::OutOfSequence { .. } => ErrorCode::Conflict,
+            RunError::WrongMode { .. } => ErrorCode::BadRequest,
+            RunError::Unavailable(_) => ErrorCode::Unavailable,
+            RunError::Corrupt(_) => ErrorCode::Internal,
+            RunError::Busy => ErrorCode::ServerBusy,
+        };
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %ErrorChain(&error), "run operation failed");
+        }
+        Failure::new(code, error.to_string())
     }
 }
 
@@ -70,6 +132,7 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
         ));
     };
     let friends = &app.friends;
+    let change = |change: SocialChange| Ok(Response::Social(change));
     match request {
         Request::Hello(_) | Request::Ping(_) => unreachable!("answered above"),
         Request::StartRun(start) => run::start(app, session, &player, start.mode).await,
@@ -78,45 +141,19 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
         Request::SubmitRun(submit) => run::submit(app, session, &player, submit).await,
         Request::ListFriends(list) => social::list(app, &player, list).await,
         Request::ListFriendRequests => social::requests(app, &player).await,
-        Request::SendFriendRequest(other) => social::send(app, &player, &other.player).await,
-        Request::AcceptFriendRequest(other) => social::accept(app, &player, &other.player).await,
+        Request::SendFriendRequest(other) => {
+            change(friends.request(&player, &other.player, unix_ms()).await?)
+        }
+        Request::AcceptFriendRequest(other) => {
+            change(friends.accept(&player, &other.player, unix_ms()).await?)
+        }
         Request::DeclineFriendRequest(other) => {
-            social::change(
-                friends
-                    .decline(&player, &other.player)
-                    .await
-                    .map_err(Into::into),
-            )
-            .await
+            change(friends.decline(&player, &other.player).await?)
         }
-        Request::RemoveFriend(other) => {
-            social::change(
-                friends
-                    .remove(&player, &other.player)
-                    .await
-                    .map_err(Into::into),
-            )
-            .await
-        }
-        Request::Block(other) => social::change(friends.block(&player, &other.player).await).await,
-        Request::Unblock(other) => {
-            social::change(
-                friends
-                    .unblock(&player, &other.player)
-                    .await
-                    .map_err(Into::into),
-            )
-            .await
-        }
-        Request::SetDisplayName(set) => {
-            social::change(
-                friends
-                    .set_name(&player, &set.name)
-                    .await
-                    .map_err(Into::into),
-            )
-            .await
-        }
+        Request::RemoveFriend(other) => change(friends.remove(&player, &other.player).await?),
+        Request::Block(other) => change(friends.block(&player, &other.player).await?),
+        Request::Unblock(other) => change(friends.unblock(&player, &other.player).await?),
+        Request::SetDisplayName(set) => change(friends.set_name(&player, &set.name).await?),
         Request::ReadBoard(read) => leaderboard::read(app, &player, read).await,
         Request::ReadStanding(read) => leaderboard::standing(app, &player, read).await,
         Request::ListNotifications(list) => notification::list(app, &player, list).await,

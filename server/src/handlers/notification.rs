@@ -1,13 +1,12 @@
 //! Notification requests: list the inbox and acknowledge; and the redelivery after `hello`.
 
 use protocol::{
-    AckNotifications, BoundedVec, ErrorCode, ListNotifications, NotificationPage, PlayerId, Push,
-    Response, ServerFrame,
+    AckNotifications, BoundedVec, ListNotifications, NotificationPage, PlayerId, Push, Response,
+    ServerFrame,
 };
 
 use super::Failure;
 use super::session::Session;
-use super::social::store_failure;
 use crate::app::App;
 use leapfrog_core::clock::unix_ms;
 
@@ -21,17 +20,11 @@ pub(crate) async fn list(
     player: &PlayerId,
     request: ListNotifications,
 ) -> Result<Response, Failure> {
-    if !(1..=100).contains(&request.limit) {
-        return Err(Failure::new(
-            ErrorCode::BadRequest,
-            "limit must be 1 to 100",
-        ));
-    }
+    let limit = request.validated_limit()?;
     let (notifications, more) = app
         .notifications
-        .unacked(player, request.after, usize::from(request.limit), unix_ms())
-        .await
-        .map_err(store_failure)?;
+        .unacked(player, request.after, limit, unix_ms())
+        .await?;
     Ok(Response::Notifications(NotificationPage {
         notifications: BoundedVec::truncating(notifications),
         more,
@@ -44,10 +37,7 @@ pub(crate) async fn ack(
     player: &PlayerId,
     request: AckNotifications,
 ) -> Result<Response, Failure> {
-    app.notifications
-        .ack(player, request.up_to)
-        .await
-        .map_err(store_failure)?;
+    app.notifications.ack(player, request.up_to).await?;
     Ok(Response::Acked {
         up_to: request.up_to,
     })
@@ -62,8 +52,7 @@ pub(crate) async fn redeliver(
     let (notifications, _) = app
         .notifications
         .unacked(player, None, REDELIVERED_AFTER_HELLO, unix_ms())
-        .await
-        .map_err(store_failure)?;
+        .await?;
     session.pushes.extend(
         notifications
             .into_iter()

@@ -10,7 +10,7 @@ use protocol::{
 use super::{Failure, session::Session};
 use crate::app::App;
 use leapfrog_core::clock::unix_ms;
-use leapfrog_core::runs::{self, ActiveRun, Ending, RunError, RunReport};
+use leapfrog_core::runs::{self, ActiveRun, Ending, RunReport};
 
 /// `start_run`. A run still going on this connection is abandoned first (its score counts).
 pub(crate) async fn start(
@@ -24,7 +24,7 @@ pub(crate) async fn start(
         && let Err(error) = app.runs.abandon(&mut previous, unix_ms()).await
     {
         session.run = Some(previous);
-        return Err(failure(error));
+        return Err(error.into());
     }
     let mode = match mode {
         StartMode::Solo => runs::StartMode::Solo,
@@ -34,8 +34,7 @@ pub(crate) async fn start(
     let run = app
         .runs
         .start_run(player, mode, Instant::now(), unix_ms())
-        .await
-        .map_err(failure)?;
+        .await?;
     let started = RunStarted {
         run_id: run.id(),
         seed: run.meta().seed,
@@ -58,8 +57,7 @@ pub(crate) async fn jump(
     let reply = app
         .runs
         .jump(run, request.seq, request.jump(), Instant::now(), unix_ms())
-        .await
-        .map_err(failure)?;
+        .await?;
     let ended = reply
         .ending
         .as_ref()
@@ -81,7 +79,7 @@ pub(crate) async fn abandon(
     run_id: RunId,
 ) -> Result<Response, Failure> {
     let run = current_run(app, session, player, run_id).await?;
-    let ending = app.runs.abandon(run, unix_ms()).await.map_err(failure)?;
+    let ending = app.runs.abandon(run, unix_ms()).await?;
     let ended = run_end(run, &ending)
         .ok_or_else(|| Failure::new(ErrorCode::Internal, "abandoned run has no result"))?;
     Ok(Response::Submitted(SubmitAck::Ended(ended)))
@@ -104,8 +102,7 @@ pub(crate) async fn submit(
             request.last,
             unix_ms(),
         )
-        .await
-        .map_err(failure)?;
+        .await?;
     Ok(Response::Submitted(match ending {
         Some(ending) => SubmitAck::Ended(
             run_end(run, &ending)
@@ -125,11 +122,7 @@ async fn current_run<'s>(
     run_id: RunId,
 ) -> Result<&'s mut ActiveRun, Failure> {
     if session.run.as_ref().is_none_or(|run| run.id() != run_id) {
-        let run = app
-            .runs
-            .resume(player, run_id, Instant::now())
-            .await
-            .map_err(failure)?;
+        let run = app.runs.resume(player, run_id, Instant::now()).await?;
         session.run = Some(run);
     }
     session
@@ -162,23 +155,4 @@ pub(crate) fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver 
         friend_rank_before: report.friend_rank_before,
         friend_rank_after: report.friend_rank_after,
     }
-}
-
-/// The error answer for a refused run operation.
-pub(crate) fn failure(error: RunError) -> Failure {
-    let code = match &error {
-        RunError::NotFound(_) | RunError::NotCurrent(_) => ErrorCode::NotFound,
-        RunError::RunOver { .. } => ErrorCode::RunOver,
-        RunError::TooFast(_) => ErrorCode::TooFast,
-        RunError::InvalidJump(_) | RunError::Rejected(_) => ErrorCode::InvalidInput,
-        RunError::OutOfSequence { .. } => ErrorCode::Conflict,
-        RunError::WrongMode { .. } => ErrorCode::BadRequest,
-        RunError::Unavailable(_) => ErrorCode::Unavailable,
-        RunError::Corrupt(_) => ErrorCode::Internal,
-        RunError::Busy => ErrorCode::ServerBusy,
-    };
-    if code == ErrorCode::Internal {
-        tracing::error!(%error, "run operation failed");
-    }
-    Failure::new(code, error.to_string())
 }

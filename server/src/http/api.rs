@@ -12,7 +12,6 @@ use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
 
 use super::{Body, json, text};
 use crate::app::App;
-use crate::handlers::leaderboard::check_window;
 use leapfrog_core::clock::unix_ms;
 
 /// Routes a `/v1/...` request.
@@ -83,7 +82,10 @@ fn parse_scope(text: &str) -> Option<Scope> {
     }
 }
 
-/// `limit` (default 20) and `after`, or `around`.
+/// Entries of a top window when the query names no `limit`.
+const DEFAULT_LIMIT: u32 = 20;
+
+/// `limit` (default [`DEFAULT_LIMIT`]) and `after`, or `around`.
 fn parse_window(query: &str) -> Result<BoardWindow, String> {
     let value = |name: &str| {
         query.split('&').find_map(|pair| {
@@ -96,18 +98,18 @@ fn parse_window(query: &str) -> Result<BoardWindow, String> {
             .map(|text| text.parse().map_err(|_| format!("{name} must be a number")))
             .transpose()
     };
+    // A number too large for the window's field is out of range too: saturate, then validate.
+    let small = |value: u32| u8::try_from(value).unwrap_or(u8::MAX);
     let window = match number("around")? {
         Some(radius) => BoardWindow::Around {
-            radius: u8::try_from(radius).map_err(|_| "around must be 0 to 50".to_owned())?,
+            radius: small(radius),
         },
         None => BoardWindow::Top {
-            limit: u8::try_from(number("limit")?.unwrap_or(20))
-                .map_err(|_| "limit must be 1 to 100".to_owned())?,
+            limit: small(number("limit")?.unwrap_or(DEFAULT_LIMIT)),
             after: number("after")?,
         },
     };
-    check_window(window).map_err(|failure| failure.message)?;
-    Ok(window)
+    window.validate().map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod public;
 
+use leapfrog_core::error_chain::ErrorChain;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
@@ -43,7 +44,7 @@ pub(crate) async fn serve<H, F>(
             Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors or a transient error: log and keep accepting.
-                tracing::warn!(%error, "accept failed");
+                tracing::warn!(error = %ErrorChain(&error), "accept failed");
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             }
@@ -62,7 +63,7 @@ pub(crate) async fn serve<H, F>(
                 .serve_connection(TokioIo::new(stream), service)
                 .with_upgrades();
             if let Err(error) = connection.await {
-                tracing::debug!(%error, "HTTP connection ended with an error");
+                tracing::debug!(error = %ErrorChain(&error), "HTTP connection ended with an error");
             }
         });
     }

@@ -1,6 +1,7 @@
 //! The public port: `GET /ws` (WebSocket upgrade), `GET /healthz`, `GET /readyz`, and `POST /dev/token`
 //! under `--dev-auth`.
 
+use leapfrog_core::error_chain::ErrorChain;
 use std::sync::Arc;
 
 use hyper::body::Incoming;
@@ -99,7 +100,9 @@ fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
                 .await;
                 connection::serve(app, socket, codec, claims, in_flight).await;
             }
-            Err(error) => tracing::debug!(%error, "WebSocket upgrade did not complete"),
+            Err(error) => {
+                tracing::debug!(error = %ErrorChain(&error), "WebSocket upgrade did not complete")
+            }
         }
     });
     let mut response = Response::new(Body::default());

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::TestRedis;
-use leapfrog_core::friends::Friends;
+use leapfrog_core::friends::FriendGraph;
 use leapfrog_core::leaderboards::{Leaderboards, PeriodRules};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
@@ -28,7 +28,7 @@ async fn boards(redis: &TestRedis) -> Leaderboards {
     };
     Leaderboards::new(
         store.clone(),
-        Friends::new(store),
+        FriendGraph::new(store),
         rules,
         RETENTION,
         metrics,

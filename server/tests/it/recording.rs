@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{TestRedis, finished_run};
-use leapfrog_core::friends::Friends;
+use leapfrog_core::friends::{FriendGraph, Friends};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
 use protocol::PlayerId;
@@ -27,7 +27,7 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         .expect("Redis answers");
     let (recorder, notifications) = support::recording_domain(store.clone(), metrics);
     let (ada, bo) = (player("ada"), player("bo"));
-    Friends::new(store)
+    Friends::new(FriendGraph::new(store), notifications.clone())
         .import(&ada, std::slice::from_ref(&bo), NOW_MS)
         .await
         .expect("imports");

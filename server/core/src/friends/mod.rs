@@ -1,24 +1,27 @@
-//! Friends: requests, friendships, blocks, display names, and the host app's bulk import. Written once
-//! here; the WebSocket handlers and the admin API both call it.
+//! Friends: requests, friendships, blocks, display names, and the host app's bulk import. Each operation
+//! is written once here, including the notification the other player gets; the WebSocket handlers and
+//! the admin API both call it.
 //!
 //! A friendship is stored on both players (`friends` hashes), a request on both ends (`req:out` of the
-//! sender, `req:in` of the recipient), a block on both (`blocked`, `blocked-by`). Each player's keys share
-//! one slot; a change spanning two players is a pipeline per player, written in an order where a partial
-//! failure leaves nothing a retry cannot finish.
+//! sender, `req:in` of the recipient), a block on both (`blocked`, `blocked-by`); `graph` reads and
+//! writes them. Round trips per operation (ARCHITECTURE.md): a request or an acceptance takes three (the
+//! reads, the writes, the notification), every other change one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod graph;
 
-use futures_util::{StreamExt, TryStreamExt, stream};
-use protocol::{DisplayName, PlayerCard, PlayerId, SocialChange};
+use crate::error_chain::ErrorChain;
+use std::collections::BTreeSet;
+
+use protocol::{DisplayName, Event, PlayerCard, PlayerId, SocialChange};
 use thiserror::Error;
 
-use crate::store::{Store, StoreError, keys};
+pub use graph::FriendGraph;
+
+use crate::notifications::Notifications;
+use crate::store::StoreError;
 
 /// Most friends one player may have.
 pub const MAX_FRIENDS: usize = 5_000;
-
-/// Friendship changes of one import in flight at once.
-const IMPORT_IN_FLIGHT: usize = 64;
 
 /// Why a social change was refused.
 #[derive(Debug, Error)]
@@ -40,62 +43,25 @@ pub enum FriendsError {
     Store(#[from] StoreError),
 }
 
-/// What a change means for the other player, so the caller can notify them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice {
-    /// Nothing to tell.
-    None,
-    /// They received a request.
-    RequestReceived,
-    /// Their request was accepted.
-    RequestAccepted,
-}
-
-/// The friends domain.
+/// The friends domain: the graph, and the notifications its changes send.
 #[derive(Clone)]
 pub struct Friends {
-    store: Store,
+    graph: FriendGraph,
+    notifications: Notifications,
 }
 
 impl Friends {
-    /// The domain on `store`.
-    pub fn new(store: Store) -> Friends {
-        Friends { store }
+    /// The domain on `graph`, telling players of requests and acceptances through `notifications`.
+    pub fn new(graph: FriendGraph, notifications: Notifications) -> Friends {
+        Friends {
+            graph,
+            notifications,
+        }
     }
 
-    /// `player`'s friend ids.
-    pub async fn ids(&self, player: &PlayerId) -> Result<Vec<PlayerId>, StoreError> {
-        let ids: Vec<String> = self
-            .store
-            .query(
-                "friends_ids",
-                redis::cmd("HKEYS").arg(keys::friends(player)),
-            )
-            .await?;
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| PlayerId::new(id).ok())
-            .collect())
-    }
-
-    /// Display names of `players`, in order.
-    pub async fn names(
-        &self,
-        players: &[PlayerId],
-    ) -> Result<Vec<Option<DisplayName>>, StoreError> {
-        if players.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut command = redis::cmd("HMGET");
-        command.arg(keys::names());
-        for player in players {
-            command.arg(player.as_str());
-        }
-        let names: Vec<Option<String>> = self.store.query("names_get", &command).await?;
-        Ok(names
-            .into_iter()
-            .map(|name| name.and_then(|name| DisplayName::new(name).ok()))
-            .collect())
+    /// The graph, for reads.
+    pub fn graph(&self) -> &FriendGraph {
+        &self.graph
     }
 
     /// Sets `player`'s display name.
@@ -103,179 +69,99 @@ impl Friends {
         &self,
         player: &PlayerId,
         name: &DisplayName,
-    ) -> Result<SocialChange, StoreError> {
-        self.store
-            .query::<()>(
-                "names_set",
-                redis::cmd("HSET")
-                    .arg(keys::names())
-                    .arg(player.as_str())
-                    .arg(name.as_str()),
-            )
-            .await?;
+    ) -> Result<SocialChange, FriendsError> {
+        self.graph.set_name(player, name).await?;
         Ok(SocialChange::NameSet)
     }
 
-    /// A page of `player`'s friends, ordered by id, after `after`.
+    /// A page of `player`'s friends, ordered by id, after `after`: the cards, the id to continue after
+    /// (if more follow) and the total.
     pub async fn page(
         &self,
         player: &PlayerId,
         after: Option<&PlayerId>,
         limit: usize,
-    ) -> Result<(Vec<PlayerCard>, Option<PlayerId>, u32), StoreError> {
-        let all: HashMap<String, u64> = self
-            .store
-            .query(
-                "friends_list",
-                redis::cmd("HGETALL").arg(keys::friends(player)),
-            )
-            .await?;
-        let sorted: BTreeMap<String, u64> = all.into_iter().collect();
-        let total = u32::try_from(sorted.len()).unwrap_or(u32::MAX);
-        let start = after.map(|after| after.as_str().to_owned());
-        let chosen: Vec<(PlayerId, u64)> = sorted
-            .into_iter()
-            .filter(|(id, _)| start.as_ref().is_none_or(|start| id > start))
-            .filter_map(|(id, since)| PlayerId::new(id).ok().map(|id| (id, since)))
-            .take(limit + 1)
-            .collect();
-        let more = chosen.len() > limit;
-        let chosen = &chosen[..chosen.len().min(limit)];
-        let cards = self.cards(chosen).await?;
-        let next = if more {
-            cards.last().map(|card| card.player.clone())
-        } else {
-            None
-        };
-        Ok((cards, next, total))
+    ) -> Result<(Vec<PlayerCard>, Option<PlayerId>, u32), FriendsError> {
+        Ok(self.graph.page(player, after, limit).await?)
     }
 
     /// Pending requests: (incoming, outgoing).
     pub async fn requests(
         &self,
         player: &PlayerId,
-    ) -> Result<(Vec<PlayerCard>, Vec<PlayerCard>), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.hgetall(keys::requests_in(player))
-            .hgetall(keys::requests_out(player));
-        let (incoming, outgoing): (BTreeMap<String, u64>, BTreeMap<String, u64>) = self
-            .store
-            .query_pipeline("friend_requests_list", &pipe)
-            .await?;
-        let parse = |map: BTreeMap<String, u64>| -> Vec<(PlayerId, u64)> {
-            map.into_iter()
-                .filter_map(|(id, at)| PlayerId::new(id).ok().map(|id| (id, at)))
-                .collect()
-        };
-        Ok((
-            self.cards(&parse(incoming)).await?,
-            self.cards(&parse(outgoing)).await?,
-        ))
+    ) -> Result<(Vec<PlayerCard>, Vec<PlayerCard>), FriendsError> {
+        Ok(self.graph.requests(player).await?)
     }
 
-    async fn cards(&self, players: &[(PlayerId, u64)]) -> Result<Vec<PlayerCard>, StoreError> {
-        let ids: Vec<PlayerId> = players.iter().map(|(id, _)| id.clone()).collect();
-        let names = self.names(&ids).await?;
-        Ok(players
-            .iter()
-            .zip(names)
-            .map(|((player, since_ms), name)| PlayerCard {
-                player: player.clone(),
-                name,
-                since_ms: *since_ms,
-            })
-            .collect())
-    }
-
-    /// `from` asks `to` to be friends; if `to` had already asked, they become friends.
+    /// `from` asks `to` to be friends, and `to` is told; if `to` had already asked, they become friends
+    /// and `to` is told that instead.
     pub async fn request(
         &self,
         from: &PlayerId,
         to: &PlayerId,
         now_ms: u64,
-    ) -> Result<(SocialChange, Notice), FriendsError> {
+    ) -> Result<SocialChange, FriendsError> {
         if from == to {
             return Err(FriendsError::Yourself);
         }
-        if self.blocked_either_way(from, to).await? {
+        let between = self.graph.between(from, to).await?;
+        if between.blocked || between.blocked_by {
             return Err(FriendsError::Blocked);
         }
-        if self.are_friends(from, to).await? {
-            return Ok((SocialChange::Unchanged, Notice::None));
+        if between.friends {
+            return Ok(SocialChange::Unchanged);
         }
-        let they_asked: bool = self
-            .store
-            .query(
-                "friend_request_check",
-                redis::cmd("HEXISTS")
-                    .arg(keys::requests_in(from))
-                    .arg(to.as_str()),
-            )
-            .await?;
-        if they_asked {
-            return self.accept(from, to, now_ms).await;
+        if between.asked_by {
+            return self.befriend(from, to, between, now_ms).await;
         }
-        self.store
-            .query::<()>(
-                "friend_request_send",
-                redis::cmd("HSET")
-                    .arg(keys::requests_out(from))
-                    .arg(to.as_str())
-                    .arg(now_ms),
-            )
-            .await?;
-        let fresh: i64 = self
-            .store
-            .query(
-                "friend_request_send",
-                redis::cmd("HSET")
-                    .arg(keys::requests_in(to))
-                    .arg(from.as_str())
-                    .arg(now_ms),
-            )
-            .await?;
-        let notice = if fresh == 1 {
-            Notice::RequestReceived
-        } else {
-            Notice::None
-        };
-        Ok((SocialChange::RequestSent, notice))
+        if self.graph.add_request(from, to, now_ms).await? {
+            let event = Event::FriendRequestReceived {
+                from: from.clone(),
+                name: between.name,
+            };
+            self.tell(from, to, event, now_ms).await;
+        }
+        Ok(SocialChange::RequestSent)
     }
 
-    /// `player` accepts `from`'s request.
+    /// `player` accepts `from`'s request, and `from` is told.
     pub async fn accept(
         &self,
         player: &PlayerId,
         from: &PlayerId,
         now_ms: u64,
-    ) -> Result<(SocialChange, Notice), FriendsError> {
-        let asked: bool = self
-            .store
-            .query(
-                "friend_request_check",
-                redis::cmd("HEXISTS")
-                    .arg(keys::requests_in(player))
-                    .arg(from.as_str()),
-            )
-            .await?;
-        if !asked {
-            return if self.are_friends(player, from).await? {
-                Ok((SocialChange::Unchanged, Notice::None))
-            } else {
-                Err(FriendsError::NoRequest(from.clone()))
-            };
+    ) -> Result<SocialChange, FriendsError> {
+        let between = self.graph.between(player, from).await?;
+        if between.asked_by {
+            return self.befriend(player, from, between, now_ms).await;
         }
-        for side in [player, from] {
-            let count: usize = self
-                .store
-                .query("friends_count", redis::cmd("HLEN").arg(keys::friends(side)))
-                .await?;
-            if count >= MAX_FRIENDS {
-                return Err(FriendsError::Full);
-            }
+        if between.friends {
+            // Already friends on this side: a retry after a partial failure completes the other side.
+            self.graph.link(player, from, now_ms).await?;
+            return Ok(SocialChange::Unchanged);
         }
-        self.link(player, from, now_ms).await?;
-        Ok((SocialChange::BecameFriends, Notice::RequestAccepted))
+        Err(FriendsError::NoRequest(from.clone()))
+    }
+
+    /// Links `player` and `asker` (who asked `player`) if both lists have room, and tells `asker`.
+    async fn befriend(
+        &self,
+        player: &PlayerId,
+        asker: &PlayerId,
+        between: graph::Between,
+        now_ms: u64,
+    ) -> Result<SocialChange, FriendsError> {
+        let (mine, theirs) = between.friend_counts;
+        if mine >= MAX_FRIENDS || theirs >= MAX_FRIENDS {
+            return Err(FriendsError::Full);
+        }
+        self.graph.link(player, asker, now_ms).await?;
+        let event = Event::FriendRequestAccepted {
+            by: player.clone(),
+            name: between.name,
+        };
+        self.tell(player, asker, event, now_ms).await;
+        Ok(SocialChange::BecameFriends)
     }
 
     /// `player` declines `from`'s request.
@@ -283,9 +169,8 @@ impl Friends {
         &self,
         player: &PlayerId,
         from: &PlayerId,
-    ) -> Result<SocialChange, StoreError> {
-        let removed = self.drop_requests(player, from).await?;
-        Ok(if removed {
+    ) -> Result<SocialChange, FriendsError> {
+        Ok(if self.graph.drop_request(player, from).await? {
             SocialChange::Declined
         } else {
             SocialChange::Unchanged
@@ -297,9 +182,8 @@ impl Friends {
         &self,
         player: &PlayerId,
         friend: &PlayerId,
-    ) -> Result<SocialChange, StoreError> {
-        let removed = self.unlink(player, friend).await?;
-        Ok(if removed {
+    ) -> Result<SocialChange, FriendsError> {
+        Ok(if self.graph.unlink(player, friend).await? {
             SocialChange::Removed
         } else {
             SocialChange::Unchanged
@@ -316,25 +200,7 @@ impl Friends {
         if player == other {
             return Err(FriendsError::Yourself);
         }
-        self.store
-            .query::<()>(
-                "block",
-                redis::cmd("SADD")
-                    .arg(keys::blocked(player))
-                    .arg(other.as_str()),
-            )
-            .await?;
-        self.store
-            .query::<()>(
-                "block",
-                redis::cmd("SADD")
-                    .arg(keys::blocked_by(other))
-                    .arg(player.as_str()),
-            )
-            .await?;
-        self.unlink(player, other).await?;
-        self.drop_requests(player, other).await?;
-        self.drop_requests(other, player).await?;
+        self.graph.block(player, other).await?;
         Ok(SocialChange::Blocked)
     }
 
@@ -343,44 +209,12 @@ impl Friends {
         &self,
         player: &PlayerId,
         other: &PlayerId,
-    ) -> Result<SocialChange, StoreError> {
-        let removed: i64 = self
-            .store
-            .query(
-                "unblock",
-                redis::cmd("SREM")
-                    .arg(keys::blocked(player))
-                    .arg(other.as_str()),
-            )
-            .await?;
-        self.store
-            .query::<()>(
-                "unblock",
-                redis::cmd("SREM")
-                    .arg(keys::blocked_by(other))
-                    .arg(player.as_str()),
-            )
-            .await?;
-        Ok(if removed == 1 {
+    ) -> Result<SocialChange, FriendsError> {
+        Ok(if self.graph.unblock(player, other).await? {
             SocialChange::Unblocked
         } else {
             SocialChange::Unchanged
         })
-    }
-
-    /// Players who blocked `player` (hidden from what `player` reads).
-    pub async fn blockers(&self, player: &PlayerId) -> Result<BTreeSet<PlayerId>, StoreError> {
-        let ids: Vec<String> = self
-            .store
-            .query(
-                "blockers",
-                redis::cmd("SMEMBERS").arg(keys::blocked_by(player)),
-            )
-            .await?;
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| PlayerId::new(id).ok())
-            .collect())
     }
 
     /// Makes `friends` exactly `player`'s friend list (the host app's graph, both directions),
@@ -396,129 +230,13 @@ impl Friends {
         if wanted.len() > MAX_FRIENDS {
             return Err(FriendsError::Full);
         }
-        let current: BTreeSet<PlayerId> = self.ids(player).await?.into_iter().collect();
-        let to_add: Vec<PlayerId> = wanted
-            .iter()
-            .filter(|friend| !current.contains(**friend))
-            .map(|friend| (*friend).clone())
-            .collect();
-        let to_remove: Vec<PlayerId> = current
-            .iter()
-            .filter(|old| !wanted.contains(old))
-            .cloned()
-            .collect();
-        let (added, removed) = (to_add.len(), to_remove.len());
-        // Each link is two small steps, one per player; many run at once on the pipelined connection,
-        // so a 5,000-friend import takes a fraction of 10,000 round trips.
-        let changes = to_add
-            .into_iter()
-            .map(|friend| (friend, true))
-            .chain(to_remove.into_iter().map(|old| (old, false)));
-        let this = self.clone();
-        let player = player.clone();
-        stream::iter(changes)
-            .map(move |(other, add)| {
-                let (this, player) = (this.clone(), player.clone());
-                async move {
-                    if add {
-                        this.link(&player, &other, now_ms).await
-                    } else {
-                        this.unlink(&player, &other).await.map(|_| ())
-                    }
-                }
-            })
-            .buffer_unordered(IMPORT_IN_FLIGHT)
-            .try_collect::<Vec<()>>()
-            .await?;
-        Ok((added, removed))
+        Ok(self.graph.import(player, &wanted, now_ms).await?)
     }
 
-    async fn link(&self, a: &PlayerId, b: &PlayerId, now_ms: u64) -> Result<(), StoreError> {
-        for (one, other) in [(a, b), (b, a)] {
-            let mut pipe = redis::pipe();
-            pipe.atomic()
-                .hset(keys::friends(one), other.as_str(), now_ms)
-                .ignore()
-                .hdel(keys::requests_in(one), other.as_str())
-                .ignore()
-                .hdel(keys::requests_out(one), other.as_str())
-                .ignore();
-            self.store
-                .query_pipeline::<()>("friends_link", &pipe)
-                .await?;
+    /// Stores `event` in `other`'s inbox; a failure only delays the news (the change is made).
+    async fn tell(&self, player: &PlayerId, other: &PlayerId, event: Event, now_ms: u64) {
+        if let Err(error) = self.notifications.notify(other, event, now_ms).await {
+            tracing::warn!(error = %ErrorChain(&error), %player, %other, "friend notification not stored");
         }
-        Ok(())
-    }
-
-    async fn unlink(&self, a: &PlayerId, b: &PlayerId) -> Result<bool, StoreError> {
-        let first: i64 = self
-            .store
-            .query(
-                "friends_unlink",
-                redis::cmd("HDEL").arg(keys::friends(a)).arg(b.as_str()),
-            )
-            .await?;
-        let second: i64 = self
-            .store
-            .query(
-                "friends_unlink",
-                redis::cmd("HDEL").arg(keys::friends(b)).arg(a.as_str()),
-            )
-            .await?;
-        Ok(first + second > 0)
-    }
-
-    /// Removes `from`'s request to `player`, both ends.
-    async fn drop_requests(&self, player: &PlayerId, from: &PlayerId) -> Result<bool, StoreError> {
-        let first: i64 = self
-            .store
-            .query(
-                "friend_request_drop",
-                redis::cmd("HDEL")
-                    .arg(keys::requests_in(player))
-                    .arg(from.as_str()),
-            )
-            .await?;
-        let second: i64 = self
-            .store
-            .query(
-                "friend_request_drop",
-                redis::cmd("HDEL")
-                    .arg(keys::requests_out(from))
-                    .arg(player.as_str()),
-            )
-            .await?;
-        Ok(first + second > 0)
-    }
-
-    async fn are_friends(&self, a: &PlayerId, b: &PlayerId) -> Result<bool, StoreError> {
-        self.store
-            .query(
-                "friends_check",
-                redis::cmd("HEXISTS").arg(keys::friends(a)).arg(b.as_str()),
-            )
-            .await
-    }
-
-    async fn blocked_either_way(&self, a: &PlayerId, b: &PlayerId) -> Result<bool, StoreError> {
-        let a_blocked: bool = self
-            .store
-            .query(
-                "block_check",
-                redis::cmd("SISMEMBER")
-                    .arg(keys::blocked(a))
-                    .arg(b.as_str()),
-            )
-            .await?;
-        let b_blocked: bool = self
-            .store
-            .query(
-                "block_check",
-                redis::cmd("SISMEMBER")
-                    .arg(keys::blocked(b))
-                    .arg(a.as_str()),
-            )
-            .await?;
-        Ok(a_blocked || b_blocked)
     }
 }

@@ -10,13 +10,14 @@ use std::sync::Arc;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
+use protocol::limits::{MAX_BOARD_RADIUS, MAX_BOARD_TOP};
 use protocol::{
     Board, BoardEntry, BoardPage, BoardWindow, BoundedVec, NewBest, Period, Placement, PlayerId,
     Scope, Standing,
 };
 use redis::Script;
 
-use crate::friends::Friends;
+use crate::friends::FriendGraph;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, keys};
 pub use period::{PeriodRules, PeriodSlot};
@@ -47,7 +48,7 @@ pub struct Recorded {
 #[derive(Clone)]
 pub struct Leaderboards {
     store: Store,
-    friends: Friends,
+    friends: FriendGraph,
     rules: PeriodRules,
     retention: Duration,
     metrics: Arc<Metrics>,
@@ -57,7 +58,7 @@ impl Leaderboards {
     /// Boards on `store`, turning over by `rules`, past periods kept readable for `retention`.
     pub fn new(
         store: Store,
-        friends: Friends,
+        friends: FriendGraph,
         rules: PeriodRules,
         retention: Duration,
         metrics: Arc<Metrics>,
@@ -304,7 +305,10 @@ impl Leaderboards {
         let (start, stop) = match window {
             BoardWindow::Top { limit, after } => {
                 let start = after.unwrap_or(0) as isize;
-                (start, start + isize::from(limit.clamp(1, 100)) - 1)
+                (
+                    start,
+                    start + isize::from(limit.clamp(1, MAX_BOARD_TOP)) - 1,
+                )
             }
             BoardWindow::Around { radius } => {
                 let rank: Option<isize> = self
@@ -321,7 +325,7 @@ impl Leaderboards {
                         .await?;
                     return Ok((Vec::new(), total));
                 };
-                let radius = isize::from(radius.min(50));
+                let radius = isize::from(radius.min(MAX_BOARD_RADIUS));
                 ((rank - radius).max(0), rank + radius)
             }
         };
@@ -377,12 +381,12 @@ fn window_of(
     let (start, end) = match window {
         BoardWindow::Top { limit, after } => {
             let start = after.unwrap_or(0) as usize;
-            (start, start + usize::from(limit.clamp(1, 100)))
+            (start, start + usize::from(limit.clamp(1, MAX_BOARD_TOP)))
         }
         BoardWindow::Around { radius } => {
             match ranking.iter().position(|(player, _)| player == viewer) {
                 Some(index) => {
-                    let radius = usize::from(radius.min(50));
+                    let radius = usize::from(radius.min(MAX_BOARD_RADIUS));
                     (index.saturating_sub(radius), index + radius + 1)
                 }
                 None => (0, 0),

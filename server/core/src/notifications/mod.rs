@@ -4,9 +4,11 @@
 //! Nothing is lost (the inbox keeps every notification until acknowledged and is delivered again after a
 //! reconnect) and nothing is shown twice (clients acknowledge by id and ignore ids they have shown).
 
+mod entry;
 pub mod presence;
 pub mod router;
 
+use crate::error_chain::ErrorChain;
 use std::sync::Arc;
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -20,10 +22,10 @@ use crate::store::{Store, StoreError, keys};
 pub use presence::Presence;
 pub use router::{LiveSink, Router};
 
-static FRIEND_PASSED: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("friend_passed.lua")));
-static FLUSH_PASSED: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("flush_passed.lua")));
+static COALESCE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("coalesce.lua")));
+
+/// What `coalesce.lua` answers: its status and every entry it wrote.
+type Written = (String, Vec<(String, entry::Fields)>);
 
 /// A friend's new best that passed the recipient's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +85,8 @@ impl Notifications {
         &self.router
     }
 
-    /// Stores `event` in `recipient`'s inbox and delivers it live if they are connected anywhere.
+    /// Stores `event` in `recipient`'s inbox (one round trip) and delivers it live in the background if
+    /// they are connected anywhere: the inbox is the truth, so the caller need not wait for the push.
     pub async fn notify(
         &self,
         recipient: &PlayerId,
@@ -91,9 +94,11 @@ impl Notifications {
         now_ms: u64,
     ) -> Result<(), StoreError> {
         let json = to_json(&event);
-        let mut command = redis::cmd("XADD");
-        command
-            .arg(keys::inbox(recipient))
+        let inbox = keys::inbox(recipient);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("XADD")
+            .arg(&inbox)
             .arg("MAXLEN")
             .arg("~")
             .arg(self.config.max_len)
@@ -101,18 +106,20 @@ impl Notifications {
             .arg("event")
             .arg(&json)
             .arg("created")
-            .arg(now_ms);
-        let id: String = self.store.query("inbox_add", &command).await?;
-        self.store
-            .query::<()>(
-                "inbox_expire",
-                redis::cmd("EXPIRE")
-                    .arg(keys::inbox(recipient))
-                    .arg(self.config.ttl.as_secs().max(1)),
-            )
-            .await?;
-        self.stored(recipient, event_kind(&event), vec![(id, json)], now_ms)
-            .await;
+            .arg(now_ms)
+            .expire(&inbox, ttl_seconds(self.config.ttl))
+            .ignore();
+        let (id,): (String,) = self.store.query_pipeline("inbox_add", &pipe).await?;
+        let this = self.clone();
+        let recipient = recipient.clone();
+        let written = vec![(
+            id,
+            vec![
+                ("event".to_owned(), json),
+                ("created".to_owned(), now_ms.to_string()),
+            ],
+        )];
+        tokio::spawn(async move { this.stored(&recipient, written).await });
         Ok(())
     }
 
@@ -131,44 +138,36 @@ impl Notifications {
             your_score: pass.your_score,
             board: pass.board,
         };
-        let mut invocation = FRIEND_PASSED.prepare_invoke();
+        let mut invocation = COALESCE.prepare_invoke();
         invocation
             .key(keys::inbox(recipient))
             .key(keys::coalesce(recipient))
             .key(keys::passes_seen(recipient))
+            .arg("pass")
             .arg(now_ms)
             .arg(self.window_ms())
-            .arg(to_json(&event))
             .arg(self.config.max_len)
-            .arg(self.config.ttl.as_secs().max(1))
-            .arg(pass.name.as_ref().map(to_json).unwrap_or_default())
+            .arg(ttl_seconds(self.config.ttl))
+            .arg(to_json(&event))
+            .arg(pass.name.as_ref().map_or("", DisplayName::as_str))
             .arg(pass.their_score)
             .arg(pass.your_score)
             .arg(to_json(&pass.board))
-            .arg(pass.run.to_string());
-        let out: Vec<String> = self
+            .arg(pass.run.to_string())
+            .arg(protocol::limits::MAX_SUMMARY_NAMES);
+        let (status, written): Written = self
             .store
             .run_script("inbox_friend_passed", &invocation)
             .await?;
-        let (status, written) = out
-            .split_first()
-            .map_or(("", &[][..]), |(status, rest)| (status.as_str(), rest));
-        match status {
-            "stored" => {}
-            "coalesced" => {
-                self.metrics.notifications_coalesced_total.inc();
-                return Ok(());
+        match status.as_str() {
+            "stored" => {
+                self.stored(recipient, written).await;
+                self.flush_later(recipient.clone());
             }
+            "coalesced" => self.metrics.notifications_coalesced_total.inc(),
             // "duplicate": this run already notified this friend.
-            _ => return Ok(()),
+            _ => {}
         }
-        let entries: Vec<(String, String)> = written
-            .chunks_exact(2)
-            .map(|pair| (pair[0].clone(), pair[1].clone()))
-            .collect();
-        self.stored(recipient, "friend_passed", entries, now_ms)
-            .await;
-        self.flush_later(recipient.clone());
         Ok(())
     }
 
@@ -182,7 +181,7 @@ impl Notifications {
                 .flush(&recipient, crate::clock::unix_ms())
                 .await
             {
-                tracing::warn!(%error, player = %recipient, "flushing a coalescing window failed; the next read flushes it");
+                tracing::warn!(error = %ErrorChain(&error), player = %recipient, "flushing a coalescing window failed; the next read flushes it");
             }
         });
     }
@@ -190,44 +189,34 @@ impl Notifications {
     /// Emits `recipient`'s coalescing window if it is over (also done before reading the inbox, so a
     /// window whose node died is never lost).
     pub async fn flush(&self, recipient: &PlayerId, now_ms: u64) -> Result<(), StoreError> {
-        let mut invocation = FLUSH_PASSED.prepare_invoke();
+        let mut invocation = COALESCE.prepare_invoke();
         invocation
             .key(keys::inbox(recipient))
             .key(keys::coalesce(recipient))
+            .key(keys::passes_seen(recipient))
+            .arg("flush")
             .arg(now_ms)
             .arg(self.window_ms())
             .arg(self.config.max_len)
-            .arg(self.config.ttl.as_secs().max(1));
-        let out: Vec<String> = self.store.run_script("inbox_flush", &invocation).await?;
-        if let [id, summary] = out.as_slice() {
-            self.stored(
-                recipient,
-                "friends_passed_summary",
-                vec![(id.clone(), summary.clone())],
-                now_ms,
-            )
-            .await;
-        }
+            .arg(ttl_seconds(self.config.ttl));
+        let (_, written): Written = self.store.run_script("inbox_flush", &invocation).await?;
+        self.stored(recipient, written).await;
         Ok(())
     }
 
-    /// Counts stored entries and delivers them live.
-    async fn stored(
-        &self,
-        recipient: &PlayerId,
-        kind: &str,
-        entries: Vec<(String, String)>,
-        now_ms: u64,
-    ) {
-        for (id, json) in entries {
+    /// Counts entries just written to `recipient`'s inbox and delivers them live.
+    async fn stored(&self, recipient: &PlayerId, written: Vec<(String, entry::Fields)>) {
+        for (id, fields) in written {
+            self.metrics.notifications_stored_total.inc();
+            let Some(notification) = entry::parse(&id, &fields) else {
+                tracing::error!(%id, "a notification just written does not parse");
+                continue;
+            };
             self.metrics
                 .notifications_created_total
-                .with_label_values(&[kind])
+                .with_label_values(&[entry::kind(&notification.event)])
                 .inc();
-            self.metrics.notifications_stored_total.inc();
-            if let Some(notification) = parse_entry(&id, &json, now_ms) {
-                self.router.deliver(recipient, notification).await;
-            }
+            self.router.deliver(recipient, notification).await;
         }
     }
 
@@ -242,7 +231,7 @@ impl Notifications {
     ) -> Result<(Vec<Notification>, bool), StoreError> {
         self.flush(player, now_ms).await?;
         let start = after.map_or_else(|| "-".to_owned(), |id| format!("({id}"));
-        let rows: Vec<(String, Vec<(String, String)>)> = self
+        let rows: Vec<(String, entry::Fields)> = self
             .store
             .query(
                 "inbox_read",
@@ -258,16 +247,7 @@ impl Notifications {
         let notifications = rows
             .into_iter()
             .take(limit)
-            .filter_map(|(id, fields)| {
-                let field = |name: &str| {
-                    fields
-                        .iter()
-                        .find(|(key, _)| key == name)
-                        .map(|(_, value)| value.clone())
-                };
-                let created = field("created").and_then(|ms| ms.parse().ok()).unwrap_or(0);
-                parse_entry(&id, &field("event")?, created)
-            })
+            .filter_map(|(id, fields)| entry::parse(&id, &fields))
             .collect();
         Ok((notifications, more))
     }
@@ -298,24 +278,10 @@ impl Notifications {
     }
 }
 
+fn ttl_seconds(ttl: Duration) -> i64 {
+    i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX)
+}
+
 fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
-}
-
-fn event_kind(event: &Event) -> &'static str {
-    match event {
-        Event::FriendPassed { .. } => "friend_passed",
-        Event::FriendsPassedSummary { .. } => "friends_passed_summary",
-        Event::FriendRequestReceived { .. } => "friend_request_received",
-        Event::FriendRequestAccepted { .. } => "friend_request_accepted",
-    }
-}
-
-/// A stream entry as a notification; entries that do not parse (written by a newer version) are skipped.
-fn parse_entry(id: &str, event: &str, created_ms: u64) -> Option<Notification> {
-    Some(Notification {
-        id: id.parse().ok()?,
-        created_ms,
-        event: serde_json::from_str(event).ok()?,
-    })
 }

@@ -3,6 +3,7 @@
 //! while it lives, and [`Presence::clear`] when the player's last connection on this node closes; live
 //! delivery reads it with [`Presence::node_of`]. A node that dies leaves keys that expire by themselves.
 
+use crate::error_chain::ErrorChain;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ impl Presence {
             .arg(PRESENCE_TTL.as_secs())
             .to_owned();
         if let Err(error) = self.store.query::<()>("presence_set", &command).await {
-            tracing::warn!(%error, %player, "presence not recorded; live pushes from other nodes may miss this player");
+            tracing::warn!(error = %ErrorChain(&error), %player, "presence not recorded; live pushes from other nodes may miss this player");
         }
     }
 
@@ -68,7 +69,7 @@ impl Presence {
             .run_script::<i64>("presence_clear", &invocation)
             .await
         {
-            tracing::debug!(%error, %player, "presence not cleared; it expires by itself");
+            tracing::debug!(error = %ErrorChain(&error), %player, "presence not cleared; it expires by itself");
         }
     }
 

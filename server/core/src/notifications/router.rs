@@ -2,6 +2,7 @@
 //! names the node; a player connected here is reached through the [`LiveSink`] the transport implements,
 //! a player on another node through that node's channel (Redis pub/sub, through `store`).
 
+use crate::error_chain::ErrorChain;
 use std::sync::Arc;
 
 use protocol::{Notification, PlayerId};
@@ -71,7 +72,7 @@ impl Router {
         let node = match self.presence.node_of(player).await {
             Ok(node) => node,
             Err(error) => {
-                tracing::warn!(%error, %player, "presence lookup failed; the notification waits in the inbox");
+                tracing::warn!(error = %ErrorChain(&error), %player, "presence lookup failed; the notification waits in the inbox");
                 return;
             }
         };
@@ -85,7 +86,7 @@ impl Router {
         let payload = match serde_json::to_string(&envelope) {
             Ok(payload) => payload,
             Err(error) => {
-                tracing::error!(%error, "a notification could not be encoded for another node");
+                tracing::error!(error = %ErrorChain(&error), "a notification could not be encoded for another node");
                 return;
             }
         };
@@ -100,7 +101,7 @@ impl Router {
                 .with_label_values(&["remote"])
                 .inc(),
             Err(error) => {
-                tracing::warn!(%error, %player, %node, "publishing to another node failed; the notification waits in the inbox")
+                tracing::warn!(error = %ErrorChain(&error), %player, %node, "publishing to another node failed; the notification waits in the inbox")
             }
         }
     }
@@ -126,7 +127,7 @@ impl Router {
             .subscribe(channel, shutdown, |payload| {
                 match serde_json::from_str::<Envelope>(&payload) {
                     Ok(envelope) => self.push_local(&envelope.player, &envelope.notification),
-                    Err(error) => tracing::warn!(%error, "unreadable push from another node"),
+                    Err(error) => tracing::warn!(error = %ErrorChain(&error), "unreadable push from another node"),
                 }
             })
             .await;

@@ -99,7 +99,7 @@ pub enum LoadError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The log is torn.
-    #[error("run {run}: {source}")]
+    #[error("run {run}: the input log is damaged")]
     CorruptLog {
         /// The run.
         run: RunId,
@@ -107,7 +107,7 @@ pub enum LoadError {
         source: CorruptLog,
     },
     /// The stored inputs do not replay (written under rules this build does not reproduce).
-    #[error("run {run}: the stored inputs do not replay: {source}")]
+    #[error("run {run}: the stored inputs do not replay")]
     Unreplayable {
         /// The run.
         run: RunId,

@@ -13,6 +13,7 @@ pub mod pending;
 pub mod results;
 mod timing_guard;
 
+use crate::error_chain::ErrorChain;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -108,7 +109,7 @@ pub enum RunError {
         request: &'static str,
     },
     /// Redis failed; nothing was recorded, the request can be retried as it is.
-    #[error("the run store is unavailable: {0}")]
+    #[error("the run store is unavailable")]
     Unavailable(#[from] StoreError),
     /// The stored run is damaged.
     #[error("the stored run is damaged: {0}")]
@@ -495,7 +496,7 @@ impl RunService {
         let ending = match self.recorder.record(&finished).await {
             Ok(report) => Ending::Recorded(report),
             Err(error) => {
-                tracing::warn!(run = %run.id, %error, "recording a run result failed; queueing it for retry");
+                tracing::warn!(run = %run.id, error = %ErrorChain(&error), "recording a run result failed; queueing it for retry");
                 match self.pending.enqueue(finished, QUEUE_WAIT).await {
                     Ok(()) => Ending::Pending,
                     Err(QueueFull(finished)) => {

@@ -6,6 +6,7 @@
 //! caller keeps the result and tells the client to retry, so nothing is dropped silently. On shutdown the
 //! server drains it within the drain timeout.
 
+use crate::error_chain::ErrorChain;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -99,7 +100,7 @@ async fn work(
                 Ok(report) => break report,
                 Err(error) => {
                     metrics.run_result_retries_total.inc();
-                    tracing::warn!(run = %run.run_id, player = %run.player, %error, retry_in_ms = backoff.as_millis() as u64, "recording a run result failed; retrying");
+                    tracing::warn!(run = %run.run_id, player = %run.player, error = %ErrorChain(&error), retry_in_ms = backoff.as_millis() as u64, "recording a run result failed; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint;
 use super::finished::FinishedRun;
-use crate::friends::Friends;
+use crate::friends::FriendGraph;
 use crate::leaderboards::{Leaderboards, Recorded};
 use crate::notifications::{Notifications, Pass};
 use crate::store::{Store, StoreError};
@@ -47,7 +47,7 @@ pub struct RunReport {
 pub struct ResultRecorder {
     store: Store,
     leaderboards: Leaderboards,
-    friends: Friends,
+    friends: FriendGraph,
     notifications: Notifications,
     ended_run_ttl: Duration,
 }
@@ -57,7 +57,7 @@ impl ResultRecorder {
     pub fn new(
         store: Store,
         leaderboards: Leaderboards,
-        friends: Friends,
+        friends: FriendGraph,
         notifications: Notifications,
         ended_run_ttl: Duration,
     ) -> ResultRecorder {

@@ -17,7 +17,7 @@ pub enum StoreError {
         after: Duration,
     },
     /// Redis answered with an error, or the connection failed.
-    #[error("Redis failed `{op}`: {source}")]
+    #[error("Redis failed `{op}`")]
     Redis {
         /// The operation.
         op: &'static str,
@@ -25,7 +25,7 @@ pub enum StoreError {
         source: redis::RedisError,
     },
     /// The first connection could not be made.
-    #[error("cannot connect to Redis at {url}: {source}")]
+    #[error("cannot connect to Redis at {url}")]
     Connect {
         /// The URL, without credentials.
         url: String,

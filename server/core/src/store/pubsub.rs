@@ -1,6 +1,7 @@
 //! Pub/sub between nodes: a node publishes a push on the channel of the node holding the recipient, and
 //! each node keeps one subscription to its own channel, resubscribing after a lost connection.
 
+use crate::error_chain::ErrorChain;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -47,7 +48,7 @@ impl Store {
                             let Some(message) = message else { return Ok(()) };
                             match message.get_payload::<String>() {
                                 Ok(payload) => on_message(payload),
-                                Err(error) => tracing::warn!(%error, %channel, "unreadable pub/sub payload"),
+                                Err(error) => tracing::warn!(error = %ErrorChain(&error), %channel, "unreadable pub/sub payload"),
                             }
                         }
                     }
@@ -56,7 +57,7 @@ impl Store {
             .await;
             if let Err(error) = result {
                 self.count_error("pubsub_subscribe");
-                tracing::warn!(%error, %channel, "subscription lost; resubscribing");
+                tracing::warn!(error = %ErrorChain(&error), %channel, "subscription lost; resubscribing");
             }
             if started.elapsed() > STABLE_AFTER {
                 backoff = FIRST_BACKOFF;

@@ -92,7 +92,7 @@ pub(crate) fn recording_domain(
     leapfrog_core::runs::ResultRecorder,
     leapfrog_core::notifications::Notifications,
 ) {
-    use leapfrog_core::friends::Friends;
+    use leapfrog_core::friends::FriendGraph;
     use leapfrog_core::leaderboards::{Leaderboards, PeriodRules};
     use leapfrog_core::notifications::{InboxConfig, LiveSink, Notifications, Presence, Router};
 
@@ -107,7 +107,7 @@ pub(crate) fn recording_domain(
         }
     }
     const DAY: Duration = Duration::from_secs(86_400);
-    let friends = Friends::new(store.clone());
+    let friends = FriendGraph::new(store.clone());
     let boards = Leaderboards::new(
         store.clone(),
         friends.clone(),
