@@ -29,7 +29,7 @@ type Written = (String, Vec<(String, entry::Fields)>);
 
 /// A friend's new best that passed the recipient's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pass {
+pub(crate) struct Pass {
     /// Who passed.
     pub passer: PlayerId,
     /// Their display name, if set.
@@ -87,7 +87,7 @@ impl Notifications {
 
     /// Stores `event` in `recipient`'s inbox (one round trip) and delivers it live in the background if
     /// they are connected anywhere: the inbox is the truth, so the caller need not wait for the push.
-    pub async fn notify(
+    pub(crate) async fn notify(
         &self,
         recipient: &PlayerId,
         event: Event,
@@ -125,7 +125,7 @@ impl Notifications {
 
     /// Tells `recipient` that a friend passed them, coalescing bursts: the first pass of a window is
     /// stored and delivered at once, later ones in the window become one summary when the window closes.
-    pub async fn friend_passed(
+    pub(crate) async fn friend_passed(
         &self,
         recipient: &PlayerId,
         pass: &Pass,
@@ -172,7 +172,7 @@ impl Notifications {
     }
 
     /// Closes `recipient`'s coalescing window after it has run its course, emitting its summary.
-    pub fn flush_later(&self, recipient: PlayerId) {
+    pub(crate) fn flush_later(&self, recipient: PlayerId) {
         let notifications = self.clone();
         let window = self.config.coalesce_window;
         tokio::spawn(async move {

@@ -16,7 +16,7 @@ static CLEAR_PRESENCE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("clear_presence.lua")));
 
 /// How long a presence key lives without a refresh.
-pub const PRESENCE_TTL: Duration = Duration::from_secs(120);
+pub(crate) const PRESENCE_TTL: Duration = Duration::from_secs(120);
 /// How often a live connection refreshes its presence (well inside the TTL).
 pub const PRESENCE_REFRESH: Duration = Duration::from_secs(40);
 
@@ -74,7 +74,7 @@ impl Presence {
     }
 
     /// The node holding `player`'s connection, if any.
-    pub async fn node_of(&self, player: &PlayerId) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn node_of(&self, player: &PlayerId) -> Result<Option<String>, StoreError> {
         self.store
             .query(
                 "presence_get",

@@ -64,7 +64,7 @@ impl Router {
 
     /// Pushes `notification` to `player` wherever they are connected; offline players find it in their
     /// inbox.
-    pub async fn deliver(&self, player: &PlayerId, notification: Notification) {
+    pub(crate) async fn deliver(&self, player: &PlayerId, notification: Notification) {
         if self.sink.is_connected(player) {
             self.push_local(player, &notification);
             return;

@@ -69,7 +69,7 @@ pub struct RunMeta {
 
 /// A run as loaded from Redis.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRun {
+pub(crate) struct StoredRun {
     /// Its fixed facts.
     pub meta: RunMeta,
     /// False once it ended.
@@ -80,7 +80,7 @@ pub struct StoredRun {
 
 /// The answer of an append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Appended {
+pub(crate) enum Appended {
     /// Recorded.
     Done,
     /// The log holds another number of jumps than expected (a concurrent writer): it holds `jumps`.
@@ -125,7 +125,7 @@ pub enum LoadError {
 }
 
 /// Writes a new run's meta, active, expiring after `ttl` unless jumps refresh it.
-pub async fn create(
+pub(crate) async fn create(
     store: &Store,
     run: RunId,
     meta: &RunMeta,
@@ -152,7 +152,7 @@ pub async fn create(
 }
 
 /// Loads a run, or `None` if it does not exist (never did, or expired).
-pub async fn load(store: &Store, run: RunId) -> Result<Option<StoredRun>, LoadError> {
+pub(crate) async fn load(store: &Store, run: RunId) -> Result<Option<StoredRun>, LoadError> {
     let mut pipe = redis::pipe();
     pipe.hgetall(keys::run_meta(&run)).get(keys::run_log(&run));
     let (fields, log): (HashMap<String, String>, Option<Vec<u8>>) =
@@ -190,7 +190,7 @@ pub async fn load(store: &Store, run: RunId) -> Result<Option<StoredRun>, LoadEr
 
 /// Appends `jumps` after the first `recorded` jumps of the log, and ends the run in the same atomic step
 /// when `end` is set. An empty `jumps` with `end` just ends the run.
-pub async fn append(
+pub(crate) async fn append(
     store: &Store,
     run: RunId,
     recorded: usize,
@@ -218,7 +218,7 @@ pub async fn append(
 }
 
 /// Marks `run` recorded (saving its recording's `outcome` too, when given) and keeps its keys for `ttl`.
-pub async fn mark_recorded<T: Serialize>(
+pub(crate) async fn mark_recorded<T: Serialize>(
     store: &Store,
     run: RunId,
     ttl: Duration,
@@ -241,7 +241,7 @@ pub async fn mark_recorded<T: Serialize>(
 
 /// Saves the outcome of `run`'s recording before its friends are notified, so a retried recording
 /// repeats exactly what the first one decided.
-pub async fn save_outcome<T: Serialize>(
+pub(crate) async fn save_outcome<T: Serialize>(
     store: &Store,
     run: RunId,
     ttl: Duration,
@@ -259,7 +259,7 @@ pub async fn save_outcome<T: Serialize>(
 
 /// The outcome an earlier recording of `run` saved, if any (one that does not parse, written by
 /// another version, counts as none).
-pub async fn saved_outcome<T: DeserializeOwned>(
+pub(crate) async fn saved_outcome<T: DeserializeOwned>(
     store: &Store,
     run: RunId,
 ) -> Result<Option<T>, StoreError> {

@@ -8,7 +8,7 @@ use game_logic::Jump;
 use thiserror::Error;
 
 /// Bytes one jump takes in the log.
-pub const RECORD_BYTES: usize = 8;
+pub(crate) const RECORD_BYTES: usize = 8;
 
 /// A stored log whose length is not a whole number of records: the key was written by something else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -27,7 +27,7 @@ pub fn encode(jump: Jump) -> [u8; RECORD_BYTES] {
 }
 
 /// Several jumps' records, concatenated (an offline run's chunk).
-pub fn encode_all(jumps: &[Jump]) -> Vec<u8> {
+pub(crate) fn encode_all(jumps: &[Jump]) -> Vec<u8> {
     jumps.iter().flat_map(|jump| encode(*jump)).collect()
 }
 

@@ -5,12 +5,12 @@
 use protocol::{PlayerId, RunId};
 
 /// A run's fixed facts and state (hash).
-pub fn run_meta(run: &RunId) -> String {
+pub(crate) fn run_meta(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:meta")
 }
 
 /// A run's input log: 8 bytes per jump (string, appended).
-pub fn run_log(run: &RunId) -> String {
+pub(crate) fn run_log(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:log")
 }
 
@@ -25,22 +25,22 @@ pub fn friends(player: &PlayerId) -> String {
 }
 
 /// Friend requests a player received: sender → unix ms (hash).
-pub fn requests_in(player: &PlayerId) -> String {
+pub(crate) fn requests_in(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:req:in")
 }
 
 /// Friend requests a player sent: recipient → unix ms (hash).
-pub fn requests_out(player: &PlayerId) -> String {
+pub(crate) fn requests_out(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:req:out")
 }
 
 /// Players this player blocked (set).
-pub fn blocked(player: &PlayerId) -> String {
+pub(crate) fn blocked(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:blocked")
 }
 
 /// Players who blocked this player (set), so reads can hide them.
-pub fn blocked_by(player: &PlayerId) -> String {
+pub(crate) fn blocked_by(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:blocked-by")
 }
 
@@ -66,12 +66,12 @@ pub fn presence(player: &PlayerId) -> String {
 
 /// The runs that already told a player "friend passed you" (sorted set: run id → unix ms, a day kept),
 /// so a retried recording never stores the same notification twice.
-pub fn passes_seen(player: &PlayerId) -> String {
+pub(crate) fn passes_seen(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:passes-seen")
 }
 
 /// The pub/sub channel a node listens on for pushes to players connected to it.
-pub fn node_channel(node_id: &str) -> String {
+pub(crate) fn node_channel(node_id: &str) -> String {
     format!("lf:node:{node_id}")
 }
 

@@ -70,7 +70,7 @@ impl Store {
     }
 
     /// Runs a pipeline (a `MULTI` transaction if built with `atomic()`).
-    pub async fn query_pipeline<T: FromRedisValue>(
+    pub(crate) async fn query_pipeline<T: FromRedisValue>(
         &self,
         op: &'static str,
         pipe: &Pipeline,
@@ -81,7 +81,7 @@ impl Store {
     }
 
     /// Runs a Lua script (by SHA, loading it first if Redis does not have it).
-    pub async fn run_script<T: FromRedisValue>(
+    pub(crate) async fn run_script<T: FromRedisValue>(
         &self,
         op: &'static str,
         invocation: &ScriptInvocation<'_>,

@@ -17,7 +17,7 @@ const STABLE_AFTER: Duration = Duration::from_secs(10);
 
 impl Store {
     /// Publishes `payload` on `channel`.
-    pub async fn publish(&self, channel: &str, payload: String) -> Result<(), StoreError> {
+    pub(crate) async fn publish(&self, channel: &str, payload: String) -> Result<(), StoreError> {
         self.query::<i64>(
             "notification_publish",
             redis::cmd("PUBLISH").arg(channel).arg(payload),
