@@ -6,7 +6,9 @@ mod vector;
 
 use std::path::Path;
 
-use vector::{Vector, record};
+use game_logic::generate::Difficulty;
+use game_logic::{GameSession, JumpOutcome, Landing, Ruleset, World};
+use vector::{Vector, record, rejected_draws};
 
 fn load_vectors() -> Vec<(String, Vector)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
@@ -74,6 +76,86 @@ fn the_vectors_cover_every_landing_and_refusal() {
             .iter()
             .any(|(_, v)| v.outcomes.iter().any(|o| o.points == 32))
     );
-    let refusals = vectors.iter().filter(|(_, v)| v.refused.is_some()).count();
-    assert!(refusals >= 3);
+    assert!(
+        vectors
+            .iter()
+            .any(|(_, v)| v.outcomes.iter().any(|o| o.bonus > 0 && o.game_over)),
+        "no vector earns a bonus on the jump that ends the run"
+    );
+    assert!(
+        vectors.iter().any(|(_, v)| v
+            .outcomes
+            .iter()
+            .any(|o| o.bonus > 0 && o.landing == Stayed)),
+        "no vector earns a bonus with a hop"
+    );
+    let refusals: Vec<&str> = vectors
+        .iter()
+        .filter_map(|(_, v)| v.refused.as_deref())
+        .collect();
+    for words in [
+        "the run is over",
+        "press of 3 ms is shorter",
+        "press of 10001 ms is longer",
+        "dwell of 10 ms is shorter",
+        "dwell of 600001 ms is longer",
+    ] {
+        assert!(
+            refusals.iter().any(|r| r.contains(words)),
+            "no vector is refused with \"{words}\""
+        );
+    }
+}
+
+/// Each outcome with the world its jump was made in.
+fn jumps_with_world_before(vector: &Vector) -> impl Iterator<Item = (World, &JumpOutcome)> {
+    let start = *GameSession::new(vector.seed, vector.ruleset).world();
+    let before = std::iter::once(start).chain(vector.outcomes.iter().map(|o| o.world));
+    before.zip(&vector.outcomes)
+}
+
+#[test]
+fn the_vectors_cover_rejected_draws_the_difficulty_caps_and_exact_edges() {
+    let vectors = load_vectors();
+    let rejecting = vectors
+        .iter()
+        .filter(|(_, v)| rejected_draws(v) > 0)
+        .count();
+    assert!(rejecting >= 4, "only {rejecting} vectors reject a draw");
+
+    let params = Ruleset::V1.params();
+    assert!(
+        vectors
+            .iter()
+            .any(|(_, v)| v.replay.as_ref().is_ok_and(|s| {
+                let last = Difficulty::after(params, s.landings);
+                last.gap_max == params.gap_max_cap && last.scale_min == params.scale_min_floor
+            })),
+        "no vector generates a platform at the gap cap and the scale floors"
+    );
+
+    // Every jump's touch-down, as (landing, offset past the next centre along the jump, next radius).
+    let mut touchdowns = Vec::new();
+    for (_, vector) in &vectors {
+        for (before, outcome) in jumps_with_world_before(vector) {
+            let offset = before
+                .next
+                .centre
+                .ahead(outcome.touchdown, before.direction);
+            touchdowns.push((outcome.landing, offset, before.next.radius));
+        }
+    }
+    let lands = |landing: Landing, at: &dyn Fn(i64, i64) -> bool| {
+        touchdowns
+            .iter()
+            .any(|&(l, offset, r)| l == landing && at(offset, r))
+    };
+    let body = params.body_half_width;
+    use Landing::*;
+    assert!(lands(Landed, &|o, r| o == r), "none on a far edge");
+    assert!(lands(Landed, &|o, r| o == -r), "none on a near edge");
+    assert!(lands(TippedForward, &|o, r| o == r + body));
+    assert!(lands(Fell, &|o, r| o == r + body + 1));
+    assert!(lands(TippedBack, &|o, r| o == -r - body));
+    assert!(lands(Fell, &|o, r| o == -r - body - 1));
 }
