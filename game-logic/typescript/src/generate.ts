@@ -90,11 +90,11 @@ export function isSpecialSlot(params: Params, index: number, score: number): boo
 }
 
 function drawSpecial(rng: Pcg32, last: SpecialKind | null): SpecialKind {
+  // Out-of-range indices are unreachable (`nextBelow(4)` is below 4; the other kinds are the table without
+  // `last`, so index `pick` skips over it); the fallbacks only satisfy the index types.
   if (last === null) return SPECIAL_KINDS[rng.nextBelow(4)] ?? "music_box";
-  // Index into the kinds other than `last`, keeping their fixed order. `nextBelow(3)` is below 3 and three
-  // kinds remain, so the fallback is unreachable (Rust has the same one).
-  const others = SPECIAL_KINDS.filter((kind) => kind !== last);
-  return others[rng.nextBelow(3)] ?? last;
+  const pick = rng.nextBelow(3);
+  return SPECIAL_KINDS[pick < SPECIAL_KINDS.indexOf(last) ? pick : pick + 1] ?? last;
 }
 
 /** The start platform: a cube of `startRadius` at the origin, not special. */
