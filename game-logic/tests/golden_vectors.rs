@@ -32,7 +32,7 @@ fn load_vectors() -> Vec<(String, Vector)> {
 #[test]
 fn every_vector_replays_exactly() {
     let vectors = load_vectors();
-    assert!(vectors.len() >= 30, "only {} vectors", vectors.len());
+    assert!(vectors.len() >= 42, "only {} vectors", vectors.len());
     for (path, stored) in vectors {
         let fresh = record(
             &stored.description,
