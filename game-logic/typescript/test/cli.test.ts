@@ -5,10 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 
 import { CLI, VECTORS_DIR } from "./support/paths.js";
 
@@ -17,15 +18,19 @@ function run(args: readonly string[], input?: string) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test("replay FILE prints every golden vector byte for byte", () => {
+test("replay FILE prints every golden vector byte for byte", async () => {
   const files = readdirSync(VECTORS_DIR).filter((name) => name.endsWith(".json"));
-  assert.ok(files.length >= 30);
-  for (const name of files) {
-    const path = join(VECTORS_DIR, name);
-    const { status, stdout, stderr } = run(["replay", path]);
-    assert.equal(stderr, "", name);
-    assert.equal(status, 0, name);
-    assert.equal(stdout, readFileSync(path, "utf8"), `${name}: output differs from the file`);
+  assert.ok(files.length >= 42);
+  // Four processes at a time: starting Node dominates, and the machine has few cores.
+  for (let start = 0; start < files.length; start += 4) {
+    await Promise.all(
+      files.slice(start, start + 4).map(async (name) => {
+        const path = join(VECTORS_DIR, name);
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, "replay", path]);
+        assert.equal(stderr, "", name);
+        assert.equal(stdout, readFileSync(path, "utf8"), `${name}: output differs from the file`);
+      }),
+    );
   }
 });
 
