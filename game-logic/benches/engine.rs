@@ -5,6 +5,7 @@
 
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
+use game_logic::physics::press_for_distance;
 use game_logic::{Bot, GameSession, Jump, Ruleset, Skill, replay};
 
 const SEED: u64 = 0x1eaf_f00d;
@@ -46,6 +47,30 @@ fn apply_jumps(bencher: Bencher) {
 #[divan::bench]
 fn replay_1000_jump_run(bencher: Bencher) {
     let inputs = long_run();
+    bencher
+        .counter(ItemsCount::new(inputs.len()))
+        .bench_local(|| black_box(replay(SEED, Ruleset::V1, black_box(&inputs))));
+}
+
+/// The run the TypeScript port's `npm run bench` replays, for a like-for-like figure: every jump aimed at
+/// the next centre with `press_for_distance` after a 300 ms dwell (the bot above adds a small error). Both
+/// benches check its final score.
+#[divan::bench]
+fn replay_1000_jump_aimed_run(bencher: Bencher) {
+    let params = Ruleset::V1.params();
+    let mut session = GameSession::new(SEED, Ruleset::V1);
+    let inputs: Vec<Jump> = (0..RUN_LENGTH)
+        .map(|_| {
+            let jump = Jump {
+                press_ms: press_for_distance(params, session.world().distance_to_next()),
+                dwell_ms: 300,
+            };
+            session.apply(jump).expect("an aimed jump is accepted");
+            jump
+        })
+        .collect();
+    let summary = session.summary();
+    assert_eq!((summary.score, summary.landings), (31_760, 1_000));
     bencher
         .counter(ItemsCount::new(inputs.len()))
         .bench_local(|| black_box(replay(SEED, Ruleset::V1, black_box(&inputs))));
