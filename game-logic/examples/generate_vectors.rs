@@ -347,11 +347,10 @@ fn add_ruleset_1_edge_cases(vectors: &mut Vec<Vector>) {
         1,
     ));
 
-    let (seed, edges) = (0..)
-        .map(|seed| (seed, edge_run(seed, 40).1))
-        .find(|(_, edges)| *edges >= 3)
+    let (seed, (inputs, edges)) = (0..)
+        .map(|seed| (seed, edge_run(seed, 40)))
+        .find(|(_, (_, edges))| *edges >= 3)
         .expect("some seed has three exact edge landings in 40 jumps");
-    let (inputs, _) = edge_run(seed, 40);
     let vector = record(
         "near-edge landings: exactly on the next platform's far or near edge whenever a whole ms reaches it, centre hits otherwise",
         seed,
