@@ -22,7 +22,7 @@ const fn inverse(odd: u64) -> u64 {
 
 /// A seed whose stream `stream` outputs `output` (below 2^18) at draw number `draw` (0-based); `variant`
 /// (below 2^27) picks one of the many such seeds.
-pub fn seed_drawing(stream: u64, draw: usize, output: u32, variant: u32) -> u64 {
+pub(crate) fn seed_drawing(stream: u64, draw: usize, output: u32, variant: u32) -> u64 {
     assert!(output < 1 << 18 && variant < 1 << 27);
     let increment = (stream << 1) | 1;
     let back = inverse(MULTIPLIER);

@@ -52,7 +52,7 @@ pub(crate) fn record(description: &str, seed: u64, ruleset: Ruleset, inputs: Vec
 
 /// How many outputs the session has drawn from its game stream so far. Read from the session's serialized
 /// state (its `rng` field), which is the only place the engine exposes its generator.
-pub fn outputs_drawn(session: &GameSession) -> usize {
+pub(crate) fn outputs_drawn(session: &GameSession) -> usize {
     let state = serde_json::to_value(session).expect("a session serializes");
     let drawn_to: Pcg32 =
         serde_json::from_value(state["rng"].clone()).expect("a session's `rng` is a Pcg32");
@@ -71,7 +71,7 @@ pub fn outputs_drawn(session: &GameSession) -> usize {
 
 /// How many outputs of the game stream the vector's run rejected in `next_below` and drew again: the
 /// outputs drawn beyond the one per draw the rules make (four per platform, one more per special one).
-pub fn rejected_draws(vector: &Vector) -> usize {
+pub(crate) fn rejected_draws(vector: &Vector) -> usize {
     let accepted = &vector.inputs[..vector.outcomes.len()];
     let session = replay_session(vector.seed, vector.ruleset, accepted)
         .expect("the inputs a session accepted replay");
