@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need when it is missing
 # (redis-server for the server's integration tests, promtool from Debian's prometheus package for the
-# metrics checks), then builds once and runs every test in the workspace.
+# metrics checks, Node.js and npm for the TypeScript packages), builds once, runs every Rust test in the
+# workspace, then the TypeScript packages' tests, including the rules port replaying runs the Rust
+# engine wrote. Arguments go to `cargo test` (a filter runs only the matching Rust tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-packages.sh
-ensure_packages redis-server:redis-server promtool:prometheus
+ensure_packages redis-server:redis-server promtool:prometheus node:nodejs npm:npm
 ensure_cargo
 cargo test --workspace --locked "$@"
+[ $# -eq 0 ] || exit 0
+
+# npm_ci DIR: installs DIR's locked dev dependencies (offline first, no audit, no scripts' noise).
+npm_ci() {
+    (cd "$1" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+}
+
+echo "== game-logic/typescript (leapfrog-rules)"
+npm_ci game-logic/typescript
+(cd game-logic/typescript && npm test && npm run cross-check)
