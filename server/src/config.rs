@@ -457,15 +457,13 @@ impl Options {
                         });
                     }
                 },
-                utc_offset_minutes: match self.utc_offset_minutes.unwrap_or(0) {
-                    offset @ -840..=840 => offset,
-                    _ => {
-                        return Err(ConfigError::Invalid {
-                            option: "utc-offset-minutes",
-                            reason: "must be within -840 to 840".into(),
-                        });
-                    }
-                },
+                zone: leapfrog_core::leaderboards::ResetZone::fixed_minutes(
+                    self.utc_offset_minutes.unwrap_or(0),
+                )
+                .map_err(|error| ConfigError::Invalid {
+                    option: "utc-offset-minutes",
+                    reason: error.to_string(),
+                })?,
             },
             board_retention: Duration::from_secs(
                 self.board_retention_days.unwrap_or(28) * 24 * 3600,

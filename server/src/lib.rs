@@ -106,7 +106,7 @@ impl Server {
         let leaderboards = Leaderboards::new(
             store.clone(),
             graph.clone(),
-            config.periods,
+            config.periods.clone(),
             config.board_retention,
             metrics.clone(),
         );

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::support::TestRedis;
 use leapfrog_core::friends::FriendGraph;
-use leapfrog_core::leaderboards::{Leaderboards, PeriodRules};
+use leapfrog_core::leaderboards::{Leaderboards, PeriodRules, ResetZone};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
 use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
@@ -24,7 +24,7 @@ async fn boards(redis: &TestRedis) -> Leaderboards {
     let rules = PeriodRules {
         weekly_reset_weekday: 0,
         reset_hour: 0,
-        utc_offset_minutes: 480,
+        zone: ResetZone::fixed_minutes(480).expect("a real offset"),
     };
     Leaderboards::new(
         store.clone(),

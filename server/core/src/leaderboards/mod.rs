@@ -5,6 +5,7 @@
 
 pub mod period;
 pub mod score;
+pub mod zone;
 
 use std::sync::Arc;
 use std::sync::LazyLock;
@@ -21,6 +22,7 @@ use crate::friends::FriendGraph;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, keys};
 pub use period::{PeriodRules, PeriodSlot};
+pub use zone::{ResetZone, ZoneError};
 
 static RAISE_BEST: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("raise_best.lua")));
 
