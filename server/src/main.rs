@@ -1,7 +1,6 @@
 //! `leapfrog-server`: parses the configuration, sets up logging, and serves until SIGTERM or SIGINT.
 
 use anyhow::Context;
-use clap::Parser;
 use leapfrog_core::error_chain::ErrorChain;
 use leapfrog_server::Server;
 use leapfrog_server::config::{LogFormat, Options};
@@ -14,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Options::parse().with_file()?.resolve()?;
+    let config = Options::load()?.resolve()?;
     let filter = EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     match config.log_format {
         LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).init(),

@@ -1,0 +1,213 @@
+//! The resolved configuration the node runs with, and [`Options::resolve`], which checks every option's
+//! value against its range and hands each domain module its settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
+use leapfrog_core::notifications::InboxConfig;
+use leapfrog_core::runs::RunSettings;
+
+use super::checked::{MAX_DAYS, MAX_MS, days, millis, within};
+use super::{ConfigError, LogFormat, Options};
+
+/// Where Redis comes from.
+#[derive(Debug, Clone)]
+pub enum RedisSource {
+    /// An existing Redis.
+    Url(String),
+    /// A redis-server child this process starts and stops.
+    Supervised {
+        /// The binary.
+        binary: PathBuf,
+        /// Its data directory.
+        data_dir: PathBuf,
+        /// Its port (0 = any free one).
+        port: u16,
+    },
+}
+
+/// How players authenticate.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// The HS256 secret.
+    pub jwt_secret: Vec<u8>,
+    /// True when `POST /dev/token` is served.
+    pub dev_auth: bool,
+}
+
+/// Limits and timings of WebSocket connections.
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    /// Most connections on the node.
+    pub max_connections: usize,
+    /// Most connections per player.
+    pub max_per_player: usize,
+    /// Sustained messages per second.
+    pub rate_per_second: u32,
+    /// Burst size.
+    pub rate_burst: u32,
+    /// Rate-limited messages within the abuse window that close the connection.
+    pub abuse_threshold: u32,
+    /// Ping after this much silence.
+    pub heartbeat: Duration,
+    /// Close after this much silence.
+    pub idle_timeout: Duration,
+    /// Deadline for `hello` with a token.
+    pub hello_timeout: Duration,
+    /// Outbound queue length.
+    pub outbound_queue: usize,
+    /// Longest a write may take.
+    pub write_timeout: Duration,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Public address.
+    pub listen: SocketAddr,
+    /// Admin address.
+    pub admin_listen: SocketAddr,
+    /// Redis.
+    pub redis: RedisSource,
+    /// Timeout of one Redis command.
+    pub redis_timeout: Duration,
+    /// Auth.
+    pub auth: AuthConfig,
+    /// Secret of the admin API, if enabled.
+    pub admin_secret: Option<String>,
+    /// This node's name.
+    pub node_id: String,
+    /// Connections.
+    pub connections: ConnectionConfig,
+    /// Graceful shutdown bound.
+    pub drain_timeout: Duration,
+    /// Runs.
+    pub runs: RunSettings,
+    /// When boards turn over.
+    pub periods: PeriodRules,
+    /// How long past boards stay readable.
+    pub board_retention: Duration,
+    /// Inboxes and coalescing.
+    pub inbox: InboxConfig,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+/// Shortest HS256 secret accepted, in bytes: the hash's output size.
+const MIN_SECRET_BYTES: usize = 32;
+
+impl Options {
+    /// Checks every value against its allowed range and builds the configuration.
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let jwt_secret = match (self.jwt_secret, self.dev_auth) {
+            (Some(secret), _) if secret.len() >= MIN_SECRET_BYTES => secret.into_bytes(),
+            (Some(_), _) => {
+                return Err(ConfigError::Invalid {
+                    option: "jwt-secret",
+                    reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                });
+            }
+            (None, true) => rand::random::<[u8; MIN_SECRET_BYTES]>().to_vec(),
+            (None, false) => {
+                return Err(ConfigError::Invalid {
+                    option: "jwt-secret",
+                    reason:
+                        "required (set LEAPFROG_JWT_SECRET), or run with --dev-auth for local play"
+                            .into(),
+                });
+            }
+        };
+        let redis = match self.redis_url {
+            Some(url) => RedisSource::Url(url),
+            None => RedisSource::Supervised {
+                binary: self.redis_server_bin,
+                data_dir: self.redis_data_dir,
+                port: self.redis_port,
+            },
+        };
+        let connections = ConnectionConfig {
+            max_connections: within("max-connections", self.max_connections, 1..=10_000_000)?,
+            max_per_player: within(
+                "max-connections-per-player",
+                self.max_connections_per_player,
+                1..=1_000,
+            )?,
+            rate_per_second: within("rate-per-second", self.rate_per_second, 1..=10_000_000)?,
+            rate_burst: within("rate-burst", self.rate_burst, 1..=10_000_000)?,
+            abuse_threshold: within(
+                "rate-abuse-threshold",
+                self.rate_abuse_threshold,
+                0..=10_000_000,
+            )?,
+            heartbeat: millis("heartbeat-ms", self.heartbeat_ms, 1..=MAX_MS)?,
+            idle_timeout: millis("idle-timeout-ms", self.idle_timeout_ms, 1..=MAX_MS)?,
+            hello_timeout: millis("hello-timeout-ms", self.hello_timeout_ms, 1..=MAX_MS)?,
+            outbound_queue: within("outbound-queue", self.outbound_queue, 1..=65_536)?,
+            write_timeout: millis("write-timeout-ms", self.write_timeout_ms, 1..=MAX_MS)?,
+        };
+        let zone = match self.utc_offset_minutes {
+            Some(minutes) => {
+                ResetZone::fixed_minutes(minutes).map_err(|error| ConfigError::Invalid {
+                    option: "utc-offset-minutes",
+                    reason: error.to_string(),
+                })?
+            }
+            None => self.timezone,
+        };
+        Ok(Config {
+            listen: self.listen,
+            admin_listen: self.admin_listen,
+            redis,
+            redis_timeout: millis("redis-timeout-ms", self.redis_timeout_ms, 1..=MAX_MS)?,
+            auth: AuthConfig {
+                jwt_secret,
+                dev_auth: self.dev_auth,
+            },
+            admin_secret: self.admin_secret.filter(|secret| !secret.is_empty()),
+            node_id: self.node_id.unwrap_or_else(default_node_id),
+            connections,
+            drain_timeout: millis("drain-timeout-ms", self.drain_timeout_ms, 0..=MAX_MS)?,
+            runs: RunSettings {
+                idle_timeout: millis("run-idle-timeout-ms", self.run_idle_timeout_ms, 1..=MAX_MS)?,
+                timing_tolerance: millis(
+                    "timing-tolerance-ms",
+                    self.timing_tolerance_ms,
+                    0..=MAX_MS,
+                )?,
+                pending_queue_len: within("pending-results", self.pending_results, 1..=10_000_000)?,
+            },
+            periods: PeriodRules {
+                weekly_reset_weekday: within(
+                    "weekly-reset-weekday",
+                    self.weekly_reset_weekday,
+                    0..=6,
+                )?,
+                reset_hour: within("reset-hour", self.reset_hour, 0..=23)?,
+                zone,
+            },
+            board_retention: days(
+                "board-retention-days",
+                self.board_retention_days,
+                0..=MAX_DAYS,
+            )?,
+            inbox: InboxConfig {
+                max_len: within("inbox-max-len", self.inbox_max_len, 1..=100_000)?,
+                ttl: days("inbox-ttl-days", self.inbox_ttl_days, 1..=MAX_DAYS)?,
+                coalesce_window: millis("coalesce-window-ms", self.coalesce_window_ms, 0..=MAX_MS)?,
+            },
+            log_format: self.log_format,
+        })
+    }
+}
+
+/// `<hostname>-<pid>`: unique per process on a host, readable in logs.
+fn default_node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!("{host}-{}", std::process::id())
+}
