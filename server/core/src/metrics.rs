@@ -97,6 +97,8 @@ pub struct Metrics {
     pub run_results_pending: IntGauge,
     /// Retries of finished-run results.
     pub run_result_retries_total: IntCounter,
+    /// Requests refused because a player reached a per-player cap, by cap.
+    pub player_caps_hit_total: IntCounterVec,
     /// Redis command latency by operation.
     pub redis_command_duration_seconds: HistogramVec,
     /// Redis command failures by operation.
@@ -151,6 +153,11 @@ impl Metrics {
             run_result_retries_total: families.counter(
                 "run_result_retries_total",
                 "Retries of finished-run results.",
+            )?,
+            player_caps_hit_total: families.counter_vec(
+                "player_caps_hit_total",
+                "Requests refused because a player reached a per-player cap, by cap.",
+                "cap",
             )?,
             redis_command_duration_seconds: families.histogram_vec(
                 "redis_command_duration_seconds",

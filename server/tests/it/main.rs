@@ -7,6 +7,7 @@
 //! - `periods`: the weekly reset at a configured boundary, retention.
 //! - `recording` and `pending_results`: a run recorded twice, results surviving a Redis outage.
 //! - `architecture`: the dependency graph keeps the crate boundaries of ARCHITECTURE.md.
+//! - `red_team`: attacks and faults, one test per case, over raw sockets.
 //! - `deploy_checks`: `deploy/` against a real node and real Prometheus tools.
 
 mod architecture;
@@ -15,6 +16,7 @@ mod gateway;
 mod pending_results;
 mod periods;
 mod recording;
+mod red_team;
 mod runs;
 mod social;
 mod support;
