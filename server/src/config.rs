@@ -145,6 +145,10 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_PENDING_RESULTS", default_value_t = 10_000)]
     pub pending_results: usize,
 
+    /// How often this node sweeps the index of unsettled runs (records what a dead node left, ends idle runs), in ms
+    #[arg(long, env = "LEAPFROG_SWEEP_INTERVAL_MS", default_value_t = 2_000)]
+    pub sweep_interval_ms: u64,
+
     /// Weekday the weekly boards reset on, 0 = Monday .. 6 = Sunday
     #[arg(
         long,

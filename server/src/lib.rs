@@ -23,11 +23,10 @@ use leapfrog_core::friends::{FriendGraph, Friends};
 use leapfrog_core::leaderboards::Leaderboards;
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence, Router};
-use leapfrog_core::runs::{self, ResultListener, ResultRecorder, RunService};
+use leapfrog_core::runs::{self, ResultRecorder, RunService};
 use leapfrog_core::shutdown::{InFlight, Shutdown};
 use leapfrog_core::store::supervisor::{SuperviseError, SupervisedRedis};
 use leapfrog_core::store::{Store, StoreError};
-use protocol::{Push, ServerFrame};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
@@ -90,7 +89,7 @@ impl Server {
         };
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
         let gateway_metrics = GatewayMetrics::new(metrics.registry())?;
-        let store = Store::connect(&url, config.redis_timeout, metrics.clone()).await?;
+        let store = Store::open(&url, config.redis_timeout, metrics.clone())?;
         let registry = Arc::new(Registry::default());
         let presence = Presence::new(store.clone(), &config.node_id);
         let router = Router::new(
@@ -117,12 +116,13 @@ impl Server {
             notifications.clone(),
             runs::ENDED_RUN_TTL,
         );
+        let shutdown = Shutdown::new();
         let runs = RunService::start(
             store.clone(),
             metrics.clone(),
             config.runs.clone(),
             recorder,
-            result_pusher(registry.clone()),
+            shutdown.clone(),
         );
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
@@ -143,9 +143,9 @@ impl Server {
             friends,
             leaderboards,
             notifications,
-            shutdown: Shutdown::new(),
+            shutdown,
             connections: Arc::new(InFlight::default()),
-            redis_healthy: AtomicBool::new(true),
+            redis_healthy: AtomicBool::new(false),
         });
         Ok(Server {
             app,
@@ -167,8 +167,8 @@ impl Server {
 
     /// Serves until `stop` resolves, then shuts down gracefully: stops taking connections, tells every
     /// client goodbye, waits for connections and pending results (within the drain timeout), and stops
-    /// the supervised Redis.
-    pub async fn run(self, stop: impl Future<Output = ()>) {
+    /// the supervised Redis. Says what the drain left undone.
+    pub async fn run(self, stop: impl Future<Output = ()>) -> Drained {
         let Server {
             app,
             public,
@@ -231,19 +231,25 @@ impl Server {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "shut down"
         );
+        Drained {
+            connections_left: left,
+            results_left: pending,
+        }
     }
+}
+
+/// What a graceful shutdown left undone when the drain timeout ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    /// Connections still open.
+    pub connections_left: usize,
+    /// Finished runs whose results this node could not record. They are not lost: every ended run is
+    /// listed in Redis, and the next node to sweep records it.
+    pub results_left: usize,
 }
 
 async fn wait(signal: Shutdown) {
     signal.triggered().await;
-}
-
-/// Pushes results the retry queue recorded to their players, if connected here.
-fn result_pusher(registry: Arc<Registry>) -> ResultListener {
-    Arc::new(move |finished, report| {
-        let over = handlers::run_over(finished.run_id, finished.summary.seed, report);
-        registry.push(&finished.player, &ServerFrame::Push(Push::RunResult(over)));
-    })
 }
 
 /// Keeps `redis_healthy` current for `/readyz` and the `ready` metric.

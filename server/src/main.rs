@@ -41,7 +41,15 @@ async fn main() -> anyhow::Result<()> {
         admin = %server.admin_addr()?,
         "leapfrog-server listening (WebSocket at /ws, metrics on the admin port)"
     );
-    server.run(stop_signal()).await;
+    let drained = server.run(stop_signal()).await;
+    if drained.results_left > 0 {
+        // A non-zero exit tells the orchestrator the drain was cut short; nothing is lost.
+        anyhow::bail!(
+            "the drain timed out with {} finished runs not recorded by this node; they are listed in \
+             Redis and the next node to sweep records them",
+            drained.results_left
+        );
+    }
     Ok(())
 }
 

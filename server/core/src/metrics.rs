@@ -97,6 +97,11 @@ pub struct Metrics {
     pub run_results_pending: IntGauge,
     /// Retries of finished-run results.
     pub run_result_retries_total: IntCounter,
+    /// Runs a sweeper settled for the node that played them, by outcome (`recorded`: ended but not
+    /// recorded; `timed_out`: idle past the timeout, ended and recorded; `failed`: tried again later).
+    pub runs_swept_total: IntCounterVec,
+    /// Runs due in the index of unsettled runs that the last sweep could not take (a backlog).
+    pub runs_sweep_backlog: IntGauge,
     /// Requests refused because a player reached a per-player cap, by cap.
     pub player_caps_hit_total: IntCounterVec,
     /// Redis command latency by operation.
@@ -125,14 +130,15 @@ pub struct Metrics {
 
 impl Metrics {
     /// Creates the node's registry (every family prefixed `leapfrog_` and labelled with `node_id`) and
-    /// registers the domain's families in it.
+    /// registers the domain's families in it, every known label value at zero, so `rate()` sees the first
+    /// event of each on a fresh node.
     pub fn new(node_id: &str) -> Result<Metrics, prometheus::Error> {
         let registry = Registry::new_custom(
             Some("leapfrog".into()),
             Some([("node".to_owned(), node_id.to_owned())].into()),
         )?;
         let families = Families::new(&registry);
-        Ok(Metrics {
+        let metrics = Metrics {
             runs_started_total: families.counter("runs_started_total", "Runs started.")?,
             runs_finished_total: families.counter(
                 "runs_finished_total",
@@ -158,6 +164,15 @@ impl Metrics {
                 "player_caps_hit_total",
                 "Requests refused because a player reached a per-player cap, by cap.",
                 "cap",
+            )?,
+            runs_swept_total: families.counter_vec(
+                "runs_swept_total",
+                "Runs a sweeper settled for the node that played them, by outcome.",
+                "outcome",
+            )?,
+            runs_sweep_backlog: families.gauge(
+                "runs_sweep_backlog",
+                "Runs due in the index of unsettled runs that the last sweep could not take.",
             )?,
             redis_command_duration_seconds: families.histogram_vec(
                 "redis_command_duration_seconds",
@@ -214,7 +229,11 @@ impl Metrics {
                 ],
             )?,
             registry,
-        })
+        };
+        for outcome in ["recorded", "timed_out", "failed"] {
+            metrics.runs_swept_total.with_label_values(&[outcome]);
+        }
+        Ok(metrics)
     }
 
     /// The node's registry, for the families the transport defines.

@@ -177,6 +177,7 @@ impl Options {
                     0..=MAX_MS,
                 )?,
                 pending_queue_len: within("pending-results", self.pending_results, 1..=10_000_000)?,
+                sweep_interval: millis("sweep-interval-ms", self.sweep_interval_ms, 10..=MAX_MS)?,
             },
             periods: PeriodRules {
                 weekly_reset_weekday: within(

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use dashmap::DashMap;
 use leapfrog_core::notifications::LiveSink;
-use protocol::{Notification, PlayerId, Push, ServerFrame};
+use protocol::{Notification, PlayerId, Push, RunOver, ServerFrame};
 use tokio::sync::mpsc;
 
 use super::close::CloseReason;
@@ -159,6 +159,11 @@ impl LiveSink for Registry {
     fn push_notification(&self, player: &PlayerId, notification: &Notification) -> usize {
         let frame = ServerFrame::Push(Push::Notification(notification.clone()));
         Registry::push_notification(self, player, &frame).delivered
+    }
+
+    fn push_run_result(&self, player: &PlayerId, result: &RunOver) -> usize {
+        let frame = ServerFrame::Push(Push::RunResult(result.clone()));
+        self.push(player, &frame).delivered
     }
 }
 

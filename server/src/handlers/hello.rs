@@ -1,8 +1,6 @@
 //! `hello`: authenticates (when the handshake carried no token), resumes an interrupted run, and
 //! reports the session.
 
-use std::time::Instant;
-
 use game_logic::Ruleset;
 use protocol::{BoundedVec, ErrorCode, Hello, Response, ResumedRun, Welcome};
 
@@ -51,7 +49,13 @@ pub(super) async fn handle(
         .ok_or_else(|| Failure::new(ErrorCode::Internal, "unauthenticated after hello"))?;
     let resumed = match hello.resume {
         None => None,
-        Some(run_id) => match app.runs.resume(&player, run_id, Instant::now()).await {
+        Some(run_id) => match app.runs.resume(&player, run_id).await {
+            // An ended run is not resumed (the welcome omits it), but resuming it finished its
+            // recording if a node died before, and a resent last jump is answered from it.
+            Ok(run) if run.ending().is_some() => {
+                session.run = Some(run);
+                None
+            }
             Ok(run) => {
                 let world = *run.session().world();
                 let resumed = ResumedRun {

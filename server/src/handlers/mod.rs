@@ -20,7 +20,6 @@ use protocol::{ErrorCode, OutOfRange, Request, RequestId, Response, ServerFrame,
 
 use crate::app::App;
 use crate::auth::TokenError;
-pub(crate) use run::run_over;
 pub(crate) use session::Session;
 
 /// A refused request: the error code and message of its answer.
@@ -89,7 +88,7 @@ impl From<RunError> for Failure {
             RunError::WrongMode { .. } => ErrorCode::BadRequest,
             RunError::Unavailable(_) => ErrorCode::Unavailable,
             RunError::Corrupt(_) => ErrorCode::Internal,
-            RunError::Busy => ErrorCode::ServerBusy,
+            RunError::NotDriver(_) => ErrorCode::Conflict,
         };
         if code == ErrorCode::Internal {
             tracing::error!(error = %ErrorChain(&error), "run operation failed");

@@ -3,14 +3,14 @@
 use std::time::Instant;
 
 use protocol::{
-    ErrorCode, JumpRequest, JumpResult, PlayerId, Response, RunEnd, RunId, RunOver, RunStarted,
-    StartMode, SubmitAck, SubmitRun,
+    ErrorCode, JumpRequest, JumpResult, PlayerId, Response, RunEnd, RunId, RunStarted, StartMode,
+    SubmitAck, SubmitRun,
 };
 
 use super::{Failure, session::Session};
 use crate::app::App;
 use leapfrog_core::clock::unix_ms;
-use leapfrog_core::runs::{self, ActiveRun, Ending, RunReport};
+use leapfrog_core::runs::{self, ActiveRun, Ending};
 
 /// `start_run`. A run still going on this connection is abandoned first (its score counts).
 pub(crate) async fn start(
@@ -31,10 +31,7 @@ pub(crate) async fn start(
         StartMode::Challenge { seed } => runs::StartMode::Challenge { seed },
         StartMode::Offline => runs::StartMode::Offline,
     };
-    let run = app
-        .runs
-        .start_run(player, mode, Instant::now(), unix_ms())
-        .await?;
+    let run = app.runs.start_run(player, mode, unix_ms()).await?;
     let started = RunStarted {
         run_id: run.id(),
         seed: run.meta().seed,
@@ -56,7 +53,7 @@ pub(crate) async fn jump(
     let run = current_run(app, session, player, request.run_id).await?;
     let reply = app
         .runs
-        .jump(run, request.seq, request.jump(), Instant::now(), unix_ms())
+        .jump(run, request.seq, request.jump(), unix_ms())
         .await?;
     let ended = reply
         .ending
@@ -122,7 +119,7 @@ async fn current_run<'s>(
     run_id: RunId,
 ) -> Result<&'s mut ActiveRun, Failure> {
     if session.run.as_ref().is_none_or(|run| run.id() != run_id) {
-        let run = app.runs.resume(player, run_id, Instant::now()).await?;
+        let run = app.runs.resume(player, run_id).await?;
         session.run = Some(run);
     }
     session
@@ -134,25 +131,11 @@ async fn current_run<'s>(
 /// The wire form of how a run ended.
 fn run_end(run: &ActiveRun, ending: &Ending) -> Option<RunEnd> {
     match ending {
-        Ending::Recorded(report) => Some(RunEnd::Over(run_over(run.id(), run.meta().seed, report))),
+        Ending::Recorded(report) => Some(RunEnd::Over(report.run_over(run.id(), run.meta().seed))),
         Ending::Pending => Some(RunEnd::Pending {
             run_id: run.id(),
             final_score: run.session().score(),
         }),
-        Ending::Unrecorded(_) | Ending::Rejected => None,
-    }
-}
-
-/// The final figures of a recorded run.
-pub(crate) fn run_over(run_id: RunId, seed: u64, report: &RunReport) -> RunOver {
-    RunOver {
-        run_id,
-        seed,
-        final_score: report.final_score,
-        new_best: report.new_best,
-        passed: runs::results::passed_list(report),
-        passed_count: report.passed_count,
-        friend_rank_before: report.friend_rank_before,
-        friend_rank_after: report.friend_rank_after,
+        Ending::Rejected => None,
     }
 }

@@ -1,21 +1,16 @@
-//! A finished run's result is never lost on a Redis blip: it waits in the bounded retry queue while
-//! Redis is down and is recorded, and announced, once Redis is back.
+//! A finished run's result is never lost on a Redis blip: it waits in the node's bounded retry queue
+//! while Redis is down and is recorded, and pushed to its player, once Redis is back; a full queue
+//! refuses rather than grows (the run then waits for a sweeper, see `red_team::durability`).
 
-use crate::support;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::TestRedis;
+use crate::support::{self, TestRedis};
 use leapfrog_core::leaderboards::score;
 use leapfrog_core::metrics::Metrics;
-use leapfrog_core::runs::{FinishedRun, PendingResults, ResultRecorder};
+use leapfrog_core::runs::{FinishedRun, PendingResults};
 use leapfrog_core::store::Store;
 use protocol::PlayerId;
-
-/// A result recorder wired as the server wires it.
-fn recorder(store: Store, metrics: Arc<Metrics>) -> ResultRecorder {
-    support::recording_domain(store, metrics).0
-}
 
 /// A run of "patient" with `centre_hits` centre hits.
 fn finished(centre_hits: u32) -> FinishedRun {
@@ -34,27 +29,16 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     let store = Store::connect(&redis.url(), Duration::from_millis(200), metrics.clone())
         .await
         .unwrap();
-    let recorder = recorder(store, metrics.clone());
-    let heard = Arc::new(Mutex::new(Vec::new()));
-    let listener = {
-        let heard = heard.clone();
-        Arc::new(
-            move |run: &FinishedRun, report: &leapfrog_core::runs::RunReport| {
-                heard.lock().unwrap().push((run.run_id, report.final_score));
-            },
-        )
-    };
-    let queue = PendingResults::start(4, recorder.clone(), metrics.clone(), listener);
+    let domain = support::recording_domain(store, metrics.clone());
+    let queue = PendingResults::start(4, domain.recorder.clone(), metrics.clone());
     let run = finished(5);
 
     redis.stop().await;
-    assert!(recorder.record(&run).await.is_err(), "Redis is down");
-    queue
-        .enqueue(run.clone(), Duration::from_secs(1))
-        .await
-        .unwrap();
+    assert!(domain.recorder.record(&run).await.is_err(), "Redis is down");
+    assert!(queue.enqueue(run.clone()), "queued");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(queue.len(), 1, "still waiting while Redis is down");
+    assert_eq!(metrics.run_results_pending.get(), 1, "the gauge counts it");
     assert!(metrics.run_result_retries_total.get() >= 1);
 
     redis.resume().await;
@@ -63,9 +47,15 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
         0,
         "recorded after the outage"
     );
+    assert_eq!(metrics.run_results_pending.get(), 0);
+    let pushed = domain.pushed.taken();
     assert_eq!(
-        *heard.lock().unwrap(),
-        vec![(run.run_id, run.summary.score)]
+        pushed
+            .iter()
+            .map(|result| (result.run_id, result.final_score))
+            .collect::<Vec<_>>(),
+        vec![(run.run_id, run.summary.score)],
+        "the player hears the result once"
     );
     let mut connection = redis.connection().await;
     let best: f64 = redis::cmd("ZSCORE")
@@ -84,23 +74,20 @@ async fn a_full_queue_refuses_instead_of_growing() {
     let store = Store::connect(&redis.url(), Duration::from_millis(100), metrics.clone())
         .await
         .unwrap();
-    let recorder = recorder(store, metrics.clone());
-    let queue = PendingResults::start(1, recorder, metrics, Arc::new(|_: &FinishedRun, _: &_| {}));
+    let domain = support::recording_domain(store, metrics.clone());
+    let queue = PendingResults::start(1, domain.recorder, metrics.clone());
     redis.stop().await;
-    // One is being retried by the worker, one waits in the channel of capacity 1; the third must wait
-    // and is refused when no room comes.
-    queue
-        .enqueue(finished(1), Duration::from_millis(100))
-        .await
-        .unwrap();
+    // One is being retried by the worker, one waits in the channel of capacity 1; the third is refused.
+    assert!(queue.enqueue(finished(1)));
     tokio::time::sleep(Duration::from_millis(50)).await;
-    queue
-        .enqueue(finished(2), Duration::from_millis(100))
-        .await
-        .unwrap();
-    let refused = queue.enqueue(finished(3), Duration::from_millis(100)).await;
-    assert!(refused.is_err(), "a full queue refuses");
+    assert!(queue.enqueue(finished(2)));
+    assert!(!queue.enqueue(finished(3)), "a full queue refuses");
     assert_eq!(queue.len(), 2);
+    assert_eq!(
+        metrics.run_results_pending.get(),
+        2,
+        "the gauge counts what waits"
+    );
     redis.resume().await;
     assert_eq!(queue.drain(Duration::from_secs(10)).await, 0);
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::support::TestRedis;
 use leapfrog_core::friends::FriendGraph;
-use leapfrog_core::leaderboards::{Leaderboards, PeriodRules, ResetZone};
+use leapfrog_core::leaderboards::{Leaderboards, PeriodRules, Recorded, ResetZone};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
 use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
@@ -33,6 +33,13 @@ async fn boards(redis: &TestRedis) -> Leaderboards {
         RETENTION,
         metrics,
     )
+}
+
+/// Records `score` reached at `at_ms` as a run's recording does: plans, then writes; returns the plan.
+async fn record(boards: &Leaderboards, player: &PlayerId, score: u32, at_ms: u64) -> Recorded {
+    let plan = boards.plan(player, score, at_ms).await.expect("plans");
+    boards.apply(player, score, at_ms).await.expect("writes");
+    plan
 }
 
 fn player(name: &str) -> PlayerId {
@@ -70,17 +77,11 @@ async fn the_weekly_board_resets_at_the_configured_boundary() {
     let last_second = MONDAY_MIDNIGHT_CHINA_MS - 1_000;
     let first_second = MONDAY_MIDNIGHT_CHINA_MS;
 
-    let sunday = boards
-        .record(&player("ann"), 30, last_second, last_second)
-        .await
-        .expect("records");
+    let sunday = record(&boards, &player("ann"), 30, last_second).await;
     assert!(sunday.new_best.weekly && sunday.new_best.all_time);
 
     // One second later, a worse score is a new weekly (and daily) best but not a new all-time best.
-    let monday = boards
-        .record(&player("ann"), 10, first_second, first_second)
-        .await
-        .expect("records");
+    let monday = record(&boards, &player("ann"), 10, first_second).await;
     assert!(monday.new_best.weekly && monday.new_best.daily);
     assert!(!monday.new_best.all_time);
     assert_eq!(monday.weekly_best, 10);
@@ -126,27 +127,15 @@ async fn a_retried_write_and_a_worse_score_change_nothing() {
     let redis = TestRedis::start().await;
     let boards = boards(&redis).await;
     let now = MONDAY_MIDNIGHT_CHINA_MS + 3_600_000;
-    let first = boards
-        .record(&player("bo"), 50, now, now)
-        .await
-        .expect("records");
+    let first = record(&boards, &player("bo"), 50, now).await;
     assert!(first.new_best.weekly);
-    assert!(!first.seen_before);
-    let retry = boards
-        .record(&player("bo"), 50, now, now)
-        .await
-        .expect("records");
-    assert!(!retry.new_best.weekly && !retry.new_best.all_time);
+    let retry = record(&boards, &player("bo"), 50, now).await;
     assert!(
-        retry.seen_before,
+        !retry.new_best.weekly && !retry.new_best.all_time,
         "a retry finds its own score on the boards"
     );
-    let worse = boards
-        .record(&player("bo"), 20, now + 60_000, now + 60_000)
-        .await
-        .expect("records");
+    let worse = record(&boards, &player("bo"), 20, now + 60_000).await;
     assert!(!worse.new_best.daily);
-    assert!(!worse.seen_before, "a worse score is not a retry");
     assert_eq!(worse.weekly_best, 50);
     assert_eq!(
         top(&boards, "bo", Period::Daily, now).await,

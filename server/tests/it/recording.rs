@@ -25,7 +25,11 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
     let store = Store::connect(&redis.url(), Duration::from_secs(2), metrics.clone())
         .await
         .expect("Redis answers");
-    let (recorder, notifications) = support::recording_domain(store.clone(), metrics);
+    let support::RecordingDomain {
+        recorder,
+        notifications,
+        ..
+    } = support::recording_domain(store.clone(), metrics);
     let (ada, bo) = (player("ada"), player("bo"));
     Friends::new(FriendGraph::new(store), notifications.clone())
         .import(&ada, std::slice::from_ref(&bo), NOW_MS)

@@ -8,7 +8,6 @@ pub mod score;
 pub mod zone;
 
 use std::sync::Arc;
-use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use protocol::limits::{MAX_BOARD_RADIUS, MAX_BOARD_TOP};
@@ -16,7 +15,6 @@ use protocol::{
     Board, BoardEntry, BoardPage, BoardWindow, BoundedVec, NewBest, Period, Placement, PlayerId,
     Scope, Standing,
 };
-use redis::Script;
 
 use crate::friends::FriendGraph;
 use crate::metrics::Metrics;
@@ -24,17 +22,16 @@ use crate::store::{Store, StoreError, keys};
 pub use period::{PeriodRules, PeriodSlot};
 pub use zone::{ResetZone, ZoneError};
 
-static RAISE_BEST: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("raise_best.lua")));
-
 /// Every period, in the order standings list them.
 pub const PERIODS: [Period; 3] = [Period::Daily, Period::Weekly, Period::AllTime];
 
-/// What recording a run's score did on the boards.
+/// What recording a run's score will do on the boards, worked out before anything is written, so it can
+/// be saved first and repeated exactly by a retry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Recorded {
     /// New personal best per period.
     pub new_best: NewBest,
-    /// Friends whose weekly best this run strictly passed: (friend, their score), best first.
+    /// Friends whose weekly best this run strictly passes: (friend, their score), best first.
     pub passed: Vec<(PlayerId, u32)>,
     /// Rank among friends on this week's board before the run.
     pub friend_rank_before: Option<u32>,
@@ -42,8 +39,6 @@ pub struct Recorded {
     pub friend_rank_after: Option<u32>,
     /// The player's weekly best after the run.
     pub weekly_best: u32,
-    /// Some board already held exactly this score at this time: this run was recorded before (a retry).
-    pub seen_before: bool,
 }
 
 /// The leaderboards domain.
@@ -79,28 +74,24 @@ impl Leaderboards {
         &self.rules
     }
 
-    /// Records `score`, reached at `reached_ms`, on every period board of `now_ms` (`ZADD GT`: only a
-    /// better score changes an entry, so a retry is harmless), and works out whom it passed this week.
-    pub async fn record(
+    /// Works out what recording `score`, reached at `reached_ms`, does on every period board of that
+    /// moment (new bests, friends passed this week, ranks), reading only: the caller saves the plan,
+    /// then [`Leaderboards::apply`] writes it.
+    pub async fn plan(
         &self,
         player: &PlayerId,
         score: u32,
         reached_ms: u64,
-        now_ms: u64,
     ) -> Result<Recorded, StoreError> {
-        let started = Instant::now();
         let packed = score::encode(score, reached_ms);
         let mut recorded = Recorded::default();
-        // The three boards are written concurrently: one round trip on the pipelined connection.
-        let slots = PERIODS.map(|period| (period, self.rules.slot(period, now_ms)));
-        let raised = futures_util::future::try_join_all(
-            slots
-                .iter()
-                .map(|(_, slot)| self.raise(player, slot, packed)),
+        let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
+        // The three boards are three slots: read concurrently, one round trip.
+        let bests = futures_util::future::try_join_all(
+            slots.iter().map(|(_, slot)| self.best(player, &slot.id)),
         )
         .await?;
-        recorded.seen_before = raised.contains(&Some(packed));
-        for ((period, slot), previous) in slots.iter().zip(raised) {
+        for ((period, slot), previous) in slots.iter().zip(bests) {
             let improved = previous.is_none_or(|old| packed > old);
             match period {
                 Period::Daily => recorded.new_best.daily = improved,
@@ -116,34 +107,69 @@ impl Leaderboards {
                 Period::AllTime => recorded.new_best.all_time = improved,
             }
         }
-        self.metrics
-            .leaderboard_write_seconds
-            .observe(started.elapsed().as_secs_f64());
         Ok(recorded)
     }
 
-    /// Raises `player`'s entry on `slot`'s board to `packed` if better (`raise_best.lua`), and returns
-    /// the entry before.
+    /// Writes `score`, reached at `reached_ms`, to every period board of that moment (`ZADD GT`: only a
+    /// better score changes an entry, so a retry is harmless).
+    pub async fn apply(
+        &self,
+        player: &PlayerId,
+        score: u32,
+        reached_ms: u64,
+    ) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let packed = score::encode(score, reached_ms);
+        let slots = PERIODS.map(|period| self.rules.slot(period, reached_ms));
+        futures_util::future::try_join_all(
+            slots.iter().map(|slot| self.raise(player, slot, packed)),
+        )
+        .await?;
+        self.metrics
+            .leaderboard_write_seconds
+            .observe(started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    /// `player`'s packed best on board `period_id`, if any.
+    async fn best(&self, player: &PlayerId, period_id: &str) -> Result<Option<u64>, StoreError> {
+        let packed: Option<f64> = self
+            .store
+            .query(
+                "board_best",
+                redis::cmd("ZSCORE")
+                    .arg(keys::board(period_id))
+                    .arg(player.as_str()),
+            )
+            .await?;
+        Ok(packed.map(score::from_redis))
+    }
+
+    /// Raises `player`'s entry on `slot`'s board to `packed` if better, and keeps the board until its
+    /// period ends plus the retention (one `MULTI`).
     async fn raise(
         &self,
         player: &PlayerId,
         slot: &PeriodSlot,
         packed: u64,
-    ) -> Result<Option<u64>, StoreError> {
-        let expiry = slot
-            .ends_at_ms
-            .map(|end| {
-                (end + u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX)).to_string()
-            })
-            .unwrap_or_default();
-        let mut invocation = RAISE_BEST.prepare_invoke();
-        invocation
-            .key(keys::board(&slot.id))
-            .arg(player.as_str())
+    ) -> Result<(), StoreError> {
+        let key = keys::board(&slot.id);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("ZADD")
+            .arg(&key)
+            .arg("GT")
             .arg(packed)
-            .arg(expiry);
-        let previous: Option<f64> = self.store.run_script("board_raise", &invocation).await?;
-        Ok(previous.map(score::from_redis))
+            .arg(player.as_str())
+            .ignore();
+        if let Some(end) = slot.ends_at_ms {
+            let retention = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
+            pipe.cmd("PEXPIREAT")
+                .arg(&key)
+                .arg(end.saturating_add(retention))
+                .ignore();
+        }
+        self.store.query_pipeline("board_raise", &pipe).await
     }
 
     /// Friends the player's weekly entry passed (going from `previous` to `packed`), and the player's rank

@@ -5,7 +5,7 @@
 use crate::error_chain::ErrorChain;
 use std::sync::Arc;
 
-use protocol::{Notification, PlayerId};
+use protocol::{Notification, PlayerId, Push, RunOver};
 use serde::{Deserialize, Serialize};
 
 use super::presence::Presence;
@@ -23,13 +23,17 @@ pub trait LiveSink: Send + Sync + 'static {
     /// Offers `notification` to every connection of `player` on this node without waiting, and returns
     /// how many took it. A connection too busy to take it catches up from the inbox later.
     fn push_notification(&self, player: &PlayerId, notification: &Notification) -> usize;
+
+    /// Offers a run's recorded result to every connection of `player` on this node without waiting (a
+    /// result recorded after the run's answer said `pending`), and returns how many took it.
+    fn push_run_result(&self, player: &PlayerId, result: &RunOver) -> usize;
 }
 
-/// A push travelling between nodes.
+/// A push travelling between nodes: a notification or a run's result.
 #[derive(Serialize, Deserialize)]
 struct Envelope {
     player: PlayerId,
-    notification: Notification,
+    push: Push,
 }
 
 /// Routes notifications to connections, here or on other nodes.
@@ -69,25 +73,45 @@ impl Router {
             self.push_local(player, &notification);
             return;
         }
+        if self.forward(player, Push::Notification(notification)).await {
+            self.metrics
+                .notifications_pushed_total
+                .with_label_values(&["remote"])
+                .inc();
+        }
+    }
+
+    /// Pushes a run's recorded result to `player` wherever they are connected. A player who is not hears
+    /// it by resending the run's last jump, which answers with the saved result.
+    pub async fn deliver_result(&self, player: &PlayerId, result: RunOver) {
+        if self.sink.is_connected(player) {
+            self.sink.push_run_result(player, &result);
+            return;
+        }
+        self.forward(player, Push::RunResult(result)).await;
+    }
+
+    /// Publishes `push` to the node holding `player`'s connection, if another node does. True when sent.
+    async fn forward(&self, player: &PlayerId, push: Push) -> bool {
         let node = match self.presence.node_of(player).await {
             Ok(node) => node,
             Err(error) => {
-                tracing::warn!(error = %ErrorChain(&error), %player, "presence lookup failed; the notification waits in the inbox");
-                return;
+                tracing::warn!(error = %ErrorChain(&error), %player, "presence lookup failed; the push is not forwarded");
+                return false;
             }
         };
         let Some(node) = node.filter(|node| node != self.presence.node_id()) else {
-            return;
+            return false;
         };
         let envelope = Envelope {
             player: player.clone(),
-            notification,
+            push,
         };
         let payload = match serde_json::to_string(&envelope) {
             Ok(payload) => payload,
             Err(error) => {
-                tracing::error!(error = %ErrorChain(&error), "a notification could not be encoded for another node");
-                return;
+                tracing::error!(error = %ErrorChain(&error), "a push could not be encoded for another node");
+                return false;
             }
         };
         match self
@@ -95,13 +119,10 @@ impl Router {
             .publish(&keys::node_channel(&node), payload)
             .await
         {
-            Ok(()) => self
-                .metrics
-                .notifications_pushed_total
-                .with_label_values(&["remote"])
-                .inc(),
+            Ok(()) => true,
             Err(error) => {
-                tracing::warn!(error = %ErrorChain(&error), %player, %node, "publishing to another node failed; the notification waits in the inbox")
+                tracing::warn!(error = %ErrorChain(&error), %player, %node, "publishing to another node failed; the push is not forwarded");
+                false
             }
         }
     }
@@ -126,7 +147,19 @@ impl Router {
         store
             .subscribe(channel, shutdown, |payload| {
                 match serde_json::from_str::<Envelope>(&payload) {
-                    Ok(envelope) => self.push_local(&envelope.player, &envelope.notification),
+                    Ok(Envelope {
+                        player,
+                        push: Push::Notification(notification),
+                    }) => self.push_local(&player, &notification),
+                    Ok(Envelope {
+                        player,
+                        push: Push::RunResult(result),
+                    }) => {
+                        self.sink.push_run_result(&player, &result);
+                    }
+                    Ok(Envelope { .. }) => {
+                        tracing::warn!("a kind of push other nodes never forward");
+                    }
                     Err(error) => tracing::warn!(error = %ErrorChain(&error), "unreadable push from another node"),
                 }
             })

@@ -1,13 +1,10 @@
-//! A run being played on this connection: the replayed engine state plus what the server needs to
-//! check the next input (timing, sequence, retries).
-
-use std::time::Instant;
+//! A run being played (or just ended) on this connection: the replayed engine state plus what the server
+//! needs to check the next input (timing, sequence, retries) and to prove it still drives the run.
 
 use game_logic::{GameSession, JumpOutcome};
 use protocol::RunId;
 
 use super::checkpoint::RunMeta;
-use super::finished::FinishedRun;
 use super::results::RunReport;
 use super::timing_guard::TimingGuard;
 
@@ -16,10 +13,9 @@ use super::timing_guard::TimingGuard;
 pub enum Ending {
     /// Its result is recorded.
     Recorded(RunReport),
-    /// Its result is in the retry queue; the report will be pushed when recorded.
+    /// Its result is not recorded yet (Redis failed); it is retried, and pushed to the player when
+    /// recorded. The run is ended in Redis and listed for the sweepers, so it is never lost.
     Pending,
-    /// Its result could not be recorded nor queued yet; retrying the last request records it.
-    Unrecorded(Box<FinishedRun>),
     /// An offline run that failed verification: ended, its score not counted.
     Rejected,
 }
@@ -32,8 +28,9 @@ pub struct ActiveRun {
     pub(super) session: GameSession,
     pub(super) guard: TimingGuard,
     pub(super) last_outcome: Option<JumpOutcome>,
-    pub(super) last_touched: Instant,
     pub(super) ending: Option<Ending>,
+    /// The token proving this connection drives the run (the checkpoint refuses appends from others).
+    pub(super) driver: String,
 }
 
 impl ActiveRun {
@@ -55,5 +52,11 @@ impl ActiveRun {
     /// How the run ended, once it has.
     pub const fn ending(&self) -> Option<&Ending> {
         self.ending.as_ref()
+    }
+
+    /// Unix ms of the run's last activity (its last jump, or its start): the idle timeout counts from
+    /// here.
+    pub(super) fn last_activity_ms(&self) -> u64 {
+        self.guard.last_jump_ms().unwrap_or(self.meta.started_at_ms)
     }
 }

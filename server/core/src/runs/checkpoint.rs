@@ -1,10 +1,13 @@
-//! A run's record in Redis: its meta hash (who, seed, ruleset, mode, start time, state) and its input log.
+//! A run's record in Redis: its meta hash (who, seed, ruleset, mode, start time, state, driver, when the
+//! last jump came, how and when it ended, its recording's outcome) and its input log.
 //!
 //! Both keys share the run's hash tag, so every multi-key step here stays in one Redis Cluster slot. The
-//! log is appended through `append_jumps.lua`, which refuses an append unless the log holds exactly the
-//! expected number of jumps and the run is active: a jump is recorded once, whichever node sends it.
+//! log is appended through `append_jumps.lua`, which refuses an append unless the run is active, the
+//! appending connection drives it, and the log holds exactly the expected number of jumps: a jump is
+//! recorded once, whichever node sends it.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use game_logic::{Jump, Ruleset};
@@ -12,7 +15,6 @@ use protocol::{PlayerId, RunId};
 use redis::Script;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::sync::LazyLock;
 use thiserror::Error;
 
 use super::finished::EndReason;
@@ -21,13 +23,17 @@ use crate::store::{Store, StoreError, keys};
 
 static APPEND_JUMPS: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("append_jumps.lua")));
+static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("load_run.lua")));
+
+/// The run meta field holding a recording's outcome (JSON).
+const OUTCOME_FIELD: &str = "outcome";
 
 /// How a run is played.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMode {
     /// Live, jump by jump, from a seed the server drew.
     Solo,
-    /// Live, on a seed a friend shared.
+    /// Live, on the seed of a challenge a player shared.
     Challenge,
     /// Played offline on a seed the server drew, submitted whole and verified by replay.
     Offline,
@@ -67,15 +73,44 @@ pub struct RunMeta {
     pub started_at_ms: u64,
 }
 
+/// Where a stored run stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RunState {
+    /// Being played.
+    Active,
+    /// Over, for `reason`, at `at_ms`; `recorded` once its result is on the boards and its friends told.
+    Ended {
+        /// Why it ended.
+        reason: EndReason,
+        /// Unix ms when it ended: the time its score was reached.
+        at_ms: u64,
+        /// True once recorded.
+        recorded: bool,
+    },
+}
+
 /// A run as loaded from Redis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StoredRun {
     /// Its fixed facts.
-    pub meta: RunMeta,
-    /// False once it ended.
-    pub active: bool,
+    pub(crate) meta: RunMeta,
+    /// Where it stands.
+    pub(crate) state: RunState,
+    /// Unix ms when its last jump was appended (`None` before the first).
+    pub(crate) last_jump_ms: Option<u64>,
     /// Its inputs so far.
-    pub inputs: Vec<Jump>,
+    pub(crate) inputs: Vec<Jump>,
+    /// The saved outcome of its recording (JSON), once planned.
+    pub(crate) outcome: Option<String>,
+}
+
+impl StoredRun {
+    /// The saved outcome, if any and readable (one written by another version counts as none).
+    pub(crate) fn saved_outcome<T: DeserializeOwned>(&self) -> Option<T> {
+        self.outcome
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+    }
 }
 
 /// The answer of an append.
@@ -90,6 +125,8 @@ pub(crate) enum Appended {
     },
     /// The run ended or expired before this append.
     NotActive,
+    /// Another connection took the run over.
+    NotDriver,
 }
 
 /// Why a stored run could not be read.
@@ -124,11 +161,15 @@ pub enum LoadError {
     },
 }
 
-/// Writes a new run's meta, active, expiring after `ttl` unless jumps refresh it.
+/// A run's meta fields and input log, as `load_run.lua` answers.
+type Loaded = (HashMap<String, String>, Option<Vec<u8>>);
+
+/// Writes a new run's meta, active and driven by `driver`, expiring after `ttl` unless jumps refresh it.
 pub(crate) async fn create(
     store: &Store,
     run: RunId,
     meta: &RunMeta,
+    driver: &str,
     ttl: Duration,
 ) -> Result<(), StoreError> {
     let key = keys::run_meta(&run);
@@ -143,6 +184,7 @@ pub(crate) async fn create(
                 ("mode", meta.mode.as_str().to_owned()),
                 ("started_ms", meta.started_at_ms.to_string()),
                 ("state", "active".to_owned()),
+                ("driver", driver.to_owned()),
             ],
         )
         .ignore()
@@ -151,86 +193,152 @@ pub(crate) async fn create(
     store.query_pipeline("run_create", &pipe).await
 }
 
-/// Loads a run, or `None` if it does not exist (never did, or expired).
-pub(crate) async fn load(store: &Store, run: RunId) -> Result<Option<StoredRun>, LoadError> {
-    let mut pipe = redis::pipe();
-    pipe.hgetall(keys::run_meta(&run)).get(keys::run_log(&run));
-    let (fields, log): (HashMap<String, String>, Option<Vec<u8>>) =
-        store.query_pipeline("run_load", &pipe).await?;
-    if fields.is_empty() {
-        return Ok(None);
-    }
-    let field = |name: &'static str| {
-        fields
-            .get(name)
-            .ok_or(LoadError::CorruptMeta { run, field: name })
+/// Loads a run, or `None` if it does not exist (never did, or expired). With a `driver` token, an active
+/// run is taken over by it in the same step.
+pub(crate) async fn load(
+    store: &Store,
+    run: RunId,
+    driver: Option<&str>,
+) -> Result<Option<StoredRun>, LoadError> {
+    let mut invocation = LOAD_RUN.prepare_invoke();
+    invocation
+        .key(keys::run_meta(&run))
+        .key(keys::run_log(&run))
+        .arg(driver.unwrap_or(""));
+    let loaded: Option<Loaded> = match store
+        .run_script::<redis::Value>("run_load", &invocation)
+        .await?
+    {
+        redis::Value::Array(parts) if parts.is_empty() => None,
+        value => Some(
+            redis::from_redis_value(value).map_err(|source| StoreError::Redis {
+                op: "run_load",
+                source: source.into(),
+            })?,
+        ),
     };
+    let Some((fields, log)) = loaded else {
+        return Ok(None);
+    };
+    parse(run, &fields, log.as_deref().unwrap_or_default()).map(Some)
+}
+
+fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<StoredRun, LoadError> {
     let corrupt = |field| LoadError::CorruptMeta { run, field };
+    let field = |name: &'static str| fields.get(name).ok_or(corrupt(name));
+    let number = |name: &'static str| -> Result<u64, LoadError> {
+        field(name)?.parse().map_err(|_| corrupt(name))
+    };
     let meta = RunMeta {
         player: field("player")?.parse().map_err(|_| corrupt("player"))?,
-        seed: field("seed")?.parse().map_err(|_| corrupt("seed"))?,
+        seed: number("seed")?,
         ruleset: field("ruleset")?
             .parse::<u16>()
             .ok()
             .and_then(|v| Ruleset::from_version(v).ok())
             .ok_or_else(|| corrupt("ruleset"))?,
         mode: RunMode::parse(field("mode")?).ok_or_else(|| corrupt("mode"))?,
-        started_at_ms: field("started_ms")?
-            .parse()
-            .map_err(|_| corrupt("started_ms"))?,
+        started_at_ms: number("started_ms")?,
     };
-    let inputs = input_log::decode(log.as_deref().unwrap_or_default())
-        .map_err(|source| LoadError::CorruptLog { run, source })?;
-    Ok(Some(StoredRun {
+    let state = match field("state")?.as_str() {
+        "active" => RunState::Active,
+        "ended" => RunState::Ended {
+            reason: EndReason::parse(field("end_reason")?).ok_or_else(|| corrupt("end_reason"))?,
+            // Runs ended before `ended_ms` was kept count from their start.
+            at_ms: fields
+                .get("ended_ms")
+                .and_then(|ms| ms.parse().ok())
+                .unwrap_or(meta.started_at_ms),
+            recorded: fields.contains_key("recorded"),
+        },
+        _ => return Err(corrupt("state")),
+    };
+    let inputs = input_log::decode(log).map_err(|source| LoadError::CorruptLog { run, source })?;
+    Ok(StoredRun {
         meta,
-        active: field("state")? == "active",
+        state,
+        last_jump_ms: fields.get("last_ms").and_then(|ms| ms.parse().ok()),
         inputs,
-    }))
+        outcome: fields.get(OUTCOME_FIELD).cloned(),
+    })
 }
 
-/// Appends `jumps` after the first `recorded` jumps of the log, and ends the run in the same atomic step
-/// when `end` is set. An empty `jumps` with `end` just ends the run.
+/// What an append should do beyond adding jumps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AppendStep<'d> {
+    /// Jumps already in the log: the append is refused unless the log holds exactly these.
+    pub(crate) recorded: usize,
+    /// End the run for this reason in the same step.
+    pub(crate) end: Option<EndReason>,
+    /// The appending connection's driver token; `None` for the server itself (ending an idle run).
+    pub(crate) driver: Option<&'d str>,
+    /// Unix ms now: when the jumps came, or the run ended.
+    pub(crate) now_ms: u64,
+    /// Keep both keys this long.
+    pub(crate) ttl: Duration,
+}
+
+/// Appends `jumps` after the first `step.recorded` jumps of the log, and ends the run in the same atomic
+/// step when `step.end` is set. An empty `jumps` with an end just ends the run.
 pub(crate) async fn append(
     store: &Store,
     run: RunId,
-    recorded: usize,
     jumps: &[Jump],
-    end: Option<EndReason>,
-    ttl: Duration,
+    step: AppendStep<'_>,
 ) -> Result<Appended, StoreError> {
     let mut invocation = APPEND_JUMPS.prepare_invoke();
     invocation
         .key(keys::run_meta(&run))
         .key(keys::run_log(&run))
-        .arg(recorded * RECORD_BYTES)
+        .arg(step.recorded * RECORD_BYTES)
         .arg(input_log::encode_all(jumps))
-        .arg(if end.is_some() { "end" } else { "" })
-        .arg(end.map_or("", EndReason::as_str))
-        .arg(ttl_seconds(ttl));
+        .arg(if step.end.is_some() { "end" } else { "" })
+        .arg(step.end.map_or("", EndReason::as_str))
+        .arg(ttl_seconds(step.ttl))
+        .arg(step.now_ms)
+        .arg(step.driver.unwrap_or(""));
     let (status, length): (u8, usize) = store.run_script("run_append", &invocation).await?;
     Ok(match status {
         0 => Appended::Done,
         1 => Appended::OutOfSequence {
             jumps: length / RECORD_BYTES,
         },
+        3 => Appended::NotDriver,
         _ => Appended::NotActive,
     })
 }
 
-/// Marks `run` recorded (saving its recording's `outcome` too, when given) and keeps its keys for `ttl`.
-pub(crate) async fn mark_recorded<T: Serialize>(
+/// Saves `outcome` as the outcome of `run`'s recording unless one is saved already, and returns the one
+/// that is: the first recording to plan decides, and every later or concurrent one repeats it.
+pub(crate) async fn save_outcome_once<T: Serialize + DeserializeOwned>(
+    store: &Store,
+    run: RunId,
+    outcome: T,
+) -> Result<T, StoreError> {
+    let meta = keys::run_meta(&run);
+    let json = serde_json::to_string(&outcome).unwrap_or_default();
+    let mut pipe = redis::pipe();
+    pipe.atomic()
+        .hset_nx(&meta, OUTCOME_FIELD, &json)
+        .ignore()
+        .hget(&meta, OUTCOME_FIELD);
+    let (saved,): (Option<String>,) = store.query_pipeline("run_save_outcome", &pipe).await?;
+    Ok(saved
+        .filter(|saved| *saved != json)
+        .and_then(|saved| serde_json::from_str(&saved).ok())
+        .unwrap_or(outcome))
+}
+
+/// Marks `run` recorded and keeps its keys for `ttl` more (the retry and idempotency window).
+pub(crate) async fn mark_recorded(
     store: &Store,
     run: RunId,
     ttl: Duration,
-    outcome: Option<&T>,
 ) -> Result<(), StoreError> {
     let meta = keys::run_meta(&run);
     let mut pipe = redis::pipe();
-    pipe.atomic();
-    if let Some(outcome) = outcome {
-        pipe.hset(&meta, OUTCOME_FIELD, to_json(outcome)).ignore();
-    }
-    pipe.hset(&meta, "recorded", 1)
+    pipe.atomic()
+        .hset(&meta, "recorded", 1)
         .ignore()
         .expire(&meta, ttl_seconds(ttl))
         .ignore()
@@ -239,48 +347,66 @@ pub(crate) async fn mark_recorded<T: Serialize>(
     store.query_pipeline("run_mark_recorded", &pipe).await
 }
 
-/// Saves the outcome of `run`'s recording before its friends are notified, so a retried recording
-/// repeats exactly what the first one decided.
-pub(crate) async fn save_outcome<T: Serialize>(
-    store: &Store,
-    run: RunId,
-    ttl: Duration,
-    outcome: &T,
-) -> Result<(), StoreError> {
-    let meta = keys::run_meta(&run);
-    let mut pipe = redis::pipe();
-    pipe.atomic()
-        .hset(&meta, OUTCOME_FIELD, to_json(outcome))
-        .ignore()
-        .expire(&meta, ttl_seconds(ttl))
-        .ignore();
-    store.query_pipeline("run_save_outcome", &pipe).await
-}
-
-/// The outcome an earlier recording of `run` saved, if any (one that does not parse, written by
-/// another version, counts as none).
-pub(crate) async fn saved_outcome<T: DeserializeOwned>(
-    store: &Store,
-    run: RunId,
-) -> Result<Option<T>, StoreError> {
-    let json: Option<String> = store
-        .query(
-            "run_saved_outcome",
-            redis::cmd("HGET")
-                .arg(keys::run_meta(&run))
-                .arg(OUTCOME_FIELD),
-        )
-        .await?;
-    Ok(json.and_then(|json| serde_json::from_str(&json).ok()))
-}
-
-/// The run meta field holding a recording's outcome (JSON).
-const OUTCOME_FIELD: &str = "outcome";
-
-fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
 fn ttl_seconds(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    const BASE: [(&str, &str); 6] = [
+        ("player", "ada"),
+        ("seed", "42"),
+        ("ruleset", "1"),
+        ("mode", "solo"),
+        ("started_ms", "1000"),
+        ("state", "active"),
+    ];
+
+    #[test]
+    fn an_active_run_parses_with_its_last_jump() {
+        let mut meta = fields(&BASE);
+        meta.insert("last_ms".into(), "5000".into());
+        let run = parse(RunId::from_bytes([1; 16]), &meta, &[0; 16]).expect("parses");
+        assert_eq!(run.state, RunState::Active);
+        assert_eq!(run.last_jump_ms, Some(5_000));
+        assert_eq!(run.inputs.len(), 2);
+    }
+
+    #[test]
+    fn an_ended_run_says_why_when_and_whether_recorded() {
+        let mut meta = fields(&BASE);
+        meta.insert("state".into(), "ended".into());
+        meta.insert("end_reason".into(), "game_over".into());
+        meta.insert("ended_ms".into(), "9000".into());
+        let run = parse(RunId::from_bytes([1; 16]), &meta, &[]).expect("parses");
+        assert_eq!(
+            run.state,
+            RunState::Ended {
+                reason: EndReason::GameOver,
+                at_ms: 9_000,
+                recorded: false
+            }
+        );
+        meta.insert("recorded".into(), "1".into());
+        let run = parse(RunId::from_bytes([1; 16]), &meta, &[]).expect("parses");
+        assert!(matches!(run.state, RunState::Ended { recorded: true, .. }));
+    }
+
+    #[test]
+    fn damaged_records_are_refused_with_the_field() {
+        let mut meta = fields(&BASE);
+        meta.insert("state".into(), "paused".into());
+        let error = parse(RunId::from_bytes([1; 16]), &meta, &[]).unwrap_err();
+        assert!(error.to_string().contains("`state`"), "{error}");
+        assert!(parse(RunId::from_bytes([1; 16]), &fields(&BASE), &[0; 9]).is_err());
+    }
 }

@@ -14,6 +14,8 @@ pub enum EndReason {
     TimedOut,
     /// A whole run submitted from offline play, verified by replay.
     OfflineVerified,
+    /// An offline run that failed verification: ended, its score not counted.
+    Rejected,
 }
 
 impl EndReason {
@@ -24,7 +26,21 @@ impl EndReason {
             EndReason::Abandoned => "abandoned",
             EndReason::TimedOut => "timed_out",
             EndReason::OfflineVerified => "offline_verified",
+            EndReason::Rejected => "rejected",
         }
+    }
+
+    /// The reason a run's record names.
+    pub(crate) fn parse(text: &str) -> Option<EndReason> {
+        [
+            EndReason::GameOver,
+            EndReason::Abandoned,
+            EndReason::TimedOut,
+            EndReason::OfflineVerified,
+            EndReason::Rejected,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == text)
     }
 }
 

@@ -1,21 +1,26 @@
 //! Authoritative game runs: the server draws each seed, simulates every jump with `game-logic`,
-//! checkpoints the input log to Redis after every jump, and records the result when the run ends.
+//! checkpoints the input log to Redis before answering each jump, and records the result when the run
+//! ends.
 //!
-//! This module knows nothing of sockets: `handlers::run` translates requests into these calls. A run is
-//! resumable on any node from its Redis record by deterministic replay; a result Redis cannot take at once
-//! goes to the bounded retry queue in `pending`.
+//! This module knows nothing of sockets: the node's handlers translate requests into these calls. A run
+//! lives in Redis (`checkpoint`), not in a node: any node resumes it by replay, answers a resent jump
+//! with the same result, and finishes recording it if the node that played it could not. Every run is in
+//! the durable index of unsettled runs (`index`) from its start until its result is recorded; each node
+//! sweeps it (`sweeper`), so no finished run is lost with a node, and a run nobody plays ends by itself.
+//! `pending` retries a result Redis could not take at once.
 
 mod active;
-pub mod checkpoint;
+pub(crate) mod checkpoint;
 mod finished;
+pub(crate) mod index;
 pub mod input_log;
 pub mod pending;
 pub mod results;
+mod sweeper;
 mod timing_guard;
 
-use crate::error_chain::ErrorChain;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use game_logic::{
     GameSession, Jump, JumpOutcome, ReplayError, Ruleset, SessionError, replay_session,
@@ -24,20 +29,24 @@ use protocol::{PlayerId, RunId};
 use thiserror::Error;
 
 pub use active::{ActiveRun, Ending};
-pub use checkpoint::{RunMeta, RunMode};
+pub use checkpoint::{LoadError, RunMeta, RunMode};
 pub use finished::{EndReason, FinishedRun};
-pub use pending::{PendingResults, QueueFull, ResultListener};
+pub use pending::PendingResults;
 pub use results::{ResultRecorder, RunReport};
-pub use timing_guard::{TimingGuard, TooFast};
+pub use timing_guard::TooFast;
 
+use crate::error_chain::ErrorChain;
 use crate::metrics::Metrics;
+use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
-use checkpoint::{Appended, LoadError};
+use checkpoint::{AppendStep, Appended, RunState, StoredRun};
+use timing_guard::TimingGuard;
 
-/// How long an ended run stays readable (for a resume that arrives after the end).
+/// How long an ended run stays readable (for a resume or a resent jump that arrives after the end).
 pub const ENDED_RUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-/// How long finishing a run waits for room in the retry queue before telling the client to retry.
-const QUEUE_WAIT: Duration = Duration::from_secs(2);
+/// How long after a run ends a sweeper may record it, if the node that ended it has not: the time that
+/// node normally needs.
+const SETTLE_GRACE: Duration = Duration::from_secs(15);
 
 /// Settings of the run service.
 #[derive(Debug, Clone)]
@@ -48,6 +57,8 @@ pub struct RunSettings {
     pub timing_tolerance: Duration,
     /// Capacity of the pending-results retry queue.
     pub pending_queue_len: usize,
+    /// How often this node sweeps the index of unsettled runs.
+    pub sweep_interval: Duration,
 }
 
 /// How a client asks to start a run.
@@ -81,6 +92,9 @@ pub enum RunError {
         /// Its final score.
         score: u32,
     },
+    /// Another connection resumed the run and drives it now.
+    #[error("run {0} is being played on another connection; resume it here to take it over")]
+    NotDriver(RunId),
     /// A jump came sooner than a person can play.
     #[error("too fast: this jump needs {} ms since the previous one but came after {} ms", .0.required_ms, .0.elapsed_ms)]
     TooFast(TooFast),
@@ -114,9 +128,6 @@ pub enum RunError {
     /// The stored run is damaged.
     #[error("the stored run is damaged: {0}")]
     Corrupt(LoadError),
-    /// The result queue is full; the run ended but its result waits here: retry the request.
-    #[error("the server is busy recording results; retry the request")]
-    Busy,
 }
 
 impl From<LoadError> for RunError {
@@ -142,33 +153,35 @@ pub struct JumpReply {
 pub struct RunService {
     store: Store,
     metrics: Arc<Metrics>,
-    config: RunSettings,
+    settings: RunSettings,
     recorder: ResultRecorder,
     pending: PendingResults,
 }
 
 impl RunService {
-    /// The service, with its retry queue started; `listener` hears of results the queue recorded.
+    /// The service, with its retry queue and its sweeper of the index of unsettled runs started; the
+    /// sweeper stops at `shutdown`.
     pub fn start(
         store: Store,
         metrics: Arc<Metrics>,
-        config: RunSettings,
+        settings: RunSettings,
         recorder: ResultRecorder,
-        listener: ResultListener,
+        shutdown: Shutdown,
     ) -> RunService {
         let pending = PendingResults::start(
-            config.pending_queue_len,
+            settings.pending_queue_len,
             recorder.clone(),
             metrics.clone(),
-            listener,
         );
-        RunService {
+        let service = RunService {
             store,
             metrics,
-            config,
+            settings,
             recorder,
             pending,
-        }
+        };
+        tokio::spawn(sweeper::sweep(service.clone(), shutdown));
+        service
     }
 
     /// The retry queue, for the shutdown drain.
@@ -176,13 +189,13 @@ impl RunService {
         &self.pending
     }
 
-    /// Starts a run for `player`: draws the seed (unless a challenge names one) and writes the run's
-    /// record before answering, so the run is resumable from its first jump.
+    /// Starts a run for `player`: draws the seed (unless a challenge names one), writes the run's record
+    /// and lists it in the index of unsettled runs before answering, so the run is resumable from its
+    /// first jump and never lost.
     pub async fn start_run(
         &self,
         player: &PlayerId,
         mode: StartMode,
-        now: Instant,
         now_ms: u64,
     ) -> Result<ActiveRun, RunError> {
         let (seed, run_mode) = match mode {
@@ -198,55 +211,75 @@ impl RunService {
             mode: run_mode,
             started_at_ms: now_ms,
         };
-        checkpoint::create(&self.store, id, &meta, self.live_ttl()).await?;
+        let driver = new_driver();
+        let due_ms = now_ms.saturating_add(millis(self.settings.idle_timeout));
+        tokio::try_join!(
+            checkpoint::create(&self.store, id, &meta, &driver, self.live_ttl()),
+            index::schedule(&self.store, id, due_ms),
+        )?;
         self.metrics.runs_started_total.inc();
-        Ok(self.activate(id, meta, GameSession::new(seed, Ruleset::LATEST), now))
-    }
-
-    /// Loads `player`'s run `id` from Redis and replays its log, to continue it on this connection. An
-    /// ended run answers [`RunError::RunOver`].
-    pub async fn resume(
-        &self,
-        player: &PlayerId,
-        id: RunId,
-        now: Instant,
-    ) -> Result<ActiveRun, RunError> {
-        let stored = checkpoint::load(&self.store, id)
-            .await?
-            .filter(|stored| &stored.meta.player == player)
-            .ok_or(RunError::NotFound(id))?;
-        let session = replay_session(stored.meta.seed, stored.meta.ruleset, &stored.inputs)
-            .map_err(|source| RunError::Corrupt(LoadError::Unreplayable { run: id, source }))?;
-        if !stored.active {
-            return Err(RunError::RunOver {
-                run: id,
-                score: session.score(),
-            });
-        }
-        Ok(self.activate(id, stored.meta, session, now))
-    }
-
-    fn activate(&self, id: RunId, meta: RunMeta, session: GameSession, now: Instant) -> ActiveRun {
-        ActiveRun {
+        let session = GameSession::new(seed, Ruleset::LATEST);
+        Ok(ActiveRun {
             id,
-            guard: TimingGuard::new(meta.started_at_ms, self.config.timing_tolerance),
+            guard: TimingGuard::new(now_ms, None, self.settings.timing_tolerance),
             meta,
             session,
             last_outcome: None,
-            last_touched: now,
             ending: None,
-        }
+            driver,
+        })
     }
 
-    /// Applies live jump number `seq`. A retried `seq` (the last one applied) is answered again without
-    /// being applied twice. The jump is checkpointed before it is answered; if Redis fails, nothing
-    /// changes and the same request can be retried.
+    /// Loads `player`'s run `id` from Redis and replays its log, to continue it on this connection, which
+    /// takes it over: from now on only this connection may play it. A run that ended comes back ended,
+    /// with its result; if its result was never recorded (the node that played it died), it is recorded
+    /// now.
+    pub async fn resume(&self, player: &PlayerId, id: RunId) -> Result<ActiveRun, RunError> {
+        let driver = new_driver();
+        let stored = checkpoint::load(&self.store, id, Some(&driver))
+            .await?
+            .filter(|stored| &stored.meta.player == player)
+            .ok_or(RunError::NotFound(id))?;
+        let (session, last_outcome) = replay(id, &stored)?;
+        let mut run = ActiveRun {
+            id,
+            guard: TimingGuard::new(
+                stored.meta.started_at_ms,
+                stored.last_jump_ms,
+                self.settings.timing_tolerance,
+            ),
+            meta: stored.meta.clone(),
+            session,
+            last_outcome,
+            ending: None,
+            driver,
+        };
+        if let RunState::Ended {
+            reason,
+            at_ms,
+            recorded,
+        } = stored.state
+        {
+            run.ending = Some(match (reason, recorded) {
+                (EndReason::Rejected, _) => Ending::Rejected,
+                (_, true) => Ending::Recorded(
+                    results::saved_report(&stored)
+                        .unwrap_or_else(|| RunReport::score_only(run.session.score())),
+                ),
+                (_, false) => self.record_or_queue(finished(&run, reason, at_ms)).await,
+            });
+        }
+        Ok(run)
+    }
+
+    /// Applies live jump number `seq`. A resent `seq` (the last one applied) is answered again without
+    /// being applied twice, on this connection or any other. The jump is checkpointed before it is
+    /// answered; if Redis fails, nothing changes and the same request can be retried.
     pub async fn jump(
         &self,
         run: &mut ActiveRun,
         seq: u32,
         jump: Jump,
-        now: Instant,
         now_ms: u64,
     ) -> Result<JumpReply, RunError> {
         if run.meta.mode == RunMode::Offline {
@@ -257,10 +290,13 @@ impl RunService {
             });
         }
         let applied = run.session.jumps();
-        if seq + 1 == applied
+        if seq.checked_add(1) == Some(applied)
             && let Some(outcome) = run.last_outcome
         {
-            return self.retried(run, outcome).await;
+            return Ok(JumpReply {
+                outcome,
+                ending: self.retried_ending(run).await,
+            });
         }
         if run.ending.is_some() || run.session.is_over() {
             return Err(RunError::RunOver {
@@ -274,14 +310,14 @@ impl RunService {
                 got: seq,
             });
         }
-        if now.saturating_duration_since(run.last_touched) > self.config.idle_timeout {
+        if now_ms.saturating_sub(run.last_activity_ms()) > millis(self.settings.idle_timeout) {
             let score = run.session.score();
             self.end(run, EndReason::TimedOut, now_ms).await?;
             return Err(RunError::RunOver { run: run.id, score });
         }
         game_logic::timing::check(run.meta.ruleset.params(), jump)
             .map_err(|invalid| RunError::InvalidJump(SessionError::InvalidJump(invalid)))?;
-        if let Err(too_fast) = run.guard.check(&run.session, jump, now, now_ms) {
+        if let Err(too_fast) = run.guard.check(&run.session, jump, now_ms) {
             self.metrics
                 .runs_rejected_total
                 .with_label_values(&["too_fast"])
@@ -291,40 +327,36 @@ impl RunService {
         let mut next = run.session.clone();
         let outcome = next.apply(jump).map_err(RunError::InvalidJump)?;
         let end = outcome.game_over.then_some(EndReason::GameOver);
-        self.append(run, applied as usize, &[jump], end).await?;
+        self.append(run, applied as usize, &[jump], end, now_ms)
+            .await?;
         run.session = next;
-        run.guard.accepted(now);
-        run.last_touched = now;
+        run.guard.accepted(now_ms);
         run.last_outcome = Some(outcome);
         self.metrics.jumps_total.inc();
         let ending = match end {
-            Some(reason) => Some(self.finish(run, reason, now_ms).await?),
+            Some(reason) => Some(self.finish(run, reason, now_ms).await),
             None => None,
         };
         Ok(JumpReply { outcome, ending })
     }
 
-    /// Answers a retried jump with its stored outcome, finishing the run's recording if a previous
-    /// attempt could not.
-    async fn retried(
-        &self,
-        run: &mut ActiveRun,
-        outcome: JumpOutcome,
-    ) -> Result<JumpReply, RunError> {
-        let ending = match run.ending.clone() {
-            Some(Ending::Unrecorded(finished)) => Some(self.record_or_queue(run, *finished).await?),
-            other => other,
-        };
-        Ok(JumpReply { outcome, ending })
+    /// How a resent last jump's run ended: a pending result is tried again, so the answer carries the
+    /// result once it is recorded.
+    async fn retried_ending(&self, run: &mut ActiveRun) -> Option<Ending> {
+        if run.ending == Some(Ending::Pending)
+            && let Ok(stored) = checkpoint::load(&self.store, run.id, None).await
+            && let Some(stored) = stored
+            && let RunState::Ended { reason, at_ms, .. } = stored.state
+        {
+            run.ending = Some(self.record_or_queue(finished(run, reason, at_ms)).await);
+        }
+        run.ending.clone()
     }
 
     /// Ends the run at the player's request; its score so far counts.
     pub async fn abandon(&self, run: &mut ActiveRun, now_ms: u64) -> Result<Ending, RunError> {
-        if let Some(ending) = run.ending.clone() {
-            return match ending {
-                Ending::Unrecorded(finished) => self.record_or_queue(run, *finished).await,
-                recorded => Ok(recorded),
-            };
+        if let Some(ending) = self.retried_ending(run).await {
+            return Ok(ending);
         }
         self.end(run, EndReason::Abandoned, now_ms).await
     }
@@ -347,17 +379,13 @@ impl RunService {
                 request: "an offline submission",
             });
         }
-        if let Some(ending) = run.ending.clone() {
+        if let Some(ending) = self.retried_ending(run).await {
             return match ending {
-                Ending::Unrecorded(finished) => {
-                    self.record_or_queue(run, *finished).await.map(Some)
-                }
-                Ending::Rejected | Ending::Recorded(_) | Ending::Pending => {
-                    Err(RunError::RunOver {
-                        run: run.id,
-                        score: run.session.score(),
-                    })
-                }
+                Ending::Recorded(_) | Ending::Pending if last => Ok(Some(ending)),
+                _ => Err(RunError::RunOver {
+                    run: run.id,
+                    score: run.session.score(),
+                }),
             };
         }
         let applied = run.session.jumps();
@@ -381,31 +409,30 @@ impl RunService {
                     max,
                 },
             };
-            return Err(self.reject(run, refusal).await);
+            return Err(self.reject(run, refusal, now_ms).await);
         }
         let elapsed_ms = now_ms
             .saturating_sub(run.meta.started_at_ms)
-            .saturating_add(
-                u64::try_from(self.config.timing_tolerance.as_millis()).unwrap_or(u64::MAX),
-            );
+            .saturating_add(millis(self.settings.timing_tolerance));
         if next.min_duration_ms() > elapsed_ms {
             let refusal = ReplayError::TooFast {
                 min_ms: next.min_duration_ms(),
                 elapsed_ms,
             };
-            return Err(self.reject(run, refusal).await);
+            return Err(self.reject(run, refusal, now_ms).await);
         }
         let end = (last || next.is_over()).then_some(EndReason::OfflineVerified);
-        self.append(run, applied as usize, jumps, end).await?;
+        self.append(run, applied as usize, jumps, end, now_ms)
+            .await?;
         run.session = next;
         match end {
-            Some(reason) => self.finish(run, reason, now_ms).await.map(Some),
+            Some(reason) => Ok(Some(self.finish(run, reason, now_ms).await)),
             None => Ok(None),
         }
     }
 
     /// Ends an offline run that failed verification; its score does not count.
-    async fn reject(&self, run: &mut ActiveRun, refusal: ReplayError) -> RunError {
+    async fn reject(&self, run: &mut ActiveRun, refusal: ReplayError, now_ms: u64) -> RunError {
         let reason = match refusal {
             ReplayError::TooFast { .. } => "too_fast",
             ReplayError::InputAfterRunOver { .. } => "input_after_end",
@@ -419,11 +446,12 @@ impl RunService {
         tracing::info!(run = %run.id, player = %run.meta.player, %refusal, "offline run rejected");
         let applied = run.session.jumps() as usize;
         match self
-            .append(run, applied, &[], Some(EndReason::OfflineVerified))
+            .append(run, applied, &[], Some(EndReason::Rejected), now_ms)
             .await
         {
             Ok(()) => {
                 run.ending = Some(Ending::Rejected);
+                self.settle_quietly(run.id).await;
                 RunError::Rejected(refusal)
             }
             Err(error) => error,
@@ -438,23 +466,48 @@ impl RunService {
         now_ms: u64,
     ) -> Result<Ending, RunError> {
         let applied = run.session.jumps() as usize;
-        self.append(run, applied, &[], Some(reason)).await?;
-        self.finish(run, reason, now_ms).await
+        self.append(run, applied, &[], Some(reason), now_ms).await?;
+        Ok(self.finish(run, reason, now_ms).await)
     }
 
+    /// Checkpoints `jumps` after the first `recorded` of the log (and ends the run with `end`). When the
+    /// run ends, its index entry is moved a grace period ahead in the same round trip: the run is
+    /// recorded by this node first, and by a sweeper only if this node does not.
     async fn append(
         &self,
         run: &ActiveRun,
         recorded: usize,
         jumps: &[Jump],
         end: Option<EndReason>,
+        now_ms: u64,
     ) -> Result<(), RunError> {
-        let ttl = if end.is_some() {
-            ENDED_RUN_TTL
-        } else {
-            self.live_ttl()
+        let step = AppendStep {
+            recorded,
+            end,
+            driver: Some(&run.driver),
+            now_ms,
+            ttl: if end.is_some() {
+                ENDED_RUN_TTL
+            } else {
+                self.live_ttl()
+            },
         };
-        match checkpoint::append(&self.store, run.id, recorded, jumps, end, ttl).await? {
+        let appended = match end {
+            None => checkpoint::append(&self.store, run.id, jumps, step).await?,
+            Some(_) => {
+                let due_ms = now_ms.saturating_add(millis(SETTLE_GRACE));
+                let (appended, scheduled) = tokio::join!(
+                    checkpoint::append(&self.store, run.id, jumps, step),
+                    index::schedule(&self.store, run.id, due_ms),
+                );
+                if let Err(error) = scheduled {
+                    // The run stays listed from its start, due when it would have timed out.
+                    tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its first index entry");
+                }
+                appended?
+            }
+        };
+        match appended {
             Appended::Done => Ok(()),
             Appended::OutOfSequence { jumps } => Err(RunError::OutOfSequence {
                 expected: u32::try_from(jumps).unwrap_or(u32::MAX),
@@ -464,55 +517,162 @@ impl RunService {
                 run: run.id,
                 score: run.session.score(),
             }),
+            Appended::NotDriver => Err(RunError::NotDriver(run.id)),
         }
     }
 
-    /// Records the ended run's result now, or queues it for retry.
-    async fn finish(
-        &self,
-        run: &mut ActiveRun,
-        reason: EndReason,
-        now_ms: u64,
-    ) -> Result<Ending, RunError> {
+    /// Counts the run's end and records its result now, or leaves it pending.
+    async fn finish(&self, run: &mut ActiveRun, reason: EndReason, now_ms: u64) -> Ending {
         match reason {
             EndReason::Abandoned => self.metrics.runs_abandoned_total.inc(),
             _ => self.metrics.runs_finished_total.inc(),
         }
-        let finished = FinishedRun {
-            run_id: run.id,
-            player: run.meta.player.clone(),
-            summary: run.session.summary(),
-            reason,
-            finished_at_ms: now_ms,
-        };
-        self.record_or_queue(run, finished).await
+        let ending = self.record_or_queue(finished(run, reason, now_ms)).await;
+        run.ending = Some(ending.clone());
+        ending
     }
 
-    async fn record_or_queue(
-        &self,
-        run: &mut ActiveRun,
-        finished: FinishedRun,
-    ) -> Result<Ending, RunError> {
-        let ending = match self.recorder.record(&finished).await {
+    /// Records `finished` now; if Redis cannot take it, queues it for a quick retry (or, with the queue
+    /// full, leaves it to a sweeper: it is in the index either way) and says it is pending.
+    async fn record_or_queue(&self, finished: FinishedRun) -> Ending {
+        match self.recorder.record(&finished).await {
             Ok(report) => Ending::Recorded(report),
             Err(error) => {
-                tracing::warn!(run = %run.id, error = %ErrorChain(&error), "recording a run result failed; queueing it for retry");
-                match self.pending.enqueue(finished, QUEUE_WAIT).await {
-                    Ok(()) => Ending::Pending,
-                    Err(QueueFull(finished)) => {
-                        run.ending = Some(Ending::Unrecorded(finished));
-                        return Err(RunError::Busy);
-                    }
+                tracing::warn!(run = %finished.run_id, error = %ErrorChain(&error), "recording a run result failed; it is pending");
+                if !self.pending.enqueue(finished) {
+                    tracing::warn!("the pending-results queue is full; a sweeper records the run");
                 }
+                Ending::Pending
             }
+        }
+    }
+
+    /// Settles run `id` as a sweeper found it due at `now_ms`: records an ended run, ends and records a
+    /// run idle past the timeout, moves a live one to when it would time out, and drops what is settled
+    /// or gone from the index.
+    async fn settle(&self, id: RunId, now_ms: u64) -> Result<(), RunError> {
+        let Some(stored) = checkpoint::load(&self.store, id, None).await? else {
+            index::settle(&self.store, id).await?;
+            return Ok(());
         };
-        run.ending = Some(ending.clone());
-        Ok(ending)
+        let (session, _) = replay(id, &stored)?;
+        match stored.state {
+            RunState::Ended { recorded: true, .. }
+            | RunState::Ended {
+                reason: EndReason::Rejected,
+                ..
+            } => index::settle(&self.store, id).await?,
+            RunState::Ended { reason, at_ms, .. } => {
+                let finished = FinishedRun {
+                    run_id: id,
+                    player: stored.meta.player.clone(),
+                    summary: session.summary(),
+                    reason,
+                    finished_at_ms: at_ms,
+                };
+                let report = self.recorder.record(&finished).await?;
+                self.metrics
+                    .runs_swept_total
+                    .with_label_values(&["recorded"])
+                    .inc();
+                self.recorder.deliver(&finished, &report).await;
+            }
+            RunState::Active => {
+                let last_ms = stored.last_jump_ms.unwrap_or(stored.meta.started_at_ms);
+                let timeout_ms = last_ms.saturating_add(millis(self.settings.idle_timeout));
+                if now_ms < timeout_ms {
+                    index::schedule(&self.store, id, timeout_ms).await?;
+                    return Ok(());
+                }
+                let step = AppendStep {
+                    recorded: stored.inputs.len(),
+                    end: Some(EndReason::TimedOut),
+                    driver: None,
+                    now_ms,
+                    ttl: ENDED_RUN_TTL,
+                };
+                if checkpoint::append(&self.store, id, &[], step).await? != Appended::Done {
+                    // A jump or an end came meanwhile: look again at the next sweep.
+                    return Ok(());
+                }
+                self.metrics.runs_finished_total.inc();
+                let finished = FinishedRun {
+                    run_id: id,
+                    player: stored.meta.player.clone(),
+                    summary: session.summary(),
+                    reason: EndReason::TimedOut,
+                    finished_at_ms: now_ms,
+                };
+                let report = self.recorder.record(&finished).await?;
+                self.metrics
+                    .runs_swept_total
+                    .with_label_values(&["timed_out"])
+                    .inc();
+                self.recorder.deliver(&finished, &report).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a settled run from the index; a failure only leaves it for a sweeper to remove.
+    async fn settle_quietly(&self, id: RunId) {
+        if let Err(error) = index::settle(&self.store, id).await {
+            tracing::debug!(error = %ErrorChain(&error), run = %id, "a settled run stays in the index until swept");
+        }
     }
 
     /// Redis TTL of a live run's keys, refreshed by every jump: past the idle timeout, with a margin for
-    /// the resume that ends it.
+    /// the sweep that ends it.
     fn live_ttl(&self) -> Duration {
-        self.config.idle_timeout * 2
+        self.settings.idle_timeout * 2
     }
+}
+
+/// A stored run's engine state and its last jump's outcome, by replay.
+fn replay(id: RunId, stored: &StoredRun) -> Result<(GameSession, Option<JumpOutcome>), RunError> {
+    let unreplayable = |source| RunError::Corrupt(LoadError::Unreplayable { run: id, source });
+    let Some((last, before)) = stored.inputs.split_last() else {
+        return Ok((
+            GameSession::new(stored.meta.seed, stored.meta.ruleset),
+            None,
+        ));
+    };
+    let mut session =
+        replay_session(stored.meta.seed, stored.meta.ruleset, before).map_err(unreplayable)?;
+    let outcome = session.apply(*last).map_err(|error| {
+        unreplayable(match error {
+            SessionError::RunOver => ReplayError::InputAfterRunOver {
+                index: before.len(),
+            },
+            SessionError::InvalidJump(reason) => ReplayError::InvalidInput {
+                index: before.len(),
+                reason,
+            },
+            SessionError::TooManyJumps { max } => ReplayError::TooManyInputs {
+                count: stored.inputs.len(),
+                max,
+            },
+        })
+    })?;
+    Ok((session, Some(outcome)))
+}
+
+/// The run as a finished one, ended for `reason` at `at_ms`.
+fn finished(run: &ActiveRun, reason: EndReason, at_ms: u64) -> FinishedRun {
+    FinishedRun {
+        run_id: run.id,
+        player: run.meta.player.clone(),
+        summary: run.session.summary(),
+        reason,
+        finished_at_ms: at_ms,
+    }
+}
+
+/// A fresh token naming the connection that drives a run.
+fn new_driver() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -1,24 +1,22 @@
-//! The bounded retry queue for results Redis could not take at once.
+//! The node's quick retry of results Redis could not take at once.
 //!
-//! A finished run whose result fails to record (a Redis blip) is queued here; one worker retries with
-//! exponential backoff until it succeeds, then hands the report to a listener that pushes it to the player
-//! if connected. The queue is bounded: when it is full, enqueueing waits a little and then fails, and the
-//! caller keeps the result and tells the client to retry, so nothing is dropped silently. On shutdown the
-//! server drains it within the drain timeout.
+//! A finished run whose recording fails (a Redis blip) is queued here; one worker retries it with
+//! exponential backoff until it succeeds, then pushes the report to the player wherever they are
+//! connected. This queue is only the fast path: the run is ended in Redis and listed in the index of
+//! unsettled runs before the client hears of its end, so if this node dies, or the queue is full, any
+//! node's sweeper records it. On shutdown the server waits for the queue within the drain timeout and
+//! says how many results it left to the sweepers.
 
-use crate::error_chain::ErrorChain;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::finished::FinishedRun;
-use super::results::{ResultRecorder, RunReport};
+use super::results::ResultRecorder;
+use crate::error_chain::ErrorChain;
 use crate::metrics::Metrics;
 use crate::shutdown::{InFlight, InFlightGuard};
-
-/// Called with each result the queue recorded.
-pub type ResultListener = Arc<dyn Fn(&FinishedRun, &RunReport) + Send + Sync>;
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -28,43 +26,32 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 pub struct PendingResults {
     sender: mpsc::Sender<(FinishedRun, InFlightGuard)>,
     in_flight: Arc<InFlight>,
+    metrics: Arc<Metrics>,
 }
 
-/// The queue was full for the whole wait.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the pending-results queue is full")]
-pub struct QueueFull(pub Box<FinishedRun>);
-
 impl PendingResults {
-    /// Starts the worker on the current runtime.
+    /// Starts the worker on the current runtime, with room for `capacity` results.
     pub fn start(
         capacity: usize,
         recorder: ResultRecorder,
         metrics: Arc<Metrics>,
-        listener: ResultListener,
     ) -> PendingResults {
         let (sender, receiver) = mpsc::channel(capacity.max(1));
-        let in_flight = Arc::new(InFlight::default());
-        tokio::spawn(work(
-            receiver,
-            recorder,
+        let pending = PendingResults {
+            sender,
+            in_flight: Arc::new(InFlight::default()),
             metrics,
-            listener,
-            in_flight.clone(),
-        ));
-        PendingResults { sender, in_flight }
+        };
+        tokio::spawn(work(receiver, recorder, pending.clone()));
+        pending
     }
 
-    /// Queues `run`, waiting up to `wait` for room.
-    pub async fn enqueue(&self, run: FinishedRun, wait: Duration) -> Result<(), QueueFull> {
+    /// Queues `run` for retry. False when the queue is full: the run then waits for a sweeper.
+    pub fn enqueue(&self, run: FinishedRun) -> bool {
         let guard = self.in_flight.enter();
-        self.sender
-            .send_timeout((run, guard), wait)
-            .await
-            .map_err(|error| match error {
-                mpsc::error::SendTimeoutError::Timeout((run, _))
-                | mpsc::error::SendTimeoutError::Closed((run, _)) => QueueFull(Box::new(run)),
-            })
+        let queued = self.sender.try_send((run, guard)).is_ok();
+        self.count();
+        queued
     }
 
     /// Results queued or being retried.
@@ -81,25 +68,27 @@ impl PendingResults {
     pub async fn drain(&self, timeout: Duration) -> usize {
         self.in_flight.drained(timeout).await
     }
+
+    /// Sets the gauge to what waits now.
+    fn count(&self) {
+        self.metrics
+            .run_results_pending
+            .set(i64::try_from(self.len()).unwrap_or(i64::MAX));
+    }
 }
 
 async fn work(
     mut receiver: mpsc::Receiver<(FinishedRun, InFlightGuard)>,
     recorder: ResultRecorder,
-    metrics: Arc<Metrics>,
-    listener: ResultListener,
-    in_flight: Arc<InFlight>,
+    pending: PendingResults,
 ) {
     while let Some((run, guard)) = receiver.recv().await {
-        metrics
-            .run_results_pending
-            .set(gauge_value(in_flight.len()));
         let mut backoff = FIRST_BACKOFF;
         let report = loop {
             match recorder.record(&run).await {
                 Ok(report) => break report,
                 Err(error) => {
-                    metrics.run_result_retries_total.inc();
+                    pending.metrics.run_result_retries_total.inc();
                     tracing::warn!(run = %run.run_id, player = %run.player, error = %ErrorChain(&error), retry_in_ms = backoff.as_millis() as u64, "recording a run result failed; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -107,14 +96,8 @@ async fn work(
             }
         };
         tracing::info!(run = %run.run_id, player = %run.player, score = report.final_score, "pending run result recorded");
-        listener(&run, &report);
+        recorder.deliver(&run, &report).await;
         drop(guard);
-        metrics
-            .run_results_pending
-            .set(gauge_value(in_flight.len()));
+        pending.count();
     }
-}
-
-fn gauge_value(count: usize) -> i64 {
-    i64::try_from(count).unwrap_or(i64::MAX)
 }

@@ -1,22 +1,28 @@
 //! Recording a finished run's result: the period boards, the friends it passed (each notified once),
 //! and the report the player is shown.
 //!
-//! Recording is idempotent, so the retry queue may record a result again after any failure:
-//! - boards only take a better score (`ZADD GT`);
-//! - the outcome (the report and every friend passed) is saved with the run before any friend is
-//!   notified, and a retry uses the saved outcome rather than the boards, which no longer show a new best;
-//! - each friend's inbox keeps the ids of the runs that notified it, so a retried notification is stored
-//!   once;
-//! - the run is marked recorded last.
+//! Recording happens exactly once as boards and friends see it, whichever node records a run and however
+//! often it is retried (the node that ended it, its retry queue, a sweeper after the node died):
+//! - the outcome (the report and every friend passed) is planned from the boards before anything is
+//!   written, and saved with the run unless an outcome is saved already (`HSETNX`): the first plan
+//!   decides, every retry or concurrent recorder repeats it;
+//! - boards only take a better score (`ZADD GT`), so writing them again changes nothing;
+//! - each friend's inbox keeps the ids of the runs that notified it, so a repeated notification is
+//!   stored once;
+//! - the run is marked recorded, and leaves the index of unsettled runs, last.
 
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
-use protocol::{Board, BoundedVec, DisplayName, NewBest, PassedFriend, Period, PlayerId, Scope};
+use protocol::{
+    Board, BoundedVec, DisplayName, NewBest, PassedFriend, Period, PlayerId, RunId, RunOver, Scope,
+};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint;
+use super::checkpoint::StoredRun;
 use super::finished::FinishedRun;
+use super::{checkpoint, index};
+use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
 use crate::leaderboards::{Leaderboards, Recorded};
 use crate::notifications::{Notifications, Pass};
@@ -73,35 +79,34 @@ impl ResultRecorder {
     /// Records `run` on the boards of the periods it ended in, notifies the friends it passed, and marks
     /// the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
-        let recorded = self
+        let planned = self
             .leaderboards
-            .record(
-                &run.player,
-                run.summary.score,
-                run.finished_at_ms,
-                run.finished_at_ms,
-            )
+            .plan(&run.player, run.summary.score, run.finished_at_ms)
             .await?;
-        // Only a retry finds its score already on a board; only then is there an outcome to reuse.
-        let saved = if recorded.seen_before {
-            checkpoint::saved_outcome::<Outcome>(&self.store, run.run_id).await?
-        } else {
-            None
-        };
-        let outcome = match saved {
-            Some(outcome) => outcome,
-            None => self.outcome(run, recorded).await?,
-        };
-        if outcome.passes.is_empty() {
-            checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl, Some(&outcome))
-                .await?;
-        } else {
-            checkpoint::save_outcome(&self.store, run.run_id, self.ended_run_ttl, &outcome).await?;
+        let planned = self.outcome(run, planned).await?;
+        let outcome = checkpoint::save_outcome_once(&self.store, run.run_id, planned).await?;
+        self.leaderboards
+            .apply(&run.player, run.summary.score, run.finished_at_ms)
+            .await?;
+        if !outcome.passes.is_empty() {
             self.notify(run, &outcome).await?;
-            checkpoint::mark_recorded::<Outcome>(&self.store, run.run_id, self.ended_run_ttl, None)
-                .await?;
+        }
+        checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await?;
+        if let Err(error) = index::settle(&self.store, run.run_id).await {
+            // Recorded all the same: the sweeper finds the run recorded and removes it.
+            tracing::debug!(error = %ErrorChain(&error), run = %run.run_id, "a recorded run stays in the index until swept");
         }
         Ok(outcome.report)
+    }
+
+    /// Pushes a result recorded after its run's answer (by the retry queue or a sweeper) to its player,
+    /// wherever they are connected.
+    pub(crate) async fn deliver(&self, run: &FinishedRun, report: &RunReport) {
+        let result = report.run_over(run.run_id, run.summary.seed);
+        self.notifications
+            .router()
+            .deliver_result(&run.player, result)
+            .await;
     }
 
     /// The outcome of a first recording: the report, with the names of the friends shown, and what
@@ -198,9 +203,38 @@ struct Outcome {
     passer_name: Option<DisplayName>,
 }
 
-/// The report as the wire's `passed` list.
-pub fn passed_list(
-    report: &RunReport,
-) -> BoundedVec<PassedFriend, { protocol::limits::MAX_PASSED_FRIENDS }> {
-    BoundedVec::truncating(report.passed.clone())
+impl RunReport {
+    /// The wire form of a recorded run's end.
+    pub fn run_over(&self, run_id: RunId, seed: u64) -> RunOver {
+        RunOver {
+            run_id,
+            seed,
+            final_score: self.final_score,
+            new_best: self.new_best,
+            passed: BoundedVec::truncating(self.passed.clone()),
+            passed_count: self.passed_count,
+            friend_rank_before: self.friend_rank_before,
+            friend_rank_after: self.friend_rank_after,
+        }
+    }
+
+    /// The report of a run whose saved outcome cannot be read (written by another version): its score,
+    /// nothing else claimed.
+    pub(crate) fn score_only(final_score: u32) -> RunReport {
+        RunReport {
+            final_score,
+            new_best: NewBest::default(),
+            passed: Vec::new(),
+            passed_count: 0,
+            friend_rank_before: None,
+            friend_rank_after: None,
+        }
+    }
+}
+
+/// The report a recording of `stored` saved, if it saved one this version reads.
+pub(crate) fn saved_report(stored: &StoredRun) -> Option<RunReport> {
+    stored
+        .saved_outcome::<Outcome>()
+        .map(|outcome| outcome.report)
 }

@@ -1,11 +1,14 @@
 //! The server side of the timing model: refuses jumps that arrive faster than a person can play.
 //!
 //! Two checks, both against `game-logic`'s timing model less a configured tolerance for network jitter:
-//! - since the previous jump this node accepted (monotonic clock), the least interval between releases;
-//! - since the run started (wall clock, stored in Redis), the least time all jumps so far plus this one take.
-//!   This one survives a reconnect or a move to another node, so a client cannot gain time by resuming.
+//! - since the previous jump, the least interval between releases;
+//! - since the run started, the least time all jumps so far plus this one take.
+//!
+//! Both count in wall-clock time stored with the run's checkpoint (its start, and when its last jump was
+//! appended), not in anything a connection keeps: a resume, a second connection or a move to another node
+//! starts from the same state, so a client cannot bank time by reconnecting.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use game_logic::{GameSession, Jump};
 
@@ -18,40 +21,42 @@ pub struct TooFast {
     pub elapsed_ms: u64,
 }
 
-/// When the run's previous jumps happened, as this node saw them.
+/// When the run's previous jumps happened, as its checkpoint records them.
 #[derive(Debug, Clone, Copy)]
-pub struct TimingGuard {
-    /// Wall-clock unix ms when the run started (shared by every node through the run's record).
+pub(super) struct TimingGuard {
+    /// Unix ms when the run started.
     started_at_ms: u64,
-    /// When this node accepted the previous jump; `None` right after a start or a resume.
-    last_release: Option<Instant>,
+    /// Unix ms when its last jump was appended; `None` before the first.
+    last_jump_ms: Option<u64>,
     tolerance: Duration,
 }
 
 impl TimingGuard {
-    /// A guard for a run that started at `started_at_ms` (unix ms) and whose last jump, if any, this node
-    /// did not see.
-    pub const fn new(started_at_ms: u64, tolerance: Duration) -> TimingGuard {
+    /// A guard for a run that started at `started_at_ms` and whose last jump was appended at
+    /// `last_jump_ms` (unix ms), as its checkpoint says.
+    pub(super) const fn new(
+        started_at_ms: u64,
+        last_jump_ms: Option<u64>,
+        tolerance: Duration,
+    ) -> TimingGuard {
         TimingGuard {
             started_at_ms,
-            last_release: None,
+            last_jump_ms,
             tolerance,
         }
     }
 
-    /// Checks `jump`, about to be applied to `session`, arriving at `now` / `now_ms` (unix ms).
-    pub fn check(
+    /// Checks `jump`, about to be applied to `session`, arriving at `now_ms` (unix ms).
+    pub(super) fn check(
         &self,
         session: &GameSession,
         jump: Jump,
-        now: Instant,
         now_ms: u64,
     ) -> Result<(), TooFast> {
         let tolerance_ms = u64::try_from(self.tolerance.as_millis()).unwrap_or(u64::MAX);
-        if let Some(last) = self.last_release {
+        if let Some(last_ms) = self.last_jump_ms {
             let required_ms = session.min_interval_ms(jump);
-            let elapsed_ms =
-                u64::try_from(now.saturating_duration_since(last).as_millis()).unwrap_or(u64::MAX);
+            let elapsed_ms = now_ms.saturating_sub(last_ms);
             if elapsed_ms.saturating_add(tolerance_ms) < required_ms {
                 return Err(TooFast {
                     required_ms,
@@ -71,9 +76,14 @@ impl TimingGuard {
         Ok(())
     }
 
-    /// Records that a jump was accepted at `now`.
-    pub fn accepted(&mut self, now: Instant) {
-        self.last_release = Some(now);
+    /// Unix ms when the run's last jump was appended, if any.
+    pub(crate) const fn last_jump_ms(&self) -> Option<u64> {
+        self.last_jump_ms
+    }
+
+    /// Records that a jump was appended at `now_ms`, as the checkpoint now says too.
+    pub(super) fn accepted(&mut self, now_ms: u64) {
+        self.last_jump_ms = Some(now_ms);
     }
 }
 
@@ -94,11 +104,10 @@ mod tests {
     #[test]
     fn the_first_jump_is_timed_from_the_run_start() {
         let session = GameSession::new(1, Ruleset::V1);
-        let guard = TimingGuard::new(START_MS, Duration::from_millis(50));
-        let now = Instant::now();
-        assert_eq!(guard.check(&session, jump(), now, START_MS + 950), Ok(()));
+        let guard = TimingGuard::new(START_MS, None, Duration::from_millis(50));
+        assert_eq!(guard.check(&session, jump(), START_MS + 950), Ok(()));
         assert_eq!(
-            guard.check(&session, jump(), now, START_MS + 949),
+            guard.check(&session, jump(), START_MS + 949),
             Err(TooFast {
                 required_ms: 1_000,
                 elapsed_ms: 949
@@ -109,17 +118,14 @@ mod tests {
     #[test]
     fn later_jumps_need_the_previous_flight_and_settle_too() {
         let mut session = GameSession::new(1, Ruleset::V1);
-        let mut guard = TimingGuard::new(START_MS, Duration::ZERO);
-        let t0 = Instant::now();
+        let mut guard = TimingGuard::new(START_MS, None, Duration::ZERO);
+        let t0 = START_MS + 10_000;
         session.apply(jump()).unwrap();
         guard.accepted(t0);
         let required = session.min_interval_ms(jump());
-        let late = t0 + Duration::from_millis(required);
-        let start_ok = START_MS + 10_000;
-        assert_eq!(guard.check(&session, jump(), late, start_ok), Ok(()));
-        let early = t0 + Duration::from_millis(required - 1);
+        assert_eq!(guard.check(&session, jump(), t0 + required), Ok(()));
         assert_eq!(
-            guard.check(&session, jump(), early, start_ok),
+            guard.check(&session, jump(), t0 + required - 1),
             Err(TooFast {
                 required_ms: required,
                 elapsed_ms: required - 1
@@ -138,20 +144,27 @@ mod tests {
                 })
                 .unwrap();
         }
-        // A fresh guard, as after a resume on another node: no previous release known, but the run's start
-        // still bounds how much can have been played.
-        let guard = TimingGuard::new(START_MS, Duration::ZERO);
+        // A guard built from the checkpoint, as after a resume on another node: the run's start still
+        // bounds how much can have been played.
+        let guard = TimingGuard::new(START_MS, None, Duration::ZERO);
         let required = session.min_duration_ms() + 1_000;
-        let now = Instant::now();
         assert!(
             guard
-                .check(&session, jump(), now, START_MS + required - 1)
+                .check(&session, jump(), START_MS + required - 1)
                 .is_err()
         );
-        assert!(
-            guard
-                .check(&session, jump(), now, START_MS + required)
-                .is_ok()
-        );
+        assert!(guard.check(&session, jump(), START_MS + required).is_ok());
+    }
+
+    #[test]
+    fn a_resumed_guard_keeps_the_interval_since_the_last_jump() {
+        let mut session = GameSession::new(1, Ruleset::V1);
+        session.apply(jump()).unwrap();
+        let last = START_MS + 60_000;
+        // Rebuilt from the checkpoint (a resume, a second connection): the last jump's time still counts.
+        let guard = TimingGuard::new(START_MS, Some(last), Duration::ZERO);
+        let required = session.min_interval_ms(jump());
+        assert!(guard.check(&session, jump(), last + required - 1).is_err());
+        assert!(guard.check(&session, jump(), last + required).is_ok());
     }
 }

@@ -14,6 +14,12 @@ pub(crate) fn run_log(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:log")
 }
 
+/// One shard of the index of runs not yet settled: run id → when a sweeper should look at it (sorted
+/// set).
+pub(crate) fn runs_index(shard: u8) -> String {
+    format!("lf:{{runs:{shard}}}")
+}
+
 /// A board period's global ranking: member = player, score = the packed best (sorted set).
 pub fn board(period_id: &str) -> String {
     format!("lf:{{lb:{period_id}}}")

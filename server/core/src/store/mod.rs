@@ -27,35 +27,46 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `url`. Later connection losses are repaired in the background; commands fail fast
-    /// with [`StoreError`] meanwhile.
-    pub async fn connect(
-        url: &str,
-        timeout: Duration,
-        metrics: Arc<Metrics>,
-    ) -> Result<Store, StoreError> {
-        let redacted = redact(url);
-        let client = redis::Client::open(url).map_err(|source| StoreError::Connect {
-            url: redacted.clone(),
+    /// A store for `url` that connects in the background: it returns at once (a node starts, and reports
+    /// not ready, while Redis is down), commands fail fast with [`StoreError`] until Redis answers, and
+    /// later connection losses are repaired the same way. Only a malformed URL is refused.
+    pub fn open(url: &str, timeout: Duration, metrics: Arc<Metrics>) -> Result<Store, StoreError> {
+        let connect_error = |source| StoreError::Connect {
+            url: redact(url),
             source,
-        })?;
+        };
+        let client = redis::Client::open(url).map_err(connect_error)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(|source| StoreError::Connect {
-                url: redacted,
-                source,
-            })?;
+        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
+            .map_err(connect_error)?;
         Ok(Store {
             client,
             connection,
             timeout,
             metrics,
         })
+    }
+
+    /// [`Store::open`], then waits for Redis to answer once: for tools and tests that cannot work
+    /// without it.
+    pub async fn connect(
+        url: &str,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Result<Store, StoreError> {
+        let store = Store::open(url, timeout, metrics)?;
+        store.ping().await.map_err(|error| match error {
+            StoreError::Redis { source, .. } => StoreError::Connect {
+                url: redact(url),
+                source,
+            },
+            other => other,
+        })?;
+        Ok(store)
     }
 
     /// Runs one command; `op` labels its latency histogram and error counter.

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub(crate) use http::{http, http_with, metric, status_and_body};
 pub(crate) use redis::{TestRedis, free_port};
-pub(crate) use runs::{finished_run, play_centre_hits, recording_domain};
+pub(crate) use runs::{RecordingDomain, finished_run, play_centre_hits, recording_domain};
 pub(crate) use server::{MACHINE_SPEED, TestServer};
 pub(crate) use ws_client::{Auth, TestClient, hello, start_run};
 

@@ -83,29 +83,51 @@ pub(crate) fn finished_run(
     }
 }
 
-/// The result recorder and the notifications domain on `store`, wired as the server wires them
-/// (boards, inboxes and ended runs kept a day; no coalescing).
+/// The recording side of a node, wired as the server wires it (boards, inboxes and ended runs kept a day;
+/// no coalescing), for tests that record directly.
+pub(crate) struct RecordingDomain {
+    /// Records finished runs.
+    pub(crate) recorder: leapfrog_core::runs::ResultRecorder,
+    /// Inboxes.
+    pub(crate) notifications: leapfrog_core::notifications::Notifications,
+    /// The run results pushed to players (every player counts as connected to this node).
+    pub(crate) pushed: std::sync::Arc<PushedResults>,
+}
+
+/// A node's connections as seen by live delivery: everyone is connected, and run results pushed to them
+/// are kept for the test to read (notifications are read from the inbox).
+#[derive(Default)]
+pub(crate) struct PushedResults(std::sync::Mutex<Vec<protocol::RunOver>>);
+
+impl PushedResults {
+    /// The results pushed so far.
+    pub(crate) fn taken(&self) -> Vec<protocol::RunOver> {
+        self.0.lock().expect("not poisoned").clone()
+    }
+}
+
+impl leapfrog_core::notifications::LiveSink for PushedResults {
+    fn is_connected(&self, _: &protocol::PlayerId) -> bool {
+        true
+    }
+    fn push_notification(&self, _: &protocol::PlayerId, _: &protocol::Notification) -> usize {
+        1
+    }
+    fn push_run_result(&self, _: &protocol::PlayerId, result: &protocol::RunOver) -> usize {
+        self.0.lock().expect("not poisoned").push(result.clone());
+        1
+    }
+}
+
+/// The recording side of a node on `store`.
 pub(crate) fn recording_domain(
     store: leapfrog_core::store::Store,
     metrics: std::sync::Arc<leapfrog_core::metrics::Metrics>,
-) -> (
-    leapfrog_core::runs::ResultRecorder,
-    leapfrog_core::notifications::Notifications,
-) {
+) -> RecordingDomain {
     use leapfrog_core::friends::FriendGraph;
     use leapfrog_core::leaderboards::{Leaderboards, PeriodRules};
-    use leapfrog_core::notifications::{InboxConfig, LiveSink, Notifications, Presence, Router};
+    use leapfrog_core::notifications::{InboxConfig, Notifications, Presence, Router};
 
-    /// Nobody is connected to a node that only records.
-    struct NoConnections;
-    impl LiveSink for NoConnections {
-        fn is_connected(&self, _: &protocol::PlayerId) -> bool {
-            false
-        }
-        fn push_notification(&self, _: &protocol::PlayerId, _: &protocol::Notification) -> usize {
-            0
-        }
-    }
     const DAY: Duration = Duration::from_secs(86_400);
     let friends = FriendGraph::new(store.clone());
     let boards = Leaderboards::new(
@@ -115,10 +137,11 @@ pub(crate) fn recording_domain(
         DAY,
         metrics.clone(),
     );
+    let pushed = std::sync::Arc::new(PushedResults::default());
     let router = Router::new(
         store.clone(),
         Presence::new(store.clone(), "test-node"),
-        std::sync::Arc::new(NoConnections),
+        pushed.clone(),
         metrics.clone(),
     );
     let inbox = InboxConfig {
@@ -134,5 +157,9 @@ pub(crate) fn recording_domain(
         notifications.clone(),
         DAY,
     );
-    (recorder, notifications)
+    RecordingDomain {
+        recorder,
+        notifications,
+        pushed,
+    }
 }
