@@ -25,6 +25,9 @@ pub use resolved::{AuthConfig, Config, ConnectionConfig, RedisSource};
 /// Every option, as given by a flag, a variable or the file, or else its default.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "leapfrog-server", version, about = "The Leapfrog game server", long_about = None)]
+// A repeated option takes its last value, as Unix tools do: a wrapper script can set a default that the
+// caller overrides.
+#[command(args_override_self = true)]
 pub struct Options {
     /// TOML file with any of these options (keys are the long flag names). Flags and environment win.
     #[arg(long, env = "LEAPFROG_CONFIG")]
@@ -148,6 +151,10 @@ pub struct Options {
     /// How often this node sweeps the index of unsettled runs (records what a dead node left, ends idle runs), in ms
     #[arg(long, env = "LEAPFROG_SWEEP_INTERVAL_MS", default_value_t = 2_000)]
     pub sweep_interval_ms: u64,
+
+    /// How long after a run ends another node's sweeper may record it if this node has not, in ms
+    #[arg(long, env = "LEAPFROG_SETTLE_GRACE_MS", default_value_t = 15_000)]
+    pub settle_grace_ms: u64,
 
     /// Weekday the weekly boards reset on, 0 = Monday .. 6 = Sunday
     #[arg(

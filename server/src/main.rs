@@ -45,8 +45,8 @@ async fn main() -> anyhow::Result<()> {
     if drained.results_left > 0 {
         // A non-zero exit tells the orchestrator the drain was cut short; nothing is lost.
         anyhow::bail!(
-            "the drain timed out with {} finished runs not recorded by this node; they are listed in \
-             Redis and the next node to sweep records them",
+            "the drain timed out before this node recorded every finished run (left: {}); they are \
+             listed in Redis and the next node to sweep records them",
             drained.results_left
         );
     }

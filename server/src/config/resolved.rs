@@ -178,6 +178,7 @@ impl Options {
                 )?,
                 pending_queue_len: within("pending-results", self.pending_results, 1..=10_000_000)?,
                 sweep_interval: millis("sweep-interval-ms", self.sweep_interval_ms, 10..=MAX_MS)?,
+                settle_grace: millis("settle-grace-ms", self.settle_grace_ms, 0..=MAX_MS)?,
             },
             periods: PeriodRules {
                 weekly_reset_weekday: within(

@@ -12,6 +12,9 @@
 --   12 the most names a summary keeps
 -- Returns {status, {{id, {field, value, ...}}, ...}} with every entry written; status is "stored",
 -- "coalesced", "duplicate" or "flushed".
+-- A script that fails midway keeps what it wrote before the failure, so every key is read (a key of the
+-- wrong type fails here, before any write) and the pass is marked as told only after its entries are
+-- written: a failed pass leaves nothing that would make its retry a "duplicate".
 local now = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local written = {}
@@ -42,11 +45,16 @@ if ARGV[1] == 'flush' then
   return {'flushed', written}
 end
 
-if redis.call('ZADD', KEYS[3], 'NX', now, ARGV[11]) == 0 then
+if redis.call('ZSCORE', KEYS[3], ARGV[11]) then
   return {'duplicate', written}
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 86400000)
-redis.call('PEXPIRE', KEYS[3], 86400000)
+redis.call('XLEN', KEYS[1])
+
+local function told()
+  redis.call('ZADD', KEYS[3], now, ARGV[11])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 86400000)
+  redis.call('PEXPIRE', KEYS[3], 86400000)
+end
 -- Times are the passing runs' end times, which may arrive slightly out of order, so a pass older than
 -- the window's start still belongs to it.
 if started and window > 0 and now - tonumber(started) < window then
@@ -61,6 +69,7 @@ if started and window > 0 and now - tonumber(started) < window then
     if list ~= '' then list = list .. '\n' end
     redis.call('HSET', KEYS[2], 'names', list .. ARGV[7], 'name_count', names + 1)
   end
+  told()
   return {'coalesced', written}
 end
 if started then
@@ -69,4 +78,5 @@ end
 add({'event', ARGV[6]})
 redis.call('HSET', KEYS[2], 'started', ARGV[2], 'count', 0, 'best', 0, 'your', ARGV[9],
   'board', ARGV[10], 'names', '', 'name_count', 0)
+told()
 return {'stored', written}

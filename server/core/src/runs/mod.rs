@@ -44,9 +44,6 @@ use timing_guard::TimingGuard;
 
 /// How long an ended run stays readable (for a resume or a resent jump that arrives after the end).
 pub const ENDED_RUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-/// How long after a run ends a sweeper may record it, if the node that ended it has not: the time that
-/// node normally needs.
-const SETTLE_GRACE: Duration = Duration::from_secs(15);
 
 /// Settings of the run service.
 #[derive(Debug, Clone)]
@@ -59,6 +56,9 @@ pub struct RunSettings {
     pub pending_queue_len: usize,
     /// How often this node sweeps the index of unsettled runs.
     pub sweep_interval: Duration,
+    /// How long after a run ends a sweeper may record it if the node that ended it has not: longer than
+    /// that node normally needs, so a sweeper only steps in for a node that died or gave up.
+    pub settle_grace: Duration,
 }
 
 /// How a client asks to start a run.
@@ -495,7 +495,7 @@ impl RunService {
         let appended = match end {
             None => checkpoint::append(&self.store, run.id, jumps, step).await?,
             Some(_) => {
-                let due_ms = now_ms.saturating_add(millis(SETTLE_GRACE));
+                let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
                 let (appended, scheduled) = tokio::join!(
                     checkpoint::append(&self.store, run.id, jumps, step),
                     index::schedule(&self.store, run.id, due_ms),

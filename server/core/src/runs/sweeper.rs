@@ -46,7 +46,12 @@ pub(super) async fn sweep_once(runs: &RunService) {
                     .runs_swept_total
                     .with_label_values(&["failed"])
                     .inc();
-                tracing::warn!(error = %ErrorChain(&error), %run, "settling a run failed; it is due again after the lease");
+                tracing::warn!(error = %ErrorChain(&error), %run, "settling a run failed; trying again after the settle grace");
+                // Sooner than the lease, unless Redis cannot even take this.
+                let retry_ms = unix_ms().saturating_add(
+                    u64::try_from(runs.settings.settle_grace.as_millis()).unwrap_or(u64::MAX),
+                );
+                let _ = index::schedule(&runs.store, run, retry_ms).await;
             }
         }
         if let Ok(count) = index::due_count(&runs.store, shard, now_ms).await {

@@ -1,3 +1,5 @@
 //! The red team: attacks and faults against a real node and a real Redis over raw sockets, one test per
 //! case the hardening review found and per class of limit in PROTOCOL.md. Each module takes one family
 //! of attack; a test states the attack, then asserts the server refused it cleanly and lost nothing.
+
+mod durability;

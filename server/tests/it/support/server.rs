@@ -20,11 +20,30 @@ pub(crate) struct TestServer {
     child: Child,
 }
 
+/// What a start waits for.
+#[derive(Clone, Copy)]
+enum Readiness {
+    /// Serving: Redis answers.
+    Ready,
+    /// Up: the process answers `/healthz`.
+    Alive,
+}
+
 impl TestServer {
     /// Starts the server binary on `redis` with `--dev-auth` and `extra` options, and waits until both
     /// ports answer. A free port can be taken by another test before the server binds it; the server then
     /// exits and is started again on new ports.
     pub(crate) async fn start(redis: &TestRedis, extra: &[&str]) -> TestServer {
+        TestServer::spawn(redis, extra, Readiness::Ready).await
+    }
+
+    /// Starts the server binary like [`TestServer::start`] but waits only until it is alive (`/healthz`):
+    /// for a node started while Redis is down.
+    pub(crate) async fn start_alive(redis: &TestRedis, extra: &[&str]) -> TestServer {
+        TestServer::spawn(redis, extra, Readiness::Alive).await
+    }
+
+    async fn spawn(redis: &TestRedis, extra: &[&str], readiness: Readiness) -> TestServer {
         for _ in 0..5 {
             let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
@@ -57,22 +76,26 @@ impl TestServer {
                 admin,
                 child,
             };
-            if server.became_ready().await {
+            if server.came_up(readiness).await {
                 return server;
             }
         }
         panic!("the server did not start on free ports in 5 tries");
     }
 
-    /// Waits until this process answers `/readyz` on the public port and `/metrics` on the admin port;
-    /// false if it exited first.
-    async fn became_ready(&mut self) -> bool {
+    /// Waits until this process answers on the public port (`/readyz`, or `/healthz` when only alive)
+    /// and `/metrics` on the admin port; false if it exited first.
+    async fn came_up(&mut self, readiness: Readiness) -> bool {
+        let probe = match readiness {
+            Readiness::Ready => "/readyz",
+            Readiness::Alive => "/healthz",
+        };
         for _ in 0..400 {
             if !matches!(self.child.try_wait(), Ok(None)) {
                 return false;
             }
             if let (Ok((200, _)), Ok((200, _))) = (
-                http(self.public, "GET", "/readyz", "").await,
+                http(self.public, "GET", probe, "").await,
                 http(self.admin, "GET", "/metrics", "").await,
             ) && matches!(self.child.try_wait(), Ok(None))
             {
