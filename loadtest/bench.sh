@@ -39,14 +39,14 @@ PIDS+=($!)
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
 
-# start_node NAME: a node with machine-speed play allowed and no coalescing; sets NODE_URL/NODE_ADMIN/NODE_PID
+# start_node NAME: a node with machine-speed play (and as many runs per player) allowed and no coalescing; sets NODE_URL/NODE_ADMIN/NODE_PID
 start_node() {
   local public admin
   public=$(free_port); admin=$(free_port)
   LEAPFROG_LOG=warn "$BIN/leapfrog-server" --redis-url "$REDIS_URL" --node-id "$1" \
     --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 \
-    --coalesce-window-ms 0 --max-connections 100000 >"$OUT/$1.log" 2>&1 &
+    --max-runs-per-hour 10000000 --coalesce-window-ms 0 --max-connections 100000 >"$OUT/$1.log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
   NODE_URL="ws://127.0.0.1:$public/ws"

@@ -91,6 +91,8 @@ async fn node(redis: &Redis) -> (SocketAddr, SocketAddr) {
             "1000000",
             "--rate-burst",
             "1000000",
+            "--max-runs-per-hour",
+            "10000000",
         ],
     )
     .await

@@ -162,67 +162,93 @@ impl fmt::Display for DisplayName {
     }
 }
 
-/// A run: 16 random bytes drawn by the server. It is also the resume token of an interrupted run (only
-/// its own player can resume it). 32 lowercase hex digits in JSON, 16 raw bytes in bincode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RunId([u8; 16]);
+/// An id of 16 random bytes the server draws: 32 lowercase hex digits in JSON, 16 raw bytes in bincode.
+macro_rules! random_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name([u8; 16]);
 
-impl RunId {
-    /// The run id made of these bytes.
-    pub const fn from_bytes(bytes: [u8; 16]) -> RunId {
-        RunId(bytes)
-    }
+        impl $name {
+            #[doc = concat!("The ", $what, " made of these bytes.")]
+            pub const fn from_bytes(bytes: [u8; 16]) -> $name {
+                $name(bytes)
+            }
 
-    /// The raw bytes.
-    pub const fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
-    }
-}
-
-impl fmt::Display for RunId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
-    }
-}
-
-impl FromStr for RunId {
-    type Err = InvalidId;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let form = InvalidId::Form {
-            what: "run id",
-            form: "32 lowercase hex digits",
-        };
-        if text.len() != 32 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return Err(form);
+            /// The raw bytes.
+            pub const fn as_bytes(&self) -> &[u8; 16] {
+                &self.0
+            }
         }
-        let mut bytes = [0u8; 16];
-        for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).map_err(|_| form.clone())?;
-            *byte = u8::from_str_radix(pair, 16).map_err(|_| form.clone())?;
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
         }
-        Ok(RunId(bytes))
-    }
+
+        impl FromStr for $name {
+            type Err = InvalidId;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                parse_hex16(text, $what).map($name)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if serializer.is_human_readable() {
+                    serializer.collect_str(self)
+                } else {
+                    self.0.serialize(serializer)
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                if deserializer.is_human_readable() {
+                    deserializer.deserialize_str(ParsedVisitor::<$name>::new(concat!(
+                        "a ", $what, " (32 hex digits)"
+                    )))
+                } else {
+                    <[u8; 16]>::deserialize(deserializer).map($name)
+                }
+            }
+        }
+    };
 }
 
-impl Serialize for RunId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if serializer.is_human_readable() {
-            serializer.collect_str(self)
-        } else {
-            self.0.serialize(serializer)
-        }
+/// 16 bytes from 32 lowercase hex digits.
+fn parse_hex16(text: &str, what: &'static str) -> Result<[u8; 16], InvalidId> {
+    let form = InvalidId::Form {
+        what,
+        form: "32 lowercase hex digits",
+    };
+    if text.len() != 32 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(form);
     }
+    let mut bytes = [0u8; 16];
+    for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        let pair = std::str::from_utf8(pair).map_err(|_| form.clone())?;
+        *byte = u8::from_str_radix(pair, 16).map_err(|_| form.clone())?;
+    }
+    Ok(bytes)
 }
 
-impl<'de> Deserialize<'de> for RunId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        if deserializer.is_human_readable() {
-            deserializer.deserialize_str(ParsedVisitor::<RunId>::new("a run id (32 hex digits)"))
-        } else {
-            <[u8; 16]>::deserialize(deserializer).map(RunId)
-        }
-    }
-}
+random_id!(
+    /// A run: 16 random bytes drawn by the server. It is also the resume token of an interrupted run (only
+    /// its own player can resume it).
+    RunId,
+    "run id"
+);
+
+random_id!(
+    /// A challenge: a run's course shared by its player, 16 random bytes drawn by the server. The shared
+    /// thing is this id, never the seed: a challenge run can only be played on a course the server handed
+    /// out, and ranks on its challenge's own board.
+    ChallengeId,
+    "challenge id"
+);
 
 /// A notification: the id of its entry in the player's inbox stream, `ms-seq` like a Redis stream id.
 /// Ids grow with time, so "acknowledge up to an id" is a single comparison.

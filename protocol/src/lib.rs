@@ -17,7 +17,8 @@ pub mod validate;
 
 pub use bounded::BoundedVec;
 pub use codec::{Codec, DecodeError, EncodeError, NegotiationError, WireFrame, negotiate};
-pub use ids::{DisplayName, InvalidId, NotificationId, PlayerId, RequestId, RunId};
+pub use ids::{ChallengeId, DisplayName, InvalidId, NotificationId, PlayerId, RequestId, RunId};
+pub use messages::challenge::{Challenge, ChallengePage, CreateChallenge, ReadChallenge};
 pub use messages::error::ErrorCode;
 pub use messages::game::{
     Abandon, JumpRequest, JumpResult, NewBest, PassedFriend, RunEnd, RunOver, RunStarted,

@@ -6,6 +6,7 @@ use thiserror::Error;
 use crate::limits::{
     MAX_BOARD_RADIUS, MAX_BOARD_TOP, MAX_FRIENDS_PER_PAGE, MAX_NOTIFICATIONS_PER_PAGE,
 };
+use crate::messages::challenge::ReadChallenge;
 use crate::messages::leaderboard::BoardWindow;
 use crate::messages::notification::ListNotifications;
 use crate::messages::social::ListFriends;
@@ -44,6 +45,14 @@ impl BoardWindow {
             }
         }
         Ok(self)
+    }
+}
+
+impl ReadChallenge {
+    /// The page size if within 0 to [`MAX_BOARD_TOP`] (0 reads the challenge alone).
+    pub fn validated_limit(&self) -> Result<usize, OutOfRange> {
+        within("limit", self.limit.into(), 0, MAX_BOARD_TOP.into())?;
+        Ok(usize::from(self.limit))
     }
 }
 

@@ -7,6 +7,7 @@ use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::gateway::registry::Registry;
 use crate::metrics::GatewayMetrics;
+use leapfrog_core::challenges::Challenges;
 use leapfrog_core::friends::Friends;
 use leapfrog_core::leaderboards::Leaderboards;
 use leapfrog_core::metrics::Metrics;
@@ -37,6 +38,8 @@ pub(crate) struct App {
     pub(crate) friends: Friends,
     /// Period boards.
     pub(crate) leaderboards: Leaderboards,
+    /// Shared challenges.
+    pub(crate) challenges: Challenges,
     /// Inboxes and live delivery.
     pub(crate) notifications: Notifications,
     /// The shutdown signal.

@@ -152,6 +152,18 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_SWEEP_INTERVAL_MS", default_value_t = 2_000)]
     pub sweep_interval_ms: u64,
 
+    /// Most runs a player may have live at once (across every connection and node)
+    #[arg(long, env = "LEAPFROG_MAX_LIVE_RUNS", default_value_t = 3)]
+    pub max_live_runs: u32,
+
+    /// Most runs a player may start per hour (abandoned runs count their score, and this caps seed shopping)
+    #[arg(long, env = "LEAPFROG_MAX_RUNS_PER_HOUR", default_value_t = 200)]
+    pub max_runs_per_hour: u32,
+
+    /// Days a shared challenge and its board live after the challenge is created
+    #[arg(long, env = "LEAPFROG_CHALLENGE_TTL_DAYS", default_value_t = 7)]
+    pub challenge_ttl_days: u64,
+
     /// How long after a run ends another node's sweeper may record it if this node has not, in ms
     #[arg(long, env = "LEAPFROG_SETTLE_GRACE_MS", default_value_t = 15_000)]
     pub settle_grace_ms: u64,

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use leapfrog_core::challenges::Challenges;
 use leapfrog_core::friends::{FriendGraph, Friends};
 use leapfrog_core::leaderboards::Leaderboards;
 use leapfrog_core::metrics::Metrics;
@@ -109,11 +110,13 @@ impl Server {
             config.board_retention,
             metrics.clone(),
         );
+        let challenges = Challenges::new(store.clone(), graph.clone(), config.challenges);
         let recorder = ResultRecorder::new(
             store.clone(),
             leaderboards.clone(),
             graph,
             notifications.clone(),
+            challenges.clone(),
             runs::ENDED_RUN_TTL,
         );
         let shutdown = Shutdown::new();
@@ -122,6 +125,7 @@ impl Server {
             metrics.clone(),
             config.runs.clone(),
             recorder,
+            challenges.clone(),
             shutdown.clone(),
         );
         let bind = |addr: SocketAddr| async move {
@@ -143,6 +147,7 @@ impl Server {
             friends,
             leaderboards,
             notifications,
+            challenges,
             shutdown,
             connections: Arc::new(InFlight::default()),
             redis_healthy: AtomicBool::new(false),

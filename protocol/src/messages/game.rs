@@ -4,7 +4,7 @@ use game_logic::{Jump, JumpOutcome, Ruleset, World};
 use serde::{Deserialize, Serialize};
 
 use crate::bounded::BoundedVec;
-use crate::ids::{DisplayName, PlayerId, RunId, u64_text};
+use crate::ids::{ChallengeId, DisplayName, PlayerId, RunId, u64_text};
 use crate::limits::{MAX_JUMPS_PER_SUBMIT, MAX_PASSED_FRIENDS};
 
 /// How to start a run.
@@ -13,14 +13,22 @@ use crate::limits::{MAX_JUMPS_PER_SUBMIT, MAX_PASSED_FRIENDS};
 pub enum StartMode {
     /// A new run on a seed the server draws.
     Solo,
-    /// A run on a seed a friend shared (from their `RunStarted` or `RunOver`).
+    /// Withdrawn: a run on a raw seed. Servers refuse it with `bad_request` (a seed is not a challenge a
+    /// player can be trusted to have been handed); use `ChallengeRun`. Kept so the variants after it keep
+    /// their position.
     Challenge {
-        /// The shared seed (text in JSON).
+        /// The seed (text in JSON).
         #[serde(with = "u64_text")]
         seed: u64,
     },
     /// A run to be played offline and submitted whole with `SubmitRun`.
     Offline,
+    /// A run on the course of a challenge a player shared (`CreateChallenge`): same seed and rules as
+    /// the shared run. It ranks on the challenge's own board, not on the period boards.
+    ChallengeRun {
+        /// The challenge.
+        challenge: ChallengeId,
+    },
 }
 
 /// Start a run.

@@ -1,5 +1,6 @@
 //! Every message on the wire. A client sends [`ClientFrame`]s; the server sends [`ServerFrame`]s.
 
+pub mod challenge;
 pub mod error;
 pub mod game;
 pub mod leaderboard;
@@ -10,6 +11,7 @@ pub mod social;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{NotificationId, RequestId};
+use challenge::{Challenge, ChallengePage, CreateChallenge, ReadChallenge};
 use error::ErrorCode;
 use game::{Abandon, JumpRequest, JumpResult, RunStarted, StartRun, SubmitAck, SubmitRun};
 use leaderboard::{BoardPage, ReadBoard, ReadStanding, Standing};
@@ -68,6 +70,10 @@ pub enum Request {
     ListNotifications(ListNotifications),
     /// Acknowledge notifications up to an id.
     AckNotifications(AckNotifications),
+    /// Share one of your runs as a challenge.
+    CreateChallenge(CreateChallenge),
+    /// Read a challenge and its board.
+    ReadChallenge(ReadChallenge),
 }
 
 impl Request {
@@ -93,6 +99,8 @@ impl Request {
             Request::ReadStanding(_) => "read_standing",
             Request::ListNotifications(_) => "list_notifications",
             Request::AckNotifications(_) => "ack_notifications",
+            Request::CreateChallenge(_) => "create_challenge",
+            Request::ReadChallenge(_) => "read_challenge",
         }
     }
 }
@@ -128,6 +136,10 @@ pub enum Response {
         /// The acknowledged id.
         up_to: NotificationId,
     },
+    /// Answer to `CreateChallenge`.
+    Challenge(Challenge),
+    /// Answer to `ReadChallenge`.
+    ChallengePage(ChallengePage),
 }
 
 impl Response {
@@ -146,6 +158,8 @@ impl Response {
             Response::Standing(_) => "standing",
             Response::Notifications(_) => "notifications",
             Response::Acked { .. } => "acked",
+            Response::Challenge(_) => "challenge",
+            Response::ChallengePage(_) => "challenge_page",
         }
     }
 }

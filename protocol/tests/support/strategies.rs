@@ -122,6 +122,7 @@ pub(crate) fn request() -> impl Strategy<Value = Request> {
         Just(StartMode::Solo),
         any::<u64>().prop_map(|seed| StartMode::Challenge { seed }),
         Just(StartMode::Offline),
+        challenge_id().prop_map(|challenge| StartMode::ChallengeRun { challenge }),
     ];
     let window = prop_oneof![
         (any::<u8>(), option::of(any::<u32>()))
@@ -183,7 +184,41 @@ pub(crate) fn request() -> impl Strategy<Value = Request> {
             Request::ListNotifications(ListNotifications { after, limit })
         }),
         notification_id().prop_map(|up_to| Request::AckNotifications(AckNotifications { up_to })),
+        run_id().prop_map(|run_id| Request::CreateChallenge(CreateChallenge { run_id })),
+        (challenge_id(), any::<u8>(), option::of(any::<u32>())).prop_map(
+            |(challenge, limit, after)| Request::ReadChallenge(ReadChallenge {
+                challenge,
+                limit,
+                after
+            })
+        ),
     ]
+}
+
+fn challenge_id() -> impl Strategy<Value = ChallengeId> {
+    any::<[u8; 16]>().prop_map(ChallengeId::from_bytes)
+}
+
+fn challenge() -> impl Strategy<Value = Challenge> {
+    (
+        challenge_id(),
+        player(),
+        option::of(name()),
+        any::<u32>(),
+        any::<u64>(),
+        any::<u64>(),
+    )
+        .prop_map(
+            |(challenge, owner, owner_name, owner_score, seed, expires_at_ms)| Challenge {
+                challenge,
+                owner,
+                owner_name,
+                owner_score,
+                seed,
+                ruleset: Ruleset::V1,
+                expires_at_ms,
+            },
+        )
 }
 
 pub(crate) fn client_frame() -> impl Strategy<Value = ClientFrame> {
@@ -426,6 +461,14 @@ fn response() -> impl Strategy<Value = Response> {
             })
         }),
         notification_id().prop_map(|up_to| Response::Acked { up_to }),
+        challenge().prop_map(Response::Challenge),
+        (challenge(), bounded(entry(), 8), any::<u32>()).prop_map(|(challenge, entries, total)| {
+            Response::ChallengePage(ChallengePage {
+                challenge,
+                entries,
+                total,
+            })
+        }),
     ]
 }
 

@@ -7,6 +7,7 @@
 //! implements ([`notifications::LiveSink`], [`runs::ResultListener`]). Inside, `store` is the only module
 //! that sends commands to Redis; the domain modules build the commands and call it.
 
+pub mod challenges;
 pub mod clock;
 pub mod error_chain;
 pub mod friends;

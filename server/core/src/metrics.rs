@@ -233,6 +233,11 @@ impl Metrics {
         for outcome in ["recorded", "timed_out", "failed"] {
             metrics.runs_swept_total.with_label_values(&[outcome]);
         }
+        for cap in [crate::runs::Cap::LiveRuns, crate::runs::Cap::RunsPerHour] {
+            metrics
+                .player_caps_hit_total
+                .with_label_values(&[cap.label()]);
+        }
         Ok(metrics)
     }
 

@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use leapfrog_core::challenges::ChallengeSettings;
 use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
 use leapfrog_core::notifications::InboxConfig;
-use leapfrog_core::runs::RunSettings;
+use leapfrog_core::runs::{RunQuota, RunSettings};
 
 use super::checked::{MAX_DAYS, MAX_MS, days, millis, within};
 use super::{ConfigError, LogFormat, Options};
@@ -85,6 +86,8 @@ pub struct Config {
     pub drain_timeout: Duration,
     /// Runs.
     pub runs: RunSettings,
+    /// Shared challenges.
+    pub challenges: ChallengeSettings,
     /// When boards turn over.
     pub periods: PeriodRules,
     /// How long past boards stay readable.
@@ -179,6 +182,14 @@ impl Options {
                 pending_queue_len: within("pending-results", self.pending_results, 1..=10_000_000)?,
                 sweep_interval: millis("sweep-interval-ms", self.sweep_interval_ms, 10..=MAX_MS)?,
                 settle_grace: millis("settle-grace-ms", self.settle_grace_ms, 0..=MAX_MS)?,
+                quota: RunQuota {
+                    max_live: within("max-live-runs", self.max_live_runs, 1..=1_000)?,
+                    max_per_hour: within(
+                        "max-runs-per-hour",
+                        self.max_runs_per_hour,
+                        1..=10_000_000,
+                    )?,
+                },
             },
             periods: PeriodRules {
                 weekly_reset_weekday: within(
@@ -188,6 +199,9 @@ impl Options {
                 )?,
                 reset_hour: within("reset-hour", self.reset_hour, 0..=23)?,
                 zone,
+            },
+            challenges: ChallengeSettings {
+                ttl: days("challenge-ttl-days", self.challenge_ttl_days, 1..=MAX_DAYS)?,
             },
             board_retention: days(
                 "board-retention-days",

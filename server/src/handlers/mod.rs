@@ -1,6 +1,7 @@
 //! Request handlers: one module per family of requests. Each decodes nothing and knows no sockets: it
 //! takes a decoded request, calls the domain, and returns the answer.
 
+mod challenge;
 mod hello;
 pub(crate) mod leaderboard;
 pub(crate) mod notification;
@@ -12,6 +13,7 @@ mod social;
 use leapfrog_core::error_chain::ErrorChain;
 use std::time::Instant;
 
+use leapfrog_core::challenges::ChallengeError;
 use leapfrog_core::clock::unix_ms;
 use leapfrog_core::friends::FriendsError;
 use leapfrog_core::runs::RunError;
@@ -76,6 +78,19 @@ impl From<FriendsError> for Failure {
     }
 }
 
+/// A refused challenge operation.
+impl From<ChallengeError> for Failure {
+    fn from(error: ChallengeError) -> Failure {
+        let code = match &error {
+            ChallengeError::NotFound(_) | ChallengeError::NotShareable { .. } => {
+                ErrorCode::NotFound
+            }
+            ChallengeError::Run(_) | ChallengeError::Store(_) => ErrorCode::Unavailable,
+        };
+        Failure::new(code, error.to_string())
+    }
+}
+
 /// A refused run operation.
 impl From<RunError> for Failure {
     fn from(error: RunError) -> Failure {
@@ -89,6 +104,8 @@ impl From<RunError> for Failure {
             RunError::Unavailable(_) => ErrorCode::Unavailable,
             RunError::Corrupt(_) => ErrorCode::Internal,
             RunError::NotDriver(_) => ErrorCode::Conflict,
+            RunError::ChallengeNotFound(_) => ErrorCode::NotFound,
+            RunError::CapReached(_) => ErrorCode::RateLimited,
         };
         if code == ErrorCode::Internal {
             tracing::error!(error = %ErrorChain(&error), "run operation failed");
@@ -157,5 +174,7 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
         Request::ReadStanding(read) => leaderboard::standing(app, &player, read).await,
         Request::ListNotifications(list) => notification::list(app, &player, list).await,
         Request::AckNotifications(ack) => notification::ack(app, &player, ack).await,
+        Request::CreateChallenge(create) => challenge::create(app, &player, create).await,
+        Request::ReadChallenge(read) => challenge::read(app, read).await,
     }
 }

@@ -19,6 +19,18 @@ pub(crate) async fn start(
     player: &PlayerId,
     mode: StartMode,
 ) -> Result<Response, Failure> {
+    let mode = match mode {
+        StartMode::Solo => runs::StartMode::Solo,
+        StartMode::ChallengeRun { challenge } => runs::StartMode::Challenge { challenge },
+        StartMode::Offline => runs::StartMode::Offline,
+        StartMode::Challenge { .. } => {
+            return Err(Failure::new(
+                ErrorCode::BadRequest,
+                "a raw seed is not a challenge: share a run with create_challenge and start a \
+                 challenge_run with its id",
+            ));
+        }
+    };
     if let Some(mut previous) = session.run.take()
         && previous.ending().is_none()
         && let Err(error) = app.runs.abandon(&mut previous, unix_ms()).await
@@ -26,11 +38,6 @@ pub(crate) async fn start(
         session.run = Some(previous);
         return Err(error.into());
     }
-    let mode = match mode {
-        StartMode::Solo => runs::StartMode::Solo,
-        StartMode::Challenge { seed } => runs::StartMode::Challenge { seed },
-        StartMode::Offline => runs::StartMode::Offline,
-    };
     let run = app.runs.start_run(player, mode, unix_ms()).await?;
     let started = RunStarted {
         run_id: run.id(),

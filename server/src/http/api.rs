@@ -5,10 +5,12 @@
 //! - `GET /v1/leaderboards/{daily|weekly|all_time}/{friends|global}?limit=N&after=R` (top, paged), or
 //!   `?around=R` (the window around the player): a `BoardPage`.
 //! - `GET /v1/standing/{friends|global}`: a `Standing`.
+//! - `GET /v1/challenges/{id}?limit=N&after=R`: a `ChallengePage` (the challenge and its board).
 
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
+use leapfrog_core::challenges::ChallengeError;
+use protocol::{Board, BoardWindow, ChallengeId, Period, PlayerId, ReadChallenge, Scope};
 
 use super::{Body, json, text};
 use crate::app::App;
@@ -50,6 +52,23 @@ pub(crate) async fn handle(app: &App, request: &Request<Incoming>) -> Response<B
                 .map(|standing| json(StatusCode::OK, &standing)),
             None => return text(StatusCode::NOT_FOUND, "scope must be friends or global"),
         },
+        ["v1", "challenges", id] => {
+            let Ok(challenge) = id.parse() else {
+                return text(StatusCode::NOT_FOUND, "a challenge id is 32 hex digits");
+            };
+            let (limit, after) = match parse_page(query) {
+                Ok(page) => page,
+                Err(reason) => return text(StatusCode::BAD_REQUEST, reason),
+            };
+            return match app.challenges.page(challenge, limit, after).await {
+                Ok(page) => json(StatusCode::OK, &page),
+                Err(ChallengeError::NotFound(_)) => text(
+                    StatusCode::NOT_FOUND,
+                    "no such challenge (it may have expired)",
+                ),
+                Err(error) => text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
+            };
+        }
         _ => return text(StatusCode::NOT_FOUND, "not found"),
     };
     result.unwrap_or_else(|error| text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()))
@@ -63,6 +82,18 @@ fn authenticate(app: &App, request: &Request<Incoming>) -> Result<PlayerId, Stri
         .verify(&token)
         .map(|claims| claims.sub)
         .map_err(|error| error.to_string())
+}
+
+/// The number `name` in `query`, if present.
+fn number(query: &str, name: &str) -> Result<Option<u32>, String> {
+    query
+        .split('&')
+        .find_map(|pair| {
+            pair.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('='))
+        })
+        .map(|text| text.parse().map_err(|_| format!("{name} must be a number")))
+        .transpose()
 }
 
 fn parse_period(text: &str) -> Option<Period> {
@@ -82,22 +113,23 @@ fn parse_scope(text: &str) -> Option<Scope> {
     }
 }
 
+/// A challenge board's `limit` (default [`DEFAULT_LIMIT`]) and `after`.
+fn parse_page(query: &str) -> Result<(usize, Option<u32>), String> {
+    let read = ReadChallenge {
+        challenge: ChallengeId::from_bytes([0; 16]),
+        limit: u8::try_from(number(query, "limit")?.unwrap_or(DEFAULT_LIMIT)).unwrap_or(u8::MAX),
+        after: number(query, "after")?,
+    };
+    let limit = read.validated_limit().map_err(|error| error.to_string())?;
+    Ok((limit, read.after))
+}
+
 /// Entries of a top window when the query names no `limit`.
 const DEFAULT_LIMIT: u32 = 20;
 
 /// `limit` (default [`DEFAULT_LIMIT`]) and `after`, or `around`.
 fn parse_window(query: &str) -> Result<BoardWindow, String> {
-    let value = |name: &str| {
-        query.split('&').find_map(|pair| {
-            pair.strip_prefix(name)
-                .and_then(|rest| rest.strip_prefix('='))
-        })
-    };
-    let number = |name: &str| -> Result<Option<u32>, String> {
-        value(name)
-            .map(|text| text.parse().map_err(|_| format!("{name} must be a number")))
-            .transpose()
-    };
+    let number = |name: &str| number(query, name);
     // A number too large for the window's field is out of range too: saturate, then validate.
     let small = |value: u32| u8::try_from(value).unwrap_or(u8::MAX);
     let window = match number("around")? {

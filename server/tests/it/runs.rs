@@ -8,7 +8,7 @@ use game_logic::{Bot, GameSession, Jump, JumpOutcome, Ruleset, Skill};
 use protocol::*;
 
 /// Options that switch the live timing check and the rate limit off, so tests can play at machine speed.
-const NO_TIMING: [&str; 6] = support::MACHINE_SPEED;
+const NO_TIMING: [&str; 8] = support::MACHINE_SPEED;
 
 async fn jump(client: &mut TestClient, run_id: RunId, seq: u32, jump: Jump) -> ServerFrame {
     client

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use game_logic::{Jump, Ruleset};
-use protocol::{PlayerId, RunId};
+use protocol::{ChallengeId, PlayerId, RunId};
 use redis::Script;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,6 +27,8 @@ static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("l
 
 /// The run meta field holding a recording's outcome (JSON).
 const OUTCOME_FIELD: &str = "outcome";
+/// The run meta field naming the challenge the run was shared as.
+const SHARED_AS_FIELD: &str = "shared_as";
 
 /// How a run is played.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,8 @@ pub struct RunMeta {
     pub mode: RunMode,
     /// Unix ms when the server handed out the seed: the timing model counts from here.
     pub started_at_ms: u64,
+    /// The challenge whose course it is played on (a challenge run ranks on that challenge's board).
+    pub challenge: Option<ChallengeId>,
 }
 
 /// Where a stored run stands.
@@ -102,6 +106,8 @@ pub(crate) struct StoredRun {
     pub(crate) inputs: Vec<Jump>,
     /// The saved outcome of its recording (JSON), once planned.
     pub(crate) outcome: Option<String>,
+    /// The challenge this run was shared as, once shared.
+    pub(crate) shared_as: Option<ChallengeId>,
 }
 
 impl StoredRun {
@@ -173,20 +179,21 @@ pub(crate) async fn create(
     ttl: Duration,
 ) -> Result<(), StoreError> {
     let key = keys::run_meta(&run);
+    let mut fields = vec![
+        ("player", meta.player.as_str().to_owned()),
+        ("seed", meta.seed.to_string()),
+        ("ruleset", meta.ruleset.version().to_string()),
+        ("mode", meta.mode.as_str().to_owned()),
+        ("started_ms", meta.started_at_ms.to_string()),
+        ("state", "active".to_owned()),
+        ("driver", driver.to_owned()),
+    ];
+    if let Some(challenge) = meta.challenge {
+        fields.push(("challenge", challenge.to_string()));
+    }
     let mut pipe = redis::pipe();
     pipe.atomic()
-        .hset_multiple(
-            &key,
-            &[
-                ("player", meta.player.as_str().to_owned()),
-                ("seed", meta.seed.to_string()),
-                ("ruleset", meta.ruleset.version().to_string()),
-                ("mode", meta.mode.as_str().to_owned()),
-                ("started_ms", meta.started_at_ms.to_string()),
-                ("state", "active".to_owned()),
-                ("driver", driver.to_owned()),
-            ],
-        )
+        .hset_multiple(&key, &fields)
         .ignore()
         .expire(&key, ttl_seconds(ttl))
         .ignore();
@@ -239,6 +246,10 @@ fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<Sto
             .ok_or_else(|| corrupt("ruleset"))?,
         mode: RunMode::parse(field("mode")?).ok_or_else(|| corrupt("mode"))?,
         started_at_ms: number("started_ms")?,
+        challenge: fields
+            .get("challenge")
+            .map(|id| id.parse().map_err(|_| corrupt("challenge")))
+            .transpose()?,
     };
     let state = match field("state")?.as_str() {
         "active" => RunState::Active,
@@ -260,6 +271,7 @@ fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<Sto
         last_jump_ms: fields.get("last_ms").and_then(|ms| ms.parse().ok()),
         inputs,
         outcome: fields.get(OUTCOME_FIELD).cloned(),
+        shared_as: fields.get(SHARED_AS_FIELD).and_then(|id| id.parse().ok()),
     })
 }
 
@@ -327,6 +339,23 @@ pub(crate) async fn save_outcome_once<T: Serialize + DeserializeOwned>(
         .filter(|saved| *saved != json)
         .and_then(|saved| serde_json::from_str(&saved).ok())
         .unwrap_or(outcome))
+}
+
+/// Records that `run` is shared as challenge `drawn` unless it is shared already, and returns the
+/// challenge it is shared as: the first share decides.
+pub(crate) async fn share_once(
+    store: &Store,
+    run: RunId,
+    drawn: ChallengeId,
+) -> Result<ChallengeId, StoreError> {
+    let meta = keys::run_meta(&run);
+    let mut pipe = redis::pipe();
+    pipe.atomic()
+        .hset_nx(&meta, SHARED_AS_FIELD, drawn.to_string())
+        .ignore()
+        .hget(&meta, SHARED_AS_FIELD);
+    let (shared,): (Option<String>,) = store.query_pipeline("run_share", &pipe).await?;
+    Ok(shared.and_then(|id| id.parse().ok()).unwrap_or(drawn))
 }
 
 /// Marks `run` recorded and keeps its keys for `ttl` more (the retry and idempotency window).

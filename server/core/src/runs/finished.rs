@@ -1,7 +1,7 @@
 //! A run that has ended, and the report its player gets.
 
 use game_logic::RunSummary;
-use protocol::{PlayerId, RunId};
+use protocol::{ChallengeId, PlayerId, RunId};
 
 /// Why a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,4 +57,7 @@ pub struct FinishedRun {
     pub reason: EndReason,
     /// Unix ms when it ended: the time its score was reached, which orders ties on the leaderboards.
     pub finished_at_ms: u64,
+    /// The challenge it was played on: its score counts on that challenge's board, not the period
+    /// boards.
+    pub challenge: Option<ChallengeId>,
 }

@@ -15,7 +15,9 @@ mod finished;
 pub(crate) mod index;
 pub mod input_log;
 pub mod pending;
+mod quota;
 pub mod results;
+mod sharing;
 mod sweeper;
 mod timing_guard;
 
@@ -25,21 +27,25 @@ use std::time::Duration;
 use game_logic::{
     GameSession, Jump, JumpOutcome, ReplayError, Ruleset, SessionError, replay_session,
 };
-use protocol::{PlayerId, RunId};
+use protocol::{ChallengeId, PlayerId, RunId};
 use thiserror::Error;
 
 pub use active::{ActiveRun, Ending};
 pub use checkpoint::{LoadError, RunMeta, RunMode};
 pub use finished::{EndReason, FinishedRun};
 pub use pending::PendingResults;
+pub use quota::{Cap, RunQuota};
 pub use results::{ResultRecorder, RunReport};
 pub use timing_guard::TooFast;
 
+use crate::challenges::{ChallengeError, Challenges};
 use crate::error_chain::ErrorChain;
 use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
+pub(crate) use checkpoint::share_once;
 use checkpoint::{AppendStep, Appended, RunState, StoredRun};
+pub(crate) use sharing::shareable;
 use timing_guard::TimingGuard;
 
 /// How long an ended run stays readable (for a resume or a resent jump that arrives after the end).
@@ -59,6 +65,8 @@ pub struct RunSettings {
     /// How long after a run ends a sweeper may record it if the node that ended it has not: longer than
     /// that node normally needs, so a sweeper only steps in for a node that died or gave up.
     pub settle_grace: Duration,
+    /// Per-player caps on starting runs.
+    pub quota: RunQuota,
 }
 
 /// How a client asks to start a run.
@@ -66,10 +74,10 @@ pub struct RunSettings {
 pub enum StartMode {
     /// A fresh seed from the OS.
     Solo,
-    /// A seed a friend shared.
+    /// The course of a challenge a player shared.
     Challenge {
-        /// The shared seed.
-        seed: u64,
+        /// The challenge.
+        challenge: ChallengeId,
     },
     /// A fresh seed, the run played offline and submitted whole.
     Offline,
@@ -92,6 +100,15 @@ pub enum RunError {
         /// Its final score.
         score: u32,
     },
+    /// No such challenge to play (never shared, or expired).
+    #[error("no challenge {0} (it never existed or has expired)")]
+    ChallengeNotFound(ChallengeId),
+    /// The player reached a cap on starting runs.
+    #[error("{}: wait for a run to end or for the hour to pass", match .0 {
+        Cap::LiveRuns => "too many runs live at once",
+        Cap::RunsPerHour => "too many runs started in the last hour",
+    })]
+    CapReached(Cap),
     /// Another connection resumed the run and drives it now.
     #[error("run {0} is being played on another connection; resume it here to take it over")]
     NotDriver(RunId),
@@ -155,6 +172,7 @@ pub struct RunService {
     metrics: Arc<Metrics>,
     settings: RunSettings,
     recorder: ResultRecorder,
+    challenges: Challenges,
     pending: PendingResults,
 }
 
@@ -166,6 +184,7 @@ impl RunService {
         metrics: Arc<Metrics>,
         settings: RunSettings,
         recorder: ResultRecorder,
+        challenges: Challenges,
         shutdown: Shutdown,
     ) -> RunService {
         let pending = PendingResults::start(
@@ -178,6 +197,7 @@ impl RunService {
             metrics,
             settings,
             recorder,
+            challenges,
             pending,
         };
         tokio::spawn(sweeper::sweep(service.clone(), shutdown));
@@ -198,27 +218,52 @@ impl RunService {
         mode: StartMode,
         now_ms: u64,
     ) -> Result<ActiveRun, RunError> {
-        let (seed, run_mode) = match mode {
-            StartMode::Solo => (rand::random(), RunMode::Solo),
-            StartMode::Challenge { seed } => (seed, RunMode::Challenge),
-            StartMode::Offline => (rand::random(), RunMode::Offline),
+        let (seed, ruleset, run_mode, challenge) = match mode {
+            StartMode::Solo => (rand::random(), Ruleset::LATEST, RunMode::Solo, None),
+            StartMode::Challenge { challenge } => {
+                let course =
+                    self.challenges
+                        .course(challenge)
+                        .await
+                        .map_err(|error| match error {
+                            ChallengeError::Store(store) => RunError::Unavailable(store),
+                            _ => RunError::ChallengeNotFound(challenge),
+                        })?;
+                (
+                    course.seed,
+                    course.ruleset,
+                    RunMode::Challenge,
+                    Some(challenge),
+                )
+            }
+            StartMode::Offline => (rand::random(), Ruleset::LATEST, RunMode::Offline, None),
         };
         let id = RunId::from_bytes(rand::random());
+        let due_ms = now_ms.saturating_add(millis(self.settings.idle_timeout));
+        if let Err(cap) =
+            quota::take(&self.store, self.settings.quota, player, id, now_ms, due_ms).await?
+        {
+            self.metrics
+                .player_caps_hit_total
+                .with_label_values(&[cap.label()])
+                .inc();
+            return Err(RunError::CapReached(cap));
+        }
         let meta = RunMeta {
             player: player.clone(),
             seed,
-            ruleset: Ruleset::LATEST,
+            ruleset,
             mode: run_mode,
             started_at_ms: now_ms,
+            challenge,
         };
         let driver = new_driver();
-        let due_ms = now_ms.saturating_add(millis(self.settings.idle_timeout));
         tokio::try_join!(
             checkpoint::create(&self.store, id, &meta, &driver, self.live_ttl()),
             index::schedule(&self.store, id, due_ms),
         )?;
         self.metrics.runs_started_total.inc();
-        let session = GameSession::new(seed, Ruleset::LATEST);
+        let session = GameSession::new(seed, ruleset);
         Ok(ActiveRun {
             id,
             guard: TimingGuard::new(now_ms, None, self.settings.timing_tolerance),
@@ -496,13 +541,18 @@ impl RunService {
             None => checkpoint::append(&self.store, run.id, jumps, step).await?,
             Some(_) => {
                 let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
-                let (appended, scheduled) = tokio::join!(
+                let (appended, scheduled, released) = tokio::join!(
                     checkpoint::append(&self.store, run.id, jumps, step),
                     index::schedule(&self.store, run.id, due_ms),
+                    quota::release(&self.store, &run.meta.player, run.id),
                 );
                 if let Err(error) = scheduled {
                     // The run stays listed from its start, due when it would have timed out.
                     tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its first index entry");
+                }
+                if let Err(error) = released {
+                    // Its live slot frees itself when the run would have timed out.
+                    tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its live slot a while");
                 }
                 appended?
             }
@@ -569,6 +619,7 @@ impl RunService {
                     summary: session.summary(),
                     reason,
                     finished_at_ms: at_ms,
+                    challenge: stored.meta.challenge,
                 };
                 let report = self.recorder.record(&finished).await?;
                 self.metrics
@@ -602,7 +653,9 @@ impl RunService {
                     summary: session.summary(),
                     reason: EndReason::TimedOut,
                     finished_at_ms: now_ms,
+                    challenge: stored.meta.challenge,
                 };
+                let _ = quota::release(&self.store, &stored.meta.player, id).await;
                 let report = self.recorder.record(&finished).await?;
                 self.metrics
                     .runs_swept_total
@@ -629,7 +682,10 @@ impl RunService {
 }
 
 /// A stored run's engine state and its last jump's outcome, by replay.
-fn replay(id: RunId, stored: &StoredRun) -> Result<(GameSession, Option<JumpOutcome>), RunError> {
+pub(crate) fn replay(
+    id: RunId,
+    stored: &StoredRun,
+) -> Result<(GameSession, Option<JumpOutcome>), RunError> {
     let unreplayable = |source| RunError::Corrupt(LoadError::Unreplayable { run: id, source });
     let Some((last, before)) = stored.inputs.split_last() else {
         return Ok((
@@ -665,6 +721,7 @@ fn finished(run: &ActiveRun, reason: EndReason, at_ms: u64) -> FinishedRun {
         summary: run.session.summary(),
         reason,
         finished_at_ms: at_ms,
+        challenge: run.meta.challenge,
     }
 }
 

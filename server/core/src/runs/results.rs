@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::checkpoint::StoredRun;
 use super::finished::FinishedRun;
 use super::{checkpoint, index};
+use crate::challenges::Challenges;
 use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
 use crate::leaderboards::{Leaderboards, Recorded};
@@ -55,6 +56,7 @@ pub struct ResultRecorder {
     leaderboards: Leaderboards,
     friends: FriendGraph,
     notifications: Notifications,
+    challenges: Challenges,
     ended_run_ttl: Duration,
 }
 
@@ -65,6 +67,7 @@ impl ResultRecorder {
         leaderboards: Leaderboards,
         friends: FriendGraph,
         notifications: Notifications,
+        challenges: Challenges,
         ended_run_ttl: Duration,
     ) -> ResultRecorder {
         ResultRecorder {
@@ -72,22 +75,42 @@ impl ResultRecorder {
             leaderboards,
             friends,
             notifications,
+            challenges,
             ended_run_ttl,
         }
     }
 
-    /// Records `run` on the boards of the periods it ended in, notifies the friends it passed, and marks
-    /// the run recorded.
+    /// Records `run` on the boards of the periods it ended in (or, for a challenge run, on its
+    /// challenge's board), notifies the friends it passed, and marks the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
-        let planned = self
-            .leaderboards
-            .plan(&run.player, run.summary.score, run.finished_at_ms)
-            .await?;
-        let planned = self.outcome(run, planned).await?;
+        let planned = match run.challenge {
+            Some(_) => Outcome::challenge_run(run.summary.score),
+            None => {
+                let planned = self
+                    .leaderboards
+                    .plan(&run.player, run.summary.score, run.finished_at_ms)
+                    .await?;
+                self.outcome(run, planned).await?
+            }
+        };
         let outcome = checkpoint::save_outcome_once(&self.store, run.run_id, planned).await?;
-        self.leaderboards
-            .apply(&run.player, run.summary.score, run.finished_at_ms)
-            .await?;
+        match run.challenge {
+            Some(challenge) => {
+                self.challenges
+                    .apply(
+                        challenge,
+                        &run.player,
+                        run.summary.score,
+                        run.finished_at_ms,
+                    )
+                    .await?
+            }
+            None => {
+                self.leaderboards
+                    .apply(&run.player, run.summary.score, run.finished_at_ms)
+                    .await?
+            }
+        }
         if !outcome.passes.is_empty() {
             self.notify(run, &outcome).await?;
         }
@@ -187,6 +210,19 @@ impl ResultRecorder {
             .collect()
             .await;
         sent.into_iter().collect()
+    }
+}
+
+impl Outcome {
+    /// A challenge run's outcome: its score on the challenge's board, nothing on the period boards, no
+    /// friend told.
+    fn challenge_run(final_score: u32) -> Outcome {
+        Outcome {
+            report: RunReport::score_only(final_score),
+            passes: Vec::new(),
+            weekly_best: 0,
+            passer_name: None,
+        }
     }
 }
 

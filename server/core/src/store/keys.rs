@@ -2,7 +2,7 @@
 //! (`{...}`) naming the entity they belong to, so all keys of one run, or of one player, share a Redis
 //! Cluster slot and multi-key steps never cross slots. The layout is documented in ARCHITECTURE.md.
 
-use protocol::{PlayerId, RunId};
+use protocol::{ChallengeId, PlayerId, RunId};
 
 /// A run's fixed facts and state (hash).
 pub(crate) fn run_meta(run: &RunId) -> String {
@@ -23,6 +23,27 @@ pub(crate) fn runs_index(shard: u8) -> String {
 /// A board period's global ranking: member = player, score = the packed best (sorted set).
 pub fn board(period_id: &str) -> String {
     format!("lf:{{lb:{period_id}}}")
+}
+
+/// A shared challenge: owner, course, the score to beat, expiry (hash).
+pub(crate) fn challenge(id: &ChallengeId) -> String {
+    format!("lf:{{ch:{id}}}")
+}
+
+/// A challenge's board: member = player, score = their packed best on the course (sorted set).
+pub(crate) fn challenge_board(id: &ChallengeId) -> String {
+    format!("lf:{{ch:{id}}}:board")
+}
+
+/// The runs a player has live now: run id → when the run would have timed out (sorted set), for the
+/// cap on live runs.
+pub(crate) fn live_runs(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:runs:live")
+}
+
+/// The runs a player started in the last hour: run id → unix ms (sorted set), for the hourly cap.
+pub(crate) fn runs_started(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:runs:started")
 }
 
 /// A player's friends: friend → unix ms since when (hash).
@@ -103,6 +124,12 @@ mod tests {
     }
 
     #[test]
+    fn a_challenge_and_its_board_share_one_slot() {
+        let id = ChallengeId::from_bytes([9; 16]);
+        assert_eq!(tag(&challenge(&id)), tag(&challenge_board(&id)));
+    }
+
+    #[test]
     fn player_keys_are_tagged_by_player() {
         let player = PlayerId::new("alice").unwrap();
         for key in [
@@ -115,6 +142,8 @@ mod tests {
             coalesce(&player),
             presence(&player),
             passes_seen(&player),
+            live_runs(&player),
+            runs_started(&player),
         ] {
             assert_eq!(tag(&key), "p:alice", "{key}");
         }

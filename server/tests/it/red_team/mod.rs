@@ -3,3 +3,4 @@
 //! of attack; a test states the attack, then asserts the server refused it cleanly and lost nothing.
 
 mod durability;
+mod fair_play;

@@ -80,6 +80,7 @@ pub(crate) fn finished_run(
         summary: session.summary(),
         reason: leapfrog_core::runs::EndReason::GameOver,
         finished_at_ms,
+        challenge: None,
     }
 }
 
@@ -150,11 +151,17 @@ pub(crate) fn recording_domain(
         coalesce_window: Duration::ZERO,
     };
     let notifications = Notifications::new(store.clone(), metrics, inbox, router);
+    let challenges = leapfrog_core::challenges::Challenges::new(
+        store.clone(),
+        friends.clone(),
+        leapfrog_core::challenges::ChallengeSettings { ttl: DAY },
+    );
     let recorder = leapfrog_core::runs::ResultRecorder::new(
         store,
         boards,
         friends,
         notifications.clone(),
+        challenges,
         DAY,
     );
     RecordingDomain {

@@ -176,11 +176,13 @@ impl TestServer {
 }
 
 /// Options that lift the live timing check and the rate limit, so tests can play at machine speed.
-pub(crate) const MACHINE_SPEED: [&str; 6] = [
+pub(crate) const MACHINE_SPEED: [&str; 8] = [
     "--timing-tolerance-ms",
     "100000000",
     "--rate-per-second",
     "1000000",
     "--rate-burst",
     "1000000",
+    "--max-runs-per-hour",
+    "10000000",
 ];
