@@ -297,7 +297,7 @@ export class LeapfrogClient {
       return Promise.reject(error);
     }
     const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? 15_000;
-    const { pending, answer } = this.#requests.add(id, kind, request, frame, { timeoutMs });
+    const { pending, answer } = this.#requests.add(id, kind, request, frame, { ...options, timeoutMs });
     const connection = this.#connection;
     if (connection?.welcomed === true) this.#send(connection, pending);
     return answer;
@@ -508,6 +508,7 @@ export class LeapfrogClient {
     try {
       this.#write(connection, pending.frame);
       pending.sentAt = this.clock.now();
+      pending.onSent?.(pending.sentAt);
     } catch (error) {
       const reason = `send failed: ${error instanceof Error ? error.message : String(error)}`;
       this.#end(connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason });

@@ -79,6 +79,11 @@ export interface RequestOptions {
    * included); 0 waits as long as the client lives.
    */
   readonly timeoutMs?: number;
+  /**
+   * Called every time the request is written to a socket (again after a reconnect), with the client's clock:
+   * `Run` paces the next jump from the last write of the previous one, which is when the server saw it.
+   */
+  readonly onSent?: (at: number) => void;
 }
 
 /** One request waiting for its answer. */
@@ -93,6 +98,8 @@ export interface Pending {
   readonly frame: FrameData;
   /** Whether it is sent again on the next connection when its connection drops before the answer. */
   readonly repeatable: boolean;
+  /** Hears every write of it. */
+  readonly onSent: ((at: number) => void) | undefined;
   /** When it was last written to a socket (the client's clock); `null` while it waits for a connection. */
   sentAt: number | null;
 }
@@ -131,7 +138,18 @@ export class RequestTracker {
   ): { pending: Pending; answer: Promise<unknown> } {
     let entry!: Entry;
     const answer = new Promise<unknown>((resolve, reject) => {
-      entry = { id, kind, request, frame, repeatable: !NOT_REPEATABLE.has(kind), sentAt: null, resolve, reject, timer: null };
+      entry = {
+        id,
+        kind,
+        request,
+        frame,
+        repeatable: !NOT_REPEATABLE.has(kind),
+        onSent: options.onSent,
+        sentAt: null,
+        resolve,
+        reject,
+        timer: null,
+      };
     });
     const timeoutMs = options.timeoutMs ?? 0;
     if (timeoutMs > 0) {
