@@ -30,6 +30,7 @@ const rules = inputs.filter((path) => path.includes("game-logic/typescript")).le
 if (rules === 0) throw new Error("the bundle holds no leapfrog-rules module: the figure would leave out the rules");
 console.log(
   `leapfrog-client + leapfrog-rules browser bundle (esbuild --bundle --minify --format=esm --platform=browser ` +
-    `src/index.ts; ${inputs.length} modules, ${rules} from leapfrog-rules): ${output.contents.length} bytes minified, ` +
+    `src/index.ts; ${inputs.length} modules, ${rules} from leapfrog-rules): ` +
+    `${output.contents.length} bytes minified, ` +
     `${gzipped} bytes gzip -9 (${(gzipped / 1024).toFixed(2)} KiB)`,
 );

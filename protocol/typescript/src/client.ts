@@ -41,7 +41,14 @@ import type {
 } from "./generated/messages.js";
 import { Heartbeat } from "./heartbeat.js";
 import { NotificationLedger } from "./notifications.js";
-import { DEFAULT_RECONNECT, type Goodbye, type ReconnectOptions, type Verdict, backoffDelayMs, judgeClose } from "./reconnect.js";
+import {
+  DEFAULT_RECONNECT,
+  type Goodbye,
+  type ReconnectOptions,
+  type Verdict,
+  backoffDelayMs,
+  judgeClose,
+} from "./reconnect.js";
 import {
   type AnswerTo,
   type Pending,
@@ -167,6 +174,8 @@ interface Connection {
   resumeAsked: RunId | null;
   goodbye: Goodbye | null;
   timer: TimerHandle | null;
+  /** Set when the adapter reported the open from inside `open()`, before the socket was known. */
+  openedEarly: boolean;
 }
 
 /** The requests a caller may send (`hello` is the client's own). */
@@ -213,7 +222,8 @@ export class LeapfrogClient {
         oldestUnansweredAt: () => this.#requests.oldestSentAt(),
         ping: () => void this.ping().catch(() => {}),
         dead: (reason) => {
-          if (this.#connection !== null) this.#end(this.#connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason });
+          if (this.#connection !== null)
+            this.#end(this.#connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason });
         },
       },
     );
@@ -282,7 +292,11 @@ export class LeapfrogClient {
    * @returns the answer's payload; rejects with a `ServerError` carrying the protocol code when the server
    *   refuses, a `TimeoutError`, a `CodecError` for a request that cannot be encoded, or a `ClientClosedError`.
    */
-  request<K extends CallerRequestKind>(kind: K, payload: RequestPayload<K>, options: RequestOptions = {}): Promise<AnswerTo<K>> {
+  request<K extends CallerRequestKind>(
+    kind: K,
+    payload: RequestPayload<K>,
+    options: RequestOptions = {},
+  ): Promise<AnswerTo<K>> {
     return this.#request(kind, payload, options) as Promise<AnswerTo<K>>;
   }
 
@@ -409,7 +423,11 @@ export class LeapfrogClient {
    * A page of the inbox (unacknowledged notifications after `after`, oldest first). The client already pages
    * through it after every `welcome` unless `catchUpNotifications` is off; what this returns is not emitted.
    */
-  listNotifications(after: NotificationId | null = null, limit = 100, options?: RequestOptions): Promise<NotificationPage> {
+  listNotifications(
+    after: NotificationId | null = null,
+    limit = 100,
+    options?: RequestOptions,
+  ): Promise<NotificationPage> {
     return this.request("list_notifications", { after, limit }, options);
   }
 
@@ -437,7 +455,15 @@ export class LeapfrogClient {
   async #attempt(): Promise<void> {
     this.#retryTimer = null;
     this.#setState(this.#welcome === null && this.#attempts === 0 ? "connecting" : "reconnecting");
-    const connection: Connection = { socket: null, welcomed: false, helloId: null, resumeAsked: null, goodbye: null, timer: null };
+    const connection: Connection = {
+      socket: null,
+      welcomed: false,
+      helloId: null,
+      resumeAsked: null,
+      goodbye: null,
+      timer: null,
+      openedEarly: false,
+    };
     this.#connection = connection;
     let token: string;
     try {
@@ -453,14 +479,20 @@ export class LeapfrogClient {
     const headers: Record<string, string> = transport === "header" ? { Authorization: `Bearer ${token}` } : {};
     const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
     connection.timer = this.clock.setTimeout(
-      () => this.#end(connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason: `no welcome within ${connectTimeoutMs} ms` }),
+      () =>
+        this.#end(
+          connection,
+          { action: "reconnect", notBeforeMs: 0 },
+          { code: 1006, reason: `no welcome within ${connectTimeoutMs} ms` },
+        ),
       connectTimeoutMs,
     );
+    const helloToken = transport === "hello" ? token : null;
     try {
       connection.socket = this.#options.socket.open(
         { url, protocol: this.codec.subprotocol, headers },
         {
-          onOpen: () => this.#sayHello(connection, transport === "hello" ? token : null),
+          onOpen: () => this.#sayHello(connection, helloToken),
           onMessage: (data) => this.#onMessage(connection, data),
           onClose: (close) => {
             if (this.#connection === connection) this.#end(connection, judgeClose(close, connection.goodbye), close);
@@ -470,7 +502,9 @@ export class LeapfrogClient {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#end(connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason });
+      return;
     }
+    if (connection.openedEarly) this.#sayHello(connection, helloToken);
   }
 
   #tokenTransport(): Exclude<TokenTransport, "auto"> {
@@ -480,7 +514,11 @@ export class LeapfrogClient {
   }
 
   #sayHello(connection: Connection, token: string | null): void {
-    if (this.#connection !== connection || connection.socket === null) return;
+    if (this.#connection !== connection) return;
+    if (connection.socket === null) {
+      connection.openedEarly = true;
+      return;
+    }
     const id = this.#requests.nextId();
     connection.helloId = id;
     connection.resumeAsked = this.#liveRun;
@@ -495,7 +533,9 @@ export class LeapfrogClient {
     try {
       this.#write(connection, encodeClientFrame(this.codec, { id, request }));
     } catch (error) {
-      this.#shutdown(new ClientClosedError(`hello cannot be sent: ${error instanceof Error ? error.message : String(error)}`));
+      this.#shutdown(
+        new ClientClosedError(`hello cannot be sent: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
   }
 
@@ -522,7 +562,11 @@ export class LeapfrogClient {
       frame = decodeServerFrame(this.codec, data);
     } catch (error) {
       this.#events.emit("error", error as LeapfrogError);
-      this.#end(connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason: "the server sent an unreadable frame" });
+      this.#end(
+        connection,
+        { action: "reconnect", notBeforeMs: 0 },
+        { code: 1006, reason: "the server sent an unreadable frame" },
+      );
       return;
     }
     if ("reply" in frame) {
@@ -548,7 +592,11 @@ export class LeapfrogClient {
   #onWelcome(connection: Connection, response: Response): void {
     const [kind, welcome] = responseParts(response);
     if (kind !== "welcome") {
-      this.#end(connection, { action: "reconnect", notBeforeMs: 0 }, { code: 1006, reason: `hello answered with ${kind}` });
+      this.#end(
+        connection,
+        { action: "reconnect", notBeforeMs: 0 },
+        { code: 1006, reason: `hello answered with ${kind}` },
+      );
       return;
     }
     const welcomed = welcome as Welcome;
@@ -603,7 +651,8 @@ export class LeapfrogClient {
 
   /** A request about run `run_id` found it ended: stop resuming it. */
   #runEnded(request: Request): void {
-    const body = typeof request === "object" ? (Object.values(request)[0] as { run_id?: RunId } | undefined) : undefined;
+    const body =
+      typeof request === "object" ? (Object.values(request)[0] as { run_id?: RunId } | undefined) : undefined;
     if (body?.run_id !== undefined && body.run_id === this.#liveRun) this.#liveRun = null;
   }
 
@@ -623,7 +672,8 @@ export class LeapfrogClient {
         after = last.id;
       }
     } catch (error) {
-      if (this.#closedBy === null && !(error instanceof ClientClosedError)) this.#events.emit("error", error as LeapfrogError);
+      if (this.#closedBy === null && !(error instanceof ClientClosedError))
+        this.#events.emit("error", error as LeapfrogError);
     }
   }
 
@@ -635,7 +685,12 @@ export class LeapfrogClient {
     this.#heartbeat.stop();
     connection.socket?.close(1000, "reconnecting");
     this.#requests.connectionLost(new Error(close.reason));
-    const event = { code: close.code, reason: close.reason, goodbye: connection.goodbye, ...(close.httpStatus === undefined ? {} : { httpStatus: close.httpStatus }) };
+    const event = {
+      code: close.code,
+      reason: close.reason,
+      goodbye: connection.goodbye,
+      ...(close.httpStatus === undefined ? {} : { httpStatus: close.httpStatus }),
+    };
     const stop = this.#stopReason(verdict, connection, close);
     if (stop !== null) {
       this.#events.emit("disconnected", { ...event, reconnectInMs: null });
@@ -660,7 +715,8 @@ export class LeapfrogClient {
     }
     if (this.#reconnect === null) return `the connection ended (${close.code} ${close.reason}) and reconnection is off`;
     if (!connection.welcomed && this.#attempts + 1 >= this.#reconnect.maxAttempts) {
-      return `gave up after ${this.#reconnect.maxAttempts} failed attempts in a row; the last: ${close.code} ${close.reason}`;
+      const last = `${close.code} ${close.reason}`;
+      return `gave up after ${this.#reconnect.maxAttempts} failed attempts in a row; the last: ${last}`;
     }
     return null;
   }
@@ -688,5 +744,6 @@ export class LeapfrogClient {
 function withQuery(url: string, name: string, value: string): string {
   const hash = url.indexOf("#");
   const base = hash === -1 ? url : url.slice(0, hash);
-  return `${base}${base.includes("?") ? "&" : "?"}${name}=${encodeURIComponent(value)}${hash === -1 ? "" : url.slice(hash)}`;
+  const fragment = hash === -1 ? "" : url.slice(hash);
+  return `${base}${base.includes("?") ? "&" : "?"}${name}=${encodeURIComponent(value)}${fragment}`;
 }

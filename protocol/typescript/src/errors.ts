@@ -127,7 +127,11 @@ export class RunDisagreementError extends LeapfrogError {
   readonly confirmed: unknown;
 
   constructor(seq: number | null, predicted: unknown, confirmed: unknown, detail: string) {
-    super("disagreement", `${seq === null ? "run" : `jump ${seq}`}: the server disagrees with the local prediction: ${detail}`, false);
+    super(
+      "disagreement",
+      `${seq === null ? "run" : `jump ${seq}`}: the server disagrees with the local prediction: ${detail}`,
+      false,
+    );
     this.name = "RunDisagreementError";
     this.seq = seq;
     this.predicted = predicted;

@@ -13,7 +13,14 @@
  */
 
 export { type BrowserWebSocket, type BrowserWebSocketConstructor, browserSocket } from "./adapters/browser.js";
-export type { Socket, SocketAdapter, SocketClose, SocketHandlers, SocketRequest } from "./adapters/socket.js";
+export {
+  type Socket,
+  type SocketAdapter,
+  type SocketClose,
+  type SocketHandlers,
+  type SocketRequest,
+  guardHandlers,
+} from "./adapters/socket.js";
 export {
   type CallerRequestKind,
   type ClientEvents,
@@ -52,5 +59,12 @@ export {
 export type * from "./generated/messages.js";
 export { SCHEMA } from "./generated/messages.js";
 export { type Goodbye, type ReconnectOptions, DEFAULT_RECONNECT, backoffDelayMs } from "./reconnect.js";
-export { ANSWERS, type AnswerTo, type RequestKind, type RequestOptions, type RequestPayload, type ResponseKind } from "./requests.js";
+export {
+  ANSWERS,
+  type AnswerTo,
+  type RequestKind,
+  type RequestOptions,
+  type RequestPayload,
+  type ResponseKind,
+} from "./requests.js";
 export { type JumpTicket, Run, type RunEvents, type RunOptions } from "./run.js";

@@ -187,7 +187,10 @@ export class RequestTracker {
     if (entry === undefined) return undefined;
     const [kind, payload] = responseParts(response);
     if (kind !== ANSWERS[entry.kind]) {
-      this.#settle(id, new ServerError(entry.kind, "internal", `answered with ${kind}, expected ${ANSWERS[entry.kind]}`));
+      this.#settle(
+        id,
+        new ServerError(entry.kind, "internal", `answered with ${kind}, expected ${ANSWERS[entry.kind]}`),
+      );
     } else {
       this.#settle(id, null, payload);
     }

@@ -92,8 +92,18 @@ interface Entry {
   readonly settled: Promise<unknown>;
 }
 
-/** Refusals after which the run cannot go on (the others drop the queued jumps, and play resumes from the last confirmed one). */
-const FINAL: ReadonlySet<string> = new Set(["run_over", "not_found", "forbidden", "unauthorized", "closed", "disagreement"]);
+/**
+ * Refusals after which the run cannot go on. After the others, the queued jumps are dropped and play resumes
+ * from the last confirmed jump.
+ */
+const FINAL: ReadonlySet<string> = new Set([
+  "run_over",
+  "not_found",
+  "forbidden",
+  "unauthorized",
+  "closed",
+  "disagreement",
+]);
 
 /** Retryable refusals (`server_busy`, `unavailable`, ...) are retried this many times. */
 const MAX_RETRIES = 5;
@@ -251,7 +261,8 @@ export class Run {
     if (entry === undefined) return;
     const now = this.#client.clock.now();
     const sinceStart = this.#startedAt + entry.minSinceStartMs;
-    const sincePrevious = this.#lastSentAt === null ? sinceStart : this.#lastSentAt + entry.minIntervalMs + this.#paceMarginMs;
+    const sincePrevious =
+      this.#lastSentAt === null ? sinceStart : this.#lastSentAt + entry.minIntervalMs + this.#paceMarginMs;
     const sendAt = Math.max(sinceStart, sincePrevious);
     if (now < sendAt) {
       this.#timer = this.#client.clock.setTimeout(() => {
@@ -321,9 +332,12 @@ export class Run {
 
   #retryLater(entry: Entry): void {
     entry.retries += 1;
-    this.#client.clock.setTimeout(() => {
-      if (this.#inFlight === entry) this.#send(entry);
-    }, 250 * 2 ** entry.retries);
+    this.#client.clock.setTimeout(
+      () => {
+        if (this.#inFlight === entry) this.#send(entry);
+      },
+      250 * 2 ** entry.retries,
+    );
   }
 
   #confirm(entry: Entry, result: JumpResult): void {
@@ -346,7 +360,12 @@ export class Run {
       return;
     }
     if (inFlight !== null && resumed.next_seq === inFlight.seq + 1) {
-      const difference = resumedDifference(resumed, inFlight.predicted.world, inFlight.predicted.score, inFlight.predicted.combo);
+      const difference = resumedDifference(
+        resumed,
+        inFlight.predicted.world,
+        inFlight.predicted.score,
+        inFlight.predicted.combo,
+      );
       if (difference !== null) {
         this.#disagree(new RunDisagreementError(inFlight.seq, inFlight.predicted, resumed, difference));
         return;

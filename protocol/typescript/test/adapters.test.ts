@@ -67,7 +67,10 @@ describe("nodeSocket", () => {
     const adapter = nodeSocket();
     assert.equal(adapter.canSendHeaders, true);
     const { events, handlers, open, close } = recorder();
-    const socket = adapter.open({ url, protocol: "leapfrog.v1.bincode", headers: { Authorization: "Bearer ok" } }, handlers);
+    const socket = adapter.open(
+      { url, protocol: "leapfrog.v1.bincode", headers: { Authorization: "Bearer ok" } },
+      handlers,
+    );
     await open;
     assert.equal(seen.at(-1)?.headers["authorization"], "Bearer ok");
     assert.equal(seen.at(-1)?.protocol, "leapfrog.v1.bincode");
@@ -141,7 +144,10 @@ describe("browserSocket", () => {
 
   test("closing reports the close at once, even for a socket still connecting", () => {
     const { events, handlers } = recorder();
-    const socket = browserSocket(StandIn).open({ url: "ws://host/ws", protocol: "leapfrog.v1.json", headers: {} }, handlers);
+    const socket = browserSocket(StandIn).open(
+      { url: "ws://host/ws", protocol: "leapfrog.v1.json", headers: {} },
+      handlers,
+    );
     socket.close(1000, "client closed");
     StandIn.last?.onclose?.({ code: 1000, reason: "late" });
     assert.deepEqual(events, [{ code: 1000, reason: "client closed" }]);

@@ -10,7 +10,10 @@ import { describe, test } from "node:test";
 import { ClientClosedError, ConnectionLostError, ServerError, TimeoutError } from "../src/errors.js";
 import type { ClientState, DisconnectEvent, NotificationEvent } from "../src/client.js";
 import type { Notification, RunStarted, World } from "../src/generated/messages.js";
-import { kindOf, flush } from "./support/fake.js";
+import { LeapfrogClient } from "../src/client.js";
+import type { SocketAdapter } from "../src/adapters/socket.js";
+import { bincode } from "../src/codec/index.js";
+import { FakeAdapter, kindOf, flush } from "./support/fake.js";
 import { connected, harness, welcome } from "./support/setup.js";
 
 const RUN = "5eed000102030405060708090a0b0c0d";
@@ -66,6 +69,25 @@ describe("connecting", () => {
     assert.ok(typeof first === "object" && "hello" in first && first.hello.token === "token-1");
   });
 
+  test("says hello even when the adapter reports the open from inside open()", async () => {
+    const fake = new FakeAdapter(bincode);
+    const eager: SocketAdapter = {
+      canSendHeaders: true,
+      open: (request, handlers) => {
+        const socket = fake.open(request, handlers);
+        handlers.onOpen();
+        return socket;
+      },
+    };
+    const client = new LeapfrogClient({ url: "ws://x/ws", token: "t", socket: eager, catchUpNotifications: false });
+    const connecting = client.connect();
+    await flush();
+    assert.equal(kindOf(fake.current.last().request), "hello");
+    fake.current.welcome();
+    await connecting;
+    client.close();
+  });
+
   test("calls the token provider before every attempt", async () => {
     let calls = 0;
     const h = harness({ token: async () => `t${++calls}` });
@@ -111,12 +133,19 @@ describe("requests", () => {
     const { client, socket } = await connected();
     const standing = client.readStanding("global");
     socket.reply(socket.last().id, { social: "unchanged" });
-    await assert.rejects(standing, (error: ServerError) => error.code === "internal" && /expected standing/.test(error.message));
+    await assert.rejects(
+      standing,
+      (error: ServerError) => error.code === "internal" && /expected standing/.test(error.message),
+    );
   });
 
   test("a request unanswered in time rejects with a TimeoutError, and its late answer is ignored", async () => {
     const { client, socket, clock } = await connected({ answerTimeoutMs: 60_000 });
-    const board = client.readBoard({ period: "weekly", scope: "friends" }, { around: { radius: 2 } }, { timeoutMs: 500 });
+    const board = client.readBoard(
+      { period: "weekly", scope: "friends" },
+      { around: { radius: 2 } },
+      { timeoutMs: 500 },
+    );
     const id = socket.last().id;
     await clock.advance(499);
     let settled = false;
@@ -128,7 +157,9 @@ describe("requests", () => {
     assert.equal(settled, false);
     await clock.advance(1);
     await assert.rejects(board, (error: unknown) => error instanceof TimeoutError && error.timeoutMs === 500);
-    socket.reply(id, { board: { board: { period: "weekly", scope: "friends" }, period_id: "w", entries: [], total: 0 } });
+    socket.reply(id, {
+      board: { board: { period: "weekly", scope: "friends" }, period_id: "w", entries: [], total: 0 },
+    });
     await flush();
   });
 
@@ -139,7 +170,10 @@ describe("requests", () => {
     const b = h.client.acceptFriendRequest("carol");
     const socket = await welcome(h);
     await connecting;
-    assert.deepEqual(socket.frames().map((frame) => kindOf(frame.request)), ["hello", "send_friend_request", "accept_friend_request"]);
+    assert.deepEqual(
+      socket.frames().map((frame) => kindOf(frame.request)),
+      ["hello", "send_friend_request", "accept_friend_request"],
+    );
     const [, first, second] = socket.frames();
     socket.reply(first?.id as number, { social: "request_sent" });
     socket.reply(second?.id as number, { social: "became_friends" });
@@ -149,14 +183,20 @@ describe("requests", () => {
 
   test("a request that cannot be encoded is refused before anything is sent", async () => {
     const { client, socket } = await connected();
-    await assert.rejects(client.setDisplayName("x".repeat(5_000)), (error: Error & { code?: string }) => error.code === "frame_too_large");
-    await assert.rejects(client.jump({ run_id: "not hex", seq: 0, press_ms: 1, dwell_ms: 1 }), (error: Error & { code?: string }) => error.code === "malformed_frame");
+    await assert.rejects(
+      client.setDisplayName("x".repeat(5_000)),
+      (error: Error & { code?: string }) => error.code === "frame_too_large",
+    );
+    await assert.rejects(
+      client.jump({ run_id: "not hex", seq: 0, press_ms: 1, dwell_ms: 1 }),
+      (error: Error & { code?: string }) => error.code === "malformed_frame",
+    );
     assert.equal(socket.frames().length, 1);
   });
 });
 
 describe("reconnecting", () => {
-  test("resends unanswered requests with their ids, resumes the live run, and fails an unanswered start_run", async () => {
+  test("resends unanswered requests, resumes the live run, fails an unanswered start_run", async () => {
     const { client, socket, clock, adapter } = await connected();
     const start = client.startRun();
     socket.reply(socket.last().id, { run_started: STARTED });
@@ -168,7 +208,10 @@ describe("reconnecting", () => {
     const disconnects: DisconnectEvent[] = [];
     client.on("disconnected", (event) => disconnects.push(event));
     socket.drop({ code: 1006, reason: "network" });
-    await assert.rejects(again, (error: unknown) => error instanceof ConnectionLostError && error.request === "start_run");
+    await assert.rejects(
+      again,
+      (error: unknown) => error instanceof ConnectionLostError && error.request === "start_run",
+    );
     assert.equal(client.state, "reconnecting");
     assert.equal(disconnects[0]?.reconnectInMs, 188, "attempt 0: 250 ms cap, half plus half of the half");
     await clock.advance(188);
@@ -180,7 +223,20 @@ describe("reconnecting", () => {
     next.welcome({ resumed: { run_id: RUN, seed: "42", ruleset: 1, next_seq: 0, score: 0, combo: 0, world: WORLD } });
     const resent = next.requests("jump");
     assert.deepEqual(resent, [jumpFrame], "the same frame, same id and seq");
-    const result = { outcome: { index: 0, landing: "centre" as const, points: 2, bonus: 0, combo: 1, score: 2, touchdown: { x: 1, z: 0 }, world: WORLD, game_over: false }, ended: null };
+    const result = {
+      outcome: {
+        index: 0,
+        landing: "centre" as const,
+        points: 2,
+        bonus: 0,
+        combo: 1,
+        score: 2,
+        touchdown: { x: 1, z: 0 },
+        world: WORLD,
+        game_over: false,
+      },
+      ended: null,
+    };
     next.reply(jumpFrame.id, { jump_result: result });
     assert.deepEqual(await jump, result);
   });
@@ -204,7 +260,17 @@ describe("reconnecting", () => {
     socket.reply(socket.last().id, { run_started: STARTED });
     await start;
     const jump = client.jump({ run_id: RUN, seq: 0, press_ms: 100, dwell_ms: 0 });
-    const outcome = { index: 0, landing: "fell" as const, points: 0, bonus: 0, combo: 0, score: 0, touchdown: { x: 1, z: 0 }, world: WORLD, game_over: true };
+    const outcome = {
+      index: 0,
+      landing: "fell" as const,
+      points: 0,
+      bonus: 0,
+      combo: 0,
+      score: 0,
+      touchdown: { x: 1, z: 0 },
+      world: WORLD,
+      game_over: true,
+    };
     socket.reply(socket.last().id, { jump_result: { outcome, ended: { pending: { run_id: RUN, final_score: 0 } } } });
     await jump;
     assert.equal(client.liveRunId, null);
@@ -214,7 +280,10 @@ describe("reconnecting", () => {
     const h = harness({ reconnect: { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 4 } });
     const delays: (number | null)[] = [];
     h.client.on("disconnected", (event) => delays.push(event.reconnectInMs));
-    const gaveUp = assert.rejects(h.client.connect(), (error: unknown) => error instanceof ClientClosedError && /gave up after 4/.test(error.message));
+    const gaveUp = assert.rejects(
+      h.client.connect(),
+      (error: unknown) => error instanceof ClientClosedError && /gave up after 4/.test(error.message),
+    );
     for (let i = 0; i < 4; i++) {
       await flush();
       h.adapter.current.drop({ code: 1006, reason: "refused" });
@@ -247,7 +316,10 @@ describe("reconnecting", () => {
     client.on("state", (state) => states.push(state));
     socket.receive({ push: { goodbye: { reason: "replaced_by_new_login", reconnect_after_ms: 0 } } });
     socket.drop({ code: 4000, reason: "replaced by a new login of the same player" });
-    await assert.rejects(board, (error: unknown) => error instanceof ClientClosedError && /replaced/.test(error.message));
+    await assert.rejects(
+      board,
+      (error: unknown) => error instanceof ClientClosedError && /replaced/.test(error.message),
+    );
     await clock.advance(60_000);
     assert.equal(adapter.sockets.length, 1);
     assert.deepEqual(states, ["closed"]);
@@ -364,7 +436,10 @@ describe("notifications", () => {
     socket.receive({ push: { notification: notification("5-0") } });
     socket.receive({ push: { notification: notification("5-0") } });
     socket.receive({ push: { notification: notification("6-1") } });
-    assert.deepEqual(seen.map((event) => event.notification.id), ["5-0", "6-1"]);
+    assert.deepEqual(
+      seen.map((event) => event.notification.id),
+      ["5-0", "6-1"],
+    );
     socket.drop({ code: 1006, reason: "network" });
     await clock.advance(1_000);
     const next = adapter.current;
@@ -374,7 +449,10 @@ describe("notifications", () => {
     next.welcome();
     next.receive({ push: { notification: notification("5-0") } });
     next.receive({ push: { notification: notification("7-0") } });
-    assert.deepEqual(seen.map((event) => event.notification.id), ["5-0", "6-1", "7-0"]);
+    assert.deepEqual(
+      seen.map((event) => event.notification.id),
+      ["5-0", "6-1", "7-0"],
+    );
     const ack = seen[1]?.ack();
     assert.deepEqual(next.last().request, { ack_notifications: { up_to: "6-1" } });
     next.reply(next.last().id, { acked: { up_to: "6-1" } });
@@ -384,7 +462,10 @@ describe("notifications", () => {
     assert.equal(next.frames().length, before);
     next.receive({ push: { notification: notification("6-1") } });
     next.receive({ push: { notification: notification("6-2") } });
-    assert.deepEqual(seen.map((event) => event.notification.id), ["5-0", "6-1", "7-0", "6-2"]);
+    assert.deepEqual(
+      seen.map((event) => event.notification.id),
+      ["5-0", "6-1", "7-0", "6-2"],
+    );
   });
 
   test("after a welcome the client pages through the inbox", async () => {
@@ -395,7 +476,9 @@ describe("notifications", () => {
     const socket = await welcome(h);
     const first = socket.last();
     assert.deepEqual(first.request, { list_notifications: { after: null, limit: 100 } });
-    socket.reply(first.id, { notifications: { notifications: [notification("1-0"), notification("2-0")], more: true } });
+    socket.reply(first.id, {
+      notifications: { notifications: [notification("1-0"), notification("2-0")], more: true },
+    });
     await flush();
     const second = socket.last();
     assert.deepEqual(second.request, { list_notifications: { after: "2-0", limit: 100 } });

@@ -26,7 +26,9 @@ test("the golden directory holds client and server frames in both codecs", () =>
   assert.ok(names.some((name) => name.startsWith("c")) && names.some((name) => name.startsWith("s")));
   for (const name of names) {
     assert.deepEqual(
-      readdirSync(goldenDir).filter((file) => file.startsWith(`${name}.`)).sort(),
+      readdirSync(goldenDir)
+        .filter((file) => file.startsWith(`${name}.`))
+        .sort(),
       [`${name}.hex`, `${name}.json`],
     );
   }

@@ -13,8 +13,14 @@ import { DEFAULT_RECONNECT, backoffDelayMs, judgeClose } from "../src/reconnect.
 describe("backoff", () => {
   test("doubles its cap per attempt up to the maximum, waiting half the cap plus a random half", () => {
     const options = { ...DEFAULT_RECONNECT, initialDelayMs: 100, maxDelayMs: 1_000 };
-    assert.deepEqual([0, 1, 2, 3, 4, 10].map((attempt) => backoffDelayMs(attempt, options, () => 0)), [50, 100, 200, 400, 500, 500]);
-    assert.deepEqual([0, 1, 2, 3, 4, 10].map((attempt) => backoffDelayMs(attempt, options, () => 0.999_999)), [100, 200, 400, 800, 1_000, 1_000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 10].map((attempt) => backoffDelayMs(attempt, options, () => 0)),
+      [50, 100, 200, 400, 500, 500],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 10].map((attempt) => backoffDelayMs(attempt, options, () => 0.999_999)),
+      [100, 200, 400, 800, 1_000, 1_000],
+    );
   });
 
   test("spreads clients that drop together", () => {
@@ -29,21 +35,33 @@ describe("backoff", () => {
 describe("what a close means", () => {
   test("replaced by another login stops, whichever way the server says it", () => {
     assert.equal(judgeClose({ code: 4000, reason: "replaced" }, null).action, "stop");
-    assert.equal(judgeClose({ code: 1000, reason: "" }, { reason: "replaced_by_new_login", reconnect_after_ms: 0 }).action, "stop");
+    assert.equal(
+      judgeClose({ code: 1000, reason: "" }, { reason: "replaced_by_new_login", reconnect_after_ms: 0 }).action,
+      "stop",
+    );
   });
 
   test("a refused or expired token renews it", () => {
     assert.equal(judgeClose({ code: 1006, reason: "", httpStatus: 401 }, null).action, "renew_token");
-    assert.equal(judgeClose({ code: 1008, reason: "token expired" }, { reason: "token_expired", reconnect_after_ms: 0 }).action, "renew_token");
+    assert.equal(
+      judgeClose({ code: 1008, reason: "token expired" }, { reason: "token_expired", reconnect_after_ms: 0 }).action,
+      "renew_token",
+    );
     assert.equal(judgeClose({ code: 1008, reason: "policy" }, null).action, "renew_token");
   });
 
   test("a refused handshake (400) stops; the rest reconnects, not before the goodbye's delay", () => {
-    assert.equal(judgeClose({ code: 1006, reason: "unsupported protocol version", httpStatus: 400 }, null).action, "stop");
-    assert.deepEqual(judgeClose({ code: 1008, reason: "too many messages" }, { reason: "rate_limited", reconnect_after_ms: 10_000 }), {
-      action: "reconnect",
-      notBeforeMs: 10_000,
-    });
+    assert.equal(
+      judgeClose({ code: 1006, reason: "unsupported protocol version", httpStatus: 400 }, null).action,
+      "stop",
+    );
+    assert.deepEqual(
+      judgeClose({ code: 1008, reason: "too many messages" }, { reason: "rate_limited", reconnect_after_ms: 10_000 }),
+      {
+        action: "reconnect",
+        notBeforeMs: 10_000,
+      },
+    );
     for (const code of [1001, 1006, 1009, 1011, 4001, 4002, 4003]) {
       assert.equal(judgeClose({ code, reason: "" }, null).action, "reconnect", String(code));
     }

@@ -111,8 +111,13 @@ describe("Run", () => {
     const ticket = run.jump(jump);
     await h.clock.advance(10_000);
     const outcome = server.apply(jump);
-    h.socket.reply(jumps(h.socket)[0]?.id as number, { jump_result: { outcome: { ...outcome, score: outcome.score + 1 }, ended: null } });
-    await assert.rejects(ticket.confirmed, (error: unknown) => error instanceof RunDisagreementError && error.seq === 0 && /score/.test(error.message));
+    h.socket.reply(jumps(h.socket)[0]?.id as number, {
+      jump_result: { outcome: { ...outcome, score: outcome.score + 1 }, ended: null },
+    });
+    await assert.rejects(
+      ticket.confirmed,
+      (error: unknown) => error instanceof RunDisagreementError && error.seq === 0 && /score/.test(error.message),
+    );
     assert.equal(disagreements.length, 1);
     assert.throws(() => run.jump(jump), RunDisagreementError);
   });
@@ -126,7 +131,7 @@ describe("Run", () => {
     await assert.rejects(starting, (error: unknown) => error instanceof RunDisagreementError && error.seq === null);
   });
 
-  test("a refused jump rejects it and the ones queued after it, and play resumes from the last confirmed jump", async () => {
+  test("a refused jump rejects it and those queued after it; play resumes from the last confirmed jump", async () => {
     const h = await connected();
     const { run, server } = await startRun(h);
     const local = new GameSession(SEED, Ruleset.V1);
@@ -174,7 +179,16 @@ describe("Run", () => {
     await ticket.confirmed;
     assert.deepEqual(overs, [{ pending: { run_id: RUN, final_score: 0 } }]);
     assert.ok(run.isOver);
-    const over = { run_id: RUN, seed: SEED, final_score: 0, new_best: { daily: true, weekly: true, all_time: true }, passed: [], passed_count: 0, friend_rank_before: null, friend_rank_after: 1 };
+    const over = {
+      run_id: RUN,
+      seed: SEED,
+      final_score: 0,
+      new_best: { daily: true, weekly: true, all_time: true },
+      passed: [],
+      passed_count: 0,
+      friend_rank_before: null,
+      friend_rank_after: 1,
+    };
     h.socket.receive({ push: { run_result: over } });
     assert.deepEqual(results, [0]);
     assert.deepEqual(run.ended, { over });
@@ -203,7 +217,9 @@ describe("Run across a dropped connection", () => {
   test("a jump the server never got is sent again and confirmed once", async () => {
     const jump = aimed(new GameSession(SEED, Ruleset.V1));
     const { server, ticket, sent, next, confirmations } = await dropInFlight(jump);
-    next.welcome({ resumed: { run_id: RUN, seed: SEED, ruleset: 1, next_seq: 0, score: 0, combo: 0, world: server.world } });
+    next.welcome({
+      resumed: { run_id: RUN, seed: SEED, ruleset: 1, next_seq: 0, score: 0, combo: 0, world: server.world },
+    });
     const resent = jumps(next);
     assert.deepEqual(resent, [sent]);
     const result = answer(next, server, sent.id, jump);
@@ -215,7 +231,17 @@ describe("Run across a dropped connection", () => {
     const jump = aimed(new GameSession(SEED, Ruleset.V1));
     const { server, ticket, sent, next, confirmations, run } = await dropInFlight(jump);
     const outcome = server.apply(jump);
-    next.welcome({ resumed: { run_id: RUN, seed: SEED, ruleset: 1, next_seq: 1, score: server.score, combo: server.combo, world: server.world } });
+    next.welcome({
+      resumed: {
+        run_id: RUN,
+        seed: SEED,
+        ruleset: 1,
+        next_seq: 1,
+        score: server.score,
+        combo: server.combo,
+        world: server.world,
+      },
+    });
     assert.deepEqual(jumps(next), [sent], "sent again with the same seq");
     // A node that took the run over does not hold the answer: the retried seq is out of sequence.
     next.receive({ error: { id: sent.id, code: "conflict", message: "expected jump 1, got 0" } });
@@ -241,7 +267,9 @@ describe("Run across a dropped connection", () => {
     const second = aimed(local);
     const { h, run, server, ticket, sent, next } = await dropInFlight(first);
     const following = run.jump(second);
-    next.welcome({ resumed: { run_id: RUN, seed: SEED, ruleset: 1, next_seq: 0, score: 0, combo: 0, world: server.world } });
+    next.welcome({
+      resumed: { run_id: RUN, seed: SEED, ruleset: 1, next_seq: 0, score: 0, combo: 0, world: server.world },
+    });
     const resentAt = h.clock.now();
     answer(next, server, sent.id, first);
     await ticket.confirmed;
@@ -257,8 +285,21 @@ describe("Run across a dropped connection", () => {
     const jump = aimed(new GameSession(SEED, Ruleset.V1));
     const { server, ticket, next } = await dropInFlight(jump);
     server.apply(jump);
-    next.welcome({ resumed: { run_id: RUN, seed: SEED, ruleset: 1, next_seq: 1, score: server.score + 5, combo: server.combo, world: server.world } });
-    await assert.rejects(ticket.confirmed, (error: unknown) => error instanceof RunDisagreementError && /score/.test(error.message));
+    next.welcome({
+      resumed: {
+        run_id: RUN,
+        seed: SEED,
+        ruleset: 1,
+        next_seq: 1,
+        score: server.score + 5,
+        combo: server.combo,
+        world: server.world,
+      },
+    });
+    await assert.rejects(
+      ticket.confirmed,
+      (error: unknown) => error instanceof RunDisagreementError && /score/.test(error.message),
+    );
   });
 
   test("a run the server ended meanwhile rejects the jump with run_over", async () => {
@@ -266,7 +307,10 @@ describe("Run across a dropped connection", () => {
     const { ticket, sent, next, run } = await dropInFlight(jump);
     next.welcome({ resumed: null });
     next.receive({ error: { id: sent.id, code: "run_over", message: "the run is over" } });
-    await assert.rejects(ticket.confirmed, (error: unknown) => error instanceof ServerError && error.code === "run_over");
+    await assert.rejects(
+      ticket.confirmed,
+      (error: unknown) => error instanceof ServerError && error.code === "run_over",
+    );
     assert.ok(run.isOver);
     assert.throws(() => run.jump(jump), ServerError);
   });

@@ -28,9 +28,9 @@ export type BrowserWebSocketConstructor = new (url: string, protocols: string | 
  * @throws Error when there is no `WebSocket` to use.
  */
 export function browserSocket(WebSocketImpl?: BrowserWebSocketConstructor): SocketAdapter {
-  const Impl =
-    WebSocketImpl ?? (globalThis as { WebSocket?: BrowserWebSocketConstructor }).WebSocket;
-  if (Impl === undefined) throw new Error("browserSocket: no global WebSocket here; pass a constructor, or use nodeSocket()");
+  const Impl = WebSocketImpl ?? (globalThis as { WebSocket?: BrowserWebSocketConstructor }).WebSocket;
+  if (Impl === undefined)
+    throw new Error("browserSocket: no global WebSocket here; pass a constructor, or use nodeSocket()");
   return {
     canSendHeaders: false,
     open(request, handlers) {

@@ -33,7 +33,9 @@ export function nodeSocket(options: ClientOptions = {}): SocketAdapter {
       socket.on("open", () => guarded.onOpen());
       // The default binaryType, "nodebuffer": every message is one Buffer.
       socket.on("message", (data: Buffer, isBinary: boolean) => {
-        guarded.onMessage(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString("utf8"));
+        guarded.onMessage(
+          isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString("utf8"),
+        );
       });
       socket.on("unexpected-response", (_request, response) => {
         const chunks: Buffer[] = [];
@@ -45,7 +47,11 @@ export function nodeSocket(options: ClientOptions = {}): SocketAdapter {
         const refused = () => {
           const body = Buffer.concat(chunks).subarray(0, MAX_REFUSAL_BYTES).toString("utf8").trim();
           const status = response.statusCode ?? 0;
-          guarded.onClose({ code: 1006, reason: `upgrade refused with HTTP ${status}${body ? `: ${body}` : ""}`, httpStatus: status });
+          guarded.onClose({
+            code: 1006,
+            reason: `upgrade refused with HTTP ${status}${body ? `: ${body}` : ""}`,
+            httpStatus: status,
+          });
           socket.terminate();
         };
         response.on("end", refused);

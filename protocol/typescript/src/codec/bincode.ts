@@ -220,7 +220,8 @@ class Reader {
   /** A length (a u64 varint) that the bytes left can hold, checked before anything is allocated. */
   #length(path: string): number {
     const length = this.#varint(U64_MARKER, path);
-    if (length > BigInt(this.remaining())) throw malformed(path, `claims ${length} elements, ${this.remaining()} bytes left`);
+    if (length > BigInt(this.remaining()))
+      throw malformed(path, `claims ${length} elements, ${this.remaining()} bytes left`);
     return Number(length);
   }
 
@@ -277,7 +278,9 @@ class Reader {
     if (variant === undefined) throw malformed(path, `unknown variant ${index} of ${format}`);
     const [name, shape] = variant;
     if (shape === null) return name;
-    const payload = isStructShape(shape) ? this.#fields(shape.fields, `${path}.${name}`) : this.value(shape, `${path}.${name}`);
+    const payload = isStructShape(shape)
+      ? this.#fields(shape.fields, `${path}.${name}`)
+      : this.value(shape, `${path}.${name}`);
     return { [name]: payload };
   }
 

@@ -49,7 +49,10 @@ function tooLarge(length: number, limit: number): CodecError {
 }
 
 function wrongKind(subprotocol: string, expected: string, got: string): CodecError {
-  return new CodecError("unsupported_codec", `a ${got} frame on the ${subprotocol} subprotocol, which carries ${expected} frames`);
+  return new CodecError(
+    "unsupported_codec",
+    `a ${got} frame on the ${subprotocol} subprotocol, which carries ${expected} frames`,
+  );
 }
 
 /** bincode in binary frames. */

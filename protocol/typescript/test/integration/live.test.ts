@@ -55,7 +55,14 @@ class Player {
 
   static async connect(id: string, codec: CodecName, options: Partial<ClientOptions> = {}): Promise<Player> {
     const token = await server.token(id);
-    const client = new LeapfrogClient({ url: server.url, token, socket: nodeSocket(), codec, clientVersion: "live-test/1", ...options });
+    const client = new LeapfrogClient({
+      url: server.url,
+      token,
+      socket: nodeSocket(),
+      codec,
+      clientVersion: "live-test/1",
+      ...options,
+    });
     clients.push(client);
     const player = new Player(id, client);
     const welcome = await client.connect();
@@ -64,10 +71,14 @@ class Player {
   }
 
   /** Waits (at most 10 s) for a notification whose event is `kind`, and returns it. */
-  async notified<K extends string>(kind: K): Promise<NotificationEvent & { readonly event: Extract<Event, Record<K, unknown>> }> {
+  async notified<K extends string>(
+    kind: K,
+  ): Promise<NotificationEvent & { readonly event: Extract<Event, Record<K, unknown>> }> {
     let found: NotificationEvent | undefined;
     await waitFor(`${this.id}'s ${kind} notification`, 10_000, () => {
-      found = this.notifications.find((event) => typeof event.notification.event === "object" && kind in event.notification.event);
+      found = this.notifications.find(
+        (event) => typeof event.notification.event === "object" && kind in event.notification.event,
+      );
       return found !== undefined;
     });
     const event = found as NotificationEvent;
@@ -111,7 +122,8 @@ function over(end: RunEnd | null): RunOver {
 }
 
 /** Score of `centreHits` centre hits then a fall: 2 + 4 + ... */
-const scoreOf = (centreHits: number) => Array.from({ length: centreHits }, (_, i) => 2 * (i + 1)).reduce((a, b) => a + b, 0);
+const scoreOf = (centreHits: number) =>
+  Array.from({ length: centreHits }, (_, i) => 2 * (i + 1)).reduce((a, b) => a + b, 0);
 
 for (const codec of CODECS) {
   describe(`live, ${codec}`, () => {
@@ -145,7 +157,10 @@ for (const codec of CODECS) {
         board: { period: "weekly", scope: "friends" },
       });
       assert.equal(await passed.ack(), passed.notification.id);
-      const board = await bob.client.readBoard({ period: "weekly", scope: "friends" }, { top: { limit: 10, after: null } });
+      const board = await bob.client.readBoard(
+        { period: "weekly", scope: "friends" },
+        { top: { limit: 10, after: null } },
+      );
       assert.deepEqual(
         board.entries.map((entry) => [entry.player, entry.score]),
         [
@@ -155,81 +170,103 @@ for (const codec of CODECS) {
       );
     });
 
-    test("a connection cut mid-run resumes transparently and the run ends with the right score", TEST_TIMEOUT, async () => {
-      const proxy = await CuttingProxy.start(server.port);
-      try {
-        const id = `carol-${codec}`;
-        const token = await server.token(id);
-        const client = new LeapfrogClient({ url: proxy.url, token, socket: nodeSocket(), codec, heartbeatIntervalMs: 60_000 });
-        clients.push(client);
-        const drops: number[] = [];
-        client.on("disconnected", (event) => drops.push(event.code));
-        const resumedAt: (number | null)[] = [];
-        client.on("welcome", (welcome) => resumedAt.push(welcome.resumed?.next_seq ?? null));
-        await client.connect();
-        const run = await Run.start(client);
-        const overs: (RunEnd | null)[] = [];
-        run.on("over", (end) => overs.push(end));
-        const shadow = new GameSession(run.seed, Ruleset.V1);
-        const confirmed: JumpResult[] = [];
-        const step = async (jump: Jump, cut: "before_forwarding" | "after_forwarding" | null) => {
-          const expected = shadow.apply(jump);
-          const cutting = cut === null ? null : proxy.cutAtNextWrite(cut);
-          const ticket = run.jump(jump);
-          await cutting;
-          const result = await ticket.confirmed;
-          assert.deepEqual(result.outcome, expected);
-          confirmed.push(result);
-        };
-        await step(aimed(shadow), null);
-        // Applied by the server, its answer lost: confirmed from the resumed state.
-        await step(aimed(shadow), "after_forwarding");
-        // Lost on the way: sent again on the new connection.
-        await step(aimed(shadow), "before_forwarding");
-        // The jump that ends the run, its answer lost: the run is over, its figures with the connection.
-        await step(falling(shadow), "after_forwarding");
-        assert.deepEqual(drops, [1006, 1006, 1006]);
-        // Where each reconnection found the run: jump 1 applied, jump 2 not, jump 3 ended it.
-        assert.deepEqual(resumedAt, [null, 2, 2, null]);
-        assert.deepEqual(confirmed.map((result) => result.outcome.index), [0, 1, 2, 3]);
-        assert.deepEqual(overs, [null]);
-        assert.equal(run.confirmedJumps, 4);
-        assert.equal(client.state, "open");
-        const standing = await client.readStanding("global");
-        assert.ok(standing.placements.every((placement) => placement.score === shadow.score && shadow.score === scoreOf(3)));
-      } finally {
-        await proxy.stop();
-      }
-    });
+    test(
+      "a connection cut mid-run resumes transparently and the run ends with the right score",
+      TEST_TIMEOUT,
+      async () => {
+        const proxy = await CuttingProxy.start(server.port);
+        try {
+          const id = `carol-${codec}`;
+          const token = await server.token(id);
+          const client = new LeapfrogClient({
+            url: proxy.url,
+            token,
+            socket: nodeSocket(),
+            codec,
+            heartbeatIntervalMs: 60_000,
+          });
+          clients.push(client);
+          const drops: number[] = [];
+          client.on("disconnected", (event) => drops.push(event.code));
+          const resumedAt: (number | null)[] = [];
+          client.on("welcome", (welcome) => resumedAt.push(welcome.resumed?.next_seq ?? null));
+          await client.connect();
+          const run = await Run.start(client);
+          const overs: (RunEnd | null)[] = [];
+          run.on("over", (end) => overs.push(end));
+          const shadow = new GameSession(run.seed, Ruleset.V1);
+          const confirmed: JumpResult[] = [];
+          const step = async (jump: Jump, cut: "before_forwarding" | "after_forwarding" | null) => {
+            const expected = shadow.apply(jump);
+            const cutting = cut === null ? null : proxy.cutAtNextWrite(cut);
+            const ticket = run.jump(jump);
+            await cutting;
+            const result = await ticket.confirmed;
+            assert.deepEqual(result.outcome, expected);
+            confirmed.push(result);
+          };
+          await step(aimed(shadow), null);
+          // Applied by the server, its answer lost: confirmed from the resumed state.
+          await step(aimed(shadow), "after_forwarding");
+          // Lost on the way: sent again on the new connection.
+          await step(aimed(shadow), "before_forwarding");
+          // The jump that ends the run, its answer lost: the run is over, its figures with the connection.
+          await step(falling(shadow), "after_forwarding");
+          assert.deepEqual(drops, [1006, 1006, 1006]);
+          // Where each reconnection found the run: jump 1 applied, jump 2 not, jump 3 ended it.
+          assert.deepEqual(resumedAt, [null, 2, 2, null]);
+          assert.deepEqual(
+            confirmed.map((result) => result.outcome.index),
+            [0, 1, 2, 3],
+          );
+          assert.deepEqual(overs, [null]);
+          assert.equal(run.confirmedJumps, 4);
+          assert.equal(client.state, "open");
+          const standing = await client.readStanding("global");
+          assert.ok(
+            standing.placements.every((placement) => placement.score === shadow.score && shadow.score === scoreOf(3)),
+          );
+        } finally {
+          await proxy.stop();
+        }
+      },
+    );
   });
 }
 
 describe("live, catching up", () => {
-  test("a player offline while passed is told on reconnect, acknowledges, and is not told again", TEST_TIMEOUT, async () => {
-    const dave = await Player.connect("dave", "json");
-    let erin = await Player.connect("erin", "bincode");
-    assert.equal(await dave.client.sendFriendRequest("erin"), "request_sent");
-    assert.equal(await erin.client.acceptFriendRequest("dave"), "became_friends");
-    await play(erin, 1);
-    erin.client.close();
+  test(
+    "a player offline while passed is told on reconnect, acknowledges, and is not told again",
+    TEST_TIMEOUT,
+    async () => {
+      const dave = await Player.connect("dave", "json");
+      let erin = await Player.connect("erin", "bincode");
+      assert.equal(await dave.client.sendFriendRequest("erin"), "request_sent");
+      assert.equal(await erin.client.acceptFriendRequest("dave"), "became_friends");
+      await play(erin, 1);
+      erin.client.close();
 
-    await play(dave, 2);
-    erin = await Player.connect("erin", "json");
-    const passed = await erin.notified("friend_passed");
-    assert.equal(passed.event.friend_passed.friend, "dave");
-    // Everything erin was told (the request too) is acknowledged at once: acks are cumulative.
-    const newest = erin.notifications.map((event) => event.notification.id).sort().at(-1) as string;
-    const ids = new Set(erin.notifications.map((event) => event.notification.id));
-    assert.equal(ids.size, erin.notifications.length, "each notification emitted once");
-    await erin.client.ackNotifications(newest);
-    erin.client.close();
+      await play(dave, 2);
+      erin = await Player.connect("erin", "json");
+      const passed = await erin.notified("friend_passed");
+      assert.equal(passed.event.friend_passed.friend, "dave");
+      // Everything erin was told (the request too) is acknowledged at once: acks are cumulative.
+      const newest = erin.notifications
+        .map((event) => event.notification.id)
+        .sort()
+        .at(-1) as string;
+      const ids = new Set(erin.notifications.map((event) => event.notification.id));
+      assert.equal(ids.size, erin.notifications.length, "each notification emitted once");
+      await erin.client.ackNotifications(newest);
+      erin.client.close();
 
-    erin = await Player.connect("erin", "bincode");
-    const inbox = await erin.client.listNotifications();
-    assert.deepEqual(inbox, { notifications: [], more: false });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.deepEqual(erin.notifications, []);
-  });
+      erin = await Player.connect("erin", "bincode");
+      const inbox = await erin.client.listNotifications();
+      assert.deepEqual(inbox, { notifications: [], more: false });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(erin.notifications, []);
+    },
+  );
 });
 
 describe("live, tokens", () => {
@@ -243,6 +280,9 @@ describe("live, tokens", () => {
   test("a refused token stops a client that cannot renew it", TEST_TIMEOUT, async () => {
     const client = new LeapfrogClient({ url: server.url, token: "not-a-token", socket: nodeSocket() });
     clients.push(client);
-    await assert.rejects(client.connect(), (error: unknown) => error instanceof ClientClosedError && /refused the token/.test(error.message));
+    await assert.rejects(
+      client.connect(),
+      (error: unknown) => error instanceof ClientClosedError && /refused the token/.test(error.message),
+    );
   });
 });

@@ -44,7 +44,8 @@ export class ManualClock implements Clock {
     for (;;) {
       await flush();
       let due: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.#timers) if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
+      for (const entry of this.#timers)
+        if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
       if (due === undefined) break;
       this.#timers.delete(due[0]);
       this.#now = Math.max(this.#now, due[1].at);
@@ -127,7 +128,14 @@ export class FakeSocket implements Socket {
   welcome(overrides: Partial<Welcome> = {}): Welcome {
     const hello = this.requests("hello")[0];
     if (hello === undefined) throw new Error("no hello was written");
-    const welcome: Welcome = { player: "alice", node: "test", server_time_ms: 1, resumed: null, rulesets: [1], ...overrides };
+    const welcome: Welcome = {
+      player: "alice",
+      node: "test",
+      server_time_ms: 1,
+      resumed: null,
+      rulesets: [1],
+      ...overrides,
+    };
     this.reply(hello.id, { welcome });
     return welcome;
   }

@@ -35,7 +35,12 @@ export async function freePort(): Promise<number> {
 export async function waitFor(what: string, ms: number, check: () => Promise<boolean> | boolean): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -74,10 +79,21 @@ export class LiveRedis {
   /** Starts one and waits until it answers PING. */
   static async start(): Promise<LiveRedis> {
     const port = await freePort();
-    const child = start("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    const child = start("redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ]);
     const failed = new Promise<never>((_, reject) =>
       child.once("error", (error) =>
-        reject(new Error(`redis-server could not start (${error.message}); install it: apt-get install -y redis-server`)),
+        reject(
+          new Error(`redis-server could not start (${error.message}); install it: apt-get install -y redis-server`),
+        ),
       ),
     );
     await Promise.race([failed, waitFor(`redis-server on port ${port}`, 10_000, () => !exited(child) && ping(port))]);
@@ -141,7 +157,18 @@ export class LiveServer {
       const [port, admin] = [await freePort(), await freePort()];
       const child = start(
         binary,
-        ["--dev-auth", "--redis-url", redis.url, "--listen", `127.0.0.1:${port}`, "--admin-listen", `127.0.0.1:${admin}`, "--drain-timeout-ms", "2000", ...extra],
+        [
+          "--dev-auth",
+          "--redis-url",
+          redis.url,
+          "--listen",
+          `127.0.0.1:${port}`,
+          "--admin-listen",
+          `127.0.0.1:${admin}`,
+          "--drain-timeout-ms",
+          "2000",
+          ...extra,
+        ],
         { LEAPFROG_LOG: process.env["TEST_SERVER_LOG"] ?? "warn" },
       );
       try {
@@ -172,7 +199,8 @@ export class LiveServer {
       signal: AbortSignal.timeout(5_000),
     });
     const body = (await response.json()) as { token?: string };
-    if (response.status !== 200 || body.token === undefined) throw new Error(`dev token for ${player}: HTTP ${response.status}`);
+    if (response.status !== 200 || body.token === undefined)
+      throw new Error(`dev token for ${player}: HTTP ${response.status}`);
     return body.token;
   }
 
