@@ -21,7 +21,7 @@ import { ClientClosedError } from "../../src/errors.js";
 import type { Event, Jump, JumpResult, RunEnd, RunOver } from "../../src/generated/messages.js";
 import { nodeSocket } from "../../src/node.js";
 import { Run } from "../../src/run.js";
-import { LiveRedis, LiveServer, NO_RATE_LIMIT, waitFor } from "./support/live.js";
+import { LiveRedis, LiveServer, NO_RATE_LIMIT, serverBinary, waitFor } from "./support/live.js";
 import { CuttingProxy } from "./support/proxy.js";
 
 const CODECS: readonly CodecName[] = ["bincode", "json"];
@@ -32,6 +32,7 @@ let server: LiveServer;
 const clients: LeapfrogClient[] = [];
 
 before(async () => {
+  serverBinary();
   redis = await LiveRedis.start();
   server = await LiveServer.start(redis, NO_RATE_LIMIT);
 });
