@@ -24,7 +24,10 @@ export interface ReconnectOptions {
   readonly maxAttempts: number;
 }
 
-/** The defaults: 250 ms doubling up to 30 s, giving up after 12 failed attempts in a row (about 4 minutes). */
+/**
+ * The defaults: 250 ms doubling up to 30 s, giving up after 12 failed attempts in a row (some 2.3 minutes of
+ * waiting between them: three quarters of 500 ms + 1 s + ... + 16 s + 5 × 30 s on average).
+ */
 export const DEFAULT_RECONNECT: ReconnectOptions = Object.freeze({
   initialDelayMs: 250,
   maxDelayMs: 30_000,

@@ -36,8 +36,8 @@ import type { TimerHandle } from "./clock.js";
 
 /** How to start a run. */
 export interface RunOptions {
-  /** Solo (the default), a challenge on a friend's seed, or offline (then use `submitOfflineRun`). */
-  readonly mode?: StartMode;
+  /** Solo (the default) or a challenge on a friend's seed; an offline run is `client.startRun("offline")`. */
+  readonly mode?: Exclude<StartMode, "offline">;
   /**
    * Extra time added to the least interval between two jumps before one is sent, ms (default 20), against
    * the difference between when this client sends and when the server receives.
