@@ -87,6 +87,12 @@ import type { Schema } from \"../codec/schema.js\";
 export type RunId = string;
 
 /**
+ * A challenge id: 16 random bytes the server draws when a run's course is shared, written like a run id.
+ * It is what a share link carries; a challenge run is started with it, never with a seed.
+ */
+export type ChallengeId = string;
+
+/**
  * A notification id, `\"<ms>-<seq>\"` (two u64 in bincode): the id of the entry in the player's inbox. Ids grow
  * with time, so acknowledging everything up to one id is a single comparison.
  */
@@ -104,7 +110,7 @@ fn emit_struct(out: &mut String, name: &str, fields: &[(String, Wire)], docs: &D
     let _ = writeln!(out, "export interface {name} {{");
     for (field, wire) in fields {
         doc(out, "  ", docs.get(&format!("{name}.{field}")));
-        let _ = writeln!(out, "  readonly {field}: {};", ts(wire));
+        let _ = writeln!(out, "  readonly {field}: {};", field_ts(field, wire));
     }
     out.push_str("}\n");
 }
@@ -126,7 +132,7 @@ fn emit_enum(out: &mut String, name: &str, variants: &[(String, Variant)], docs:
                 let _ = writeln!(out, "  | {{\n      readonly {variant}: {{");
                 for (field, wire) in fields {
                     doc(out, "        ", docs.get(&format!("{key}.{field}")));
-                    let _ = writeln!(out, "        readonly {field}: {};", ts(wire));
+                    let _ = writeln!(out, "        readonly {field}: {};", field_ts(field, wire));
                 }
                 out.push_str("      };\n    }\n");
             }
@@ -161,6 +167,15 @@ fn emit_variant_entry(out: &mut String, variant: &str, shape: &Variant) {
         _ => {
             let _ = writeln!(out, "{line}");
         }
+    }
+}
+
+/// The TypeScript type of field `field`: a 16-byte id named `challenge` is a challenge id (the wire forms
+/// of run and challenge ids are the same, so only the name tells them apart).
+fn field_ts(field: &str, wire: &Wire) -> String {
+    match wire {
+        Wire::RunId if field == "challenge" => "ChallengeId".into(),
+        _ => ts(wire),
     }
 }
 

@@ -16,6 +16,9 @@ import type {
   Board,
   BoardPage,
   BoardWindow,
+  Challenge,
+  ChallengeId,
+  ChallengePage,
   ErrorCode,
   FriendPage,
   FriendRequests,
@@ -437,6 +440,24 @@ export class LeapfrogClient {
     const acked = await this.request("ack_notifications", { up_to: upTo }, options);
     this.#ledger.acked(acked.up_to);
     return acked.up_to;
+  }
+
+  /**
+   * Shares the course of one of the player's ended runs as a challenge; the id it answers is what a share
+   * link carries. Sharing the same run again answers the same challenge.
+   */
+  createChallenge(runId: RunId, options?: RequestOptions): Promise<Challenge> {
+    return this.request("create_challenge", { run_id: runId }, options);
+  }
+
+  /** Reads a challenge and `limit` (0 to 100) entries of its board after rank `after`. */
+  readChallenge(
+    challenge: ChallengeId,
+    limit = 20,
+    after: number | null = null,
+    options?: RequestOptions,
+  ): Promise<ChallengePage> {
+    return this.request("read_challenge", { challenge, limit, after }, options);
   }
 
   // ---- connections ----

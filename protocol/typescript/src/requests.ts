@@ -48,6 +48,8 @@ export const ANSWERS = {
   read_standing: "standing",
   list_notifications: "notifications",
   ack_notifications: "acked",
+  create_challenge: "challenge",
+  read_challenge: "challenge_page",
 } as const satisfies Record<RequestKind, ResponseKind>;
 
 /** What the answer to request `K` carries. */

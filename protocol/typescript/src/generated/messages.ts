@@ -20,6 +20,12 @@ import type { Schema } from "../codec/schema.js";
 export type RunId = string;
 
 /**
+ * A challenge id: 16 random bytes the server draws when a run's course is shared, written like a run id.
+ * It is what a share link carries; a challenge run is started with it, never with a seed.
+ */
+export type ChallengeId = string;
+
+/**
  * A notification id, `"<ms>-<seq>"` (two u64 in bincode): the id of the entry in the player's inbox. Ids grow
  * with time, so acknowledging everything up to one id is a single comparison.
  */
@@ -78,7 +84,11 @@ export type Request =
   /** List inbox notifications. */
   | { readonly list_notifications: ListNotifications }
   /** Acknowledge notifications up to an id. */
-  | { readonly ack_notifications: AckNotifications };
+  | { readonly ack_notifications: AckNotifications }
+  /** Share one of your runs as a challenge. */
+  | { readonly create_challenge: CreateChallenge }
+  /** Read a challenge and its board. */
+  | { readonly read_challenge: ReadChallenge };
 
 /** The first message of a session. */
 export interface Hello {
@@ -108,15 +118,29 @@ export interface StartRun {
 export type StartMode =
   /** A new run on a seed the server draws. */
   | "solo"
-  /** A run on a seed a friend shared (from their `RunStarted` or `RunOver`). */
+  /**
+   * Withdrawn: a run on a raw seed. Servers refuse it with `bad_request` (a seed is not a challenge a
+   * player can be trusted to have been handed); use `ChallengeRun`. Kept so the variants after it keep
+   * their position.
+   */
   | {
       readonly challenge: {
-        /** The shared seed (text in JSON). */
+        /** The seed (text in JSON). */
         readonly seed: U64String;
       };
     }
   /** A run to be played offline and submitted whole with `SubmitRun`. */
-  | "offline";
+  | "offline"
+  /**
+   * A run on the course of a challenge a player shared (`CreateChallenge`): same seed and rules as
+   * the shared run. It ranks on the challenge's own board, not on the period boards.
+   */
+  | {
+      readonly challenge_run: {
+        /** The challenge. */
+        readonly challenge: ChallengeId;
+      };
+    };
 
 /** One live jump. */
 export interface JumpRequest {
@@ -256,6 +280,25 @@ export interface AckNotifications {
   readonly up_to: NotificationId;
 }
 
+/**
+ * Share the course of one of your ended runs as a challenge. Sharing the same run again answers the
+ * same challenge.
+ */
+export interface CreateChallenge {
+  /** The run, which must be yours and over. */
+  readonly run_id: RunId;
+}
+
+/** Read a challenge and a page of its board, best first. */
+export interface ReadChallenge {
+  /** The challenge. */
+  readonly challenge: ChallengeId;
+  /** Entries to return, 0 to 100 (0: the challenge only). */
+  readonly limit: number;
+  /** The last rank already read (`null` for the top). */
+  readonly after: number | null;
+}
+
 /** Everything a server sends. */
 export type ServerFrame =
   /** The answer to request `id`. */
@@ -311,7 +354,11 @@ export type Response =
         /** The acknowledged id. */
         readonly up_to: NotificationId;
       };
-    };
+    }
+  /** Answer to `CreateChallenge`. */
+  | { readonly challenge: Challenge }
+  /** Answer to `ReadChallenge`. */
+  | { readonly challenge_page: ChallengePage };
 
 /** The answer to `Hello`. */
 export interface Welcome {
@@ -703,6 +750,34 @@ export type Event =
       };
     };
 
+/** A challenge: what a share link carries, and what a challenger sees before playing. */
+export interface Challenge {
+  /** The id to share (in a link) and to start a `ChallengeRun` with. */
+  readonly challenge: ChallengeId;
+  /** Who shared it. */
+  readonly owner: string;
+  /** Their display name, if set. */
+  readonly owner_name: string | null;
+  /** The score of the shared run: the one to beat. */
+  readonly owner_score: number;
+  /** The course: seed (text in JSON) and rules, the same as the shared run's. */
+  readonly seed: U64String;
+  /** The rules. */
+  readonly ruleset: number;
+  /** Unix ms after which the challenge and its board are gone. */
+  readonly expires_at_ms: number;
+}
+
+/** A challenge and a page of its board. */
+export interface ChallengePage {
+  /** The challenge. */
+  readonly challenge: Challenge;
+  /** Its best runs, one per player (their best), ranked; the owner's shared run included. */
+  readonly entries: readonly BoardEntry[];
+  /** Players on the board. */
+  readonly total: number;
+}
+
 /**
  * What went wrong. Variants keep their position forever (bincode encodes the index); new codes are
  * only ever appended.
@@ -795,6 +870,8 @@ export interface Messages {
   ReadStanding: ReadStanding;
   ListNotifications: ListNotifications;
   AckNotifications: AckNotifications;
+  CreateChallenge: CreateChallenge;
+  ReadChallenge: ReadChallenge;
   ServerFrame: ServerFrame;
   Response: Response;
   Welcome: Welcome;
@@ -826,6 +903,8 @@ export interface Messages {
   NotificationPage: NotificationPage;
   Notification: Notification;
   Event: Event;
+  Challenge: Challenge;
+  ChallengePage: ChallengePage;
   ErrorCode: ErrorCode;
   Push: Push;
   GoodbyeReason: GoodbyeReason;
@@ -858,6 +937,8 @@ export const SCHEMA: Schema = {
       ["read_standing", "ReadStanding"],
       ["list_notifications", "ListNotifications"],
       ["ack_notifications", "AckNotifications"],
+      ["create_challenge", "CreateChallenge"],
+      ["read_challenge", "ReadChallenge"],
     ],
   },
   Hello: {
@@ -875,6 +956,7 @@ export const SCHEMA: Schema = {
       ["solo", null],
       ["challenge", { fields: [["seed", "u64_text"]] }],
       ["offline", null],
+      ["challenge_run", { fields: [["challenge", "run_id"]] }],
     ],
   },
   JumpRequest: { struct: [["run_id", "run_id"], ["seq", "u32"], ["press_ms", "u32"], ["dwell_ms", "u32"]] },
@@ -908,6 +990,8 @@ export const SCHEMA: Schema = {
   ReadStanding: { struct: [["scope", "Scope"]] },
   ListNotifications: { struct: [["after", ["option", "notification_id"]], ["limit", "u8"]] },
   AckNotifications: { struct: [["up_to", "notification_id"]] },
+  CreateChallenge: { struct: [["run_id", "run_id"]] },
+  ReadChallenge: { struct: [["challenge", "run_id"], ["limit", "u8"], ["after", ["option", "u32"]]] },
   ServerFrame: {
     enum: [
       ["reply", { fields: [["id", "u32"], ["response", "Response"]] }],
@@ -929,6 +1013,8 @@ export const SCHEMA: Schema = {
       ["standing", "Standing"],
       ["notifications", "NotificationPage"],
       ["acked", { fields: [["up_to", "notification_id"]] }],
+      ["challenge", "Challenge"],
+      ["challenge_page", "ChallengePage"],
     ],
   },
   Welcome: {
@@ -1108,6 +1194,18 @@ export const SCHEMA: Schema = {
       ["friend_request_accepted", { fields: [["by", "str"], ["name", ["option", "str"]]] }],
     ],
   },
+  Challenge: {
+    struct: [
+      ["challenge", "run_id"],
+      ["owner", "str"],
+      ["owner_name", ["option", "str"]],
+      ["owner_score", "u32"],
+      ["seed", "u64_text"],
+      ["ruleset", "u16"],
+      ["expires_at_ms", "u64"],
+    ],
+  },
+  ChallengePage: { struct: [["challenge", "Challenge"], ["entries", ["seq", "BoardEntry"]], ["total", "u32"]] },
   ErrorCode: {
     enum: [
       ["bad_request", null],
