@@ -20,3 +20,7 @@ npm_ci() {
 echo "== game-logic/typescript (leapfrog-rules)"
 npm_ci game-logic/typescript
 (cd game-logic/typescript && npm test && npm run cross-check)
+
+echo "== protocol/typescript (leapfrog-client): unit tests, then live against the server binary built above"
+npm_ci protocol/typescript
+(cd protocol/typescript && npm test && npm run test:integration)
