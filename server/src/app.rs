@@ -14,7 +14,7 @@ use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence};
 use leapfrog_core::runs::RunService;
 use leapfrog_core::shutdown::{InFlight, Shutdown};
-use leapfrog_core::store::Store;
+use leapfrog_core::store::{Sharding, Store};
 
 /// Shared state, behind an `Arc`.
 pub(crate) struct App {
@@ -48,11 +48,21 @@ pub(crate) struct App {
     pub(crate) connections: Arc<InFlight>,
     /// Whether Redis answered the last health probe.
     pub(crate) redis_healthy: AtomicBool,
+    /// Whether the board layout was checked against the deployment's (not ready until it is).
+    pub(crate) layout_checked: AtomicBool,
+    /// How boards and names are split into shards.
+    pub(crate) sharding: Sharding,
+    /// Why the node must stop, when it finds a configuration the deployment refuses.
+    pub(crate) fatal: std::sync::Mutex<Option<String>>,
+    /// Raised with `fatal`.
+    pub(crate) fatal_signal: Shutdown,
 }
 
 impl App {
     /// True while the node should receive traffic: Redis reachable and not shutting down.
     pub(crate) fn is_ready(&self) -> bool {
-        self.redis_healthy.load(Ordering::Relaxed) && !self.shutdown.is_triggered()
+        self.redis_healthy.load(Ordering::Relaxed)
+            && self.layout_checked.load(Ordering::Relaxed)
+            && !self.shutdown.is_triggered()
     }
 }

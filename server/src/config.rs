@@ -41,9 +41,22 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_ADMIN_LISTEN", default_value = "127.0.0.1:7301")]
     pub admin_listen: SocketAddr,
 
-    /// Redis URL (`redis://host:port/db`). Without it the server runs its own redis-server child.
+    /// Redis URL (`redis://host:port/db`); with --redis-cluster, a comma-separated list of some of the
+    /// cluster's nodes. Without it the server runs its own redis-server child.
     #[arg(long, env = "LEAPFROG_REDIS_URL")]
     pub redis_url: Option<String>,
+
+    /// The --redis-url nodes are a Redis Cluster (Redis 7 or newer: sharded pub/sub)
+    #[arg(
+        long,
+        env = "LEAPFROG_REDIS_CLUSTER",
+        requires = "redis_url",
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value_t = false
+    )]
+    pub redis_cluster: bool,
 
     /// Data directory of the supervised redis-server (append-only file)
     #[arg(
@@ -202,6 +215,10 @@ pub struct Options {
         conflicts_with = "timezone"
     )]
     pub utc_offset_minutes: Option<i32>,
+
+    /// Shards each period board and the display names are split into (fixed per deployment: recorded in Redis)
+    #[arg(long, env = "LEAPFROG_BOARD_SHARDS", default_value_t = 16)]
+    pub board_shards: u16,
 
     /// Days a past daily or weekly board stays readable after its period ends
     #[arg(long, env = "LEAPFROG_BOARD_RETENTION_DAYS", default_value_t = 28)]

@@ -20,14 +20,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use leapfrog_core::challenges::Challenges;
+use leapfrog_core::error_chain::ErrorChain;
 use leapfrog_core::friends::{FriendGraph, Friends};
 use leapfrog_core::leaderboards::Leaderboards;
+use leapfrog_core::leaderboards::layout::{self, LayoutError};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence, Router};
 use leapfrog_core::runs::{self, ResultRecorder, RunService};
 use leapfrog_core::shutdown::{InFlight, Shutdown};
 use leapfrog_core::store::supervisor::{SuperviseError, SupervisedRedis};
-use leapfrog_core::store::{Store, StoreError};
+use leapfrog_core::store::{RedisTarget, Sharding, Store, StoreError};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
@@ -57,6 +59,9 @@ pub enum ServerError {
         /// Why.
         source: std::io::Error,
     },
+    /// This node's board layout is not the deployment's.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
     /// The metrics registry refused a metric (a bug).
     #[error("the metrics registry refused a metric")]
     Metrics(#[from] prometheus::Error),
@@ -74,23 +79,43 @@ impl Server {
     /// Starts Redis (or connects to it), binds both ports, and starts the run service.
     pub async fn bind(config: Config) -> Result<Server, ServerError> {
         let redis = match &config.redis {
-            RedisSource::Url(_) => None,
+            RedisSource::Existing(_) => None,
             RedisSource::Supervised {
                 binary,
                 data_dir,
                 port,
             } => Some(SupervisedRedis::start(binary, data_dir, *port).await?),
         };
-        let url = match (&config.redis, &redis) {
-            (RedisSource::Url(url), _) => url.clone(),
-            (_, Some(supervised)) => supervised.url().to_owned(),
+        let target = match (&config.redis, &redis) {
+            (RedisSource::Existing(target), _) => target.clone(),
+            (_, Some(supervised)) => RedisTarget::Single(supervised.url().to_owned()),
             (RedisSource::Supervised { .. }, None) => {
                 unreachable!("a supervised source always starts a child")
             }
         };
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
         let gateway_metrics = GatewayMetrics::new(metrics.registry())?;
-        let store = Store::open(&url, config.redis_timeout, metrics.clone())?;
+        let store = Store::open(&target, config.redis_timeout, metrics.clone())?;
+        let sharding = Sharding::new(config.board_shards);
+        // A node configured for another layout than the deployment's must not start. While Redis is down
+        // the check waits (the node is not ready meanwhile) and runs again until it passes.
+        let layout_checked =
+            match tokio::time::timeout(config.redis_timeout * 3, layout::verify(&store, &sharding))
+                .await
+            {
+                Ok(Ok(_)) => true,
+                Ok(Err(LayoutError::Mismatch {
+                    recorded,
+                    configured,
+                })) => {
+                    return Err(LayoutError::Mismatch {
+                        recorded,
+                        configured,
+                    }
+                    .into());
+                }
+                Ok(Err(LayoutError::Store(_))) | Err(_) => false,
+            };
         let registry = Arc::new(Registry::default());
         let presence = Presence::new(store.clone(), &config.node_id);
         let router = Router::new(
@@ -101,10 +126,11 @@ impl Server {
         );
         let notifications =
             Notifications::new(store.clone(), metrics.clone(), config.inbox, router);
-        let graph = FriendGraph::new(store.clone());
+        let graph = FriendGraph::new(store.clone(), sharding.clone());
         let friends = Friends::new(graph.clone(), notifications.clone());
         let leaderboards = Leaderboards::new(
             store.clone(),
+            sharding.clone(),
             graph.clone(),
             config.periods.clone(),
             config.board_retention,
@@ -151,6 +177,10 @@ impl Server {
             shutdown,
             connections: Arc::new(InFlight::default()),
             redis_healthy: AtomicBool::new(false),
+            layout_checked: AtomicBool::new(layout_checked),
+            sharding,
+            fatal: std::sync::Mutex::new(None),
+            fatal_signal: Shutdown::new(),
         });
         Ok(Server {
             app,
@@ -202,7 +232,10 @@ impl Server {
                 wait(drained.clone()),
             )),
         ];
-        stop.await;
+        tokio::select! {
+            _ = stop => {}
+            _ = app.fatal_signal.triggered() => {}
+        }
         let started = Instant::now();
         let drain_timeout = app.config.drain_timeout;
         tracing::info!(
@@ -239,22 +272,49 @@ impl Server {
         Drained {
             connections_left: left,
             results_left: pending,
+            fatal: app
+                .fatal
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take(),
         }
     }
 }
 
 /// What a graceful shutdown left undone when the drain timeout ran out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drained {
     /// Connections still open.
     pub connections_left: usize,
     /// Finished runs whose results this node could not record. They are not lost: every ended run is
     /// listed in Redis, and the next node to sweep records it.
     pub results_left: usize,
+    /// Why the node stopped by itself, if it did (a configuration the deployment refuses).
+    pub fatal: Option<String>,
 }
 
 async fn wait(signal: Shutdown) {
     signal.triggered().await;
+}
+
+/// Checks the board layout once Redis answers; a node with another layout than the deployment's stops.
+async fn check_layout(app: &App) {
+    match layout::verify(&app.store, &app.sharding).await {
+        Ok(_) => {
+            app.layout_checked.store(true, Ordering::Relaxed);
+            tracing::info!("board layout checked");
+        }
+        Err(error @ LayoutError::Mismatch { .. }) => {
+            tracing::error!(error = %ErrorChain(&error), "stopping: wrong board layout");
+            *app.fatal
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error.to_string());
+            app.fatal_signal.trigger();
+        }
+        Err(error) => {
+            tracing::warn!(error = %ErrorChain(&error), "board layout not checked yet; retrying")
+        }
+    }
 }
 
 /// Keeps `redis_healthy` current for `/readyz` and the `ready` metric.
@@ -263,6 +323,9 @@ async fn probe_redis(app: Arc<App>) {
     loop {
         interval.tick().await;
         let healthy = app.store.ping().await.is_ok();
+        if healthy && !app.layout_checked.load(Ordering::Relaxed) {
+            check_layout(&app).await;
+        }
         if healthy != app.redis_healthy.swap(healthy, Ordering::Relaxed) {
             if healthy {
                 tracing::info!("Redis reachable again: ready");

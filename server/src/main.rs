@@ -42,6 +42,9 @@ async fn main() -> anyhow::Result<()> {
         "leapfrog-server listening (WebSocket at /ws, metrics on the admin port)"
     );
     let drained = server.run(stop_signal()).await;
+    if let Some(fatal) = drained.fatal {
+        anyhow::bail!("stopped: {fatal}");
+    }
     if drained.results_left > 0 {
         // A non-zero exit tells the orchestrator the drain was cut short; nothing is lost.
         anyhow::bail!(

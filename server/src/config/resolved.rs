@@ -9,6 +9,7 @@ use leapfrog_core::challenges::ChallengeSettings;
 use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
 use leapfrog_core::notifications::InboxConfig;
 use leapfrog_core::runs::{RunQuota, RunSettings};
+use leapfrog_core::store::RedisTarget;
 
 use super::checked::{MAX_DAYS, MAX_MS, days, millis, within};
 use super::{ConfigError, LogFormat, Options};
@@ -16,8 +17,8 @@ use super::{ConfigError, LogFormat, Options};
 /// Where Redis comes from.
 #[derive(Debug, Clone)]
 pub enum RedisSource {
-    /// An existing Redis.
-    Url(String),
+    /// An existing Redis or Redis Cluster.
+    Existing(RedisTarget),
     /// A redis-server child this process starts and stops.
     Supervised {
         /// The binary.
@@ -90,6 +91,8 @@ pub struct Config {
     pub challenges: ChallengeSettings,
     /// When boards turn over.
     pub periods: PeriodRules,
+    /// Shards of each period board and of the names.
+    pub board_shards: u16,
     /// How long past boards stay readable.
     pub board_retention: Duration,
     /// Inboxes and coalescing.
@@ -123,7 +126,14 @@ impl Options {
             }
         };
         let redis = match self.redis_url {
-            Some(url) => RedisSource::Url(url),
+            Some(urls) if self.redis_cluster => RedisSource::Existing(RedisTarget::Cluster(
+                urls.split(',')
+                    .map(str::trim)
+                    .filter(|url| !url.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            )),
+            Some(url) => RedisSource::Existing(RedisTarget::Single(url)),
             None => RedisSource::Supervised {
                 binary: self.redis_server_bin,
                 data_dir: self.redis_data_dir,
@@ -203,6 +213,7 @@ impl Options {
             challenges: ChallengeSettings {
                 ttl: days("challenge-ttl-days", self.challenge_ttl_days, 1..=MAX_DAYS)?,
             },
+            board_shards: within("board-shards", self.board_shards, 1..=1_024)?,
             board_retention: days(
                 "board-retention-days",
                 self.board_retention_days,

@@ -59,7 +59,7 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     );
     let mut connection = redis.connection().await;
     let best: f64 = redis::cmd("ZSCORE")
-        .arg("lf:{lb:all}")
+        .arg(crate::support::board_key("all", "patient"))
         .arg("patient")
         .query_async(&mut connection)
         .await

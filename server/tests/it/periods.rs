@@ -28,7 +28,8 @@ async fn boards(redis: &TestRedis) -> Leaderboards {
     };
     Leaderboards::new(
         store.clone(),
-        FriendGraph::new(store),
+        crate::support::sharding(),
+        FriendGraph::new(store, crate::support::sharding()),
         rules,
         RETENTION,
         metrics,
@@ -106,7 +107,7 @@ async fn the_weekly_board_resets_at_the_configured_boundary() {
     assert_eq!(last_week.id, "w2026-11-23");
     assert_eq!(last_week.ends_at_ms, Some(MONDAY_MIDNIGHT_CHINA_MS));
     let expires: i64 = redis::cmd("PEXPIRETIME")
-        .arg(format!("lf:{{lb:{}}}", last_week.id))
+        .arg(crate::support::board_key(&last_week.id, "ann"))
         .query_async(&mut connection)
         .await
         .expect("PEXPIRETIME answers");
@@ -115,7 +116,7 @@ async fn the_weekly_board_resets_at_the_configured_boundary() {
         (MONDAY_MIDNIGHT_CHINA_MS + RETENTION.as_millis() as u64) as i64
     );
     let all_time: i64 = redis::cmd("PEXPIRETIME")
-        .arg("lf:{lb:all}")
+        .arg(crate::support::board_key("all", "ann"))
         .query_async(&mut connection)
         .await
         .expect("PEXPIRETIME answers");

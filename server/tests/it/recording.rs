@@ -31,10 +31,13 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         ..
     } = support::recording_domain(store.clone(), metrics);
     let (ada, bo) = (player("ada"), player("bo"));
-    Friends::new(FriendGraph::new(store), notifications.clone())
-        .import(&ada, std::slice::from_ref(&bo), NOW_MS)
-        .await
-        .expect("imports");
+    Friends::new(
+        FriendGraph::new(store, support::sharding()),
+        notifications.clone(),
+    )
+    .import(&ada, std::slice::from_ref(&bo), NOW_MS)
+    .await
+    .expect("imports");
     recorder
         .record(&finished_run(&ada, 1, 1, NOW_MS))
         .await

@@ -341,7 +341,7 @@ async fn graceful_shutdown_loses_no_finished_run() {
     assert!(server.wait_exit().await);
     let mut connection = redis.connection().await;
     let best: Option<f64> = redis::cmd("ZSCORE")
-        .arg("lf:{lb:all}")
+        .arg(crate::support::board_key("all", "finisher"))
         .arg("finisher")
         .query_async(&mut connection)
         .await

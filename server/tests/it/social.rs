@@ -508,17 +508,17 @@ async fn a_five_thousand_friend_board_and_the_http_read_api() {
         .as_millis() as u64;
     let slot = leapfrog_core::leaderboards::PeriodRules::default().slot(Period::Weekly, now_ms);
     let mut connection = redis.connection().await;
-    let mut zadd = redis::cmd("ZADD");
-    zadd.arg(format!("lf:{{lb:{}}}", slot.id));
     for (i, friend) in friends.iter().enumerate() {
         // A minute ago, so a friend with the star's score reached it first.
-        zadd.arg(leapfrog_core::leaderboards::score::encode(
-            i as u32,
-            now_ms - 60_000,
-        ))
-        .arg(friend);
+        let packed = leapfrog_core::leaderboards::score::encode(i as u32, now_ms - 60_000);
+        let _: () = redis::cmd("ZADD")
+            .arg(crate::support::board_key(&slot.id, friend))
+            .arg(packed)
+            .arg(friend)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
     }
-    let _: () = zadd.query_async(&mut connection).await.unwrap();
 
     let mut star = server.client(Codec::Bincode, "star").await;
     let over = play_score(&mut star, 20).await; // 2+4+...+32, then 32 each: 400

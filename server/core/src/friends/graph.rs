@@ -9,7 +9,7 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use protocol::{DisplayName, PlayerCard, PlayerId};
 use redis::{Cmd, FromRedisValue};
 
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Sharding, Store, StoreError, keys};
 
 /// Friendship changes of one import in flight at once.
 const IMPORT_IN_FLIGHT: usize = 64;
@@ -35,12 +35,13 @@ pub(crate) struct Between {
 #[derive(Clone)]
 pub struct FriendGraph {
     store: Store,
+    sharding: Sharding,
 }
 
 impl FriendGraph {
-    /// The graph on `store`.
-    pub fn new(store: Store) -> FriendGraph {
-        FriendGraph { store }
+    /// The graph on `store`, display names split into `sharding`'s shards.
+    pub fn new(store: Store, sharding: Sharding) -> FriendGraph {
+        FriendGraph { store, sharding }
     }
 
     /// `player`'s friend ids.
@@ -58,24 +59,40 @@ impl FriendGraph {
             .collect())
     }
 
-    /// Display names of `players`, in order, in one `HMGET`.
+    /// Display names of `players`, in order: one `HMGET` per names shard that holds any of them, all
+    /// at once.
     pub async fn names(
         &self,
         players: &[PlayerId],
     ) -> Result<Vec<Option<DisplayName>>, StoreError> {
-        if players.is_empty() {
-            return Ok(Vec::new());
+        let mut by_shard: HashMap<u16, Vec<usize>> = HashMap::new();
+        for (index, player) in players.iter().enumerate() {
+            by_shard
+                .entry(self.sharding.shard_of(player))
+                .or_default()
+                .push(index);
         }
-        let mut command = redis::cmd("HMGET");
-        command.arg(keys::names());
-        for player in players {
-            command.arg(player.as_str());
-        }
-        let names: Vec<Option<String>> = self.store.query("names_get", &command).await?;
-        Ok(names
+        let keys = self.sharding.name_keys();
+        let reads = by_shard.into_iter().map(|(shard, indices)| {
+            let mut command = redis::cmd("HMGET");
+            command.arg(&keys[usize::from(shard)]);
+            for index in &indices {
+                command.arg(players[*index].as_str());
+            }
+            async move {
+                let names: Vec<Option<String>> = self.store.query("names_get", &command).await?;
+                Ok::<_, StoreError>(indices.into_iter().zip(names).collect::<Vec<_>>())
+            }
+        });
+        let mut names = vec![None; players.len()];
+        for (index, name) in futures_util::future::try_join_all(reads)
+            .await?
             .into_iter()
-            .map(|name| name.and_then(|name| DisplayName::new(name).ok()))
-            .collect())
+            .flatten()
+        {
+            names[index] = name.and_then(|name| DisplayName::new(name).ok());
+        }
+        Ok(names)
     }
 
     /// Sets `player`'s display name.
@@ -88,7 +105,7 @@ impl FriendGraph {
             .query::<()>(
                 "names_set",
                 redis::cmd("HSET")
-                    .arg(keys::names())
+                    .arg(self.sharding.name_key(player))
                     .arg(player.as_str())
                     .arg(name.as_str()),
             )

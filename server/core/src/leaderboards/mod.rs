@@ -3,6 +3,8 @@
 //! and justified in ARCHITECTURE.md). Written once here; WebSocket handlers, the HTTP read API and run
 //! recording all call it. The clock is injected: every operation takes `now_ms`.
 
+mod global;
+pub mod layout;
 pub mod period;
 pub mod score;
 pub mod zone;
@@ -18,7 +20,9 @@ use protocol::{
 
 use crate::friends::FriendGraph;
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Sharding, Store, StoreError};
+use global::GlobalBoards;
+pub use global::{MAX_GLOBAL_AFTER, TOP_CACHE_TTL};
 pub use period::{PeriodRules, PeriodSlot};
 pub use zone::{ResetZone, ZoneError};
 
@@ -44,7 +48,7 @@ pub struct Recorded {
 /// The leaderboards domain.
 #[derive(Clone)]
 pub struct Leaderboards {
-    store: Store,
+    global: GlobalBoards,
     friends: FriendGraph,
     rules: PeriodRules,
     retention: Duration,
@@ -52,16 +56,18 @@ pub struct Leaderboards {
 }
 
 impl Leaderboards {
-    /// Boards on `store`, turning over by `rules`, past periods kept readable for `retention`.
+    /// Boards on `store`, each period split into `sharding`'s shards, turning over by `rules`, past
+    /// periods kept readable for `retention`.
     pub fn new(
         store: Store,
+        sharding: Sharding,
         friends: FriendGraph,
         rules: PeriodRules,
         retention: Duration,
         metrics: Arc<Metrics>,
     ) -> Leaderboards {
         Leaderboards {
-            store,
+            global: GlobalBoards::new(store, sharding),
             friends,
             rules,
             retention,
@@ -88,7 +94,9 @@ impl Leaderboards {
         let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
         // The three boards are three slots: read concurrently, one round trip.
         let bests = futures_util::future::try_join_all(
-            slots.iter().map(|(_, slot)| self.best(player, &slot.id)),
+            slots
+                .iter()
+                .map(|(_, slot)| self.global.best(&slot.id, player)),
         )
         .await?;
         for ((period, slot), previous) in slots.iter().zip(bests) {
@@ -131,45 +139,17 @@ impl Leaderboards {
         Ok(())
     }
 
-    /// `player`'s packed best on board `period_id`, if any.
-    async fn best(&self, player: &PlayerId, period_id: &str) -> Result<Option<u64>, StoreError> {
-        let packed: Option<f64> = self
-            .store
-            .query(
-                "board_best",
-                redis::cmd("ZSCORE")
-                    .arg(keys::board(period_id))
-                    .arg(player.as_str()),
-            )
-            .await?;
-        Ok(packed.map(score::from_redis))
-    }
-
     /// Raises `player`'s entry on `slot`'s board to `packed` if better, and keeps the board until its
-    /// period ends plus the retention (one `MULTI`).
+    /// period ends plus the retention.
     async fn raise(
         &self,
         player: &PlayerId,
         slot: &PeriodSlot,
         packed: u64,
     ) -> Result<(), StoreError> {
-        let key = keys::board(&slot.id);
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("ZADD")
-            .arg(&key)
-            .arg("GT")
-            .arg(packed)
-            .arg(player.as_str())
-            .ignore();
-        if let Some(end) = slot.ends_at_ms {
-            let retention = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
-            pipe.cmd("PEXPIREAT")
-                .arg(&key)
-                .arg(end.saturating_add(retention))
-                .ignore();
-        }
-        self.store.query_pipeline("board_raise", &pipe).await
+        let retention = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
+        let expires = slot.ends_at_ms.map(|end| end.saturating_add(retention));
+        self.global.raise(&slot.id, player, packed, expires).await
     }
 
     /// Friends the player's weekly entry passed (going from `previous` to `packed`), and the player's rank
@@ -185,7 +165,7 @@ impl Leaderboards {
     ) -> Result<(), StoreError> {
         let friends = self.friends.ids(player).await?;
         self.metrics.friend_board_size.observe(friends.len() as f64);
-        let scores = self.packed_scores(period_id, &friends).await?;
+        let scores = self.global.scores(period_id, &friends).await?;
         let ahead_of =
             |mine: u64| scores.iter().filter(|(_, theirs)| *theirs > mine).count() as u32 + 1;
         recorded.friend_rank_before = previous.map(ahead_of);
@@ -200,30 +180,6 @@ impl Leaderboards {
             .map(|(friend, theirs)| (friend, score::decode(theirs).0))
             .collect();
         Ok(())
-    }
-
-    /// The packed scores on board `period_id` of those `players` who have one.
-    async fn packed_scores(
-        &self,
-        period_id: &str,
-        players: &[PlayerId],
-    ) -> Result<Vec<(PlayerId, u64)>, StoreError> {
-        if players.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut command = redis::cmd("ZMSCORE");
-        command.arg(keys::board(period_id));
-        for player in players {
-            command.arg(player.as_str());
-        }
-        let scores: Vec<Option<f64>> = self.store.query("board_zmscore", &command).await?;
-        Ok(players
-            .iter()
-            .zip(scores)
-            .filter_map(|(player, packed)| {
-                packed.map(|packed| (player.clone(), score::from_redis(packed)))
-            })
-            .collect())
     }
 
     /// Reads part of a board as `viewer` sees it at `now_ms`. Players who blocked the viewer are left out.
@@ -275,19 +231,12 @@ impl Leaderboards {
             let board = Board { period, scope };
             let placement = match scope {
                 Scope::Global => {
-                    let key = keys::board(&slot.id);
-                    let mut pipe = redis::pipe();
-                    pipe.zrevrank(&key, viewer.as_str())
-                        .zscore(&key, viewer.as_str())
-                        .zcard(&key);
-                    let (rank, packed, total): (Option<u32>, Option<f64>, u32) =
-                        self.store.query_pipeline("board_standing", &pipe).await?;
+                    let (placed, total) = self.global.standing(&slot.id, viewer).await?;
                     Placement {
                         board,
-                        rank: rank.map(|rank| rank + 1),
-                        score: packed
-                            .map_or(0, |packed| score::decode(score::from_redis(packed)).0),
-                        total,
+                        rank: placed.map(|(rank, _)| rank),
+                        score: placed.map_or(0, |(_, packed)| score::decode(packed).0),
+                        total: u32::try_from(total).unwrap_or(u32::MAX),
                     }
                 }
                 Scope::Friends => {
@@ -318,63 +267,34 @@ impl Leaderboards {
         let mut members = self.friends.ids(viewer).await?;
         self.metrics.friend_board_size.observe(members.len() as f64);
         members.push(viewer.clone());
-        let mut scored = self.packed_scores(period_id, &members).await?;
+        let mut scored = self.global.scores(period_id, &members).await?;
         scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
         Ok(scored)
     }
 
+    /// A window of the global board `period_id`.
     async fn global_window(
         &self,
         viewer: &PlayerId,
         period_id: &str,
         window: BoardWindow,
-    ) -> Result<(Vec<(u32, PlayerId, u64)>, usize), StoreError> {
-        let key = keys::board(period_id);
-        let (start, stop) = match window {
+    ) -> Result<(Vec<global::Ranked>, usize), StoreError> {
+        let (ranked, total) = match window {
+            BoardWindow::Top { after, .. } if after.unwrap_or(0) > global::MAX_GLOBAL_AFTER => {
+                (Vec::new(), self.global.total(period_id).await?)
+            }
             BoardWindow::Top { limit, after } => {
-                let start = after.unwrap_or(0) as isize;
-                (
-                    start,
-                    start + isize::from(limit.clamp(1, MAX_BOARD_TOP)) - 1,
-                )
+                let count = usize::from(limit.clamp(1, MAX_BOARD_TOP));
+                self.global
+                    .top(period_id, after.unwrap_or(0), count)
+                    .await?
             }
             BoardWindow::Around { radius } => {
-                let rank: Option<isize> = self
-                    .store
-                    .query(
-                        "board_rank",
-                        redis::cmd("ZREVRANK").arg(&key).arg(viewer.as_str()),
-                    )
-                    .await?;
-                let Some(rank) = rank else {
-                    let total: usize = self
-                        .store
-                        .query("board_total", redis::cmd("ZCARD").arg(&key))
-                        .await?;
-                    return Ok((Vec::new(), total));
-                };
-                let radius = isize::from(radius.min(MAX_BOARD_RADIUS));
-                ((rank - radius).max(0), rank + radius)
+                let radius = usize::from(radius.min(MAX_BOARD_RADIUS));
+                self.global.around(period_id, viewer, radius).await?
             }
         };
-        let mut pipe = redis::pipe();
-        pipe.zrevrange_withscores(&key, start, stop).zcard(&key);
-        let (rows, total): (Vec<(String, f64)>, usize) =
-            self.store.query_pipeline("board_range", &pipe).await?;
-        let ranked = rows
-            .into_iter()
-            .enumerate()
-            .filter_map(|(offset, (player, packed))| {
-                PlayerId::new(player).ok().map(|player| {
-                    (
-                        start as u32 + offset as u32 + 1,
-                        player,
-                        score::from_redis(packed),
-                    )
-                })
-            })
-            .collect();
-        Ok((ranked, total))
+        Ok((ranked, usize::try_from(total).unwrap_or(usize::MAX)))
     }
 
     async fn entries(

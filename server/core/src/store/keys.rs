@@ -1,4 +1,5 @@
-//! Every Redis key the server uses, built in one place. Keys are prefixed `lf:` and carry a hash tag
+//! Every Redis key the server uses, built in one place (the sharded boards' and names' keys in
+//! `sharding`). Keys are prefixed `lf:` and carry a hash tag
 //! (`{...}`) naming the entity they belong to, so all keys of one run, or of one player, share a Redis
 //! Cluster slot and multi-key steps never cross slots. The layout is documented in ARCHITECTURE.md.
 
@@ -18,11 +19,6 @@ pub(crate) fn run_log(run: &RunId) -> String {
 /// set).
 pub(crate) fn runs_index(shard: u8) -> String {
     format!("lf:{{runs:{shard}}}")
-}
-
-/// A board period's global ranking: member = player, score = the packed best (sorted set).
-pub fn board(period_id: &str) -> String {
-    format!("lf:{{lb:{period_id}}}")
 }
 
 /// A shared challenge: owner, course, the score to beat, expiry (hash).
@@ -69,11 +65,6 @@ pub(crate) fn blocked(player: &PlayerId) -> String {
 /// Players who blocked this player (set), so reads can hide them.
 pub(crate) fn blocked_by(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:blocked-by")
-}
-
-/// Every player's display name: player → name (hash), read in one `HMGET` for a whole board.
-pub fn names() -> String {
-    "lf:{names}".to_owned()
 }
 
 /// A player's notification inbox (capped stream with a TTL).

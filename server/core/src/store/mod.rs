@@ -1,48 +1,52 @@
-//! Redis access, the domain's only door to Redis: one multiplexed connection with automatic reconnect, a
-//! timeout on every command, latency and errors measured per operation; the pub/sub subscription that
-//! carries pushes between nodes (`pubsub`); and the local redis-server child (`supervisor`).
+//! Redis access, the domain's only door to Redis: one Redis or a Redis Cluster (`connection`), a timeout
+//! on every command, latency and errors measured per operation; the pub/sub that carries pushes between
+//! nodes (`pubsub`: sharded pub/sub on a cluster); and the local redis-server child (`supervisor`).
 
+mod connection;
 mod error;
 pub mod keys;
 mod pubsub;
+mod sharding;
+pub mod slots;
 pub mod supervisor;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
+pub use connection::RedisTarget;
 pub use error::StoreError;
+pub use sharding::Sharding;
+
+use connection::{Client, Connection};
 
 use crate::metrics::Metrics;
 
 /// The Redis store. Cheap to clone: every clone shares the one multiplexed connection.
 #[derive(Clone)]
 pub struct Store {
-    client: redis::Client,
-    connection: ConnectionManager,
+    client: Client,
+    connection: Connection,
     timeout: Duration,
     metrics: Arc<Metrics>,
 }
 
 impl Store {
-    /// A store for `url` that connects in the background: it returns at once (a node starts, and reports
-    /// not ready, while Redis is down), commands fail fast with [`StoreError`] until Redis answers, and
-    /// later connection losses are repaired the same way. Only a malformed URL is refused.
-    pub fn open(url: &str, timeout: Duration, metrics: Arc<Metrics>) -> Result<Store, StoreError> {
-        let connect_error = |source| StoreError::Connect {
-            url: redact(url),
-            source,
-        };
-        let client = redis::Client::open(url).map_err(connect_error)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(connect_error)?;
+    /// A store for `target` that connects in the background: it returns at once (a node starts, and
+    /// reports not ready, while Redis is down), commands fail fast with [`StoreError`] until Redis
+    /// answers, and later connection losses (and, on a cluster, failovers) are repaired the same way.
+    /// Only a malformed URL is refused.
+    pub fn open(
+        target: &RedisTarget,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Result<Store, StoreError> {
+        let (connection, client) =
+            Connection::open(target, timeout).map_err(|source| StoreError::Connect {
+                url: target.redacted(),
+                source,
+            })?;
         Ok(Store {
             client,
             connection,
@@ -51,22 +55,36 @@ impl Store {
         })
     }
 
-    /// [`Store::open`], then waits for Redis to answer once: for tools and tests that cannot work
-    /// without it.
+    /// [`Store::open`] on one Redis at `url`, then waits for it to answer once: for tools and tests that
+    /// cannot work without it.
     pub async fn connect(
         url: &str,
         timeout: Duration,
         metrics: Arc<Metrics>,
     ) -> Result<Store, StoreError> {
-        let store = Store::open(url, timeout, metrics)?;
+        Store::connect_to(&RedisTarget::Single(url.to_owned()), timeout, metrics).await
+    }
+
+    /// [`Store::open`] on `target`, then waits for it to answer once.
+    pub async fn connect_to(
+        target: &RedisTarget,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Result<Store, StoreError> {
+        let store = Store::open(target, timeout, metrics)?;
         store.ping().await.map_err(|error| match error {
             StoreError::Redis { source, .. } => StoreError::Connect {
-                url: redact(url),
+                url: target.redacted(),
                 source,
             },
             other => other,
         })?;
         Ok(store)
+    }
+
+    /// True when the store talks to a Redis Cluster.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.client, Client::Cluster(_))
     }
 
     /// Runs one command; `op` labels its latency histogram and error counter.
@@ -141,30 +159,5 @@ impl Store {
             .redis_errors_total
             .with_label_values(&[op])
             .inc();
-    }
-}
-
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact("redis://:secret@10.0.0.1:6379/0"),
-            "redis://***@10.0.0.1:6379/0"
-        );
-        assert_eq!(
-            super::redact("redis://127.0.0.1:6379"),
-            "redis://127.0.0.1:6379"
-        );
     }
 }

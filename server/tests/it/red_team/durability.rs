@@ -34,8 +34,9 @@ async fn node(redis: &TestRedis, extra: &[&str]) -> TestServer {
     TestServer::start(redis, &options).await
 }
 
-/// `player`'s packed best on board `key`, decoded to a score.
-async fn best(redis: &TestRedis, key: &str, player: &str) -> Option<u32> {
+/// `player`'s packed best on board period `period`, decoded to a score.
+async fn best(redis: &TestRedis, period: &str, player: &str) -> Option<u32> {
+    let key = crate::support::board_key(period, player);
     let mut connection = redis.connection().await;
     let packed: Option<f64> = redis::cmd("ZSCORE")
         .arg(key)
@@ -49,7 +50,7 @@ async fn best(redis: &TestRedis, key: &str, player: &str) -> Option<u32> {
 /// Waits until `player`'s all-time best is `score`.
 async fn until_all_time_best(redis: &TestRedis, player: &str, score: u32) {
     let deadline = tokio::time::Instant::now() + WAIT;
-    while best(redis, "lf:{lb:all}", player).await != Some(score) {
+    while best(redis, "all", player).await != Some(score) {
         assert!(
             tokio::time::Instant::now() < deadline,
             "{player}'s score {score} never reached the all-time board"
@@ -137,8 +138,9 @@ async fn a_pending_result_outlives_its_node(loss: Loss) {
     let mut bo = survivor.client(Codec::Bincode, "bo").await;
     play_centre_hits(&mut bo, 0).await;
 
-    // The all-time board refuses every command: Ada's run ends, but its recording cannot finish.
-    break_key(&redis, "lf:{lb:all}", true).await;
+    // Ada's all-time board shard refuses every command: her run ends, but its recording cannot finish.
+    let ada_board = crate::support::board_key("all", "ada");
+    break_key(&redis, &ada_board, true).await;
     let mut ada = played_on.client(Codec::Bincode, "ada").await;
     let final_score = match play_centre_hits(&mut ada, 3).await {
         RunEnd::Pending { final_score, .. } => final_score,
@@ -158,7 +160,7 @@ async fn a_pending_result_outlives_its_node(loss: Loss) {
     // Ada is on the surviving node when Redis heals; its sweeper records her run and tells her.
     let mut ada = survivor.client(Codec::Bincode, "ada").await;
     hello(&mut ada, None).await;
-    break_key(&redis, "lf:{lb:all}", false).await;
+    break_key(&redis, &ada_board, false).await;
     let result = run_result(&mut ada).await;
     assert_eq!(result.final_score, final_score);
     assert!(result.new_best.all_time);

@@ -131,7 +131,7 @@ async fn a_challenge_is_played_on_the_shared_course_and_ranks_apart() {
     assert_eq!(ranked, [("ben", ben_score), ("ana", ana_score)]);
     let mut connection = redis.connection().await;
     let on_period_board: Option<f64> = redis::cmd("ZSCORE")
-        .arg("lf:{lb:all}")
+        .arg(crate::support::board_key("all", "ben"))
         .arg("ben")
         .query_async(&mut connection)
         .await

@@ -17,5 +17,15 @@ pub(crate) use runs::{RecordingDomain, finished_run, play_centre_hits, recording
 pub(crate) use server::{MACHINE_SPEED, TestServer};
 pub(crate) use ws_client::{Auth, TestClient, hello, start_run};
 
+/// The board layout of every test server (the default shard count).
+pub(crate) fn sharding() -> leapfrog_core::store::Sharding {
+    leapfrog_core::store::Sharding::new(16)
+}
+
+/// The key of `player`'s shard of board period `period_id` (`all`, `w2026-11-23`, ...).
+pub(crate) fn board_key(period_id: &str, player: &str) -> String {
+    sharding().board_key(period_id, &player.parse().expect("a player id"))
+}
+
 /// Longest any single wait in a test may take.
 pub(crate) const WAIT: Duration = Duration::from_secs(10);

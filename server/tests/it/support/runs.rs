@@ -130,9 +130,10 @@ pub(crate) fn recording_domain(
     use leapfrog_core::notifications::{InboxConfig, Notifications, Presence, Router};
 
     const DAY: Duration = Duration::from_secs(86_400);
-    let friends = FriendGraph::new(store.clone());
+    let friends = FriendGraph::new(store.clone(), super::sharding());
     let boards = Leaderboards::new(
         store.clone(),
+        super::sharding(),
         friends.clone(),
         PeriodRules::default(),
         DAY,
