@@ -3,8 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use governor::DefaultKeyedRateLimiter;
+use protocol::PlayerId;
+
 use crate::auth::Authenticator;
 use crate::config::Config;
+use crate::gateway::player_budget::PlayerBudgets;
+use crate::gateway::rate_limit::RateLimits;
 use crate::gateway::registry::Registry;
 use crate::metrics::GatewayMetrics;
 use leapfrog_core::challenges::Challenges;
@@ -46,6 +51,14 @@ pub(crate) struct App {
     pub(crate) shutdown: Shutdown,
     /// Open WebSocket connections, drained at shutdown.
     pub(crate) connections: Arc<InFlight>,
+    /// The open connections that have not authenticated yet (also counted in `connections`).
+    pub(crate) unauthenticated: Arc<InFlight>,
+    /// Per-player message buckets and per-address upgrade buckets.
+    pub(crate) rate_limits: RateLimits,
+    /// The players' shares of the cluster-wide message budget.
+    pub(crate) budgets: PlayerBudgets,
+    /// Per-player buckets of the HTTP read API.
+    pub(crate) api_limits: DefaultKeyedRateLimiter<PlayerId>,
     /// Whether Redis answered the last health probe.
     pub(crate) redis_healthy: AtomicBool,
     /// Whether the board layout was checked against the deployment's (not ready until it is).
@@ -59,6 +72,13 @@ pub(crate) struct App {
 }
 
 impl App {
+    /// Open connections that have authenticated.
+    pub(crate) fn authenticated_connections(&self) -> usize {
+        self.connections
+            .len()
+            .saturating_sub(self.unauthenticated.len())
+    }
+
     /// True while the node should receive traffic: Redis reachable and not shutting down.
     pub(crate) fn is_ready(&self) -> bool {
         self.redis_healthy.load(Ordering::Relaxed)

@@ -17,10 +17,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
+use leapfrog_core::friends::SocialLimits;
 use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
 use thiserror::Error;
 
-pub use resolved::{AuthConfig, Config, ConnectionConfig, RedisSource};
+pub use resolved::{AuthConfig, Config, ConnectionConfig, HttpConfig, RedisSource};
 
 /// Every option, as given by a flag, a variable or the file, or else its default.
 #[derive(Debug, Clone, Parser)]
@@ -113,17 +114,43 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_MAX_CONNECTIONS_PER_PLAYER", default_value_t = 1)]
     pub max_connections_per_player: usize,
 
-    /// Messages per second a connection may send, sustained
+    /// Most connections that have not authenticated yet, apart from --max-connections
+    #[arg(long, env = "LEAPFROG_MAX_UNAUTHENTICATED", default_value_t = 1_000)]
+    pub max_unauthenticated: usize,
+
+    /// Messages per second a player may send, sustained, over all their connections (control frames
+    /// included); across nodes the same rate holds over 10 s windows
     #[arg(long, env = "LEAPFROG_RATE_PER_SECOND", default_value_t = 20)]
     pub rate_per_second: u32,
 
-    /// Messages a connection may send in a burst
+    /// Messages a player may send in a burst
     #[arg(long, env = "LEAPFROG_RATE_BURST", default_value_t = 40)]
     pub rate_burst: u32,
 
     /// Rate-limited messages within 10 s after which the connection is closed
     #[arg(long, env = "LEAPFROG_RATE_ABUSE_THRESHOLD", default_value_t = 50)]
     pub rate_abuse_threshold: u32,
+
+    /// WebSocket upgrades per second one IP address may make, sustained (0 = no limit; behind a proxy
+    /// every client has the proxy's address)
+    #[arg(long, env = "LEAPFROG_UPGRADES_PER_IP_PER_SECOND", default_value_t = 0)]
+    pub upgrades_per_ip_per_second: u32,
+
+    /// WebSocket upgrades one IP address may make in a burst
+    #[arg(long, env = "LEAPFROG_UPGRADES_PER_IP_BURST", default_value_t = 100)]
+    pub upgrades_per_ip_burst: u32,
+
+    /// Time an HTTP client has to send a request's headers, and again its whole body, in ms
+    #[arg(long, env = "LEAPFROG_HTTP_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    pub http_read_timeout_ms: u64,
+
+    /// Requests per second a player may make to the HTTP read API, sustained
+    #[arg(long, env = "LEAPFROG_API_RATE_PER_SECOND", default_value_t = 10)]
+    pub api_rate_per_second: u32,
+
+    /// Requests a player may make to the HTTP read API in a burst
+    #[arg(long, env = "LEAPFROG_API_RATE_BURST", default_value_t = 20)]
+    pub api_rate_burst: u32,
 
     /// Silence after which the server pings a connection, in ms
     #[arg(long, env = "LEAPFROG_HEARTBEAT_MS", default_value_t = 15_000)]
@@ -235,6 +262,46 @@ pub struct Options {
     /// Window in which further "friend passed you" notifications are folded into one summary, in ms
     #[arg(long, env = "LEAPFROG_COALESCE_WINDOW_MS", default_value_t = 10_000)]
     pub coalesce_window_ms: u64,
+
+    /// Most friends a player may have
+    #[arg(
+        long,
+        env = "LEAPFROG_MAX_FRIENDS",
+        default_value_t = SocialLimits::default().max_friends
+    )]
+    pub max_friends: usize,
+
+    /// Most friend requests a player may have waiting for an answer
+    #[arg(
+        long,
+        env = "LEAPFROG_MAX_PENDING_REQUESTS",
+        default_value_t = SocialLimits::default().max_pending_requests
+    )]
+    pub max_pending_requests: usize,
+
+    /// Most players a player may block
+    #[arg(
+        long,
+        env = "LEAPFROG_MAX_BLOCKED",
+        default_value_t = SocialLimits::default().max_blocked
+    )]
+    pub max_blocked: usize,
+
+    /// Friend requests a player may send per hour
+    #[arg(
+        long,
+        env = "LEAPFROG_FRIEND_REQUESTS_PER_HOUR",
+        default_value_t = SocialLimits::default().requests_sent_per_hour
+    )]
+    pub friend_requests_per_hour: u32,
+
+    /// Friend requests a player may receive per hour
+    #[arg(
+        long,
+        env = "LEAPFROG_FRIEND_REQUESTS_RECEIVED_PER_HOUR",
+        default_value_t = SocialLimits::default().requests_received_per_hour
+    )]
+    pub friend_requests_received_per_hour: u32,
 
     /// Log format
     #[arg(long, env = "LEAPFROG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]

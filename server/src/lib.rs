@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use leapfrog_core::budget::MessageBudget;
 use leapfrog_core::challenges::Challenges;
 use leapfrog_core::error_chain::ErrorChain;
 use leapfrog_core::friends::{FriendGraph, Friends};
@@ -36,11 +37,17 @@ use tokio::net::TcpListener;
 use app::App;
 use auth::Authenticator;
 use config::{Config, RedisSource};
+use gateway::player_budget::PlayerBudgets;
+use gateway::rate_limit::RateLimits;
 use gateway::registry::Registry;
+use governor::RateLimiter;
 use metrics::GatewayMetrics;
 
 /// How often Redis health is probed for `/readyz`.
 const HEALTH_PROBE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How often rate limiters forget senders whose buckets are full again.
+const FORGET_IDLE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Why the server could not start.
 #[derive(Debug, Error)]
@@ -127,7 +134,12 @@ impl Server {
         let notifications =
             Notifications::new(store.clone(), metrics.clone(), config.inbox, router);
         let graph = FriendGraph::new(store.clone(), sharding.clone());
-        let friends = Friends::new(graph.clone(), notifications.clone());
+        let friends = Friends::new(
+            graph.clone(),
+            notifications.clone(),
+            config.social,
+            metrics.clone(),
+        );
         let leaderboards = Leaderboards::new(
             store.clone(),
             sharding.clone(),
@@ -161,6 +173,17 @@ impl Server {
         };
         let public = bind(config.listen).await?;
         let admin = bind(config.admin_listen).await?;
+        let connections = &config.connections;
+        let rate_limits = RateLimits::new(connections);
+        let budgets = PlayerBudgets::new(
+            MessageBudget::new(store.clone()),
+            connections.rate_per_second,
+            connections.rate_burst,
+        );
+        let api_limits = RateLimiter::dashmap(gateway::rate_limit::quota(
+            config.http.api_rate_per_second,
+            config.http.api_rate_burst,
+        ));
         let app = Arc::new(App {
             auth: Authenticator::new(config.auth.jwt_secret.clone()),
             config,
@@ -176,6 +199,10 @@ impl Server {
             challenges,
             shutdown,
             connections: Arc::new(InFlight::default()),
+            unauthenticated: Arc::new(InFlight::default()),
+            rate_limits,
+            budgets,
+            api_limits,
             redis_healthy: AtomicBool::new(false),
             layout_checked: AtomicBool::new(layout_checked),
             sharding,
@@ -212,6 +239,7 @@ impl Server {
         } = self;
         let drained = Shutdown::new();
         let probe = tokio::spawn(probe_redis(app.clone()));
+        let forget = tokio::spawn(forget_idle_limits(app.clone()));
         let listener = tokio::spawn(
             app.notifications
                 .router()
@@ -258,6 +286,7 @@ impl Server {
         }
         drained.trigger();
         probe.abort();
+        forget.abort();
         listener.abort();
         for server in servers {
             let _ = server.await;
@@ -314,6 +343,18 @@ async fn check_layout(app: &App) {
         Err(error) => {
             tracing::warn!(error = %ErrorChain(&error), "board layout not checked yet; retrying")
         }
+    }
+}
+
+/// Keeps the rate limiters' maps to recent senders.
+async fn forget_idle_limits(app: Arc<App>) {
+    let mut interval = tokio::time::interval(FORGET_IDLE_INTERVAL);
+    loop {
+        interval.tick().await;
+        app.rate_limits.forget_idle();
+        app.api_limits.retain_recent();
+        app.api_limits.shrink_to_fit();
+        app.budgets.forget_past_windows();
     }
 }
 

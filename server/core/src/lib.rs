@@ -1,5 +1,6 @@
-//! The Leapfrog domain: authoritative runs, friends, leaderboards, notifications, and the Redis store
-//! they share, with the domain's metrics, clock and shutdown signal.
+//! The Leapfrog domain: authoritative runs, friends, leaderboards, notifications, each player's message
+//! budget across nodes, and the Redis store they share, with the domain's metrics, clock and shutdown
+//! signal.
 //!
 //! This crate knows no transport: no sockets, HTTP or command line (`server` translates between the wire
 //! and these modules, and a test in `server` checks that this crate's dependency tree has no hyper,
@@ -7,6 +8,7 @@
 //! implements ([`notifications::LiveSink`], [`runs::ResultListener`]). Inside, `store` is the only module
 //! that sends commands to Redis; the domain modules build the commands and call it.
 
+pub mod budget;
 pub mod challenges;
 pub mod clock;
 pub mod error_chain;

@@ -80,6 +80,48 @@ impl<'r> Families<'r> {
     }
 }
 
+/// A per-player social cap whose refusals `player_caps_hit_total` counts, by its label (the run caps are
+/// `runs::Cap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayerCap {
+    /// Friend requests pending (sent, unanswered).
+    PendingRequests,
+    /// Players blocked.
+    Blocks,
+    /// Friends (either side of an acceptance or import).
+    Friends,
+    /// Friend requests sent in an hour.
+    FriendRequestsPerHour,
+    /// Friend requests received in an hour.
+    FriendRequestsReceivedPerHour,
+    /// Friend request notifications left out of a half-full inbox (the request itself is kept).
+    RequestNotifications,
+}
+
+impl PlayerCap {
+    /// Every cap, each created at zero when the node starts.
+    pub const ALL: [PlayerCap; 6] = [
+        PlayerCap::PendingRequests,
+        PlayerCap::Blocks,
+        PlayerCap::Friends,
+        PlayerCap::FriendRequestsPerHour,
+        PlayerCap::FriendRequestsReceivedPerHour,
+        PlayerCap::RequestNotifications,
+    ];
+
+    /// The `cap` label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            PlayerCap::PendingRequests => "pending_requests",
+            PlayerCap::Blocks => "blocks",
+            PlayerCap::Friends => "friends",
+            PlayerCap::FriendRequestsPerHour => "friend_requests_per_hour",
+            PlayerCap::FriendRequestsReceivedPerHour => "friend_requests_received_per_hour",
+            PlayerCap::RequestNotifications => "request_notifications",
+        }
+    }
+}
+
 /// The domain's metrics, and the node's registry.
 pub struct Metrics {
     registry: Registry,
@@ -238,7 +280,19 @@ impl Metrics {
                 .player_caps_hit_total
                 .with_label_values(&[cap.label()]);
         }
+        for cap in PlayerCap::ALL {
+            metrics
+                .player_caps_hit_total
+                .with_label_values(&[cap.label()]);
+        }
         Ok(metrics)
+    }
+
+    /// Counts a request refused by the social cap `cap`.
+    pub fn cap_hit(&self, cap: PlayerCap) {
+        self.player_caps_hit_total
+            .with_label_values(&[cap.label()])
+            .inc();
     }
 
     /// The node's registry, for the families the transport defines.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use leapfrog_core::challenges::ChallengeSettings;
+use leapfrog_core::friends::{MAX_FRIENDS, SocialLimits};
 use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
 use leapfrog_core::notifications::InboxConfig;
 use leapfrog_core::runs::{RunQuota, RunSettings};
@@ -46,12 +47,16 @@ pub struct ConnectionConfig {
     pub max_connections: usize,
     /// Most connections per player.
     pub max_per_player: usize,
-    /// Sustained messages per second.
+    /// Most connections not authenticated yet (besides `max_connections`).
+    pub max_unauthenticated: usize,
+    /// Sustained messages per second per player.
     pub rate_per_second: u32,
-    /// Burst size.
+    /// Burst size per player.
     pub rate_burst: u32,
     /// Rate-limited messages within the abuse window that close the connection.
     pub abuse_threshold: u32,
+    /// Upgrades per second and burst per IP address, if limited.
+    pub upgrades_per_ip: Option<(u32, u32)>,
     /// Ping after this much silence.
     pub heartbeat: Duration,
     /// Close after this much silence.
@@ -62,6 +67,17 @@ pub struct ConnectionConfig {
     pub outbound_queue: usize,
     /// Longest a write may take.
     pub write_timeout: Duration,
+}
+
+/// Limits of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Time to send a request's headers, and again its body.
+    pub read_timeout: Duration,
+    /// Sustained read API requests per second per player.
+    pub api_rate_per_second: u32,
+    /// Read API burst per player.
+    pub api_rate_burst: u32,
 }
 
 /// The resolved configuration.
@@ -83,6 +99,10 @@ pub struct Config {
     pub node_id: String,
     /// Connections.
     pub connections: ConnectionConfig,
+    /// HTTP.
+    pub http: HttpConfig,
+    /// Per-player caps of the social graph.
+    pub social: SocialLimits,
     /// Graceful shutdown bound.
     pub drain_timeout: Duration,
     /// Runs.
@@ -140,12 +160,23 @@ impl Options {
                 port: self.redis_port,
             },
         };
+        // Checked even while the limit is off, so a bad value does not wait for the day it is turned on.
+        let upgrades_per_ip_burst = within(
+            "upgrades-per-ip-burst",
+            self.upgrades_per_ip_burst,
+            1..=10_000_000,
+        )?;
         let connections = ConnectionConfig {
             max_connections: within("max-connections", self.max_connections, 1..=10_000_000)?,
             max_per_player: within(
                 "max-connections-per-player",
                 self.max_connections_per_player,
                 1..=1_000,
+            )?,
+            max_unauthenticated: within(
+                "max-unauthenticated",
+                self.max_unauthenticated,
+                1..=10_000_000,
             )?,
             rate_per_second: within("rate-per-second", self.rate_per_second, 1..=10_000_000)?,
             rate_burst: within("rate-burst", self.rate_burst, 1..=10_000_000)?,
@@ -154,11 +185,51 @@ impl Options {
                 self.rate_abuse_threshold,
                 0..=10_000_000,
             )?,
+            upgrades_per_ip: match within(
+                "upgrades-per-ip-per-second",
+                self.upgrades_per_ip_per_second,
+                0..=10_000_000,
+            )? {
+                0 => None,
+                rate => Some((rate, upgrades_per_ip_burst)),
+            },
             heartbeat: millis("heartbeat-ms", self.heartbeat_ms, 1..=MAX_MS)?,
             idle_timeout: millis("idle-timeout-ms", self.idle_timeout_ms, 1..=MAX_MS)?,
             hello_timeout: millis("hello-timeout-ms", self.hello_timeout_ms, 1..=MAX_MS)?,
             outbound_queue: within("outbound-queue", self.outbound_queue, 1..=65_536)?,
             write_timeout: millis("write-timeout-ms", self.write_timeout_ms, 1..=MAX_MS)?,
+        };
+        let http = HttpConfig {
+            read_timeout: millis(
+                "http-read-timeout-ms",
+                self.http_read_timeout_ms,
+                1..=MAX_MS,
+            )?,
+            api_rate_per_second: within(
+                "api-rate-per-second",
+                self.api_rate_per_second,
+                1..=10_000_000,
+            )?,
+            api_rate_burst: within("api-rate-burst", self.api_rate_burst, 1..=10_000_000)?,
+        };
+        let social = SocialLimits {
+            max_friends: within("max-friends", self.max_friends, 1..=MAX_FRIENDS)?,
+            max_pending_requests: within(
+                "max-pending-requests",
+                self.max_pending_requests,
+                1..=10_000,
+            )?,
+            max_blocked: within("max-blocked", self.max_blocked, 1..=1_000_000)?,
+            requests_sent_per_hour: within(
+                "friend-requests-per-hour",
+                self.friend_requests_per_hour,
+                1..=1_000_000,
+            )?,
+            requests_received_per_hour: within(
+                "friend-requests-received-per-hour",
+                self.friend_requests_received_per_hour,
+                1..=1_000_000,
+            )?,
         };
         let zone = match self.utc_offset_minutes {
             Some(minutes) => {
@@ -181,6 +252,8 @@ impl Options {
             admin_secret: self.admin_secret.filter(|secret| !secret.is_empty()),
             node_id: self.node_id.unwrap_or_else(default_node_id),
             connections,
+            http,
+            social,
             drain_timeout: millis("drain-timeout-ms", self.drain_timeout_ms, 0..=MAX_MS)?,
             runs: RunSettings {
                 idle_timeout: millis("run-idle-timeout-ms", self.run_idle_timeout_ms, 1..=MAX_MS)?,

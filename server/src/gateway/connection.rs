@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::close::CloseReason;
-use super::rate_limit::{RateLimiter, Verdict};
+use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
 use crate::app::App;
 use crate::auth::Claims;
@@ -30,19 +30,21 @@ use leapfrog_core::shutdown::InFlightGuard;
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Serves one upgraded connection until it closes. `claims` is set when the handshake carried a valid
-/// token; otherwise the client must authenticate with `hello` in time.
+/// token; otherwise the client must authenticate with `hello` in time, and `waiting` holds its place
+/// among the unauthenticated connections until it does.
 pub(crate) async fn serve<S>(
     app: Arc<App>,
     socket: WebSocketStream<S>,
     codec: Codec,
     claims: Option<Claims>,
+    waiting: Option<InFlightGuard>,
     _in_flight: InFlightGuard,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let limits = &app.config.connections;
     let (handle, control) = app.registry.handle(limits.outbound_queue);
-    let mut session = Session::new(codec, handle);
+    let mut session = Session::new(codec, handle, waiting);
     if let Some(claims) = claims {
         session.authenticate(&app, claims);
     }
@@ -56,12 +58,7 @@ pub(crate) async fn serve<S>(
         socket,
         session,
         control,
-        limiter: RateLimiter::new(
-            limits.rate_per_second,
-            limits.rate_burst,
-            limits.abuse_threshold,
-            Instant::now(),
-        ),
+        limiter: app.rate_limits.connection(Instant::now()),
         last_heard: Instant::now(),
         opened: Instant::now(),
     };
@@ -88,7 +85,7 @@ struct Connection<S> {
     socket: WebSocketStream<S>,
     session: Session,
     control: mpsc::Receiver<Control>,
-    limiter: RateLimiter,
+    limiter: ConnectionLimiter,
     last_heard: Instant,
     opened: Instant,
 }
@@ -171,9 +168,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 return Err(CloseReason::ProtocolError);
             }
             Some(Err(_)) => return Err(CloseReason::ClientClosed),
-            // tungstenite queued the pong; it goes out with the next flush.
+            // Control frames spend the budget like messages. tungstenite keeps the pong to the latest
+            // ping and sends it with the next flush; a refused ping's pong waits for one.
             Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
-                return self.flush().await;
+                return if self.limit()? {
+                    self.flush().await
+                } else {
+                    Ok(())
+                };
             }
             Some(Ok(Message::Binary(bytes))) => WireFrame::Binary(bytes.to_vec()),
             Some(Ok(Message::Text(text))) => WireFrame::Text(text.as_str().to_owned()),
@@ -223,7 +225,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Takes a rate-limit token: true to handle the message, false to refuse it, an error on abuse.
     fn limit(&mut self) -> Result<bool, CloseReason> {
-        match self.limiter.check(Instant::now()) {
+        let budgets = &self.app.budgets;
+        match self.limiter.check(
+            &self.app.rate_limits,
+            self.session.player.as_ref(),
+            |player| budgets.admit(player),
+            Instant::now(),
+        ) {
             Verdict::Allow => Ok(true),
             Verdict::Limit => {
                 self.app.gateway_metrics.rate_limited_total.inc();
@@ -249,6 +257,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let silent = self.last_heard.elapsed();
         if silent > limits.idle_timeout {
             return Err(CloseReason::IdleTimeout);
+        }
+        if let Some(player) = &self.session.player {
+            self.app.budgets.flush(player);
         }
         if let Some(player) = &self.session.player
             && self.session.presence_refreshed.elapsed() > PRESENCE_REFRESH

@@ -1,9 +1,11 @@
-//! The WebSocket gateway: the upgrade handshake, each connection's loop, rate limiting, the registry of
-//! connected players, and close reasons. It only translates between frames and handlers.
+//! The WebSocket gateway: the upgrade handshake, each connection's loop, rate limiting (per player on the
+//! node, and across nodes by the cluster-wide budget), the registry of connected players, and close
+//! reasons. It only translates between frames and handlers.
 
 pub(crate) mod close;
 pub(crate) mod connection;
 pub(crate) mod handshake;
+pub(crate) mod player_budget;
 pub(crate) mod rate_limit;
 pub(crate) mod registry;
 

@@ -1,7 +1,20 @@
-//! A token bucket per connection: `rate` messages per second sustained, `burst` at once. Refusals are
-//! counted in a sliding window; past the abuse threshold the connection is closed.
+//! Rate limits of the gateway. A player's messages, on every connection they hold here, draw on one
+//! bucket (`governor`'s GCRA keyed by player: `--rate-per-second` sustained, `--rate-burst` at once), so
+//! reconnecting does not refill it; across nodes the same rate holds over the windows of the
+//! cluster-wide budget (`player_budget`, asked after this bucket). A connection that has not authenticated has a small bucket of its own.
+//! Control frames (pings, pongs) draw on the same bucket as messages. Refusals are counted per
+//! connection in a sliding window; past the abuse threshold the connection is closed. New WebSocket
+//! upgrades may be limited per source address (`--upgrades-per-ip-per-second`, off by default).
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
+use protocol::PlayerId;
+
+use crate::config::ConnectionConfig;
 
 /// What the limiter says of one message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,46 +30,104 @@ pub(crate) enum Verdict {
 /// Window over which refusals are counted.
 const ABUSE_WINDOW: Duration = Duration::from_secs(10);
 
-/// One connection's bucket.
-#[derive(Debug, Clone)]
-pub(crate) struct RateLimiter {
-    rate_per_second: f64,
-    burst: f64,
-    tokens: f64,
-    refilled_at: Instant,
+/// Messages per second a connection may send before it authenticates, sustained: a `hello`, a ping or
+/// two. A flood of bad tokens is refused, then closed as abuse.
+const UNAUTHENTICATED_PER_SECOND: u32 = 2;
+
+/// Messages a connection may send at once before it authenticates.
+const UNAUTHENTICATED_BURST: u32 = 5;
+
+/// `rate` per second with bursts of `burst`; both at least 1.
+pub(crate) fn quota(rate: u32, burst: u32) -> Quota {
+    let nonzero = |value: u32| NonZeroU32::new(value).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(nonzero(rate)).allow_burst(nonzero(burst))
+}
+
+/// How long a refused caller should wait before trying again (at least a second, for `Retry-After`).
+pub(crate) fn retry_after(not_until: &NotUntil<<DefaultClock as Clock>::Instant>) -> Duration {
+    not_until
+        .wait_time_from(DefaultClock::default().now())
+        .max(Duration::from_secs(1))
+}
+
+/// The node's rate limits, shared by every connection.
+pub(crate) struct RateLimits {
+    players: DefaultKeyedRateLimiter<PlayerId>,
+    upgrades: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    abuse_threshold: u32,
+}
+
+impl RateLimits {
+    /// The limits `config` sets.
+    pub(crate) fn new(config: &ConnectionConfig) -> RateLimits {
+        RateLimits {
+            players: RateLimiter::dashmap(quota(config.rate_per_second, config.rate_burst)),
+            upgrades: config
+                .upgrades_per_ip
+                .map(|(rate, burst)| RateLimiter::dashmap(quota(rate, burst))),
+            abuse_threshold: config.abuse_threshold,
+        }
+    }
+
+    /// A new connection's limiter.
+    pub(crate) fn connection(&self, now: Instant) -> ConnectionLimiter {
+        ConnectionLimiter {
+            unauthenticated: RateLimiter::direct(quota(
+                UNAUTHENTICATED_PER_SECOND,
+                UNAUTHENTICATED_BURST,
+            )),
+            refusals: 0,
+            window_start: now,
+            abuse_threshold: self.abuse_threshold,
+        }
+    }
+
+    /// Takes an upgrade from `address`; how long to wait when there are too many.
+    pub(crate) fn upgrade(&self, address: IpAddr) -> Result<(), Duration> {
+        match &self.upgrades {
+            Some(limiter) => limiter
+                .check_key(&address)
+                .map_err(|not_until| retry_after(&not_until)),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets players and addresses whose buckets are full again, so the maps hold only recent
+    /// senders.
+    pub(crate) fn forget_idle(&self) {
+        self.players.retain_recent();
+        self.players.shrink_to_fit();
+        if let Some(upgrades) = &self.upgrades {
+            upgrades.retain_recent();
+            upgrades.shrink_to_fit();
+        }
+    }
+}
+
+/// One connection's side of the limits: its bucket before it authenticates, and its refusals.
+pub(crate) struct ConnectionLimiter {
+    unauthenticated: DefaultDirectRateLimiter,
     refusals: u32,
     window_start: Instant,
     abuse_threshold: u32,
 }
 
-impl RateLimiter {
-    /// A full bucket.
-    pub(crate) fn new(
-        rate_per_second: u32,
-        burst: u32,
-        abuse_threshold: u32,
+impl ConnectionLimiter {
+    /// Takes a token for a message (or control frame) arriving at `now` from `player` (`None` before
+    /// the connection authenticated); a player's message the bucket allows must also be admitted by
+    /// `budget` (the cluster-wide budget).
+    pub(crate) fn check(
+        &mut self,
+        limits: &RateLimits,
+        player: Option<&PlayerId>,
+        budget: impl FnOnce(&PlayerId) -> bool,
         now: Instant,
-    ) -> RateLimiter {
-        RateLimiter {
-            rate_per_second: f64::from(rate_per_second),
-            burst: f64::from(burst),
-            tokens: f64::from(burst),
-            refilled_at: now,
-            refusals: 0,
-            window_start: now,
-            abuse_threshold,
-        }
-    }
-
-    /// Takes a token for a message arriving at `now`.
-    pub(crate) fn check(&mut self, now: Instant) -> Verdict {
-        let elapsed = now
-            .saturating_duration_since(self.refilled_at)
-            .as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.rate_per_second).min(self.burst);
-        self.refilled_at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+    ) -> Verdict {
+        let allowed = match player {
+            None => self.unauthenticated.check().is_ok(),
+            Some(player) => limits.players.check_key(player).is_ok() && budget(player),
+        };
+        if allowed {
             return Verdict::Allow;
         }
         if now.saturating_duration_since(self.window_start) > ABUSE_WINDOW {
@@ -76,44 +147,99 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    fn player(id: &str) -> PlayerId {
+        PlayerId::new(id).unwrap()
+    }
+
+    fn limits(rate: u32, burst: u32, abuse_threshold: u32) -> RateLimits {
+        RateLimits {
+            players: RateLimiter::dashmap(quota(rate, burst)),
+            upgrades: Some(RateLimiter::dashmap(quota(1, 2))),
+            abuse_threshold,
+        }
+    }
+
+    /// A check with the cluster-wide budget admitting everything.
+    fn check(
+        connection: &mut ConnectionLimiter,
+        limits: &RateLimits,
+        player: Option<&PlayerId>,
+        now: Instant,
+    ) -> Verdict {
+        connection.check(limits, player, |_| true, now)
+    }
+
     #[test]
-    fn a_burst_passes_then_the_rate_applies() {
-        let start = Instant::now();
-        let mut limiter = RateLimiter::new(10, 3, 100, start);
-        assert_eq!(limiter.check(start), Verdict::Allow);
-        assert_eq!(limiter.check(start), Verdict::Allow);
-        assert_eq!(limiter.check(start), Verdict::Allow);
-        assert_eq!(limiter.check(start), Verdict::Limit);
-        // 100 ms at 10 per second refills one token.
+    fn a_players_connections_share_one_bucket() {
+        let limits = limits(1, 3, 100);
+        let now = Instant::now();
+        let (mut first, mut second) = (limits.connection(now), limits.connection(now));
+        let ada = player("ada");
+        assert_eq!(check(&mut first, &limits, Some(&ada), now), Verdict::Allow);
+        assert_eq!(check(&mut second, &limits, Some(&ada), now), Verdict::Allow);
+        // A third connection, as a reconnect would open, finds the bucket as the others left it.
+        let mut third = limits.connection(now);
+        assert_eq!(check(&mut third, &limits, Some(&ada), now), Verdict::Allow);
+        assert_eq!(check(&mut third, &limits, Some(&ada), now), Verdict::Limit);
+        assert_eq!(check(&mut first, &limits, Some(&ada), now), Verdict::Limit);
+        // Another player has a bucket of their own.
         assert_eq!(
-            limiter.check(start + Duration::from_millis(100)),
+            check(&mut first, &limits, Some(&player("bo")), now),
             Verdict::Allow
         );
+    }
+
+    #[test]
+    fn an_unauthenticated_connection_has_a_small_bucket() {
+        let limits = limits(1_000, 1_000, 100);
+        let now = Instant::now();
+        let mut connection = limits.connection(now);
+        let allowed = (0..100)
+            .filter(|_| check(&mut connection, &limits, None, now) == Verdict::Allow)
+            .count();
+        assert!(
+            (UNAUTHENTICATED_BURST as usize..=UNAUTHENTICATED_BURST as usize + 1)
+                .contains(&allowed),
+            "{allowed}"
+        );
+    }
+
+    #[test]
+    fn sustained_refusals_become_abuse_and_are_forgotten_after_the_window() {
+        let limits = limits(1, 1, 3);
+        let start = Instant::now();
+        let mut connection = limits.connection(start);
+        let ada = player("ada");
         assert_eq!(
-            limiter.check(start + Duration::from_millis(100)),
+            check(&mut connection, &limits, Some(&ada), start),
+            Verdict::Allow
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                check(&mut connection, &limits, Some(&ada), start),
+                Verdict::Limit
+            );
+        }
+        assert_eq!(
+            check(&mut connection, &limits, Some(&ada), start),
+            Verdict::Abuse
+        );
+        // The abuse window follows `now`; the bucket follows the real clock, so it is still empty.
+        let later = start + ABUSE_WINDOW + Duration::from_millis(1);
+        assert_eq!(
+            check(&mut connection, &limits, Some(&ada), later),
             Verdict::Limit
         );
     }
 
     #[test]
-    fn sustained_refusals_become_abuse() {
-        let start = Instant::now();
-        let mut limiter = RateLimiter::new(1, 1, 3, start);
-        assert_eq!(limiter.check(start), Verdict::Allow);
-        for _ in 0..3 {
-            assert_eq!(limiter.check(start), Verdict::Limit);
-        }
-        assert_eq!(limiter.check(start), Verdict::Abuse);
-    }
-
-    #[test]
-    fn refusals_are_forgotten_after_the_window() {
-        let start = Instant::now();
-        let mut limiter = RateLimiter::new(1, 1, 1, start);
-        assert_eq!(limiter.check(start), Verdict::Allow);
-        assert_eq!(limiter.check(start), Verdict::Limit);
-        let later = start + ABUSE_WINDOW + Duration::from_millis(1);
-        assert_eq!(limiter.check(later), Verdict::Allow);
-        assert_eq!(limiter.check(later), Verdict::Limit);
+    fn upgrades_are_limited_per_address() {
+        let limits = limits(1, 1, 3);
+        let (one, two): (IpAddr, IpAddr) = ([10, 0, 0, 1].into(), [10, 0, 0, 2].into());
+        assert!(limits.upgrade(one).is_ok());
+        assert!(limits.upgrade(one).is_ok());
+        let wait = limits.upgrade(one).expect_err("a third at once is refused");
+        assert!(wait >= Duration::from_secs(1), "{wait:?}");
+        assert!(limits.upgrade(two).is_ok());
     }
 }

@@ -70,8 +70,11 @@ impl From<FriendsError> for Failure {
         let code = match &error {
             FriendsError::Yourself => ErrorCode::BadRequest,
             FriendsError::Blocked => ErrorCode::Forbidden,
-            FriendsError::NoRequest(_) => ErrorCode::NotFound,
-            FriendsError::Full => ErrorCode::Conflict,
+            FriendsError::NoRequest(_) | FriendsError::UnknownPlayer(_) => ErrorCode::NotFound,
+            FriendsError::Full(_)
+            | FriendsError::TooManyPending(_)
+            | FriendsError::TooManyBlocked(_) => ErrorCode::Conflict,
+            FriendsError::RateLimited { .. } => ErrorCode::RateLimited,
             FriendsError::Store(_) => ErrorCode::Unavailable,
         };
         Failure::new(code, error.to_string())

@@ -7,7 +7,9 @@ use protocol::{Codec, PlayerId, ServerFrame};
 use crate::app::App;
 use crate::auth::Claims;
 use crate::gateway::registry::ConnectionHandle;
+use leapfrog_core::clock::unix_ms;
 use leapfrog_core::runs::ActiveRun;
+use leapfrog_core::shutdown::InFlightGuard;
 
 /// Everything a connection knows about its client.
 pub(crate) struct Session {
@@ -24,11 +26,17 @@ pub(crate) struct Session {
     /// When this connection last refreshed its presence key.
     pub presence_refreshed: Instant,
     handle: ConnectionHandle,
+    /// This connection's place among those not authenticated yet, given up on authentication.
+    waiting: Option<InFlightGuard>,
 }
 
 impl Session {
-    /// A session not yet authenticated.
-    pub(crate) fn new(codec: Codec, handle: ConnectionHandle) -> Session {
+    /// A session not yet authenticated, holding its place `waiting` among unauthenticated connections.
+    pub(crate) fn new(
+        codec: Codec,
+        handle: ConnectionHandle,
+        waiting: Option<InFlightGuard>,
+    ) -> Session {
         Session {
             codec,
             player: None,
@@ -37,11 +45,14 @@ impl Session {
             pushes: Vec::new(),
             presence_refreshed: Instant::now(),
             handle,
+            waiting,
         }
     }
 
-    /// Binds the session to the token's player and registers the connection under it.
+    /// Binds the session to the token's player, registers the connection under it, and records that
+    /// the player exists (so others may send them friend requests).
     pub(crate) fn authenticate(&mut self, app: &App, claims: Claims) {
+        self.waiting = None;
         app.registry.register(
             &claims.sub,
             self.handle.clone(),
@@ -51,7 +62,13 @@ impl Session {
         self.presence_refreshed = Instant::now();
         let presence = app.presence.clone();
         let player = claims.sub.clone();
-        tokio::spawn(async move { presence.mark(&player).await });
+        let friends = app.friends.clone();
+        tokio::spawn(async move {
+            tokio::join!(
+                presence.mark(&player),
+                friends.mark_seen(&player, unix_ms())
+            );
+        });
         self.player = Some(claims.sub);
     }
 

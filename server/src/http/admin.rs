@@ -1,9 +1,10 @@
 //! The admin port: `GET /metrics` for Prometheus, and the server-to-server API for games whose friend
 //! graph comes from the host app, authenticated with its own secret (`--admin-secret`):
 //!
-//! `PUT /admin/v1/players/{player}/friends` with `{"friends": ["id", ...]}` (at most 5,000) sets the
-//! player's friends to exactly that list, both directions, idempotently; it answers
-//! `{"added": n, "removed": m}`.
+//! `PUT /admin/v1/players/{player}/friends` with `{"friends": ["id", ...]}` (at most `--max-friends`)
+//! sets the player's friends to exactly that list, both directions, idempotently; it answers
+//! `{"added": n, "removed": m}`, with `"full": [ids]` naming the friends left out because a list was
+//! full, if any. The whole body must arrive within `--http-read-timeout-ms`.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{Body, json, json_body, text};
 use crate::app::App;
 use leapfrog_core::clock::unix_ms;
+use leapfrog_core::friends::FriendsError;
 
 /// Largest import body: 5,000 ids of up to 64 bytes, quoted and separated.
 const MAX_IMPORT_BYTES: usize = 400 * 1024;
@@ -53,6 +55,9 @@ struct Import {
 struct Imported {
     added: usize,
     removed: usize,
+    /// Friends left out because their list, or the player's, was full (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    full: Vec<PlayerId>,
 }
 
 async fn import_friends(app: &App, request: Request<Incoming>, path: &str) -> Response<Body> {
@@ -73,21 +78,27 @@ async fn import_friends(app: &App, request: Request<Incoming>, path: &str) -> Re
         Ok(player) => player,
         Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
     };
-    let import: Import =
-        match json_body(request, MAX_IMPORT_BYTES, r#"{"friends": ["id", ...]}"#).await {
-            Ok(import) => import,
-            Err(answer) => return answer,
-        };
+    let expected = r#"{"friends": ["id", ...]}"#;
+    let timeout = app.config.http.read_timeout;
+    let import: Import = match json_body(request, MAX_IMPORT_BYTES, timeout, expected).await {
+        Ok(import) => import,
+        Err(answer) => return answer,
+    };
     let friends: Result<Vec<PlayerId>, _> = import.friends.into_iter().map(PlayerId::new).collect();
     let friends = match friends {
         Ok(friends) => friends,
         Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
     };
     match app.friends.import(&player, &friends, unix_ms()).await {
-        Ok((added, removed)) => json(StatusCode::OK, &Imported { added, removed }),
-        Err(leapfrog_core::friends::FriendsError::Full) => {
-            text(StatusCode::BAD_REQUEST, "at most 5000 friends")
-        }
+        Ok(imported) => json(
+            StatusCode::OK,
+            &Imported {
+                added: imported.added,
+                removed: imported.removed,
+                full: imported.full,
+            },
+        ),
+        Err(error @ FriendsError::Full(_)) => text(StatusCode::BAD_REQUEST, error.to_string()),
         Err(error) => text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
     }
 }

@@ -6,6 +6,9 @@
 //!   `?around=R` (the window around the player): a `BoardPage`.
 //! - `GET /v1/standing/{friends|global}`: a `Standing`.
 //! - `GET /v1/challenges/{id}?limit=N&after=R`: a `ChallengePage` (the challenge and its board).
+//!
+//! Each player (the token's) may make `--api-rate-per-second` requests, `--api-rate-burst` at once; past
+//! that the answer is 429 with `Retry-After`.
 
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
@@ -14,6 +17,7 @@ use protocol::{Board, BoardWindow, ChallengeId, Period, PlayerId, ReadChallenge,
 
 use super::{Body, json, text};
 use crate::app::App;
+use crate::gateway::rate_limit::retry_after;
 use leapfrog_core::clock::unix_ms;
 
 /// Routes a `/v1/...` request.
@@ -22,6 +26,15 @@ pub(crate) async fn handle(app: &App, request: &Request<Incoming>) -> Response<B
         Ok(player) => player,
         Err(reason) => return text(StatusCode::UNAUTHORIZED, reason),
     };
+    if let Err(not_until) = app.api_limits.check_key(&player) {
+        app.gateway_metrics.rate_limited_total.inc();
+        let mut response = text(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many requests: slow down",
+        );
+        super::retry_after(&mut response, retry_after(&not_until));
+        return response;
+    }
     let segments: Vec<&str> = request.uri().path().trim_matches('/').split('/').collect();
     let query = request.uri().query().unwrap_or("");
     let result = match segments.as_slice() {

@@ -8,7 +8,9 @@ pub(crate) mod public;
 use leapfrog_core::error_chain::ErrorChain;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -22,6 +24,10 @@ use crate::app::App;
 
 /// The body of every response.
 pub(crate) type Body = Full<Bytes>;
+
+/// The address a request came from (a request extension).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerAddr(pub(crate) SocketAddr);
 
 /// Serves `listener` with `handler` until the drain of `app` ends (the listener stays open during the
 /// drain so `/readyz` can say the node is draining).
@@ -40,7 +46,7 @@ pub(crate) async fn serve<H, F>(
             _ = &mut stop => return,
             accepted = listener.accept() => accepted,
         };
-        let (stream, _) = match accepted {
+        let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors or a transient error: log and keep accepting.
@@ -52,14 +58,17 @@ pub(crate) async fn serve<H, F>(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let handler = handler.clone();
+        let header_read_timeout = app.config.http.read_timeout;
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
+            let service = service_fn(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(PeerAddr(peer));
                 let response = handler(app.clone(), request);
                 async move { Ok::<_, Infallible>(response.await) }
             });
+            // The headers must arrive within the read timeout (the body has its own, in `json_body`).
             let connection = http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(std::time::Duration::from_secs(10))
+                .header_read_timeout(header_read_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .with_upgrades();
             if let Err(error) = connection.await {
@@ -99,19 +108,36 @@ pub(crate) fn json(status: StatusCode, value: &impl serde::Serialize) -> Respons
     }
 }
 
-/// Reads a JSON body of at most `limit` bytes into `T`; otherwise the answer to send: 413 when too
-/// large, 400 naming the `expected` shape when it does not parse.
+/// Sets `Retry-After` to `wait`, in whole seconds rounded up.
+pub(crate) fn retry_after(response: &mut Response<Body>, wait: Duration) {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(hyper::header::RETRY_AFTER, seconds.max(1).into());
+}
+
+/// Reads a JSON body of at most `limit` bytes, all of it within `timeout`, into `T`; otherwise the
+/// answer to send: 413 when too large, 408 when it trickles in too slowly, 400 naming the `expected`
+/// shape when it does not parse.
 pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(
     request: Request<Incoming>,
     limit: usize,
+    timeout: Duration,
     expected: &str,
 ) -> Result<T, Response<Body>> {
-    let body = match Limited::new(request.into_body(), limit).collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(_) => {
+    let read = Limited::new(request.into_body(), limit).collect();
+    let body = match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(_)) => {
             return Err(text(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("body larger than {} KiB", limit / 1024),
+            ));
+        }
+        Err(_) => {
+            return Err(text(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("body not received within {} ms", timeout.as_millis()),
             ));
         }
     };

@@ -16,7 +16,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use super::{Body, json, json_body, text};
+use super::{Body, PeerAddr, json, json_body, text};
 use crate::app::App;
 use crate::gateway::{connection, handshake, websocket_config};
 
@@ -68,6 +68,17 @@ fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
             "server shutting down: connect to another node".into(),
         );
     }
+    if let Some(PeerAddr(peer)) = request.extensions().get::<PeerAddr>()
+        && let Err(wait) = app.rate_limits.upgrade(peer.ip())
+    {
+        let mut response = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "address_rate_limited",
+            "too many connections from your address: slow down".into(),
+        );
+        super::retry_after(&mut response, wait);
+        return response;
+    }
     let upgrade = match handshake::parse(request.headers(), request.uri().query()) {
         Ok(upgrade) => upgrade,
         Err(error) => return refuse(StatusCode::BAD_REQUEST, "bad_handshake", error.to_string()),
@@ -79,13 +90,26 @@ fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
             return refuse(StatusCode::UNAUTHORIZED, "unauthorized", error.to_string());
         }
     };
-    if app.connections.len() >= app.config.connections.max_connections {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "node_full",
-            "server full: try another node".into(),
-        );
-    }
+    // Connections that have not authenticated have a budget of their own, so silent sockets cannot
+    // take the places of players.
+    let waiting = match claims {
+        Some(_) if app.authenticated_connections() >= app.config.connections.max_connections => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "node_full",
+                "server full: try another node".into(),
+            );
+        }
+        Some(_) => None,
+        None if app.unauthenticated.len() >= app.config.connections.max_unauthenticated => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unauthenticated_full",
+                "too many connections waiting to authenticate: send the token in the upgrade, or try another node".into(),
+            );
+        }
+        None => Some(app.unauthenticated.enter()),
+    };
     let in_flight = app.connections.enter();
     let on_upgrade = hyper::upgrade::on(&mut request);
     let codec = upgrade.codec;
@@ -98,7 +122,7 @@ fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
                     Some(websocket_config()),
                 )
                 .await;
-                connection::serve(app, socket, codec, claims, in_flight).await;
+                connection::serve(app, socket, codec, claims, waiting, in_flight).await;
             }
             Err(error) => {
                 tracing::debug!(error = %ErrorChain(&error), "WebSocket upgrade did not complete")
@@ -134,11 +158,12 @@ struct DevTokenResponse {
 }
 
 async fn dev_token(app: &App, request: Request<Incoming>) -> Response<Body> {
-    let wanted: DevTokenRequest =
-        match json_body(request, 1024, r#"{"player": "<id>", "ttl_seconds": <n>}"#).await {
-            Ok(wanted) => wanted,
-            Err(answer) => return answer,
-        };
+    let expected = r#"{"player": "<id>", "ttl_seconds": <n>}"#;
+    let timeout = app.config.http.read_timeout;
+    let wanted: DevTokenRequest = match json_body(request, 1024, timeout, expected).await {
+        Ok(wanted) => wanted,
+        Err(answer) => return answer,
+    };
     let player = match PlayerId::new(wanted.player) {
         Ok(player) => player,
         Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),

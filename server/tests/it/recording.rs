@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{TestRedis, finished_run};
-use leapfrog_core::friends::{FriendGraph, Friends};
+use leapfrog_core::friends::{FriendGraph, Friends, SocialLimits};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
 use protocol::PlayerId;
@@ -29,11 +29,13 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         recorder,
         notifications,
         ..
-    } = support::recording_domain(store.clone(), metrics);
+    } = support::recording_domain(store.clone(), metrics.clone());
     let (ada, bo) = (player("ada"), player("bo"));
     Friends::new(
         FriendGraph::new(store, support::sharding()),
         notifications.clone(),
+        SocialLimits::default(),
+        metrics,
     )
     .import(&ada, std::slice::from_ref(&bo), NOW_MS)
     .await

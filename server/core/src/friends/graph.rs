@@ -4,15 +4,78 @@
 //! Each step is idempotent, so a retry finishes what a partial failure left.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 use protocol::{DisplayName, PlayerCard, PlayerId};
-use redis::{Cmd, FromRedisValue};
+use redis::{Cmd, FromRedisValue, Script};
 
 use crate::store::{Sharding, Store, StoreError, keys};
 
+static REQUEST_SEND: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("request_send.lua")));
+static REQUEST_RECEIVE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("request_receive.lua")));
+static LINK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("link.lua")));
+static BLOCK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("block.lua")));
+
 /// Friendship changes of one import in flight at once.
 const IMPORT_IN_FLIGHT: usize = 64;
+
+/// How long a sender's request keeps its recipient from being told again of the same sender's requests.
+const REQUEST_QUIET_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// What one end of a friend request said (`request_send.lua`, `request_receive.lua`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestStep {
+    /// Already pending: nothing changed.
+    Pending,
+    /// Recorded; `notify` when the recipient should be told (the receiving end only).
+    Added {
+        /// Tell the recipient.
+        notify: bool,
+    },
+    /// The hourly limit of this end is reached; it resets in this many seconds.
+    RateLimited(u64),
+    /// The sender has the most pending requests allowed.
+    PendingCap,
+}
+
+/// How a friend request went, both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sent {
+    /// Recorded on both ends; `notify` when the recipient should be told.
+    Added {
+        /// Tell the recipient.
+        notify: bool,
+    },
+    /// It was already pending.
+    Pending,
+    /// The sender's end refused it (`RateLimited` or `PendingCap`).
+    SenderRefused(RequestStep),
+    /// The recipient's end refused it (their hourly limit, seconds until it resets).
+    RecipientRateLimited(u64),
+}
+
+/// How linking two players went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Linked {
+    /// Friends on both sides now (or already were).
+    Done,
+    /// A list was full: nothing is left between them, not even the request.
+    Full,
+}
+
+/// The limits a friend request checks, per player.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestLimits {
+    /// Most pending outgoing requests.
+    pub(crate) max_pending: usize,
+    /// Most requests sent per hour.
+    pub(crate) sent_per_hour: u32,
+    /// Most requests received per hour.
+    pub(crate) received_per_hour: u32,
+}
 
 /// What the graph holds between two players, as seen by the first, read in one round trip.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +92,8 @@ pub(crate) struct Between {
     pub(crate) friend_counts: (usize, usize),
     /// The first player's display name (for the notification the other gets).
     pub(crate) name: Option<DisplayName>,
+    /// The second player is known: they authenticated once, or have friends (the host app's import).
+    pub(crate) known: bool,
 }
 
 /// The friend graph. Cheap to clone.
@@ -212,16 +277,17 @@ impl FriendGraph {
         let mut second = redis::pipe();
         second
             .sismember(keys::blocked(b), a.as_str())
-            .hlen(keys::friends(b));
+            .hlen(keys::friends(b))
+            .exists(&[keys::seen(b), keys::friends(b)]);
         let (first, second, name) = tokio::try_join!(
             self.store
                 .query_pipeline::<(bool, bool, bool, usize)>("friends_between", &first),
             self.store
-                .query_pipeline::<(bool, usize)>("friends_between", &second),
+                .query_pipeline::<(bool, usize, usize)>("friends_between", &second),
             self.names(std::slice::from_ref(a)),
         )?;
         let (blocked, friends, asked_by, a_count) = first;
-        let (blocked_by, b_count) = second;
+        let (blocked_by, b_count, b_keys) = second;
         Ok(Between {
             blocked,
             blocked_by,
@@ -229,45 +295,128 @@ impl FriendGraph {
             asked_by,
             friend_counts: (a_count, b_count),
             name: name.into_iter().next().flatten(),
+            known: b_keys > 0,
         })
     }
 
-    /// Records `from`'s request to `to` on both ends, concurrently. True when `to` had no request from
-    /// `from` before (so they are told once).
+    /// Records that `player` exists (they authenticated on unix day `day`).
+    pub(crate) async fn mark_seen(&self, player: &PlayerId, day: u64) -> Result<(), StoreError> {
+        self.store
+            .query::<()>(
+                "player_seen",
+                redis::cmd("SET").arg(keys::seen(player)).arg(day),
+            )
+            .await
+    }
+
+    /// Records `from`'s request to `to`: first the sender's end (their pending cap and hourly limit),
+    /// then the recipient's (their hourly limit, and whether to tell them), one script each; if the
+    /// recipient's end refuses, the sender's is taken back. Two round trips; a request already pending
+    /// changes nothing.
     pub(crate) async fn add_request(
         &self,
         from: &PlayerId,
         to: &PlayerId,
         now_ms: u64,
-    ) -> Result<bool, StoreError> {
-        let ((), fresh): ((), i64) = self
-            .both(
-                "friend_request_send",
-                redis::cmd("HSET")
-                    .arg(keys::requests_out(from))
-                    .arg(to.as_str())
-                    .arg(now_ms),
-                redis::cmd("HSET")
-                    .arg(keys::requests_in(to))
-                    .arg(from.as_str())
-                    .arg(now_ms),
-            )
-            .await?;
-        Ok(fresh == 1)
+        limits: RequestLimits,
+    ) -> Result<Sent, StoreError> {
+        let mut sending = REQUEST_SEND.prepare_invoke();
+        sending
+            .key(keys::requests_out(from))
+            .key(keys::requests_sent_hour(from))
+            .arg(to.as_str())
+            .arg(now_ms)
+            .arg(limits.max_pending)
+            .arg(limits.sent_per_hour);
+        let sent = request_step(
+            self.store
+                .run_script("friend_request_send", &sending)
+                .await?,
+        );
+        let sender_pending = match sent {
+            RequestStep::Pending => true,
+            RequestStep::Added { .. } => false,
+            refused => return Ok(Sent::SenderRefused(refused)),
+        };
+        let mut receiving = REQUEST_RECEIVE.prepare_invoke();
+        receiving
+            .key(keys::requests_in(to))
+            .key(keys::requests_received_hour(to))
+            .key(keys::requests_notified(to))
+            .arg(from.as_str())
+            .arg(now_ms)
+            .arg(limits.received_per_hour)
+            .arg(REQUEST_QUIET_MS);
+        let received = request_step(
+            self.store
+                .run_script("friend_request_receive", &receiving)
+                .await?,
+        );
+        Ok(match received {
+            RequestStep::Added { notify } => Sent::Added { notify },
+            RequestStep::Pending if sender_pending => Sent::Pending,
+            // The sender's end was there but not the recipient's (a partial failure): repaired.
+            RequestStep::Pending => Sent::Added { notify: false },
+            RequestStep::RateLimited(seconds) => {
+                if !sender_pending {
+                    self.store
+                        .query::<()>(
+                            "friend_request_take_back",
+                            redis::cmd("HDEL")
+                                .arg(keys::requests_out(from))
+                                .arg(to.as_str()),
+                        )
+                        .await?;
+                }
+                Sent::RecipientRateLimited(seconds)
+            }
+            RequestStep::PendingCap => Sent::SenderRefused(RequestStep::PendingCap),
+        })
     }
 
-    /// Makes `a` and `b` friends on both sides and clears their requests to each other: one atomic
-    /// pipeline per side, sent concurrently.
+    /// Makes `a` and `b` friends on both sides and clears their requests to each other, if both lists
+    /// have room: one script per side (`link.lua`, which checks the cap and links in one step), sent
+    /// concurrently. If one side was full, the other is undone (a second round trip), so the cap holds
+    /// on both sides whatever runs at the same time.
     pub(crate) async fn link(
         &self,
         a: &PlayerId,
         b: &PlayerId,
         now_ms: u64,
-    ) -> Result<(), StoreError> {
+        max_friends: usize,
+    ) -> Result<Linked, StoreError> {
+        let day = now_ms / 86_400_000;
+        let side = |one: &PlayerId, other: &PlayerId| {
+            let mut invocation = LINK.prepare_invoke();
+            invocation
+                .key(keys::friends(one))
+                .key(keys::requests_in(one))
+                .key(keys::requests_out(one))
+                .key(keys::seen(one))
+                .arg(other.as_str())
+                .arg(now_ms)
+                .arg(max_friends)
+                .arg(day);
+            invocation
+        };
+        let (first, second) = (side(a, b), side(b, a));
+        let (first, second): (String, String) = tokio::try_join!(
+            self.store.run_script("friends_link", &first),
+            self.store.run_script("friends_link", &second),
+        )?;
+        if first != "full" && second != "full" {
+            return Ok(Linked::Done);
+        }
+        self.sever(a, b).await?;
+        Ok(Linked::Full)
+    }
+
+    /// Removes everything between `a` and `b` but blocks (friendship and requests), both sides.
+    async fn sever(&self, a: &PlayerId, b: &PlayerId) -> Result<(), StoreError> {
         let side = |one: &PlayerId, other: &PlayerId| {
             let mut pipe = redis::pipe();
             pipe.atomic()
-                .hset(keys::friends(one), other.as_str(), now_ms)
+                .hdel(keys::friends(one), other.as_str())
                 .ignore()
                 .hdel(keys::requests_in(one), other.as_str())
                 .ignore()
@@ -277,8 +426,8 @@ impl FriendGraph {
         };
         let (first, second) = (side(a, b), side(b, a));
         tokio::try_join!(
-            self.store.query_pipeline::<()>("friends_link", &first),
-            self.store.query_pipeline::<()>("friends_link", &second),
+            self.store.query_pipeline::<()>("friends_sever", &first),
+            self.store.query_pipeline::<()>("friends_sever", &second),
         )?;
         Ok(())
     }
@@ -316,32 +465,41 @@ impl FriendGraph {
     }
 
     /// `player` blocks `other`: the block recorded on both sides, and any friendship and request between
-    /// them removed, in one atomic pipeline per side, sent concurrently.
+    /// them removed. The blocker's side goes first (`block.lua`: the cap of `max_blocked` checked and the
+    /// block written in one step), then, if it took, the other's (an atomic pipeline): two round trips.
+    /// False when the blocked list is full (nothing changed).
     pub(crate) async fn block(
         &self,
         player: &PlayerId,
         other: &PlayerId,
-    ) -> Result<(), StoreError> {
-        let side = |one: &PlayerId, two: &PlayerId, block_key: String| {
-            let mut pipe = redis::pipe();
-            pipe.atomic()
-                .sadd(block_key, two.as_str())
-                .ignore()
-                .hdel(keys::friends(one), two.as_str())
-                .ignore()
-                .hdel(keys::requests_in(one), two.as_str())
-                .ignore()
-                .hdel(keys::requests_out(one), two.as_str())
-                .ignore();
-            pipe
-        };
-        let first = side(player, other, keys::blocked(player));
-        let second = side(other, player, keys::blocked_by(other));
-        tokio::try_join!(
-            self.store.query_pipeline::<()>("block", &first),
-            self.store.query_pipeline::<()>("block", &second),
-        )?;
-        Ok(())
+        max_blocked: usize,
+    ) -> Result<bool, StoreError> {
+        let mut mine = BLOCK.prepare_invoke();
+        mine.key(keys::blocked(player))
+            .key(keys::friends(player))
+            .key(keys::requests_in(player))
+            .key(keys::requests_out(player))
+            .arg(other.as_str())
+            .arg(max_blocked);
+        let status: String = self.store.run_script("block", &mine).await?;
+        if status == "full" {
+            return Ok(false);
+        }
+        let mut theirs = redis::pipe();
+        theirs
+            .atomic()
+            .sadd(keys::blocked_by(other), player.as_str())
+            .ignore()
+            .hdel(keys::friends(other), player.as_str())
+            .ignore()
+            .hdel(keys::requests_in(other), player.as_str())
+            .ignore()
+            .hdel(keys::requests_out(other), player.as_str())
+            .ignore();
+        self.store
+            .query_pipeline::<()>("block_other_side", &theirs)
+            .await?;
+        Ok(true)
     }
 
     /// Lifts `player`'s block of `other`, both sides. True when there was one.
@@ -375,13 +533,15 @@ impl FriendGraph {
     }
 
     /// Makes `wanted` exactly `player`'s friend list (the host app's graph, both directions),
-    /// idempotently: missing friendships are added, others removed. Returns (added, removed).
+    /// idempotently: friendships not wanted are removed first, then missing ones added, each under the
+    /// cap of `max_friends` on both sides (as an acceptance is). Returns what changed.
     pub(crate) async fn import(
         &self,
         player: &PlayerId,
         wanted: &BTreeSet<&PlayerId>,
         now_ms: u64,
-    ) -> Result<(usize, usize), StoreError> {
+        max_friends: usize,
+    ) -> Result<Imported, StoreError> {
         let current: BTreeSet<PlayerId> = self.ids(player).await?.into_iter().collect();
         let to_add: Vec<PlayerId> = wanted
             .iter()
@@ -393,29 +553,62 @@ impl FriendGraph {
             .filter(|old| !wanted.contains(old))
             .cloned()
             .collect();
-        let (added, removed) = (to_add.len(), to_remove.len());
+        let removed = to_remove.len();
         // Each change is one round trip (both sides at once); many run at once on the pipelined
-        // connection, so a 5,000-friend import takes a fraction of 5,000 round trips.
-        let changes = to_add
-            .into_iter()
-            .map(|friend| (friend, true))
-            .chain(to_remove.into_iter().map(|old| (old, false)));
+        // connection, so a 5,000-friend import takes a fraction of 5,000 round trips. Removals go first,
+        // so the additions find the room they free.
         let this = self.clone();
-        let player = player.clone();
-        stream::iter(changes)
-            .map(move |(other, add)| {
-                let (this, player) = (this.clone(), player.clone());
-                async move {
-                    if add {
-                        this.link(&player, &other, now_ms).await
-                    } else {
-                        this.unlink(&player, &other).await.map(drop)
-                    }
-                }
+        stream::iter(to_remove)
+            .map(|old| {
+                let this = this.clone();
+                async move { this.unlink(player, &old).await.map(drop) }
             })
             .buffer_unordered(IMPORT_IN_FLIGHT)
             .try_collect::<Vec<()>>()
             .await?;
-        Ok((added, removed))
+        let outcomes: Vec<(PlayerId, Linked)> = stream::iter(to_add)
+            .map(|friend| {
+                let this = this.clone();
+                async move {
+                    let linked = this.link(player, &friend, now_ms, max_friends).await?;
+                    Ok::<_, StoreError>((friend, linked))
+                }
+            })
+            .buffer_unordered(IMPORT_IN_FLIGHT)
+            .try_collect()
+            .await?;
+        let (done, full): (Vec<_>, Vec<_>) = outcomes
+            .into_iter()
+            .partition(|(_, linked)| *linked == Linked::Done);
+        let mut full: Vec<PlayerId> = full.into_iter().map(|(friend, _)| friend).collect();
+        full.sort();
+        Ok(Imported {
+            added: done.len(),
+            removed,
+            full,
+        })
+    }
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// Friendships added.
+    pub added: usize,
+    /// Friendships removed.
+    pub removed: usize,
+    /// Friends not added because a list (theirs, or the player's) was full.
+    pub full: Vec<PlayerId>,
+}
+
+/// A request script's answer as a step.
+fn request_step((status, seconds): (String, i64)) -> RequestStep {
+    match status.as_str() {
+        "pending" => RequestStep::Pending,
+        "added" => RequestStep::Added { notify: true },
+        "added_quietly" => RequestStep::Added { notify: false },
+        "pending_cap" => RequestStep::PendingCap,
+        // "rate_limited"; a counter without expiry (never written so) still resets within the hour.
+        _ => RequestStep::RateLimited(u64::try_from(seconds).unwrap_or(3_600).max(1)),
     }
 }

@@ -4,24 +4,61 @@
 //!
 //! A friendship is stored on both players (`friends` hashes), a request on both ends (`req:out` of the
 //! sender, `req:in` of the recipient), a block on both (`blocked`, `blocked-by`); `graph` reads and
-//! writes them. Round trips per operation (ARCHITECTURE.md): a request or an acceptance takes three (the
-//! reads, the writes, the notification), every other change one.
+//! writes them. Round trips per operation (ARCHITECTURE.md): a request takes four (the reads, the
+//! sender's end, the recipient's end, the notification), an acceptance three (the reads, the links, the
+//! notification), a block two, every other change one.
+//!
+//! Every per-player cap ([`SocialLimits`]) is checked and written in one Lua script on that player's
+//! slot, so concurrent requests cannot pass it together; each refusal counts in
+//! `player_caps_hit_total{cap}`. Requests go only to players who exist (authenticated once, or linked by
+//! the host app's import), so a typo or a made-up id leaves no key behind.
 
 mod graph;
 
 use crate::error_chain::ErrorChain;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, Mutex};
 
 use protocol::{DisplayName, Event, PlayerCard, PlayerId, SocialChange};
 use thiserror::Error;
 
-pub use graph::FriendGraph;
+pub use graph::{FriendGraph, Imported};
 
+use crate::metrics::{Metrics, PlayerCap};
 use crate::notifications::Notifications;
 use crate::store::StoreError;
+use graph::{Linked, RequestLimits, RequestStep, Sent};
 
-/// Most friends one player may have.
+/// Most friends a player may have whatever the settings: the friend lists of the protocol and the
+/// import API are sized for it.
 pub const MAX_FRIENDS: usize = 5_000;
+
+/// Per-player caps of the social graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocialLimits {
+    /// Most friends (at most [`MAX_FRIENDS`]).
+    pub max_friends: usize,
+    /// Most friend requests a player may have pending (sent, not yet answered).
+    pub max_pending_requests: usize,
+    /// Most players a player may block.
+    pub max_blocked: usize,
+    /// Most friend requests a player may send per hour.
+    pub requests_sent_per_hour: u32,
+    /// Most friend requests a player may receive per hour.
+    pub requests_received_per_hour: u32,
+}
+
+impl Default for SocialLimits {
+    fn default() -> SocialLimits {
+        SocialLimits {
+            max_friends: MAX_FRIENDS,
+            max_pending_requests: 100,
+            max_blocked: 1_000,
+            requests_sent_per_hour: 50,
+            requests_received_per_hour: 100,
+        }
+    }
+}
 
 /// Why a social change was refused.
 #[derive(Debug, Error)]
@@ -35,9 +72,28 @@ pub enum FriendsError {
     /// No such request to accept.
     #[error("no friend request from {0}")]
     NoRequest(PlayerId),
+    /// No such player: they never logged in.
+    #[error("no player {0}")]
+    UnknownPlayer(PlayerId),
     /// A friend list is full.
-    #[error("a friend list is full ({MAX_FRIENDS} friends)")]
-    Full,
+    #[error("a friend list is full ({0} friends)")]
+    Full(usize),
+    /// The sender has the most pending requests allowed.
+    #[error(
+        "you have {0} friend requests waiting for an answer: wait for answers, or withdraw one with remove_friend"
+    )]
+    TooManyPending(usize),
+    /// The blocked list is full.
+    #[error("you block {0} players already: unblock one first")]
+    TooManyBlocked(usize),
+    /// An hourly limit of friend requests (the sender's or the recipient's) is reached.
+    #[error("too many friend requests {whose}: try again in {retry_after_secs} s")]
+    RateLimited {
+        /// "from you this hour" or "to this player this hour".
+        whose: &'static str,
+        /// When the limit resets.
+        retry_after_secs: u64,
+    },
     /// Redis failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -48,15 +104,61 @@ pub enum FriendsError {
 pub struct Friends {
     graph: FriendGraph,
     notifications: Notifications,
+    limits: SocialLimits,
+    metrics: Arc<Metrics>,
+    /// Players marked as seen by this node today (the unix day), so a player is written at most daily.
+    seen_today: Arc<Mutex<(u64, HashSet<PlayerId>)>>,
 }
 
 impl Friends {
-    /// The domain on `graph`, telling players of requests and acceptances through `notifications`.
-    pub fn new(graph: FriendGraph, notifications: Notifications) -> Friends {
+    /// The domain on `graph` with `limits`, telling players of requests and acceptances through
+    /// `notifications`.
+    pub fn new(
+        graph: FriendGraph,
+        notifications: Notifications,
+        limits: SocialLimits,
+        metrics: Arc<Metrics>,
+    ) -> Friends {
         Friends {
             graph,
             notifications,
+            limits,
+            metrics,
+            seen_today: Arc::default(),
         }
+    }
+
+    /// Records that `player` exists (they just authenticated), so others may send them friend requests:
+    /// one `SET` the first time this node sees them on a unix day, nothing after that. A failure is
+    /// logged; the next day's login writes it again.
+    pub async fn mark_seen(&self, player: &PlayerId, now_ms: u64) {
+        let day = now_ms / 86_400_000;
+        {
+            let mut seen = self
+                .seen_today
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            if seen.0 != day {
+                *seen = (day, HashSet::new());
+            }
+            if !seen.1.insert(player.clone()) {
+                return;
+            }
+        }
+        if let Err(error) = self.graph.mark_seen(player, day).await {
+            self.seen_today
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner())
+                .1
+                .remove(player);
+            tracing::warn!(error = %ErrorChain(&error), %player, "marking a player as seen failed");
+        }
+    }
+
+    /// Counts a refusal by `cap` and returns `error`.
+    fn capped(&self, cap: PlayerCap, error: FriendsError) -> FriendsError {
+        self.metrics.cap_hit(cap);
+        error
     }
 
     /// The graph, for reads.
@@ -93,8 +195,9 @@ impl Friends {
         Ok(self.graph.requests(player).await?)
     }
 
-    /// `from` asks `to` to be friends, and `to` is told; if `to` had already asked, they become friends
-    /// and `to` is told that instead.
+    /// `from` asks `to` to be friends, and `to` is told (once a day per sender at most, and never by
+    /// evicting other notifications); if `to` had already asked, they become friends and `to` is told
+    /// that instead.
     pub async fn request(
         &self,
         from: &PlayerId,
@@ -114,12 +217,58 @@ impl Friends {
         if between.asked_by {
             return self.befriend(from, to, between, now_ms).await;
         }
-        if self.graph.add_request(from, to, now_ms).await? {
-            let event = Event::FriendRequestReceived {
-                from: from.clone(),
-                name: between.name,
-            };
-            self.tell(from, to, event, now_ms).await;
+        if !between.known {
+            return Err(FriendsError::UnknownPlayer(to.clone()));
+        }
+        let limits = RequestLimits {
+            max_pending: self.limits.max_pending_requests,
+            sent_per_hour: self.limits.requests_sent_per_hour,
+            received_per_hour: self.limits.requests_received_per_hour,
+        };
+        match self.graph.add_request(from, to, now_ms, limits).await? {
+            Sent::Added { notify: true } => {
+                let event = Event::FriendRequestReceived {
+                    from: from.clone(),
+                    name: between.name,
+                };
+                match self.notifications.notify_request(to, event, now_ms).await {
+                    Ok(true) => {}
+                    // The request is pending all the same: `list_friend_requests` shows it.
+                    Ok(false) => self.metrics.cap_hit(PlayerCap::RequestNotifications),
+                    Err(error) => {
+                        tracing::warn!(error = %ErrorChain(&error), %from, %to, "friend request notification not stored")
+                    }
+                }
+            }
+            Sent::Added { notify: false } | Sent::Pending => {}
+            Sent::SenderRefused(RequestStep::PendingCap) => {
+                return Err(self.capped(
+                    PlayerCap::PendingRequests,
+                    FriendsError::TooManyPending(self.limits.max_pending_requests),
+                ));
+            }
+            Sent::SenderRefused(step) => {
+                let retry_after_secs = match step {
+                    RequestStep::RateLimited(seconds) => seconds,
+                    _ => 3_600,
+                };
+                return Err(self.capped(
+                    PlayerCap::FriendRequestsPerHour,
+                    FriendsError::RateLimited {
+                        whose: "from you this hour",
+                        retry_after_secs,
+                    },
+                ));
+            }
+            Sent::RecipientRateLimited(retry_after_secs) => {
+                return Err(self.capped(
+                    PlayerCap::FriendRequestsReceivedPerHour,
+                    FriendsError::RateLimited {
+                        whose: "to this player this hour",
+                        retry_after_secs,
+                    },
+                ));
+            }
         }
         Ok(SocialChange::RequestSent)
     }
@@ -137,13 +286,23 @@ impl Friends {
         }
         if between.friends {
             // Already friends on this side: a retry after a partial failure completes the other side.
-            self.graph.link(player, from, now_ms).await?;
+            if self
+                .graph
+                .link(player, from, now_ms, self.limits.max_friends)
+                .await?
+                == Linked::Full
+            {
+                return Err(self.full());
+            }
             return Ok(SocialChange::Unchanged);
         }
         Err(FriendsError::NoRequest(from.clone()))
     }
 
-    /// Links `player` and `asker` (who asked `player`) if both lists have room, and tells `asker`.
+    /// Links `player` and `asker` (who asked `player`) if both lists have room, and tells `asker`. The
+    /// counts read beforehand refuse the plain case without a write; the link itself holds the cap
+    /// against acceptances running at the same time (and then drops the request, which a full list
+    /// could not take).
     async fn befriend(
         &self,
         player: &PlayerId,
@@ -152,10 +311,13 @@ impl Friends {
         now_ms: u64,
     ) -> Result<SocialChange, FriendsError> {
         let (mine, theirs) = between.friend_counts;
-        if mine >= MAX_FRIENDS || theirs >= MAX_FRIENDS {
-            return Err(FriendsError::Full);
+        let cap = self.limits.max_friends;
+        if mine >= cap || theirs >= cap {
+            return Err(self.full());
         }
-        self.graph.link(player, asker, now_ms).await?;
+        if self.graph.link(player, asker, now_ms, cap).await? == Linked::Full {
+            return Err(self.full());
+        }
         let event = Event::FriendRequestAccepted {
             by: player.clone(),
             name: between.name,
@@ -177,13 +339,25 @@ impl Friends {
         })
     }
 
-    /// Ends a friendship.
+    fn full(&self) -> FriendsError {
+        self.capped(
+            PlayerCap::Friends,
+            FriendsError::Full(self.limits.max_friends),
+        )
+    }
+
+    /// Ends a friendship, or withdraws `player`'s pending request to `friend` (so a sender whose
+    /// requests go unanswered can make room under the pending cap).
     pub async fn remove(
         &self,
         player: &PlayerId,
         friend: &PlayerId,
     ) -> Result<SocialChange, FriendsError> {
-        Ok(if self.graph.unlink(player, friend).await? {
+        let (unlinked, withdrawn) = tokio::try_join!(
+            self.graph.unlink(player, friend),
+            self.graph.drop_request(friend, player),
+        )?;
+        Ok(if unlinked || withdrawn {
             SocialChange::Removed
         } else {
             SocialChange::Unchanged
@@ -200,7 +374,16 @@ impl Friends {
         if player == other {
             return Err(FriendsError::Yourself);
         }
-        self.graph.block(player, other).await?;
+        if !self
+            .graph
+            .block(player, other, self.limits.max_blocked)
+            .await?
+        {
+            return Err(self.capped(
+                PlayerCap::Blocks,
+                FriendsError::TooManyBlocked(self.limits.max_blocked),
+            ));
+        }
         Ok(SocialChange::Blocked)
     }
 
@@ -218,19 +401,26 @@ impl Friends {
     }
 
     /// Makes `friends` exactly `player`'s friend list (the host app's graph, both directions),
-    /// idempotently: missing friendships are added, others removed. Returns (added, removed).
+    /// idempotently: missing friendships are added, others removed. The friend cap holds on both sides:
+    /// a list longer than the cap is refused, and a friend whose own list is full is left out (listed
+    /// in [`Imported::full`]). Every player linked counts as known.
     pub async fn import(
         &self,
         player: &PlayerId,
         friends: &[PlayerId],
         now_ms: u64,
-    ) -> Result<(usize, usize), FriendsError> {
+    ) -> Result<Imported, FriendsError> {
         let wanted: BTreeSet<&PlayerId> =
             friends.iter().filter(|friend| *friend != player).collect();
-        if wanted.len() > MAX_FRIENDS {
-            return Err(FriendsError::Full);
+        let cap = self.limits.max_friends;
+        if wanted.len() > cap {
+            return Err(self.full());
         }
-        Ok(self.graph.import(player, &wanted, now_ms).await?)
+        let imported = self.graph.import(player, &wanted, now_ms, cap).await?;
+        for _ in &imported.full {
+            self.metrics.cap_hit(PlayerCap::Friends);
+        }
+        Ok(imported)
     }
 
     /// Stores `event` in `other`'s inbox; a failure only delays the news (the change is made).

@@ -23,6 +23,8 @@ pub use presence::Presence;
 pub use router::{LiveSink, Router};
 
 static COALESCE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("coalesce.lua")));
+static ADD_UNLESS_CROWDED: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("add_unless_crowded.lua")));
 
 /// What `coalesce.lua` answers: its status and every entry it wrote.
 type Written = (String, Vec<(String, entry::Fields)>);
@@ -110,6 +112,41 @@ impl Notifications {
             .expire(&inbox, ttl_seconds(self.config.ttl))
             .ignore();
         let (id,): (String,) = self.store.query_pipeline("inbox_add", &pipe).await?;
+        self.deliver_later(recipient, id, json, now_ms);
+        Ok(())
+    }
+
+    /// Stores a friend request's `event` in `recipient`'s inbox only while the inbox is less than half
+    /// full, never trimming (one round trip), and delivers it live. Requests come from strangers, so
+    /// they may not push anything out of the inbox: false when there was no room (the request is still
+    /// pending and listed by `list_friend_requests`).
+    pub(crate) async fn notify_request(
+        &self,
+        recipient: &PlayerId,
+        event: Event,
+        now_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let json = to_json(&event);
+        let mut invocation = ADD_UNLESS_CROWDED.prepare_invoke();
+        invocation
+            .key(keys::inbox(recipient))
+            .arg(self.request_room())
+            .arg(ttl_seconds(self.config.ttl))
+            .arg(&json)
+            .arg(now_ms);
+        let id: Option<String> = self
+            .store
+            .run_script("inbox_add_request", &invocation)
+            .await?;
+        let Some(id) = id else {
+            return Ok(false);
+        };
+        self.deliver_later(recipient, id, json, now_ms);
+        Ok(true)
+    }
+
+    /// Counts and delivers the event entry `id` (its JSON `json`) just stored, in the background.
+    fn deliver_later(&self, recipient: &PlayerId, id: String, json: String, now_ms: u64) {
         let this = self.clone();
         let recipient = recipient.clone();
         let written = vec![(
@@ -120,7 +157,12 @@ impl Notifications {
             ],
         )];
         tokio::spawn(async move { this.stored(&recipient, written).await });
-        Ok(())
+    }
+
+    /// Entries an inbox may hold for a friend request to be added: half of it, so requests never take
+    /// the room of the notifications friends send.
+    fn request_room(&self) -> usize {
+        (self.config.max_len / 2).max(1)
     }
 
     /// Tells `recipient` that a friend passed them, coalescing bursts: the first pass of a window is

@@ -67,6 +67,34 @@ pub(crate) fn blocked_by(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:blocked-by")
 }
 
+/// That a player exists: the unix day they last authenticated, or were linked by the host app's import
+/// (string). Friend requests go only to players who have one (or a friend list).
+pub(crate) fn seen(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:seen")
+}
+
+/// Friend requests a player sent in the current hour (counter, expires with the hour it started).
+pub(crate) fn requests_sent_hour(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:req:sent-hour")
+}
+
+/// Friend requests a player received in the current hour (counter, expires with the hour it started).
+pub(crate) fn requests_received_hour(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:req:received-hour")
+}
+
+/// Senders whose request notified this player lately: sender → unix ms (sorted set, entries a day), so
+/// asking again (after a block and unblock, say) does not notify again.
+pub(crate) fn requests_notified(player: &PlayerId) -> String {
+    format!("lf:{{p:{player}}}:req:notified")
+}
+
+/// Messages a player sent in one budget window, counted by every node (counter, expires after two
+/// windows).
+pub(crate) fn message_budget(player: &PlayerId, window: u64) -> String {
+    format!("lf:{{p:{player}}}:msgs:{window}")
+}
+
 /// A player's notification inbox (capped stream with a TTL).
 pub fn inbox(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:inbox")
@@ -135,6 +163,11 @@ mod tests {
             passes_seen(&player),
             live_runs(&player),
             runs_started(&player),
+            seen(&player),
+            requests_sent_hour(&player),
+            requests_received_hour(&player),
+            requests_notified(&player),
+            message_budget(&player, 7),
         ] {
             assert_eq!(tag(&key), "p:alice", "{key}");
         }
