@@ -1,6 +1,10 @@
 //! The red team: attacks and faults against a real node and a real Redis over raw sockets, one test per
 //! case the hardening review found and per class of limit in PROTOCOL.md. Each module takes one family
 //! of attack; a test states the attack, then asserts the server refused it cleanly and lost nothing.
+//!
+//! - `social_abuse`: the social caps (pending requests, blocks, friends, requests per hour), requests to
+//!   players who never existed, and floods of friend requests against one inbox.
 
 mod durability;
 mod fair_play;
+mod social_abuse;
