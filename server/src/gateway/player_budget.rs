@@ -1,8 +1,9 @@
 //! Each player's share of the cluster-wide message budget (`leapfrog_core::budget`), as this node sees
 //! it. A player may send `rate × window + burst` messages per 10 s window over every node together.
 //! This node counts the messages it admits per player and adds them to Redis in batches, a tenth of the
-//! budget at a time or at the connection's next tick (every few seconds), in a task the message path
-//! never waits for; the total that comes back tells whether the player is over, and if so this node
+//! budget at a time (one batch in flight per player; what gathers meanwhile follows as soon as it
+//! returns) or at the connection's next tick (every few seconds), in a task the message path never
+//! waits for; the total that comes back tells whether the player is over, and if so this node
 //! refuses their messages until the window ends. So no message waits for Redis, a player costs one
 //! `INCRBY` per batch, and a player spread over nodes overshoots by at most a batch per node. If Redis
 //! fails, the node's own per-player bucket still holds.
@@ -98,9 +99,10 @@ impl PlayerBudgets {
         let player = player.clone();
         tokio::spawn(async move {
             let total = this.budget.add(&player, window, count).await;
-            if let Some(mut share) = this.shares.get_mut(&player)
-                && share.window == window
-            {
+            let next = this.shares.get_mut(&player).and_then(|mut share| {
+                if share.window != window {
+                    return None;
+                }
                 share.syncing = false;
                 match total {
                     Ok(total) => share.over |= total > this.per_window,
@@ -108,6 +110,11 @@ impl PlayerBudgets {
                         tracing::debug!(error = %ErrorChain(&error), %player, "message budget not counted; the node's own limit holds")
                     }
                 }
+                // A burst that filled another batch meanwhile goes at once, not at the next tick.
+                take_batch(&mut share, this.batch)
+            });
+            if let Some(count) = next {
+                this.sync(&player, window, count);
             }
         });
     }

@@ -1,0 +1,416 @@
+//! Floods: messages past the per-player budget (by reconnecting, by ping frames, by spreading over two
+//! nodes), the HTTP read API, silent sockets crowding out players, HTTP requests trickled byte by byte,
+//! bad hellos, and upgrades from one address.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use protocol::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+use crate::support::{Auth, TestClient, TestRedis, TestServer, WAIT, metric};
+
+fn ping() -> Request {
+    Request::Ping(Ping { client_time_ms: 1 })
+}
+
+/// Sends `count` pings without waiting and returns how many were answered and how many refused as
+/// rate limited.
+async fn ping_flood(client: &mut TestClient, count: u32) -> (u32, u32) {
+    for id in 0..count {
+        let wire = client
+            .codec
+            .encode_client(&ClientFrame {
+                id: RequestId(id),
+                request: ping(),
+            })
+            .expect("encodes");
+        client.send_wire(wire).await;
+    }
+    let (mut answered, mut limited) = (0, 0);
+    for _ in 0..count {
+        match client.next_frame().await.expect("an answer to each") {
+            ServerFrame::Reply { .. } => answered += 1,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } => limited += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    (answered, limited)
+}
+
+/// Sends `raw` (a request, or its start) and returns the status code of the answer, if one comes.
+async fn raw_status(stream: &mut TcpStream) -> Option<(u16, String)> {
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(WAIT, stream.read_to_end(&mut response)).await;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    match read {
+        Ok(_) if !text.is_empty() => Some((crate::support::status_and_body(&text).0, text)),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn reconnecting_does_not_refill_the_bucket() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(
+        &redis,
+        &[
+            "--rate-per-second",
+            "1",
+            "--rate-burst",
+            "10",
+            "--rate-abuse-threshold",
+            "1000",
+        ],
+    )
+    .await;
+    let started = Instant::now();
+    let mut answered = 0;
+    for _ in 0..5 {
+        let mut client = server.client(Codec::Bincode, "hopper").await;
+        answered += ping_flood(&mut client, 10).await.0;
+        client.disconnect().await;
+    }
+    // Ten at once, then one a second: five connections in a few seconds do not make fifty.
+    let allowed = 10 + started.elapsed().as_secs() as u32 + 1;
+    assert!(
+        answered <= allowed,
+        "{answered} answered, at most {allowed} allowed"
+    );
+    // Another player has a bucket of their own.
+    let mut other = server.client(Codec::Bincode, "other").await;
+    assert_eq!(ping_flood(&mut other, 10).await, (10, 0));
+}
+
+#[tokio::test]
+async fn ping_frames_spend_the_budget_and_a_flood_of_them_closes_the_connection() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(
+        &redis,
+        &[
+            "--rate-per-second",
+            "5",
+            "--rate-burst",
+            "5",
+            "--rate-abuse-threshold",
+            "20",
+        ],
+    )
+    .await;
+    let mut client = server.client(Codec::Bincode, "pinger").await;
+    for _ in 0..200 {
+        client
+            .send_raw(Message::Ping(Bytes::from_static(b"x")))
+            .await;
+    }
+    let closed = client.closed().await;
+    assert_eq!(closed.code, Some(1008), "{closed:?}");
+    assert!(closed.frames_before.iter().any(|frame| matches!(
+        frame,
+        ServerFrame::Push(Push::Goodbye {
+            reason: GoodbyeReason::RateLimited,
+            ..
+        })
+    )));
+    let metrics = server.metrics().await;
+    assert!(metric(&metrics, "leapfrog_rate_limited_total", &[]).unwrap_or(0.0) >= 21.0);
+}
+
+#[tokio::test]
+async fn the_budget_holds_across_nodes() {
+    let redis = TestRedis::start().await;
+    // A player may send 1 a second and 30 at once on each node; 40 per 10 s window across nodes.
+    let options = [
+        "--rate-per-second",
+        "1",
+        "--rate-burst",
+        "30",
+        "--rate-abuse-threshold",
+        "1000",
+    ];
+    let (first, second) = (
+        TestServer::start(&redis, &options).await,
+        TestServer::start(&redis, &options).await,
+    );
+    // Start early in a budget window, so the whole test falls in one.
+    let into_window = leapfrog_core::clock::unix_ms() % 10_000;
+    if into_window > 3_000 {
+        tokio::time::sleep(Duration::from_millis(10_000 - into_window)).await;
+    }
+    let mut on_first = first.client(Codec::Bincode, "spread").await;
+    let mut on_second = second.client(Codec::Bincode, "spread").await;
+    let (answered_first, _) = ping_flood(&mut on_first, 30).await;
+    assert_eq!(answered_first, 30, "the first node's burst");
+    // The budget is counted in batches a Redis round trip behind: give the first node's batches time
+    // to land, then go at a pace (20 ms a message) that lets each batch's total come back.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut answered_second = 0;
+    for _ in 0..30 {
+        if let ServerFrame::Reply { .. } = on_second.request(ping()).await {
+            answered_second += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        (1..=20).contains(&answered_second),
+        "the second node stops near the shared budget, not at its own burst: {answered_second}"
+    );
+}
+
+#[tokio::test]
+async fn the_http_read_api_is_limited_per_player() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(
+        &redis,
+        &["--api-rate-per-second", "1", "--api-rate-burst", "3"],
+    )
+    .await;
+    let reader = server.token("reader").await;
+    let mut limited = 0;
+    let mut retry_after = None;
+    for _ in 0..10 {
+        let mut stream = TcpStream::connect(server.public).await.unwrap();
+        let request = format!(
+            "GET /v1/standing/global HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {reader}\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let (status, text) = raw_status(&mut stream).await.expect("an answer");
+        match status {
+            200 => {}
+            429 => {
+                limited += 1;
+                retry_after = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("retry-after: "))
+                    .map(str::to_owned);
+            }
+            other => panic!("{other}: {text}"),
+        }
+    }
+    assert!(limited >= 6, "{limited} of 10 refused");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    let other = server.token("other").await;
+    let (status, _) =
+        crate::support::http_with(server.public, "GET", "/v1/standing/global", &other, "")
+            .await
+            .unwrap();
+    assert_eq!(status, 200, "another player is not limited");
+}
+
+#[tokio::test]
+async fn silent_sockets_cannot_lock_players_out() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(
+        &redis,
+        &[
+            "--max-connections",
+            "3",
+            "--max-unauthenticated",
+            "2",
+            "--hello-timeout-ms",
+            "60000",
+        ],
+    )
+    .await;
+    let mut silent = Vec::new();
+    let mut refused = 0;
+    for _ in 0..20 {
+        match TestClient::connect(server.public, Codec::Json, Auth::None).await {
+            Ok(client) => silent.push(client),
+            Err(error) => {
+                assert!(error.to_string().contains("503"), "{error}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((silent.len(), refused), (2, 18));
+    // Every player's place is still free.
+    let mut players = Vec::new();
+    for player in ["p0", "p1", "p2"] {
+        players.push(server.client(Codec::Bincode, player).await);
+    }
+    let token = server.token("p3").await;
+    let full = TestClient::connect(server.public, Codec::Json, Auth::Header(&token)).await;
+    assert!(
+        full.err()
+            .expect("the node is full")
+            .to_string()
+            .contains("503")
+    );
+    // A waiting socket that authenticates gives up its place among the waiting.
+    let token = server.token("late").await;
+    let welcome = silent[0]
+        .request(Request::Hello(Hello {
+            client_version: "test/1".into(),
+            token: Some(token),
+            resume: None,
+            last_notification: None,
+        }))
+        .await;
+    assert!(matches!(welcome, ServerFrame::Reply { .. }), "{welcome:?}");
+    assert!(
+        TestClient::connect(server.public, Codec::Json, Auth::None)
+            .await
+            .is_ok()
+    );
+    let metrics = server.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "leapfrog_connects_total",
+            &[("outcome", "unauthenticated_full")]
+        ),
+        Some(18.0)
+    );
+}
+
+/// Opens a connection, sends `start`, then one byte of `rest` every 100 ms; returns the status of the
+/// answer (if any) and how long it took.
+async fn trickle(addr: SocketAddr, start: &str, rest: &str) -> (Option<u16>, Duration) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let started = Instant::now();
+    stream.write_all(start.as_bytes()).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let rest = rest.as_bytes().to_vec();
+    let trickling = tokio::spawn(async move {
+        for byte in rest {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+        }
+        // Then hold the connection open without a word.
+        tokio::time::sleep(WAIT).await;
+    });
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(WAIT, reader.read_to_end(&mut response)).await;
+    trickling.abort();
+    let text = String::from_utf8_lossy(&response);
+    let status = (!text.is_empty()).then(|| crate::support::status_and_body(&text).0);
+    (status, started.elapsed())
+}
+
+#[tokio::test]
+async fn trickled_headers_and_bodies_are_cut_off() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(
+        &redis,
+        &[
+            "--http-read-timeout-ms",
+            "500",
+            "--admin-secret",
+            "admin-secret-for-the-red-team",
+        ],
+    )
+    .await;
+    let body = r#"{"player":"slowpoke","ttl_seconds":60}"#;
+    let head = format!(
+        "POST /dev/token HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (status, took) = trickle(server.public, &head, body).await;
+    assert_eq!(status, Some(408), "a body trickled past the read timeout");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+
+    let import = r#"{"friends":["a","b","c","d","e","f","g","h"]}"#;
+    let head = format!(
+        "PUT /admin/v1/players/slow/friends HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer admin-secret-for-the-red-team\r\nContent-Length: {}\r\n\r\n",
+        import.len()
+    );
+    let (status, took) = trickle(server.admin, &head, import).await;
+    assert_eq!(status, Some(408), "the admin import too");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+
+    // Headers trickled past the timeout: the connection is closed.
+    let (_, took) = trickle(
+        server.public,
+        "GET /healthz HTTP/1.1\r\n",
+        "Host: a-very-slow-client.example\r\n\r\n",
+    )
+    .await;
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_flood_of_bad_hellos_is_refused_then_closed() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &["--hello-timeout-ms", "60000"]).await;
+    let mut client = TestClient::connect(server.public, Codec::Bincode, Auth::None)
+        .await
+        .unwrap();
+    for id in 0..100 {
+        let wire = Codec::Bincode
+            .encode_client(&ClientFrame {
+                id: RequestId(id),
+                request: Request::Hello(Hello {
+                    client_version: "test/1".into(),
+                    token: Some(format!("forged.{id}.token")),
+                    resume: None,
+                    last_notification: None,
+                }),
+            })
+            .unwrap();
+        client.send_wire(wire).await;
+    }
+    let closed = client.closed().await;
+    assert_eq!(closed.code, Some(1008), "closed as abuse: {closed:?}");
+    let unauthorized = closed
+        .frames_before
+        .iter()
+        .filter(|frame| {
+            matches!(
+                frame,
+                ServerFrame::Error {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(
+        (1..=10).contains(&unauthorized),
+        "only the small unauthenticated bucket's worth of tokens is checked: {unauthorized}"
+    );
+}
+
+#[tokio::test]
+async fn upgrades_from_one_address_are_limited_when_configured() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(
+        &redis,
+        &[
+            "--upgrades-per-ip-per-second",
+            "1",
+            "--upgrades-per-ip-burst",
+            "3",
+        ],
+    )
+    .await;
+    let token = server.token("many").await;
+    let mut refused = 0;
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        match TestClient::connect(server.public, Codec::Json, Auth::Header(&token)).await {
+            Ok(client) => open.push(client),
+            Err(error) => {
+                assert!(error.to_string().contains("429"), "{error}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused >= 4, "{refused} of 8 refused");
+    let metrics = server.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "leapfrog_connects_total",
+            &[("outcome", "address_rate_limited")]
+        ),
+        Some(f64::from(refused))
+    );
+}
