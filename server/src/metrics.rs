@@ -4,6 +4,17 @@
 use leapfrog_core::metrics::{FAST_BUCKETS, Families};
 use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge};
 
+/// Every outcome of a connection attempt (`connects_total`), each created at zero when the node starts.
+const CONNECT_OUTCOMES: [&str; 7] = [
+    "accepted",
+    "draining",
+    "bad_handshake",
+    "unauthorized",
+    "node_full",
+    "unauthenticated_full",
+    "address_rate_limited",
+];
+
 /// The gateway's and the HTTP layer's metrics.
 pub(crate) struct GatewayMetrics {
     /// WebSocket connections open now.
@@ -18,7 +29,7 @@ pub(crate) struct GatewayMetrics {
     pub(crate) messages_out_total: IntCounterVec,
     /// Frames that could not be decoded, by error kind.
     pub(crate) decode_errors_total: IntCounterVec,
-    /// Messages refused by the rate limiter.
+    /// Messages and read API requests refused by a rate limiter.
     pub(crate) rate_limited_total: IntCounter,
     /// Request handling time by request type.
     pub(crate) request_duration_seconds: HistogramVec,
@@ -34,7 +45,7 @@ impl GatewayMetrics {
         registry: &prometheus::Registry,
     ) -> Result<GatewayMetrics, prometheus::Error> {
         let families = Families::new(registry);
-        Ok(GatewayMetrics {
+        let metrics = GatewayMetrics {
             connections_open: families
                 .gauge("connections_open", "WebSocket connections open now.")?,
             connects_total: families.counter_vec(
@@ -64,7 +75,7 @@ impl GatewayMetrics {
             )?,
             rate_limited_total: families.counter(
                 "rate_limited_total",
-                "Client messages refused by the rate limiter.",
+                "Client messages and read API requests refused by a rate limiter.",
             )?,
             request_duration_seconds: families.histogram_vec(
                 "request_duration_seconds",
@@ -80,6 +91,10 @@ impl GatewayMetrics {
                 "ready",
                 "1 while the node serves traffic (Redis reachable, not draining), else 0.",
             )?,
-        })
+        };
+        for outcome in CONNECT_OUTCOMES {
+            metrics.connects_total.with_label_values(&[outcome]);
+        }
+        Ok(metrics)
     }
 }

@@ -135,8 +135,10 @@ mod tests {
 
     #[test]
     fn a_batch_leaves_when_full_and_one_at_a_time() {
-        let mut share = Share::default();
-        share.unsynced = 9;
+        let mut share = Share {
+            unsynced: 9,
+            ..Share::default()
+        };
         assert_eq!(take_batch(&mut share, 10), None);
         share.unsynced = 10;
         assert_eq!(take_batch(&mut share, 10), Some(10));

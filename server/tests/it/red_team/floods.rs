@@ -160,6 +160,17 @@ async fn the_budget_holds_across_nodes() {
         (1..=20).contains(&answered_second),
         "the second node stops near the shared budget, not at its own burst: {answered_second}"
     );
+    // The count costs a Redis command per batch of a tenth of the budget (4 here), not per message.
+    let syncs = metric(
+        &first.metrics().await,
+        "leapfrog_redis_command_duration_seconds_count",
+        &[("op", "message_budget")],
+    )
+    .unwrap_or(0.0);
+    assert!(
+        (1.0..=30.0 / 4.0).contains(&syncs),
+        "{syncs} budget commands for 30 messages"
+    );
 }
 
 #[tokio::test]
