@@ -4,7 +4,10 @@
 //!
 //! - `social_abuse`: the social caps (pending requests, blocks, friends, requests per hour), requests to
 //!   players who never existed, and floods of friend requests against one inbox.
+//! - `floods`: message floods against the per-player budget (reconnects, ping frames, two nodes), the
+//!   HTTP read API, silent sockets, trickled HTTP requests, bad hellos, upgrades from one address.
 
 mod durability;
 mod fair_play;
+mod floods;
 mod social_abuse;
