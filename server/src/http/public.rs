@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use super::{Body, PeerAddr, json, json_body, text};
 use crate::app::App;
 use crate::gateway::{connection, handshake, websocket_config};
+use leapfrog_core::clock::unix_ms;
 
 /// Longest lifetime of a dev token, in seconds.
 const DEV_TOKEN_MAX_TTL: u64 = 7 * 24 * 60 * 60;
@@ -26,7 +27,7 @@ const DEV_TOKEN_MAX_TTL: u64 = 7 * 24 * 60 * 60;
 /// Routes a public request.
 pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Body> {
     match (request.method(), request.uri().path()) {
-        (&Method::GET, "/ws") => upgrade(app, request),
+        (&Method::GET, "/ws") => upgrade(app, request).await,
         (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
         (&Method::GET, "/readyz") => readyz(&app),
         (&Method::POST, "/dev/token") if app.config.auth.dev_auth => dev_token(&app, request).await,
@@ -53,7 +54,7 @@ fn readyz(app: &App) -> Response<Body> {
     }
 }
 
-fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
+async fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
     let refuse = |status, outcome: &str, reason: String| {
         app.gateway_metrics
             .connects_total
@@ -110,6 +111,11 @@ fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {
         }
         None => Some(app.unauthenticated.enter()),
     };
+    if let Some(claims) = &claims {
+        // Before the client hears it is connected, so others may send it friend requests at once (a
+        // `SET` the first time this node sees the player on a day, nothing after that).
+        app.friends.mark_seen(&claims.sub, unix_ms()).await;
+    }
     let in_flight = app.connections.enter();
     let on_upgrade = hyper::upgrade::on(&mut request);
     let codec = upgrade.codec;
