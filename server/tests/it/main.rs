@@ -7,10 +7,12 @@
 //! - `periods`: the weekly reset at a configured boundary, retention.
 //! - `recording` and `pending_results`: a run recorded twice, results surviving a Redis outage.
 //! - `architecture`: the dependency graph keeps the crate boundaries of ARCHITECTURE.md.
+//! - `cluster_failover`: a Redis Cluster master dies under load; nothing is lost.
 //! - `red_team`: attacks and faults, one test per case, over raw sockets.
 //! - `deploy_checks`: `deploy/` against a real node and real Prometheus tools.
 
 mod architecture;
+mod cluster_failover;
 mod deploy_checks;
 mod gateway;
 mod pending_results;

@@ -26,7 +26,7 @@ fn finished(centre_hits: u32) -> FinishedRun {
 async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     let mut redis = TestRedis::start().await;
     let metrics = Arc::new(Metrics::new("test").unwrap());
-    let store = Store::connect(&redis.url(), Duration::from_millis(200), metrics.clone())
+    let store = Store::connect_to(&redis.target(), Duration::from_millis(200), metrics.clone())
         .await
         .unwrap();
     let domain = support::recording_domain(store, metrics.clone());
@@ -71,7 +71,7 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
 async fn a_full_queue_refuses_instead_of_growing() {
     let mut redis = TestRedis::start().await;
     let metrics = Arc::new(Metrics::new("test").unwrap());
-    let store = Store::connect(&redis.url(), Duration::from_millis(100), metrics.clone())
+    let store = Store::connect_to(&redis.target(), Duration::from_millis(100), metrics.clone())
         .await
         .unwrap();
     let domain = support::recording_domain(store, metrics.clone());

@@ -18,7 +18,7 @@ const RETENTION: Duration = Duration::from_secs(14 * 24 * 3600);
 
 async fn boards(redis: &TestRedis) -> Leaderboards {
     let metrics = Arc::new(Metrics::new("periods-test").expect("metrics register"));
-    let store = Store::connect(&redis.url(), Duration::from_secs(2), metrics.clone())
+    let store = Store::connect_to(&redis.target(), Duration::from_secs(2), metrics.clone())
         .await
         .expect("Redis answers");
     let rules = PeriodRules {

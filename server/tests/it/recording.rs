@@ -22,7 +22,7 @@ fn player(name: &str) -> PlayerId {
 async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once() {
     let redis = TestRedis::start().await;
     let metrics = Arc::new(Metrics::new("recording-test").expect("metrics register"));
-    let store = Store::connect(&redis.url(), Duration::from_secs(2), metrics.clone())
+    let store = Store::connect_to(&redis.target(), Duration::from_secs(2), metrics.clone())
         .await
         .expect("Redis answers");
     let support::RecordingDomain {

@@ -240,9 +240,15 @@ impl RunService {
         };
         let id = RunId::from_bytes(rand::random());
         let due_ms = now_ms.saturating_add(millis(self.settings.idle_timeout));
-        if let Err(cap) =
-            quota::take(&self.store, self.settings.quota, player, id, now_ms, due_ms).await?
-        {
+        let mut taken =
+            quota::take(&self.store, self.settings.quota, player, id, now_ms, due_ms).await?;
+        // A run whose end could not free its slot (Redis failed at that moment) is not live: drop such
+        // runs and try once more before refusing.
+        if taken == Err(Cap::LiveRuns) && quota::prune_ended(&self.store, player).await? > 0 {
+            taken =
+                quota::take(&self.store, self.settings.quota, player, id, now_ms, due_ms).await?;
+        }
+        if let Err(cap) = taken {
             self.metrics
                 .player_caps_hit_total
                 .with_label_values(&[cap.label()])
@@ -258,10 +264,19 @@ impl RunService {
             challenge,
         };
         let driver = new_driver();
-        tokio::try_join!(
+        let created = tokio::try_join!(
             checkpoint::create(&self.store, id, &meta, &driver, self.live_ttl()),
             index::schedule(&self.store, id, due_ms),
-        )?;
+        );
+        if let Err(error) = created {
+            // The client is told the start failed: take back what was written (the sweeper would
+            // otherwise find a run that never started once it is due).
+            let _ = tokio::join!(
+                index::settle(&self.store, id),
+                quota::release(&self.store, player, id),
+            );
+            return Err(error.into());
+        }
         self.metrics.runs_started_total.inc();
         let session = GameSession::new(seed, ruleset);
         Ok(ActiveRun {

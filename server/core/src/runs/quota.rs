@@ -67,6 +67,50 @@ pub(crate) async fn take(
     })
 }
 
+/// Drops from `player`'s live runs those that are not live any more (their end could not free their slot,
+/// a Redis failure at the wrong moment): one `HGET` of each listed run's state at once, then one `ZREM`.
+/// Returns how many were dropped.
+pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usize, StoreError> {
+    let listed: Vec<String> = store
+        .query(
+            "run_quota_list",
+            redis::cmd("ZRANGE")
+                .arg(keys::live_runs(player))
+                .arg(0)
+                .arg(-1),
+        )
+        .await?;
+    let states = futures_util::future::try_join_all(listed.iter().map(|id| async move {
+        let Ok(run) = id.parse::<RunId>() else {
+            return Ok::<_, StoreError>(None);
+        };
+        let state: Option<String> = store
+            .query(
+                "run_quota_state",
+                redis::cmd("HGET").arg(keys::run_meta(&run)).arg("state"),
+            )
+            .await?;
+        Ok(state)
+    }))
+    .await?;
+    let ended: Vec<&String> = listed
+        .iter()
+        .zip(states)
+        .filter(|(_, state)| state.as_deref() != Some("active"))
+        .map(|(id, _)| id)
+        .collect();
+    if ended.is_empty() {
+        return Ok(0);
+    }
+    let mut command = redis::cmd("ZREM");
+    command.arg(keys::live_runs(player));
+    for id in &ended {
+        command.arg(id.as_str());
+    }
+    store.query::<()>("run_quota_prune", &command).await?;
+    Ok(ended.len())
+}
+
 /// Gives `run`'s live slot back: it ended.
 pub(crate) async fn release(
     store: &Store,

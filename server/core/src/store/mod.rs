@@ -98,15 +98,43 @@ impl Store {
             .await
     }
 
-    /// Runs a pipeline (a `MULTI` transaction if built with `atomic()`).
+    /// Runs a pipeline (a `MULTI` transaction if built with `atomic()`). Every pipeline stays in one slot.
+    ///
+    /// On a cluster, the client follows `MOVED` and `ASK` for single commands but not inside a pipeline,
+    /// whose replies only carry the redirection: after a failover or a slot migration such a pipeline
+    /// would keep going to the old node. So a pipeline refused that way sends one single command on its
+    /// first key (which follows the redirection and makes the client refresh its slot map), then runs
+    /// again, a few times at most.
     pub(crate) async fn query_pipeline<T: FromRedisValue>(
         &self,
         op: &'static str,
         pipe: &Pipeline,
     ) -> Result<T, StoreError> {
-        let mut connection = self.connection.clone();
-        self.measure(op, async move { pipe.query_async(&mut connection).await })
-            .await
+        let mut attempt = 0;
+        loop {
+            let mut connection = self.connection.clone();
+            let result = self
+                .measure(op, async move { pipe.query_async(&mut connection).await })
+                .await;
+            match result {
+                Err(StoreError::Redis { ref source, .. })
+                    if self.is_cluster() && attempt < 3 && redirected(source) =>
+                {
+                    attempt += 1;
+                    if let Some(key) = first_key(pipe) {
+                        let mut connection = self.connection.clone();
+                        let _ = tokio::time::timeout(
+                            self.timeout,
+                            redis::cmd("EXISTS")
+                                .arg(key)
+                                .query_async::<i64>(&mut connection),
+                        )
+                        .await;
+                    }
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Runs a Lua script (by SHA, loading it first if Redis does not have it).
@@ -160,4 +188,32 @@ impl Store {
             .with_label_values(&[op])
             .inc();
     }
+}
+
+/// True when a pipeline failed because its slot is served elsewhere now (or is moving).
+fn redirected(error: &redis::RedisError) -> bool {
+    let text = error.to_string();
+    [
+        "Moved",
+        "Ask",
+        "TryAgain",
+        "ClusterDown",
+        "MOVED",
+        "ASK",
+        "TRYAGAIN",
+        "CLUSTERDOWN",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker))
+}
+
+/// The key of a pipeline's first command (its first argument), which every command of it shares a slot
+/// with.
+fn first_key(pipe: &Pipeline) -> Option<Vec<u8>> {
+    pipe.cmd_iter().next().and_then(|command| {
+        command.args_iter().nth(1).and_then(|arg| match arg {
+            redis::Arg::Simple(bytes) => Some(bytes.to_vec()),
+            _ => None,
+        })
+    })
 }

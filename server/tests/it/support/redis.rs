@@ -1,10 +1,18 @@
-//! A real `redis-server` per test, on a free loopback port, its data in a temporary directory.
+//! A real Redis per test, on free loopback ports, its data in a temporary directory: one `redis-server`,
+//! or a local Redis Cluster (`redis-server --cluster-enabled yes` processes joined by
+//! `redis-cli --cluster create`). `TestRedis::start` picks one by `LEAPFROG_TEST_REDIS` (`cluster`, or one
+//! server by default), so the same tests run against both (scripts/test.sh runs them once each).
 
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use leapfrog_core::store::RedisTarget;
+use redis::aio::ConnectionLike;
+use redis::{Cmd, Pipeline, RedisFuture, Value};
 use tokio::process::{Child, Command};
+
+use super::WAIT;
 
 /// A free loopback port (bound, read, released: the tiny race is acceptable in tests).
 pub(crate) fn free_port() -> u16 {
@@ -12,6 +20,16 @@ pub(crate) fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
         .expect("a free loopback port")
+}
+
+/// A free port whose cluster bus port (+10,000) is free too.
+fn free_cluster_port() -> u16 {
+    loop {
+        let port = free_port();
+        if port < 55_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+            return port;
+        }
+    }
 }
 
 fn temp_dir(label: &str) -> PathBuf {
@@ -24,55 +42,23 @@ fn temp_dir(label: &str) -> PathBuf {
     dir
 }
 
-/// A real redis-server for one test.
-pub(crate) struct TestRedis {
-    pub port: u16,
+/// One redis-server process.
+struct Node {
+    port: u16,
     dir: PathBuf,
+    cluster: bool,
     child: Option<Child>,
 }
 
-impl TestRedis {
-    /// Starts a redis-server on a free port and waits until it answers.
-    pub(crate) async fn start() -> TestRedis {
-        let mut redis = TestRedis {
-            port: free_port(),
-            dir: temp_dir("redis"),
-            child: None,
-        };
-        // A free port can be taken by another test between the probe and the bind: try a few.
-        for _ in 0..5 {
-            if redis.try_resume().await {
-                return redis;
-            }
-            redis.port = free_port();
-        }
-        panic!("redis-server did not start on a free port in 5 tries");
-    }
-
-    /// The URL servers connect to.
-    pub(crate) fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// Kills the server, as an outage would; [`TestRedis::resume`] restarts it with its append-only data.
-    pub(crate) async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill().await;
-        }
-    }
-
-    /// Starts it again on the same port, with its append-only data.
-    pub(crate) async fn resume(&mut self) {
-        assert!(
-            self.try_resume().await,
-            "redis-server did not start again on port {}",
-            self.port
-        );
+impl Node {
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
     }
 
     /// Starts redis-server on `self.port`; false if it exited (the port was taken) or never answered.
-    async fn try_resume(&mut self) -> bool {
-        let child = Command::new("redis-server")
+    async fn start(&mut self) -> bool {
+        let mut command = Command::new("redis-server");
+        command
             .args([
                 "--bind",
                 "127.0.0.1",
@@ -83,13 +69,23 @@ impl TestRedis {
             ])
             .args(["--appendonly", "yes", "--appendfsync", "always"])
             .arg("--dir")
-            .arg(&self.dir)
+            .arg(&self.dir);
+        if self.cluster {
+            command.args([
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-node-timeout",
+                "1000",
+            ]);
+        }
+        let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("redis-server is installed (scripts/test.sh installs it)");
-        let mut child = child;
         let client = redis::Client::open(self.url()).expect("valid url");
         for _ in 0..200 {
             // Our own process must be alive: a PONG from another test's Redis on a stolen port is no use.
@@ -111,18 +107,267 @@ impl TestRedis {
         false
     }
 
-    /// A plain connection for checking what the server stored.
-    pub(crate) async fn connection(&self) -> redis::aio::MultiplexedConnection {
-        redis::Client::open(self.url())
-            .expect("valid url")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("redis answers")
+    async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill().await;
+        }
     }
 }
 
-impl Drop for TestRedis {
+impl Drop for Node {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A real Redis, or Redis Cluster, for one test.
+pub(crate) struct TestRedis {
+    nodes: Vec<Node>,
+    cluster: bool,
+}
+
+impl TestRedis {
+    /// One redis-server, or a three-master cluster when `LEAPFROG_TEST_REDIS=cluster`.
+    pub(crate) async fn start() -> TestRedis {
+        if std::env::var("LEAPFROG_TEST_REDIS").is_ok_and(|mode| mode == "cluster") {
+            TestRedis::cluster(3, 0).await
+        } else {
+            TestRedis::single().await
+        }
+    }
+
+    /// One redis-server on a free port.
+    pub(crate) async fn single() -> TestRedis {
+        TestRedis {
+            nodes: vec![start_node(false).await],
+            cluster: false,
+        }
+    }
+
+    /// A Redis Cluster of `masters` masters with `replicas` replicas each, every slot covered.
+    pub(crate) async fn cluster(masters: usize, replicas: usize) -> TestRedis {
+        let mut nodes = Vec::new();
+        for _ in 0..masters * (1 + replicas) {
+            nodes.push(start_node(true).await);
+        }
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .status()
+            .await
+            .expect("redis-cli is installed with redis-server");
+        assert!(created.success(), "redis-cli --cluster create failed");
+        let redis = TestRedis {
+            nodes,
+            cluster: true,
+        };
+        redis.wait_cluster_ok().await;
+        redis
+    }
+
+    /// Waits until every node reports the cluster ok (every slot served) and knows every other node, and
+    /// every replica is in sync with its master (a replica that never synced cannot fail over).
+    async fn wait_cluster_ok(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        for node in &self.nodes {
+            let client = redis::Client::open(node.url()).expect("valid url");
+            loop {
+                let info = async {
+                    let mut connection = client.get_multiplexed_async_connection().await.ok()?;
+                    let cluster: String = redis::cmd("CLUSTER")
+                        .arg("INFO")
+                        .query_async(&mut connection)
+                        .await
+                        .ok()?;
+                    let replication: String = redis::cmd("INFO")
+                        .arg("replication")
+                        .query_async(&mut connection)
+                        .await
+                        .ok()?;
+                    Some(cluster + &replication)
+                }
+                .await
+                .unwrap_or_default();
+                let known = format!("cluster_known_nodes:{}", self.nodes.len());
+                let synced = info.contains("role:master") || info.contains("master_link_status:up");
+                if info.contains("cluster_state:ok") && info.contains(&known) && synced {
+                    break;
+                }
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the cluster never became ok: {info}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+
+    /// Where the store connects.
+    pub(crate) fn target(&self) -> RedisTarget {
+        if self.cluster {
+            RedisTarget::Cluster(self.nodes.iter().map(Node::url).collect())
+        } else {
+            RedisTarget::Single(self.url())
+        }
+    }
+
+    /// The URL of the first node (all of Redis, unless a cluster).
+    pub(crate) fn url(&self) -> String {
+        format!("{}/0", self.nodes[0].url())
+    }
+
+    /// The options a server needs to use this Redis.
+    pub(crate) fn server_args(&self) -> Vec<String> {
+        if self.cluster {
+            let urls: Vec<String> = self.nodes.iter().map(Node::url).collect();
+            vec![
+                "--redis-url".into(),
+                urls.join(","),
+                "--redis-cluster".into(),
+            ]
+        } else {
+            vec!["--redis-url".into(), self.url()]
+        }
+    }
+
+    /// Kills every node, as an outage would; [`TestRedis::resume`] restarts them with their data.
+    pub(crate) async fn stop(&mut self) {
+        for node in &mut self.nodes {
+            node.stop().await;
+        }
+    }
+
+    /// Starts every node again on its port, with its append-only data (and cluster configuration).
+    pub(crate) async fn resume(&mut self) {
+        for node in &mut self.nodes {
+            assert!(
+                node.start().await,
+                "redis-server did not start again on port {}",
+                node.port
+            );
+        }
+        if self.cluster {
+            self.wait_cluster_ok().await;
+        }
+    }
+
+    /// Kills a master of the cluster, as a crash would, and returns its port. Its replica takes over after
+    /// the node timeout.
+    pub(crate) async fn kill_a_master(&mut self) -> u16 {
+        let mut connection = redis::Client::open(self.url())
+            .expect("valid url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("the node answers");
+        let nodes: String = redis::cmd("CLUSTER")
+            .arg("NODES")
+            .query_async(&mut connection)
+            .await
+            .expect("CLUSTER NODES answers");
+        // Lines: <id> <ip:port@bus> <flags> <master> ...; flags include `master`.
+        let port = nodes
+            .lines()
+            .filter_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let flags = fields.get(2)?;
+                let address = fields.get(1)?.split('@').next()?;
+                (flags.contains("master") && !flags.contains("fail"))
+                    .then(|| address.rsplit(':').next()?.parse::<u16>().ok())
+                    .flatten()
+            })
+            .next()
+            .expect("a master");
+        let node = self
+            .nodes
+            .iter_mut()
+            .find(|node| node.port == port)
+            .expect("the master is one of ours");
+        node.stop().await;
+        port
+    }
+
+    /// A connection for checking what the server stored (cluster-aware on a cluster).
+    pub(crate) async fn connection(&self) -> TestConnection {
+        if self.cluster {
+            let urls: Vec<String> = self.nodes.iter().map(Node::url).collect();
+            TestConnection::Cluster(
+                redis::cluster::ClusterClient::new(urls)
+                    .expect("valid urls")
+                    .get_async_connection()
+                    .await
+                    .expect("the cluster answers"),
+            )
+        } else {
+            TestConnection::Single(
+                redis::Client::open(self.url())
+                    .expect("valid url")
+                    .get_multiplexed_async_connection()
+                    .await
+                    .expect("redis answers"),
+            )
+        }
+    }
+}
+
+/// Starts one node on a free port, trying new ports if another test takes one first.
+async fn start_node(cluster: bool) -> Node {
+    let mut node = Node {
+        port: 0,
+        dir: temp_dir("redis"),
+        cluster,
+        child: None,
+    };
+    for _ in 0..5 {
+        node.port = if cluster {
+            free_cluster_port()
+        } else {
+            free_port()
+        };
+        if node.start().await {
+            return node;
+        }
+    }
+    panic!("redis-server did not start on a free port in 5 tries");
+}
+
+/// A connection to one Redis or to a cluster, for the tests' own commands.
+pub(crate) enum TestConnection {
+    Single(redis::aio::MultiplexedConnection),
+    Cluster(redis::cluster_async::ClusterConnection),
+}
+
+impl ConnectionLike for TestConnection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            TestConnection::Single(connection) => connection.req_packed_command(cmd),
+            TestConnection::Cluster(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            TestConnection::Single(connection) => {
+                connection.req_packed_commands(pipeline, offset, count)
+            }
+            TestConnection::Cluster(connection) => {
+                connection.req_packed_commands(pipeline, offset, count)
+            }
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        0
     }
 }

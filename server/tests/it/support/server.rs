@@ -48,7 +48,8 @@ impl TestServer {
             let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
-                .args(["--dev-auth", "--redis-url", &redis.url()])
+                .arg("--dev-auth")
+                .args(redis.server_args())
                 .args([
                     "--listen",
                     &public.to_string(),
