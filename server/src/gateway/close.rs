@@ -5,7 +5,7 @@ use protocol::GoodbyeReason;
 /// Why the server closes a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CloseReason {
-    /// The client closed it (or the TCP connection ended).
+    /// The client closed it with a close frame (answered with the same code) or ended the TCP connection.
     ClientClosed,
     /// The node is shutting down.
     ShuttingDown,
@@ -25,6 +25,8 @@ pub(crate) enum CloseReason {
     NotReading,
     /// The WebSocket protocol was violated.
     ProtocolError,
+    /// A text message or a close reason that is not UTF-8.
+    InvalidUtf8,
 }
 
 impl CloseReason {
@@ -34,6 +36,7 @@ impl CloseReason {
             CloseReason::ClientClosed => 1000,
             CloseReason::ShuttingDown => 1001,
             CloseReason::ProtocolError => 1002,
+            CloseReason::InvalidUtf8 => 1007,
             CloseReason::TokenExpired | CloseReason::RateAbuse => 1008,
             CloseReason::MessageTooBig => 1009,
             CloseReason::Replaced => 4000,
@@ -56,6 +59,7 @@ impl CloseReason {
             CloseReason::MessageTooBig => "message larger than 4096 bytes",
             CloseReason::NotReading => "client is not reading its messages",
             CloseReason::ProtocolError => "WebSocket protocol error",
+            CloseReason::InvalidUtf8 => "text that is not valid UTF-8",
         }
     }
 
@@ -72,6 +76,7 @@ impl CloseReason {
             CloseReason::MessageTooBig => "message_too_big",
             CloseReason::NotReading => "not_reading",
             CloseReason::ProtocolError => "protocol_error",
+            CloseReason::InvalidUtf8 => "invalid_utf8",
         }
     }
 
@@ -105,6 +110,7 @@ mod tests {
             CloseReason::MessageTooBig,
             CloseReason::NotReading,
             CloseReason::ProtocolError,
+            CloseReason::InvalidUtf8,
         ];
         for reason in all {
             assert!(reason.text().len() <= 123, "{reason:?}");

@@ -164,7 +164,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     .inc();
                 return Err(CloseReason::MessageTooBig);
             }
-            Some(Err(WsError::Protocol(_) | WsError::Capacity(_) | WsError::Utf8(_))) => {
+            Some(Err(WsError::Utf8(_))) => return Err(CloseReason::InvalidUtf8),
+            Some(Err(WsError::Protocol(_) | WsError::Capacity(_))) => {
                 return Err(CloseReason::ProtocolError);
             }
             Some(Err(_)) => return Err(CloseReason::ClientClosed),
@@ -330,7 +331,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Says goodbye when the client should hear why, then closes with the reason's code.
     async fn close(&mut self, reason: CloseReason) {
-        if reason == CloseReason::ClientClosed || reason == CloseReason::NotReading {
+        if reason == CloseReason::ClientClosed {
+            // Answer the client's close frame, which tungstenite queued with the client's code (1002 for
+            // a code that is not allowed): RFC 6455 5.5.1. Without it the client sees 1006.
+            let _ = tokio::time::timeout(CLOSE_WRITE_TIMEOUT, self.socket.flush()).await;
+            return;
+        }
+        if reason == CloseReason::NotReading {
             return;
         }
         let goodbye = reason.goodbye().map(|(why, after)| {

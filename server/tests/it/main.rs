@@ -10,6 +10,7 @@
 //! - `cluster_failover`: a Redis Cluster master dies under load; nothing is lost.
 //! - `red_team`: attacks and faults, one test per case, over raw sockets.
 //! - `deploy_checks`: `deploy/` against a real node and real Prometheus tools.
+//! - `websocket_rfc`: RFC 6455 conformance of `/ws` after the Autobahn|Testsuite's sections 1 to 7.
 
 mod architecture;
 mod cluster_failover;
@@ -22,3 +23,4 @@ mod red_team;
 mod runs;
 mod social;
 mod support;
+mod websocket_rfc;
