@@ -34,6 +34,12 @@ pub enum InvalidId {
         /// The offending character.
         found: char,
     },
+    /// Nothing in it shows (only white space).
+    #[error("{what} has no visible character")]
+    Invisible {
+        /// Which kind of value.
+        what: &'static str,
+    },
     /// Not in the expected textual form.
     #[error("{what} is not in the form {form}")]
     Form {
@@ -108,7 +114,9 @@ impl fmt::Display for PlayerId {
     }
 }
 
-/// A name shown to other players: 1 to 32 characters, no control characters, not only white space.
+/// A name shown to other players: 1 to 32 characters, at least one of them visible, and none that is
+/// invisible or changes how the text around it is shown (see [`DisplayName::new`]), so a name can neither
+/// pass for another player's nor reorder what a client shows after it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
@@ -117,21 +125,46 @@ impl DisplayName {
     /// Longest accepted name, in characters (Unicode scalar values).
     pub const MAX_CHARS: usize = 32;
 
-    /// Validates `name`.
+    /// Validates `name`: 1 to [`Self::MAX_CHARS`] characters, refusing
+    /// - control characters (Unicode category Cc);
+    /// - format characters (category Cf): bidi marks, embeddings, overrides and isolates (U+200E, U+200F,
+    ///   U+202A to U+202E, U+2066 to U+2069, U+061C), zero-width space, non-joiner and joiner (U+200B to
+    ///   U+200D), word joiner and invisible operators (U+2060 to U+2064), the byte order mark, the soft
+    ///   hyphen, tag characters, and the rest of the category;
+    /// - the line and paragraph separators (U+2028, U+2029);
+    /// - other characters that show as nothing: the combining grapheme joiner, Hangul fillers, Khmer and
+    ///   Mongolian invisibles, the Braille blank, unassigned default-ignorable code points;
+    /// - a variation selector (U+FE00 to U+FE0F, U+E0100 to U+E01EF) anywhere but right after a visible
+    ///   character (so `❤️` stays a valid name);
+    /// - a name with no visible character (only white space).
     pub fn new(name: impl Into<String>) -> Result<DisplayName, InvalidId> {
         let name = name.into();
         let chars = name.chars().count();
-        if name.trim().is_empty() || chars > Self::MAX_CHARS {
+        if chars == 0 || chars > Self::MAX_CHARS {
             return Err(InvalidId::Length {
                 what: "display name",
                 max: Self::MAX_CHARS,
                 len: chars,
             });
         }
-        if let Some(found) = name.chars().find(|c| c.is_control()) {
-            return Err(InvalidId::Character {
+        let mut previous_visible = false;
+        for found in name.chars() {
+            let refused = if is_variation_selector(found) {
+                !previous_visible
+            } else {
+                is_invisible_or_control(found)
+            };
+            if refused {
+                return Err(InvalidId::Character {
+                    what: "display name",
+                    found,
+                });
+            }
+            previous_visible = is_visible(found);
+        }
+        if !name.chars().any(is_visible) {
+            return Err(InvalidId::Invisible {
                 what: "display name",
-                found,
             });
         }
         Ok(DisplayName(name))
@@ -141,6 +174,64 @@ impl DisplayName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Unicode's format characters (category Cf, as of Unicode 15), as inclusive ranges.
+const FORMAT_CHARACTERS: [(char, char); 21] = [
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{0600}', '\u{0605}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{180E}', '\u{180E}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFF9}', '\u{FFFB}'),
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1343F}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0001}', '\u{E0001}'),
+    ('\u{E0020}', '\u{E007F}'),
+];
+
+/// Characters outside Cc and Cf that show as nothing (default-ignorable or blank), as inclusive ranges.
+const BLANK_CHARACTERS: [(char, char); 11] = [
+    ('\u{034F}', '\u{034F}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180D}'),
+    ('\u{180F}', '\u{180F}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{2800}', '\u{2800}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF0}', '\u{FFF8}'),
+    ('\u{E0000}', '\u{E0FFF}'),
+];
+
+fn in_ranges(c: char, ranges: &[(char, char)]) -> bool {
+    ranges.iter().any(|(low, high)| (*low..=*high).contains(&c))
+}
+
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Refused anywhere in a display name (variation selectors are judged by [`DisplayName::new`]).
+fn is_invisible_or_control(c: char) -> bool {
+    c.is_control() || in_ranges(c, &FORMAT_CHARACTERS) || in_ranges(c, &BLANK_CHARACTERS)
+}
+
+/// A character that shows: not white space, not invisible, not a variation selector.
+fn is_visible(c: char) -> bool {
+    !c.is_whitespace() && !is_variation_selector(c) && !is_invisible_or_control(c)
 }
 
 impl TryFrom<String> for DisplayName {
@@ -376,9 +467,88 @@ mod tests {
     fn display_names_are_validated() {
         assert!(DisplayName::new("跳一跳 champion").is_ok());
         assert!(DisplayName::new("   ").is_err());
+        assert!(DisplayName::new("").is_err());
         assert!(DisplayName::new("a\u{7}b").is_err());
         assert!(DisplayName::new("é".repeat(32)).is_ok());
         assert!(DisplayName::new("é".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn display_names_refuse_bidi_controls_and_invisible_characters() {
+        let refused = [
+            '\u{202E}', // right-to-left override: "evil\u{202E}gnp.exe"
+            '\u{202A}',
+            '\u{202B}',
+            '\u{202C}',
+            '\u{202D}', // embeddings, pop
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}', // isolates
+            '\u{200E}',
+            '\u{200F}',
+            '\u{061C}', // marks
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{2060}',
+            '\u{FEFF}', // zero-width
+            '\u{00AD}',
+            '\u{2062}',
+            '\u{180E}',
+            '\u{E0041}',
+            '\u{E0001}', // other Cf
+            '\u{2028}',
+            '\u{2029}', // separators
+            '\u{3164}',
+            '\u{115F}',
+            '\u{FFA0}',
+            '\u{2800}',
+            '\u{034F}',
+            '\u{17B4}', // blank
+            '\u{0085}',
+            '\u{001B}',
+            '\u{007F}', // controls
+        ];
+        for c in refused {
+            for name in [format!("{c}bob"), format!("bo{c}b"), format!("bob{c}")] {
+                assert_eq!(
+                    DisplayName::new(name.clone()),
+                    Err(InvalidId::Character {
+                        what: "display name",
+                        found: c
+                    }),
+                    "{:04X} in {name:?}",
+                    u32::from(c)
+                );
+            }
+        }
+        // Variation selectors only after something visible.
+        assert!(DisplayName::new("\u{2764}\u{FE0F} Ada").is_ok());
+        assert!(DisplayName::new("\u{8FBB}\u{E0100}").is_ok());
+        assert!(DisplayName::new("\u{FE0F}Ada").is_err());
+        assert!(DisplayName::new("Ada \u{FE0F}").is_err());
+        assert!(DisplayName::new("A\u{FE0F}\u{FE0F}").is_err());
+        // White space alone, however exotic, shows nothing.
+        assert_eq!(
+            DisplayName::new("\u{3000}\u{2003} "),
+            Err(InvalidId::Invisible {
+                what: "display name"
+            })
+        );
+        assert!(DisplayName::new("Ada\u{3000}Lovelace").is_ok());
+        // JSON decoding applies the same rule.
+        assert!(serde_json::from_str::<DisplayName>("\"bob\\u202e\"").is_err());
+    }
+
+    #[test]
+    fn the_character_tables_are_sorted_ranges() {
+        for table in [&FORMAT_CHARACTERS[..], &BLANK_CHARACTERS[..]] {
+            for pair in table.windows(2) {
+                assert!(pair[0].1 < pair[1].0, "{pair:?}");
+            }
+            assert!(table.iter().all(|(low, high)| low <= high));
+        }
     }
 
     #[test]

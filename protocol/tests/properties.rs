@@ -69,6 +69,27 @@ proptest! {
     }
 
     #[test]
+    fn a_display_name_with_a_bidi_control_or_invisible_character_is_refused(
+        before in "[a-zA-Z跳 ]{0,15}",
+        after in "[a-zA-Z跳 ]{0,15}",
+        hidden in prop::sample::select(vec![
+            '\u{202E}', '\u{202D}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}',
+            '\u{200F}', '\u{061C}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+            '\u{00AD}', '\u{E0020}', '\u{3164}', '\u{2800}', '\u{2028}', '\u{0000}', '\u{009B}',
+        ]),
+    ) {
+        let name = format!("{before}{hidden}{after}");
+        prop_assert!(protocol::DisplayName::new(name.clone()).is_err());
+        let json = serde_json::to_string(&name).unwrap();
+        prop_assert!(serde_json::from_str::<protocol::DisplayName>(&json).is_err());
+    }
+
+    #[test]
+    fn a_display_name_of_visible_characters_is_accepted(name in "[a-zA-Z0-9é跳😀][a-zA-Z0-9é跳😀 ]{0,30}[a-z]") {
+        prop_assert!(protocol::DisplayName::new(name).is_ok());
+    }
+
+    #[test]
     fn the_request_id_survives_a_malformed_body(id in any::<u32>(), junk in prop::collection::vec(any::<u8>(), 1..20)) {
         let mut bytes = bincode::serde::encode_to_vec(id, protocol::codec::bincode_config::<16>()).unwrap();
         bytes.push(200); // no request variant has this index
