@@ -17,12 +17,9 @@ pub fn player_id(prefix: &str, index: u32) -> anyhow::Result<PlayerId> {
 }
 
 /// A token for `player`, valid for a day.
-pub fn token(secret: &str, player: &PlayerId) -> String {
-    let claims = Claims {
-        sub: player.clone(),
-        exp: leapfrog_core::clock::unix_ms() / 1000 + 86_400,
-    };
-    issue(&claims, secret.as_bytes())
+pub fn token(secret: &str, player: &PlayerId) -> anyhow::Result<String> {
+    let claims = Claims::new(player.clone(), leapfrog_core::clock::unix_seconds(), 86_400);
+    issue(&claims, secret.as_bytes()).context("signing a player token with --jwt-secret")
 }
 
 /// Sets `player`'s friends to exactly `friends` (mutual, idempotent).
@@ -83,8 +80,9 @@ mod tests {
     #[test]
     fn tokens_verify_with_the_servers_code() {
         let player = player_id("lt", 7).unwrap();
-        let token = token("secret", &player);
-        let claims = leapfrog_server::auth::jwt::verify(&token, b"secret", 0).unwrap();
+        let token = token("secret", &player).unwrap();
+        let now = leapfrog_core::clock::unix_seconds();
+        let claims = leapfrog_server::auth::jwt::verify(&token, b"secret", now).unwrap();
         assert_eq!(claims.sub, player);
         assert!(player_id("not valid", 1).is_err());
     }

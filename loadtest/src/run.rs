@@ -50,7 +50,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     let tokens: Arc<Vec<String>> = Arc::new(
         ids.iter()
             .map(|id| admin::token(&options.jwt_secret, id))
-            .collect(),
+            .collect::<anyhow::Result<_>>()?,
     );
 
     if !echo && !options.no_import && options.scenario != Scenario::Idle {

@@ -83,15 +83,34 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_REDIS_TIMEOUT_MS", default_value_t = 1_000)]
     pub redis_timeout_ms: u64,
 
-    /// HS256 secret of the login service's player tokens. Required unless --dev-auth.
+    /// HS256 secret of the login service's player tokens (at least 32 bytes). This or
+    /// --jwt-public-key-file is required unless --dev-auth.
     #[arg(long, env = "LEAPFROG_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
-    /// Secret of the server-to-server admin API (Bearer token on the admin port).
+    /// PEM public key of the login service: RSA (RS256 tokens) or EC P-256 (ES256 tokens)
+    #[arg(long, env = "LEAPFROG_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// Required `iss` of player tokens (unchecked when unset)
+    #[arg(long, env = "LEAPFROG_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` of player tokens (unset: a token with an `aud` is refused)
+    #[arg(long, env = "LEAPFROG_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
+    /// Clock skew tolerated on the tokens' `exp`, `nbf` and `iat`, in seconds
+    #[arg(long, env = "LEAPFROG_JWT_LEEWAY_SECONDS", default_value_t = 30)]
+    pub jwt_leeway_seconds: u64,
+
+    /// Secret of the server-to-server admin API (Bearer token on the admin port; at least 32 bytes).
     #[arg(long, env = "LEAPFROG_ADMIN_SECRET", hide_env_values = true)]
     pub admin_secret: Option<String>,
 
     /// Development auth: adds `POST /dev/token` issuing a token for any player. Never in production.
+    /// Dev tokens are signed with a key of their own, derived from --jwt-secret when given (nodes sharing
+    /// it accept each other's dev tokens) and random otherwise (only this node accepts them).
     #[arg(
         long,
         env = "LEAPFROG_DEV_AUTH",

@@ -69,6 +69,9 @@ pub enum ServerError {
     /// This node's board layout is not the deployment's.
     #[error(transparent)]
     Layout(#[from] LayoutError),
+    /// A token key cannot be used.
+    #[error("player auth")]
+    Auth(#[from] auth::jwt::KeyError),
     /// The metrics registry refused a metric (a bug).
     #[error("the metrics registry refused a metric")]
     Metrics(#[from] prometheus::Error),
@@ -85,6 +88,7 @@ pub struct Server {
 impl Server {
     /// Starts Redis (or connects to it), binds both ports, and starts the run service.
     pub async fn bind(config: Config) -> Result<Server, ServerError> {
+        let auth = Authenticator::new(&config.auth)?;
         let redis = match &config.redis {
             RedisSource::Existing(_) => None,
             RedisSource::Supervised {
@@ -185,7 +189,7 @@ impl Server {
             config.http.api_rate_burst,
         ));
         let app = Arc::new(App {
-            auth: Authenticator::new(config.auth.jwt_secret.clone()),
+            auth,
             config,
             store,
             metrics,

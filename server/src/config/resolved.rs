@@ -12,6 +12,8 @@ use leapfrog_core::notifications::InboxConfig;
 use leapfrog_core::runs::{RunQuota, RunSettings};
 use leapfrog_core::store::RedisTarget;
 
+use crate::auth::jwt::VerifyingKey;
+
 use super::checked::{MAX_DAYS, MAX_MS, days, millis, within};
 use super::{ConfigError, LogFormat, Options};
 
@@ -34,8 +36,16 @@ pub enum RedisSource {
 /// How players authenticate.
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
-    /// The HS256 secret.
-    pub jwt_secret: Vec<u8>,
+    /// The HS256 secret of the login service, if it signs with one.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// The login service's public key (RS256 or ES256), if it signs with a private key.
+    pub public_key: Option<VerifyingKey>,
+    /// The required `iss`, if any.
+    pub issuer: Option<String>,
+    /// The required `aud`, if any.
+    pub audience: Option<String>,
+    /// Clock skew tolerated on the token times, in seconds.
+    pub leeway_seconds: u64,
     /// True when `POST /dev/token` is served.
     pub dev_auth: bool,
 }
@@ -93,7 +103,7 @@ pub struct Config {
     pub redis_timeout: Duration,
     /// Auth.
     pub auth: AuthConfig,
-    /// Secret of the admin API, if enabled.
+    /// Secret of the admin API, if enabled (at least 32 bytes).
     pub admin_secret: Option<String>,
     /// This node's name.
     pub node_id: String,
@@ -121,29 +131,24 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
-/// Shortest HS256 secret accepted, in bytes: the hash's output size.
+/// Shortest HS256 secret and admin secret accepted, in bytes: the hash's output size.
 const MIN_SECRET_BYTES: usize = 32;
 
 impl Options {
     /// Checks every value against its allowed range and builds the configuration.
     pub fn resolve(self) -> Result<Config, ConfigError> {
-        let jwt_secret = match (self.jwt_secret, self.dev_auth) {
-            (Some(secret), _) if secret.len() >= MIN_SECRET_BYTES => secret.into_bytes(),
-            (Some(_), _) => {
+        let auth = self.auth()?;
+        let admin_secret = match self.admin_secret.filter(|secret| !secret.is_empty()) {
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
                 return Err(ConfigError::Invalid {
-                    option: "jwt-secret",
-                    reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                    option: "admin-secret",
+                    reason: format!(
+                        "must be at least {MIN_SECRET_BYTES} bytes, not {} (openssl rand -base64 48 makes one)",
+                        secret.len()
+                    ),
                 });
             }
-            (None, true) => rand::random::<[u8; MIN_SECRET_BYTES]>().to_vec(),
-            (None, false) => {
-                return Err(ConfigError::Invalid {
-                    option: "jwt-secret",
-                    reason:
-                        "required (set LEAPFROG_JWT_SECRET), or run with --dev-auth for local play"
-                            .into(),
-                });
-            }
+            secret => secret,
         };
         let redis = match self.redis_url {
             Some(urls) if self.redis_cluster => RedisSource::Existing(RedisTarget::Cluster(
@@ -245,11 +250,8 @@ impl Options {
             admin_listen: self.admin_listen,
             redis,
             redis_timeout: millis("redis-timeout-ms", self.redis_timeout_ms, 1..=MAX_MS)?,
-            auth: AuthConfig {
-                jwt_secret,
-                dev_auth: self.dev_auth,
-            },
-            admin_secret: self.admin_secret.filter(|secret| !secret.is_empty()),
+            auth,
+            admin_secret,
             node_id: self.node_id.unwrap_or_else(default_node_id),
             connections,
             http,
@@ -298,6 +300,57 @@ impl Options {
                 coalesce_window: millis("coalesce-window-ms", self.coalesce_window_ms, 0..=MAX_MS)?,
             },
             log_format: self.log_format,
+        })
+    }
+}
+
+impl Options {
+    /// The player auth: a login service key (an HS256 secret of at least 32 bytes, a public key file, or
+    /// both), unless `--dev-auth` alone; the claim checks.
+    fn auth(&self) -> Result<AuthConfig, ConfigError> {
+        let jwt_secret = match &self.jwt_secret {
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                return Err(ConfigError::Invalid {
+                    option: "jwt-secret",
+                    reason: format!(
+                        "must be at least {MIN_SECRET_BYTES} bytes, not {}",
+                        secret.len()
+                    ),
+                });
+            }
+            secret => secret.clone().map(String::into_bytes),
+        };
+        let public_key = match &self.jwt_public_key_file {
+            None => None,
+            Some(path) => {
+                let invalid = |reason: String| ConfigError::Invalid {
+                    option: "jwt-public-key-file",
+                    reason: format!("{}: {reason}", path.display()),
+                };
+                let pem = std::fs::read(path).map_err(|error| invalid(error.to_string()))?;
+                Some(
+                    VerifyingKey::from_public_key_pem(&pem)
+                        .map_err(|error| invalid(error.to_string()))?,
+                )
+            }
+        };
+        if jwt_secret.is_none() && public_key.is_none() && !self.dev_auth {
+            return Err(ConfigError::Invalid {
+                option: "jwt-secret",
+                reason:
+                    "required (set LEAPFROG_JWT_SECRET), or --jwt-public-key-file, or run with \
+                         --dev-auth for local play"
+                        .into(),
+            });
+        }
+        let non_empty = |value: &Option<String>| value.clone().filter(|text| !text.is_empty());
+        Ok(AuthConfig {
+            jwt_secret,
+            public_key,
+            issuer: non_empty(&self.jwt_issuer),
+            audience: non_empty(&self.jwt_audience),
+            leeway_seconds: within("jwt-leeway-seconds", self.jwt_leeway_seconds, 0..=300)?,
+            dev_auth: self.dev_auth,
         })
     }
 }

@@ -107,6 +107,49 @@ fn defaults_apply_and_a_secret_is_required_without_dev_auth() {
 }
 
 #[test]
+fn secrets_and_key_files_are_checked() {
+    let secret = "a".repeat(32);
+    let config = load_and_resolve(&["--jwt-secret", &secret, "--admin-secret", &secret]).unwrap();
+    assert_eq!(config.auth.jwt_secret, Some(secret.clone().into_bytes()));
+    assert_eq!(config.admin_secret, Some(secret.clone()));
+    assert!(!config.auth.dev_auth);
+    let error = load_and_resolve(&["--dev-auth", "--admin-secret", &secret[..31]]).unwrap_err();
+    assert!(
+        error.to_string().contains("--admin-secret") && error.to_string().contains("32 bytes"),
+        "{error}"
+    );
+    let error = load_and_resolve(&["--jwt-secret", &secret[..31]]).unwrap_err();
+    assert!(error.to_string().contains("--jwt-secret"), "{error}");
+    // An empty admin secret turns the admin API off, as none does.
+    let config = load_and_resolve(&["--dev-auth", "--admin-secret", ""]).unwrap();
+    assert_eq!(config.admin_secret, None);
+    let missing = load_and_resolve(&["--jwt-public-key-file", "/no/such/key.pem"]).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("--jwt-public-key-file: /no/such/key.pem"),
+        "{missing}"
+    );
+    let garbage = TempFile::new("garbage.pem", "not a key");
+    let error = load_and_resolve(&["--jwt-public-key-file", garbage.arg()]).unwrap_err();
+    assert!(
+        error.to_string().contains("not a PEM public key"),
+        "{error}"
+    );
+    let config = load_and_resolve(&[
+        "--dev-auth",
+        "--jwt-issuer",
+        "login.example",
+        "--jwt-audience",
+        "",
+    ])
+    .unwrap();
+    assert_eq!(config.auth.issuer.as_deref(), Some("login.example"));
+    assert_eq!(config.auth.audience, None, "empty is unset");
+    assert_eq!(config.auth.leeway_seconds, 30);
+}
+
+#[test]
 fn the_file_fills_what_flags_leave_unset() {
     let file = TempFile::new(
         "fills.toml",

@@ -1,5 +1,5 @@
-//! `hello`: authenticates (when the handshake carried no token), resumes an interrupted run, and
-//! reports the session.
+//! `hello`: authenticates (when the handshake carried no token), extends the session with a fresh token,
+//! resumes an interrupted run, and reports the session.
 
 use game_logic::Ruleset;
 use protocol::{BoundedVec, ErrorCode, Hello, Response, ResumedRun, Welcome};
@@ -37,9 +37,11 @@ pub(super) async fn handle(
             if &claims.sub != player {
                 return Err(Failure::new(
                     ErrorCode::Forbidden,
-                    "the hello token names another player than the handshake token",
+                    "the hello token names another player than the session's token",
                 ));
             }
+            // A fresh token keeps a long session going past the first token's expiry.
+            session.extend(&claims);
         }
         (Some(_), None) => {}
     }

@@ -72,6 +72,11 @@ impl Session {
         self.player = Some(claims.sub);
     }
 
+    /// Lets a fresh token of the same player extend the session to its expiry.
+    pub(crate) fn extend(&mut self, claims: &Claims) {
+        self.token_expires_at = self.token_expires_at.max(claims.exp);
+    }
+
     /// True (once) if live notifications did not fit in this connection's queue since the last call.
     pub(crate) fn take_missed_notifications(&self) -> bool {
         self.handle.take_missed()

@@ -178,12 +178,16 @@ async fn dev_token(app: &App, request: Request<Incoming>) -> Response<Body> {
         .ttl_seconds
         .unwrap_or(24 * 60 * 60)
         .min(DEV_TOKEN_MAX_TTL);
-    json(
-        StatusCode::OK,
-        &DevTokenResponse {
-            token: app.auth.issue(player.clone(), ttl),
-            player,
-            expires_in: ttl,
-        },
-    )
+    match app.auth.issue_dev(player.clone(), ttl) {
+        Some(Ok(token)) => json(
+            StatusCode::OK,
+            &DevTokenResponse {
+                token,
+                player,
+                expires_in: ttl,
+            },
+        ),
+        Some(Err(error)) => text(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
+        None => text(StatusCode::NOT_FOUND, "not found"),
+    }
 }

@@ -17,7 +17,7 @@ use protocol::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 
-const ADMIN: &str = "admin-secret-for-deploy-checks";
+const ADMIN: &str = "admin-secret-for-deploy-checks-of-32-bytes";
 
 /// Machine-speed play and the admin API (for the friend import).
 fn options() -> Vec<&'static str> {

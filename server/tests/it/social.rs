@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::support::{TestClient, TestRedis, TestServer, http_with, metric};
 use protocol::*;
 
-const ADMIN: &str = "admin-secret-for-tests";
+const ADMIN: &str = "admin-secret-for-tests-of-32-bytes-or-more";
 
 /// Machine-speed play, the admin API, and a short coalescing window.
 fn options() -> Vec<&'static str> {

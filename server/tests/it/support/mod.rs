@@ -1,10 +1,11 @@
 //! The integration-test harness: a real `redis-server` on a free loopback port (`redis`), the real
 //! `leapfrog-server` binary as a child process (`server`), WebSocket clients for both codecs
 //! (`ws_client`), a WebSocket client built by hand over TCP (`raw_ws`), a minimal HTTP client (`http`),
-//! and scripted runs (`runs`). Every wait is bounded, so a
+//! scripted runs (`runs`) and `openssl` key pairs for token tests (`keys`). Every wait is bounded, so a
 //! broken server fails a test instead of hanging it; every process is killed on drop.
 
 pub(crate) mod http;
+pub(crate) mod keys;
 pub(crate) mod raw_ws;
 pub(crate) mod redis;
 pub(crate) mod runs;

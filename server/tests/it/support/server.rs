@@ -34,21 +34,26 @@ impl TestServer {
     /// ports answer. A free port can be taken by another test before the server binds it; the server then
     /// exits and is started again on new ports.
     pub(crate) async fn start(redis: &TestRedis, extra: &[&str]) -> TestServer {
-        TestServer::spawn(redis, extra, Readiness::Ready).await
+        TestServer::spawn(redis, &[&["--dev-auth"], extra].concat(), Readiness::Ready).await
     }
 
     /// Starts the server binary like [`TestServer::start`] but waits only until it is alive (`/healthz`):
     /// for a node started while Redis is down.
     pub(crate) async fn start_alive(redis: &TestRedis, extra: &[&str]) -> TestServer {
-        TestServer::spawn(redis, extra, Readiness::Alive).await
+        TestServer::spawn(redis, &[&["--dev-auth"], extra].concat(), Readiness::Alive).await
     }
 
-    async fn spawn(redis: &TestRedis, extra: &[&str], readiness: Readiness) -> TestServer {
+    /// Starts the server binary on `redis` with exactly the options `options` (no `--dev-auth` unless
+    /// given), as [`TestServer::start`] does.
+    pub(crate) async fn start_with(redis: &TestRedis, options: &[&str]) -> TestServer {
+        TestServer::spawn(redis, options, Readiness::Ready).await
+    }
+
+    async fn spawn(redis: &TestRedis, options: &[&str], readiness: Readiness) -> TestServer {
         for _ in 0..5 {
             let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
-                .arg("--dev-auth")
                 .args(redis.server_args())
                 .args([
                     "--listen",
@@ -57,7 +62,7 @@ impl TestServer {
                     &admin.to_string(),
                 ])
                 .args(["--drain-timeout-ms", "3000"])
-                .args(extra)
+                .args(options)
                 // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
                 .env(
                     "LEAPFROG_LOG",
@@ -82,6 +87,25 @@ impl TestServer {
             }
         }
         panic!("the server did not start on free ports in 5 tries");
+    }
+
+    /// Runs the server binary with `options` expecting it to refuse them: returns what it printed on
+    /// standard error, or panics if it started.
+    pub(crate) async fn refuses_to_start(options: &[&str]) -> String {
+        let run = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
+            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
+            .args(["--redis-url", "redis://127.0.0.1:1/0"])
+            .args(options)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(WAIT, run)
+            .await
+            .expect("the server exits in time")
+            .expect("the server binary runs");
+        assert!(!output.status.success(), "{options:?} were accepted");
+        String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
     /// Waits until this process answers on the public port (`/readyz`, or `/healthz` when only alive)
