@@ -79,9 +79,14 @@ impl App {
             .saturating_sub(self.unauthenticated.len())
     }
 
+    /// Whether Redis answered the last health probe (every 500 ms).
+    pub(crate) fn is_store_reachable(&self) -> bool {
+        self.redis_healthy.load(Ordering::Relaxed)
+    }
+
     /// True while the node should receive traffic: Redis reachable and not shutting down.
     pub(crate) fn is_ready(&self) -> bool {
-        self.redis_healthy.load(Ordering::Relaxed)
+        self.is_store_reachable()
             && self.layout_checked.load(Ordering::Relaxed)
             && !self.shutdown.is_triggered()
     }

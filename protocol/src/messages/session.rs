@@ -1,4 +1,4 @@
-//! Session messages: hello (authentication in the first message, resume, notification catch-up) and
+//! Session messages: hello (authentication in the first message, session renewal, resume) and
 //! ping/pong.
 
 use game_logic::{Ruleset, World};

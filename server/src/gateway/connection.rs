@@ -106,6 +106,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return CloseReason::ShuttingDown;
         }
         loop {
+            if self.session.catch_up_due(self.app.is_store_reachable())
+                && let Err(reason) = self.catch_up_notifications().await
+            {
+                return reason;
+            }
             let result = tokio::select! {
                 biased;
                 _ = shutdown.changed() => Err(CloseReason::ShuttingDown),
@@ -120,27 +125,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             if let Err(reason) = result {
                 return reason;
             }
-            if self.session.take_missed_notifications()
-                && let Err(reason) = self.catch_up_notifications().await
-            {
-                return reason;
-            }
         }
     }
 
-    /// Sends the unacknowledged notifications again after some did not fit in the queue (the client
-    /// drops ids it has shown). If Redis cannot answer now, the next hello delivers them.
+    /// Sends the unacknowledged notifications: once the connection authenticated, and again after live
+    /// ones did not fit in the queue (the client drops ids it has shown). If Redis cannot answer now, the
+    /// session tries again later.
     async fn catch_up_notifications(&mut self) -> Result<(), CloseReason> {
         let Some(player) = self.session.player.clone() else {
             return Ok(());
         };
-        if let Err(failure) =
-            handlers::notification::redeliver(&self.app, &mut self.session, &player).await
-        {
-            tracing::debug!(
-                ?failure,
-                "notifications not caught up; the next hello delivers them"
-            );
+        let result = handlers::notification::redeliver(&self.app, &mut self.session, &player).await;
+        self.session.caught_up(result.is_ok());
+        if let Err(failure) = result {
+            tracing::debug!(?failure, "notifications not caught up; trying again later");
             return Ok(());
         }
         for push in std::mem::take(&mut self.session.pushes) {

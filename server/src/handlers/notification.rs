@@ -1,4 +1,4 @@
-//! Notification requests: list the inbox and acknowledge; and the redelivery after `hello`.
+//! Notification requests: list the inbox and acknowledge; and the catch-up once a connection authenticates.
 
 use protocol::{
     AckNotifications, BoundedVec, ListNotifications, NotificationPage, PlayerId, Push, Response,
@@ -10,9 +10,9 @@ use super::session::Session;
 use crate::app::App;
 use leapfrog_core::clock::unix_ms;
 
-/// Most unacknowledged notifications pushed right after `hello`; the client pages the rest with
+/// Most unacknowledged notifications pushed in a catch-up; the client pages the rest with
 /// `list_notifications` (`more` tells it to).
-pub(crate) const REDELIVERED_AFTER_HELLO: usize = 50;
+pub(crate) const CATCH_UP_LIMIT: usize = 50;
 
 /// `list_notifications`.
 pub(crate) async fn list(
@@ -43,7 +43,7 @@ pub(crate) async fn ack(
     })
 }
 
-/// Queues every unacknowledged notification (up to [`REDELIVERED_AFTER_HELLO`]) to follow the welcome.
+/// Queues the oldest unacknowledged notifications (up to [`CATCH_UP_LIMIT`]) to be pushed.
 pub(crate) async fn redeliver(
     app: &App,
     session: &mut Session,
@@ -51,7 +51,7 @@ pub(crate) async fn redeliver(
 ) -> Result<(), Failure> {
     let (notifications, _) = app
         .notifications
-        .unacked(player, None, REDELIVERED_AFTER_HELLO, unix_ms())
+        .unacked(player, None, CATCH_UP_LIMIT, unix_ms())
         .await?;
     session.pushes.extend(
         notifications

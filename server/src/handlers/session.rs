@@ -1,6 +1,6 @@
 //! A connection's session state: who it is, its codec, the run it plays.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use protocol::{Codec, PlayerId, ServerFrame};
 
@@ -21,14 +21,29 @@ pub(crate) struct Session {
     pub token_expires_at: u64,
     /// The run this connection plays, if any.
     pub run: Option<ActiveRun>,
-    /// Pushes a handler wants sent right after its answer (unacknowledged notifications after hello).
+    /// Frames a handler wants sent right after its answer.
     pub pushes: Vec<ServerFrame>,
     /// When this connection last refreshed its presence key.
     pub presence_refreshed: Instant,
+    catch_up: CatchUp,
     handle: ConnectionHandle,
     /// This connection's place among those not authenticated yet, given up on authentication.
     waiting: Option<InFlightGuard>,
 }
+
+/// Whether this connection still owes its client the unacknowledged notifications: due once it
+/// authenticates (in the handshake or with `hello`) and whenever live pushes did not fit its queue, done
+/// once sent. An attempt Redis cannot answer is retried, at most once a [`CATCH_UP_RETRY`], while Redis is
+/// reachable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CatchUp {
+    Done,
+    Due,
+    RetryAt(Instant),
+}
+
+/// The least time between two catch-up attempts Redis could not answer.
+const CATCH_UP_RETRY: Duration = Duration::from_secs(1);
 
 impl Session {
     /// A session not yet authenticated, holding its place `waiting` among unauthenticated connections.
@@ -44,6 +59,7 @@ impl Session {
             run: None,
             pushes: Vec::new(),
             presence_refreshed: Instant::now(),
+            catch_up: CatchUp::Done,
             handle,
             waiting,
         }
@@ -70,6 +86,7 @@ impl Session {
             );
         });
         self.player = Some(claims.sub);
+        self.catch_up = CatchUp::Due;
     }
 
     /// Lets a fresh token of the same player extend the session to its expiry.
@@ -77,9 +94,26 @@ impl Session {
         self.token_expires_at = self.token_expires_at.max(claims.exp);
     }
 
-    /// True (once) if live notifications did not fit in this connection's queue since the last call.
-    pub(crate) fn take_missed_notifications(&self) -> bool {
-        self.handle.take_missed()
+    /// Whether the unacknowledged notifications should be sent now, given whether Redis is reachable.
+    pub(crate) fn catch_up_due(&mut self, store_reachable: bool) -> bool {
+        if self.handle.take_missed() && self.player.is_some() {
+            self.catch_up = CatchUp::Due;
+        }
+        store_reachable
+            && match self.catch_up {
+                CatchUp::Done => false,
+                CatchUp::Due => true,
+                CatchUp::RetryAt(at) => Instant::now() >= at,
+            }
+    }
+
+    /// Records a catch-up attempt: sent, or to be tried again.
+    pub(crate) fn caught_up(&mut self, sent: bool) {
+        self.catch_up = if sent {
+            CatchUp::Done
+        } else {
+            CatchUp::RetryAt(Instant::now() + CATCH_UP_RETRY)
+        };
     }
 
     /// This connection's id in the registry.

@@ -11,6 +11,7 @@
 //!   HTTP read API, silent sockets, trickled HTTP requests, bad hellos, upgrades from one address.
 
 mod auth;
+mod conformance;
 mod durability;
 mod fair_play;
 mod floods;
