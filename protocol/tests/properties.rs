@@ -128,3 +128,27 @@ fn frames_of_the_other_codec_are_named_as_such() {
             .contains("text frame on the leapfrog.v1.bincode subprotocol")
     );
 }
+
+#[test]
+fn a_submit_run_chunk_of_512_jumps_decodes_in_bincode() {
+    use protocol::{BoundedVec, ClientFrame, Request, RequestId, RunId, SubmitRun};
+    let jumps = vec![
+        game_logic::Jump {
+            press_ms: 65_535,
+            dwell_ms: 65_535,
+        };
+        protocol::limits::MAX_JUMPS_PER_SUBMIT
+    ];
+    let frame = ClientFrame {
+        id: RequestId(u32::MAX),
+        request: Request::SubmitRun(SubmitRun {
+            run_id: RunId::from_bytes([0xff; 16]),
+            first_seq: u32::MAX,
+            jumps: BoundedVec::try_from(jumps).expect("512 is the bound"),
+            last: true,
+        }),
+    };
+    let wire = Codec::Bincode.encode_client(&frame).expect("fits 4 KiB");
+    assert!(wire.len() <= MAX_CLIENT_FRAME_BYTES, "{}", wire.len());
+    assert_eq!(Codec::Bincode.decode_client(&wire), Ok(frame));
+}

@@ -97,7 +97,7 @@ impl Codec {
 
     /// Decodes a client's frame (server side).
     pub fn decode_client(self, frame: &WireFrame) -> Result<ClientFrame, DecodeError> {
-        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES>(frame)
+        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES, { 8 * MAX_CLIENT_FRAME_BYTES }>(frame)
     }
 
     /// Encodes a server frame (server side).
@@ -112,10 +112,17 @@ impl Codec {
 
     /// Decodes a server's frame (client side).
     pub fn decode_server(self, frame: &WireFrame) -> Result<ServerFrame, DecodeError> {
-        self.decode::<ServerFrame, MAX_SERVER_FRAME_BYTES>(frame)
+        self.decode::<ServerFrame, MAX_SERVER_FRAME_BYTES, { 8 * MAX_SERVER_FRAME_BYTES }>(frame)
     }
 
-    fn decode<T: DeserializeOwned, const LIMIT: usize>(
+    /// Decodes a frame of at most `LIMIT` bytes. bincode's own limit, `CLAIM_LIMIT`, counts what the
+    /// values take in memory (a `u32` read from a one-byte varint counts 4 bytes), not the frame's bytes,
+    /// which are checked against `LIMIT` first; at the frame limit it refused valid frames (a `SubmitRun`
+    /// of 512 small jumps takes about 1 KiB on the wire and claims 4 KiB of `Jump`s). Eight times the frame
+    /// limit lets every frame within it through, since no value grows more than eightfold from its
+    /// encoding, while a claimed length still cannot make the decoder allocate past it (and lists are
+    /// capped by [`crate::BoundedVec`] before anything is allocated).
+    fn decode<T: DeserializeOwned, const LIMIT: usize, const CLAIM_LIMIT: usize>(
         self,
         frame: &WireFrame,
     ) -> Result<T, DecodeError> {
@@ -126,7 +133,7 @@ impl Codec {
             });
         }
         match (self, frame) {
-            (Codec::Bincode, WireFrame::Binary(bytes)) => decode_bincode::<T, LIMIT>(bytes),
+            (Codec::Bincode, WireFrame::Binary(bytes)) => decode_bincode::<T, CLAIM_LIMIT>(bytes),
             (Codec::Json, WireFrame::Text(text)) => decode_json(text),
             (codec, frame) => Err(DecodeError::WrongFrameKind {
                 codec: codec.subprotocol(),
