@@ -32,7 +32,7 @@ pub struct ClientFrame {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Request {
-    /// Open the session: authenticate (if not done in the handshake), resume a run, catch up.
+    /// Open the session: authenticate (if not done in the handshake) or renew it, resume a run.
     Hello(Hello),
     /// Keep-alive and clock check.
     Ping(Ping),

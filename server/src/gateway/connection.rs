@@ -296,8 +296,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Ok(WireFrame::Text(text)) => Message::Text(text.into()),
             Err(error) => {
                 tracing::error!(error = %ErrorChain(&error), kind = frame.kind(), "a server frame could not be encoded");
+                // The request still gets its answer: an error under its id.
+                let id = match frame {
+                    ServerFrame::Reply { id, .. } => Some(*id),
+                    ServerFrame::Error { id, .. } => *id,
+                    ServerFrame::Push(_) => None,
+                };
                 let fallback =
-                    ServerFrame::error(None, ErrorCode::Internal, "answer too large to send");
+                    ServerFrame::error(id, ErrorCode::Internal, "answer too large to send");
                 return Box::pin(self.feed(&fallback)).await;
             }
         };

@@ -15,4 +15,5 @@ mod conformance;
 mod durability;
 mod fair_play;
 mod floods;
+mod limits;
 mod social_abuse;
