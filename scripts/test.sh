@@ -3,7 +3,8 @@
 # (redis-server for the server's integration tests, openssl for their token key pairs, promtool from
 # Debian's prometheus package for the metrics checks, Node.js and npm for the TypeScript packages),
 # builds once, runs every Rust test in the workspace, then the TypeScript packages' tests, including the
-# rules port replaying runs the Rust engine wrote. Arguments go to `cargo test` (a filter runs only the matching Rust tests).
+# rules port replaying runs the Rust engine wrote. Arguments go to `cargo test` (a filter runs only the
+# matching Rust tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-packages.sh
