@@ -47,7 +47,7 @@ export interface ClientFrame {
 
 /** Everything a client can ask. Variants keep their position forever (bincode encodes the index). */
 export type Request =
-  /** Open the session: authenticate (if not done in the handshake), resume a run, catch up. */
+  /** Open the session: authenticate (if not done in the handshake) or renew it, resume a run. */
   | { readonly hello: Hello }
   /** Keep-alive and clock check. */
   | { readonly ping: Ping }
