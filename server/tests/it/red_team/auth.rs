@@ -173,12 +173,19 @@ async fn every_kind_of_bad_token_is_refused_in_the_handshake_and_in_hello() {
             hs256(SECRET, claims("mallory", json!({"exp": "tomorrow"}))),
         ),
     ];
-    let mut client = TestClient::connect(server.public, Codec::Json, Auth::None)
-        .await
-        .unwrap();
+    // One connection per bad hello: before it authenticates a connection may send only a few messages
+    // (the abuse limits), and each refusal must leave it able to authenticate.
+    let unauthenticated = || async {
+        TestClient::connect(server.public, Codec::Json, Auth::None)
+            .await
+            .unwrap()
+    };
     for (what, token) in &refused {
         assert_eq!(handshake_status(&server, token).await, 401, "{what}");
-        let answer = client.request(hello(Some(token.clone()))).await;
+        let answer = unauthenticated()
+            .await
+            .request(hello(Some(token.clone())))
+            .await;
         assert_eq!(
             error_code(&answer),
             Some(ErrorCode::Unauthorized),
@@ -188,6 +195,7 @@ async fn every_kind_of_bad_token_is_refused_in_the_handshake_and_in_hello() {
     // Oversized: refused in the handshake, and in hello by the protocol's 2 KiB limit.
     let oversized = format!("{}.{}", hs256(SECRET, good()), "x".repeat(2_100));
     assert_eq!(handshake_status(&server, &oversized).await, 401);
+    let mut client = unauthenticated().await;
     assert_eq!(
         error_code(&client.request(hello(Some(oversized))).await),
         Some(ErrorCode::BadRequest)

@@ -44,6 +44,12 @@ async fn ping(client: &mut TestClient) -> ServerFrame {
 async fn a_client_authenticated_in_the_handshake_is_caught_up_without_hello() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &[]).await;
+    // Bob logged in once (requests go only to known players), then went away.
+    server
+        .client(Codec::Bincode, "bob")
+        .await
+        .disconnect()
+        .await;
     let mut alice = server.client(Codec::Json, "alice").await;
     send_friend_request(&mut alice, "bob").await;
 
@@ -91,12 +97,12 @@ async fn a_hello_while_redis_is_down_is_welcomed_and_caught_up_when_redis_is_bac
     let mut redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &MACHINE_SPEED).await;
     let bob_token = server.token("bob").await;
-    let mut alice = server.client(Codec::Json, "alice").await;
-    send_friend_request(&mut alice, "bob").await;
+    // Bob leaves a run going; then Alice asks him to be friends while he is away.
     let mut bob = server.client(Codec::Bincode, "bob").await;
     let run = start_run(&mut bob, StartMode::Solo).await;
-    friend_request_from(bob.next_push().await);
     bob.disconnect().await;
+    let mut alice = server.client(Codec::Json, "alice").await;
+    send_friend_request(&mut alice, "bob").await;
 
     redis.stop().await;
     wait_not_ready(&server).await;

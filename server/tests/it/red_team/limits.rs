@@ -241,7 +241,13 @@ async fn player_ids_and_display_names_out_of_bounds_are_malformed_in_both_codecs
             ErrorCode::MalformedFrame,
         );
     }
+    // Requests go only to players who logged in once.
     let longest = "a".repeat(64);
+    server
+        .client(Codec::Json, &longest)
+        .await
+        .disconnect()
+        .await;
     match answer(
         &mut binary,
         200,
@@ -471,7 +477,8 @@ async fn page_sizes_and_board_windows_out_of_range_are_bad_requests_on_both_apis
 #[tokio::test]
 async fn pages_of_the_longest_ids_and_names_fit_the_server_frame() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &["--admin-secret", ADMIN]).await;
+    // One names shard: the unsharded key `lf:{names}`, written directly below.
+    let server = TestServer::start(&redis, &["--admin-secret", ADMIN, "--board-shards", "1"]).await;
     // 500 friends and 500 incoming requests, each with a 64-byte id and 32 four-byte characters of name:
     // about 240 bytes a card in JSON, so a page of 500 would be 120 KB against a 64 KiB frame.
     let ids: Vec<String> = (0..500).map(|n| format!("{n:0>64}")).collect();
