@@ -315,7 +315,7 @@ async fn trickled_headers_and_bodies_are_cut_off() {
             "--http-read-timeout-ms",
             "500",
             "--admin-secret",
-            "admin-secret-for-the-red-team",
+            "admin-secret-for-the-red-team-of-32-bytes",
         ],
     )
     .await;
@@ -330,7 +330,7 @@ async fn trickled_headers_and_bodies_are_cut_off() {
 
     let import = r#"{"friends":["a","b","c","d","e","f","g","h"]}"#;
     let head = format!(
-        "PUT /admin/v1/players/slow/friends HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer admin-secret-for-the-red-team\r\nContent-Length: {}\r\n\r\n",
+        "PUT /admin/v1/players/slow/friends HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer admin-secret-for-the-red-team-of-32-bytes\r\nContent-Length: {}\r\n\r\n",
         import.len()
     );
     let (status, took) = trickle(server.admin, &head, import).await;

@@ -9,7 +9,7 @@ use redis::AsyncCommands;
 
 use crate::support::{MACHINE_SPEED, TestClient, TestRedis, TestServer, http_with, metric};
 
-const ADMIN: &str = "admin-secret-for-the-red-team";
+const ADMIN: &str = "admin-secret-for-the-red-team-of-32-bytes";
 
 /// Machine-speed play (no message limit in the way), the admin API, and `extra`.
 fn options<'a>(extra: &[&'a str]) -> Vec<&'a str> {
