@@ -13,6 +13,11 @@ ensure_cargo
 cargo test --workspace --locked "$@"
 [ $# -eq 0 ] || exit 0
 
+echo "== the domain's integration tests again, against a local Redis Cluster (three masters)"
+LEAPFROG_TEST_REDIS=cluster cargo test --locked -p leapfrog-server --test it -- \
+    runs:: social:: recording:: periods:: pending_results:: \
+    red_team::durability red_team::fair_play red_team::social_abuse red_team::floods
+
 # npm_ci DIR: installs DIR's locked dev dependencies (offline first, no audit, no scripts' noise).
 npm_ci() {
     (cd "$1" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
