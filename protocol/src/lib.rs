@@ -31,6 +31,7 @@ pub use messages::leaderboard::{
 pub use messages::notification::{
     AckNotifications, Event, GoodbyeReason, ListNotifications, Notification, NotificationPage, Push,
 };
+pub use messages::replay::{ReadReplay, Replay};
 pub use messages::session::{Hello, Ping, Pong, ResumedRun, Welcome};
 pub use messages::social::{
     FriendPage, FriendRequests, ListFriends, OtherPlayer, PlayerCard, SetDisplayName, SocialChange,

@@ -29,3 +29,6 @@ pub const MAX_BOARD_ENTRIES: usize = {
 pub const MAX_NOTIFICATIONS_PER_PAGE: usize = 100;
 /// Most names in a coalesced summary.
 pub const MAX_SUMMARY_NAMES: usize = 5;
+/// Most jumps of a run in a `Replay`: in JSON a jump takes at most 37 bytes, so 1,500 of them fit a server
+/// frame with room to spare.
+pub const MAX_REPLAY_JUMPS: usize = 1_500;

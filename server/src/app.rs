@@ -17,6 +17,7 @@ use leapfrog_core::friends::Friends;
 use leapfrog_core::leaderboards::Leaderboards;
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence};
+use leapfrog_core::replays::Replays;
 use leapfrog_core::runs::RunService;
 use leapfrog_core::shutdown::{InFlight, Shutdown};
 use leapfrog_core::store::{Sharding, Store};
@@ -45,6 +46,8 @@ pub(crate) struct App {
     pub(crate) leaderboards: Leaderboards,
     /// Shared challenges.
     pub(crate) challenges: Challenges,
+    /// Best runs kept to be replayed.
+    pub(crate) replays: Replays,
     /// Inboxes and live delivery.
     pub(crate) notifications: Notifications,
     /// The shutdown signal.

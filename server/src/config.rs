@@ -121,6 +121,10 @@ pub struct Options {
     )]
     pub dev_auth: bool,
 
+    /// Directory of the built web client served at `/` (server/web/dist, built by `npm run build` there)
+    #[arg(long, env = "LEAPFROG_WEB_ROOT", default_value = "server/web/dist")]
+    pub web_root: PathBuf,
+
     /// This node's name in logs, metrics and presence [default: <hostname>-<pid>]
     #[arg(long, env = "LEAPFROG_NODE_ID")]
     pub node_id: Option<String>,

@@ -27,6 +27,7 @@ use leapfrog_core::leaderboards::Leaderboards;
 use leapfrog_core::leaderboards::layout::{self, LayoutError};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence, Router};
+use leapfrog_core::replays::Replays;
 use leapfrog_core::runs::{self, ResultRecorder, RunService};
 use leapfrog_core::shutdown::{InFlight, Shutdown};
 use leapfrog_core::store::supervisor::{SuperviseError, SupervisedRedis};
@@ -153,12 +154,19 @@ impl Server {
             metrics.clone(),
         );
         let challenges = Challenges::new(store.clone(), graph.clone(), config.challenges);
+        let replays = Replays::new(
+            store.clone(),
+            graph.clone(),
+            config.periods.clone(),
+            config.board_retention,
+        );
         let recorder = ResultRecorder::new(
             store.clone(),
             leaderboards.clone(),
             graph,
             notifications.clone(),
             challenges.clone(),
+            replays.clone(),
             runs::ENDED_RUN_TTL,
         );
         let shutdown = Shutdown::new();
@@ -201,6 +209,7 @@ impl Server {
             leaderboards,
             notifications,
             challenges,
+            replays,
             shutdown,
             connections: Arc::new(InFlight::default()),
             unauthenticated: Arc::new(InFlight::default()),

@@ -5,6 +5,7 @@ pub mod error;
 pub mod game;
 pub mod leaderboard;
 pub mod notification;
+pub mod replay;
 pub mod session;
 pub mod social;
 
@@ -16,6 +17,7 @@ use error::ErrorCode;
 use game::{Abandon, JumpRequest, JumpResult, RunStarted, StartRun, SubmitAck, SubmitRun};
 use leaderboard::{BoardPage, ReadBoard, ReadStanding, Standing};
 use notification::{AckNotifications, ListNotifications, NotificationPage, Push};
+use replay::{ReadReplay, Replay};
 use session::{Hello, Ping, Pong, Welcome};
 use social::{FriendPage, FriendRequests, ListFriends, OtherPlayer, SetDisplayName, SocialChange};
 
@@ -74,6 +76,8 @@ pub enum Request {
     CreateChallenge(CreateChallenge),
     /// Read a challenge and its board.
     ReadChallenge(ReadChallenge),
+    /// Read a player's best run of a period (yours or a friend's), to watch it or race its ghost.
+    ReadReplay(ReadReplay),
 }
 
 impl Request {
@@ -101,6 +105,7 @@ impl Request {
             Request::AckNotifications(_) => "ack_notifications",
             Request::CreateChallenge(_) => "create_challenge",
             Request::ReadChallenge(_) => "read_challenge",
+            Request::ReadReplay(_) => "read_replay",
         }
     }
 }
@@ -140,6 +145,8 @@ pub enum Response {
     Challenge(Challenge),
     /// Answer to `ReadChallenge`.
     ChallengePage(ChallengePage),
+    /// Answer to `ReadReplay`.
+    Replay(Replay),
 }
 
 impl Response {
@@ -160,6 +167,7 @@ impl Response {
             Response::Acked { .. } => "acked",
             Response::Challenge(_) => "challenge",
             Response::ChallengePage(_) => "challenge_page",
+            Response::Replay(_) => "replay",
         }
     }
 }

@@ -170,11 +170,14 @@ fn emit_variant_entry(out: &mut String, variant: &str, shape: &Variant) {
     }
 }
 
-/// The TypeScript type of field `field`: a 16-byte id named `challenge` is a challenge id (the wire forms
-/// of run and challenge ids are the same, so only the name tells them apart).
+/// The TypeScript type of field `field`: a 16-byte id named `challenge` is a challenge id, optional or not
+/// (the wire forms of run and challenge ids are the same, so only the name tells them apart).
 fn field_ts(field: &str, wire: &Wire) -> String {
     match wire {
         Wire::RunId if field == "challenge" => "ChallengeId".into(),
+        Wire::Option(inner) if field == "challenge" && **inner == Wire::RunId => {
+            "ChallengeId | null".into()
+        }
         _ => ts(wire),
     }
 }

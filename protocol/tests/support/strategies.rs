@@ -192,6 +192,8 @@ pub(crate) fn request() -> impl Strategy<Value = Request> {
                 after
             })
         ),
+        (player(), period())
+            .prop_map(|(player, period)| Request::ReadReplay(ReadReplay { player, period })),
     ]
 }
 
@@ -469,7 +471,35 @@ fn response() -> impl Strategy<Value = Response> {
                 total,
             })
         }),
+        replay().prop_map(Response::Replay),
     ]
+}
+
+fn replay() -> impl Strategy<Value = Replay> {
+    (
+        (player(), option::of(name()), "[adw0-9-]{1,11}", run_id()),
+        (any::<u64>(), any::<u32>(), any::<u64>()),
+        (bounded(jump(), 8), any::<u32>(), option::of(challenge_id())),
+    )
+        .prop_map(
+            |(
+                (player, name, period_id, run_id),
+                (seed, score, reached_at_ms),
+                (jumps, jumps_total, challenge),
+            )| Replay {
+                player,
+                name,
+                period_id,
+                run_id,
+                seed,
+                ruleset: Ruleset::V1,
+                score,
+                reached_at_ms,
+                jumps,
+                jumps_total,
+                challenge,
+            },
+        )
 }
 
 fn code() -> impl Strategy<Value = ErrorCode> {

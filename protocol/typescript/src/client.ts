@@ -28,7 +28,9 @@ import type {
   Notification,
   NotificationId,
   NotificationPage,
+  Period,
   Pong,
+  Replay,
   Request,
   Response,
   RunId,
@@ -458,6 +460,15 @@ export class LeapfrogClient {
     options?: RequestOptions,
   ): Promise<ChallengePage> {
     return this.request("read_challenge", { challenge, limit, after }, options);
+  }
+
+  /**
+   * Reads `player`'s best run of the `period` running now (your own, or a friend's: anyone else is
+   * `forbidden`, and a period without a run `not_found`), with every input, to watch it or race it as a ghost
+   * by replaying it with leapfrog-rules.
+   */
+  readReplay(player: string, period: Period, options?: RequestOptions): Promise<Replay> {
+    return this.request("read_replay", { player, period }, options);
   }
 
   // ---- connections ----

@@ -50,6 +50,7 @@ export const ANSWERS = {
   ack_notifications: "acked",
   create_challenge: "challenge",
   read_challenge: "challenge_page",
+  read_replay: "replay",
 } as const satisfies Record<RequestKind, ResponseKind>;
 
 /** What the answer to request `K` carries. */

@@ -73,7 +73,7 @@ describe("bincode", () => {
     const decode = (text: string) => () => decodeBincode("ClientFrame", bytes(text));
     assert.throws(decode("020200ff"), codecError("malformed_frame", /1 trailing bytes/));
     assert.throws(decode("0202"), codecError("malformed_frame", /end of frame/));
-    assert.throws(decode("0215"), codecError("malformed_frame", /unknown variant 21 of Request/));
+    assert.throws(decode("0216"), codecError("malformed_frame", /unknown variant 22 of Request/));
     assert.throws(
       decode("02fd0000000000000000"),
       codecError("malformed_frame", /too wide/),

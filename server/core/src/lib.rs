@@ -1,6 +1,6 @@
-//! The Leapfrog domain: authoritative runs, friends, leaderboards, notifications, each player's message
-//! budget across nodes, and the Redis store they share, with the domain's metrics, clock and shutdown
-//! signal.
+//! The Leapfrog domain: authoritative runs, friends, leaderboards, notifications, best-run replays, each
+//! player's message budget across nodes, and the Redis store they share, with the domain's metrics, clock
+//! and shutdown signal.
 //!
 //! This crate knows no transport: no sockets, HTTP or command line (`server` translates between the wire
 //! and these modules, and a test in `server` checks that this crate's dependency tree has no hyper,
@@ -16,6 +16,7 @@ pub mod friends;
 pub mod leaderboards;
 pub mod metrics;
 pub mod notifications;
+pub mod replays;
 pub mod runs;
 pub mod shutdown;
 pub mod store;

@@ -105,6 +105,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Secret of the admin API, if enabled (at least 32 bytes).
     pub admin_secret: Option<String>,
+    /// Directory of the built web client served at `/`.
+    pub web_root: PathBuf,
     /// This node's name.
     pub node_id: String,
     /// Connections.
@@ -252,6 +254,7 @@ impl Options {
             redis_timeout: millis("redis-timeout-ms", self.redis_timeout_ms, 1..=MAX_MS)?,
             auth,
             admin_secret,
+            web_root: self.web_root,
             node_id: self.node_id.unwrap_or_else(default_node_id),
             connections,
             http,

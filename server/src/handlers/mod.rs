@@ -6,6 +6,7 @@ mod hello;
 pub(crate) mod leaderboard;
 pub(crate) mod notification;
 mod ping;
+mod replay;
 pub(crate) mod run;
 pub(crate) mod session;
 mod social;
@@ -16,6 +17,7 @@ use std::time::Instant;
 use leapfrog_core::challenges::ChallengeError;
 use leapfrog_core::clock::unix_ms;
 use leapfrog_core::friends::FriendsError;
+use leapfrog_core::replays::ReplayError;
 use leapfrog_core::runs::RunError;
 use leapfrog_core::store::StoreError;
 use protocol::{ErrorCode, OutOfRange, Request, RequestId, Response, ServerFrame, SocialChange};
@@ -90,6 +92,22 @@ impl From<ChallengeError> for Failure {
             }
             ChallengeError::Run(_) | ChallengeError::Store(_) => ErrorCode::Unavailable,
         };
+        Failure::new(code, error.to_string())
+    }
+}
+
+/// A replay that cannot be read.
+impl From<ReplayError> for Failure {
+    fn from(error: ReplayError) -> Failure {
+        let code = match &error {
+            ReplayError::NotFriends(_) => ErrorCode::Forbidden,
+            ReplayError::NotFound { .. } => ErrorCode::NotFound,
+            ReplayError::Corrupt { .. } => ErrorCode::Internal,
+            ReplayError::Store(_) => ErrorCode::Unavailable,
+        };
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %ErrorChain(&error), "reading a replay failed");
+        }
         Failure::new(code, error.to_string())
     }
 }
@@ -179,5 +197,6 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
         Request::AckNotifications(ack) => notification::ack(app, &player, ack).await,
         Request::CreateChallenge(create) => challenge::create(app, &player, create).await,
         Request::ReadChallenge(read) => challenge::read(app, read).await,
+        Request::ReadReplay(read) => replay::read(app, &player, read).await,
     }
 }

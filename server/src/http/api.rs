@@ -6,6 +6,8 @@
 //!   `?around=R` (the window around the player): a `BoardPage`.
 //! - `GET /v1/standing/{friends|global}`: a `Standing`.
 //! - `GET /v1/challenges/{id}?limit=N&after=R`: a `ChallengePage` (the challenge and its board).
+//! - `GET /v1/replays/{period}/{player}`: a `Replay` (the player's best run of the period; yours or a
+//!   friend's).
 //!
 //! Each player (the token's) may make `--api-rate-per-second` requests, `--api-rate-burst` at once; past
 //! that the answer is 429 with `Retry-After`.
@@ -13,6 +15,7 @@
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use leapfrog_core::challenges::ChallengeError;
+use leapfrog_core::replays::ReplayError;
 use protocol::{Board, BoardWindow, ChallengeId, Period, PlayerId, ReadChallenge, Scope};
 
 use super::{Body, json, text};
@@ -80,6 +83,32 @@ pub(crate) async fn handle(app: &App, request: &Request<Incoming>) -> Response<B
                     "no such challenge (it may have expired)",
                 ),
                 Err(error) => text(StatusCode::SERVICE_UNAVAILABLE, error.to_string()),
+            };
+        }
+        ["v1", "replays", period, other] => {
+            let Some(period) = parse_period(period) else {
+                return text(
+                    StatusCode::NOT_FOUND,
+                    "period must be daily, weekly or all_time",
+                );
+            };
+            let Ok(other) = other.parse::<PlayerId>() else {
+                return text(StatusCode::NOT_FOUND, "no such player id");
+            };
+            return match app.replays.read(&player, &other, period, unix_ms()).await {
+                Ok(replay) => json(StatusCode::OK, &replay),
+                Err(error @ ReplayError::NotFriends(_)) => {
+                    text(StatusCode::FORBIDDEN, error.to_string())
+                }
+                Err(error @ ReplayError::NotFound { .. }) => {
+                    text(StatusCode::NOT_FOUND, error.to_string())
+                }
+                Err(error @ ReplayError::Corrupt { .. }) => {
+                    text(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+                }
+                Err(ReplayError::Store(error)) => {
+                    text(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
+                }
             };
         }
         _ => return text(StatusCode::NOT_FOUND, "not found"),

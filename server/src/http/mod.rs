@@ -1,9 +1,11 @@
 //! HTTP on both ports: an accept loop per port serving HTTP/1.1 with hyper; the public port upgrades
-//! `/ws` to WebSocket. Transport only: each route calls into the domain or the gateway.
+//! `/ws` to WebSocket and serves the web client's files. Transport only: each route calls into the domain
+//! or the gateway.
 
 pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod public;
+pub(crate) mod web;
 
 use leapfrog_core::error_chain::ErrorChain;
 use std::convert::Infallible;

@@ -1,5 +1,5 @@
-//! The public port: `GET /ws` (WebSocket upgrade), `GET /healthz`, `GET /readyz`, and `POST /dev/token`
-//! under `--dev-auth`.
+//! The public port: `GET /ws` (WebSocket upgrade), `GET /healthz`, `GET /readyz`, `POST /dev/token`
+//! under `--dev-auth`, the read API under `/v1/`, and the web client at `/` (every other `GET`).
 
 use leapfrog_core::error_chain::ErrorChain;
 use std::sync::Arc;
@@ -33,6 +33,9 @@ pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Respons
         (&Method::POST, "/dev/token") if app.config.auth.dev_auth => dev_token(&app, request).await,
         (&Method::GET, path) if path.starts_with("/v1/") => {
             super::api::handle(&app, &request).await
+        }
+        (&Method::GET, path) => {
+            super::web::serve(&app.config.web_root, path, request.headers()).await
         }
         _ => text(StatusCode::NOT_FOUND, "not found"),
     }

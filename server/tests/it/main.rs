@@ -6,6 +6,8 @@
 //! - `social`: friends, passes pushed live and kept in inboxes, two nodes, the HTTP read API.
 //! - `periods`: the weekly reset at a configured boundary, retention.
 //! - `recording` and `pending_results`: a run recorded twice, results surviving a Redis outage.
+//! - `replays`: best runs kept with their inputs, read by friends only (WebSocket and HTTP).
+//! - `web`: the web client's files: content types, caching, the CSP, traversal refused.
 //! - `architecture`: the dependency graph keeps the crate boundaries of ARCHITECTURE.md.
 //! - `cluster_failover`: a Redis Cluster master dies under load; nothing is lost.
 //! - `red_team`: attacks and faults, one test per case, over raw sockets.
@@ -20,7 +22,9 @@ mod pending_results;
 mod periods;
 mod recording;
 mod red_team;
+mod replays;
 mod runs;
 mod social;
 mod support;
+mod web;
 mod websocket_rfc;

@@ -88,7 +88,9 @@ export type Request =
   /** Share one of your runs as a challenge. */
   | { readonly create_challenge: CreateChallenge }
   /** Read a challenge and its board. */
-  | { readonly read_challenge: ReadChallenge };
+  | { readonly read_challenge: ReadChallenge }
+  /** Read a player's best run of a period (yours or a friend's), to watch it or race its ghost. */
+  | { readonly read_replay: ReadReplay };
 
 /** The first message of a session. */
 export interface Hello {
@@ -299,6 +301,14 @@ export interface ReadChallenge {
   readonly after: number | null;
 }
 
+/** Read a player's best run of this period (daily, weekly or all-time): yours, or a friend's. */
+export interface ReadReplay {
+  /** Whose best run. */
+  readonly player: string;
+  /** Of which period (the one running now). */
+  readonly period: Period;
+}
+
 /** Everything a server sends. */
 export type ServerFrame =
   /** The answer to request `id`. */
@@ -358,7 +368,9 @@ export type Response =
   /** Answer to `CreateChallenge`. */
   | { readonly challenge: Challenge }
   /** Answer to `ReadChallenge`. */
-  | { readonly challenge_page: ChallengePage };
+  | { readonly challenge_page: ChallengePage }
+  /** Answer to `ReadReplay`. */
+  | { readonly replay: Replay };
 
 /** The answer to `Hello`. */
 export interface Welcome {
@@ -778,6 +790,35 @@ export interface ChallengePage {
   readonly total: number;
 }
 
+/** A best run: its course and every input, enough to replay it exactly with the rules. */
+export interface Replay {
+  /** Whose run. */
+  readonly player: string;
+  /** Their display name, if set. */
+  readonly name: string | null;
+  /** The period it is the best of, e.g. `w2026-11-23`, `d2026-11-24`, `all`. */
+  readonly period_id: string;
+  /** The run. */
+  readonly run_id: RunId;
+  /** Its seed (text in JSON). */
+  readonly seed: U64String;
+  /** Its rules. */
+  readonly ruleset: number;
+  /** Its final score. */
+  readonly score: number;
+  /** Unix ms when it ended. */
+  readonly reached_at_ms: number;
+  /** Its inputs, in order: the first 1,500 (a longer run's ghost stops there). */
+  readonly jumps: readonly Jump[];
+  /** How many jumps the run had. */
+  readonly jumps_total: number;
+  /**
+   * The challenge this run was shared as, if its player shared it: a run started on it races the ghost
+   * on the same course.
+   */
+  readonly challenge: ChallengeId | null;
+}
+
 /**
  * What went wrong. Variants keep their position forever (bincode encodes the index); new codes are
  * only ever appended.
@@ -872,6 +913,7 @@ export interface Messages {
   AckNotifications: AckNotifications;
   CreateChallenge: CreateChallenge;
   ReadChallenge: ReadChallenge;
+  ReadReplay: ReadReplay;
   ServerFrame: ServerFrame;
   Response: Response;
   Welcome: Welcome;
@@ -905,6 +947,7 @@ export interface Messages {
   Event: Event;
   Challenge: Challenge;
   ChallengePage: ChallengePage;
+  Replay: Replay;
   ErrorCode: ErrorCode;
   Push: Push;
   GoodbyeReason: GoodbyeReason;
@@ -939,6 +982,7 @@ export const SCHEMA: Schema = {
       ["ack_notifications", "AckNotifications"],
       ["create_challenge", "CreateChallenge"],
       ["read_challenge", "ReadChallenge"],
+      ["read_replay", "ReadReplay"],
     ],
   },
   Hello: {
@@ -992,6 +1036,7 @@ export const SCHEMA: Schema = {
   AckNotifications: { struct: [["up_to", "notification_id"]] },
   CreateChallenge: { struct: [["run_id", "run_id"]] },
   ReadChallenge: { struct: [["challenge", "run_id"], ["limit", "u8"], ["after", ["option", "u32"]]] },
+  ReadReplay: { struct: [["player", "str"], ["period", "Period"]] },
   ServerFrame: {
     enum: [
       ["reply", { fields: [["id", "u32"], ["response", "Response"]] }],
@@ -1015,6 +1060,7 @@ export const SCHEMA: Schema = {
       ["acked", { fields: [["up_to", "notification_id"]] }],
       ["challenge", "Challenge"],
       ["challenge_page", "ChallengePage"],
+      ["replay", "Replay"],
     ],
   },
   Welcome: {
@@ -1206,6 +1252,21 @@ export const SCHEMA: Schema = {
     ],
   },
   ChallengePage: { struct: [["challenge", "Challenge"], ["entries", ["seq", "BoardEntry"]], ["total", "u32"]] },
+  Replay: {
+    struct: [
+      ["player", "str"],
+      ["name", ["option", "str"]],
+      ["period_id", "str"],
+      ["run_id", "run_id"],
+      ["seed", "u64_text"],
+      ["ruleset", "u16"],
+      ["score", "u32"],
+      ["reached_at_ms", "u64"],
+      ["jumps", ["seq", "Jump"]],
+      ["jumps_total", "u32"],
+      ["challenge", ["option", "run_id"]],
+    ],
+  },
   ErrorCode: {
     enum: [
       ["bad_request", null],

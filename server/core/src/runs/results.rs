@@ -27,6 +27,7 @@ use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
 use crate::leaderboards::{Leaderboards, Recorded};
 use crate::notifications::{Notifications, Pass};
+use crate::replays::Replays;
 use crate::store::{Store, StoreError};
 
 /// Notifications of one run in flight at once.
@@ -57,6 +58,7 @@ pub struct ResultRecorder {
     friends: FriendGraph,
     notifications: Notifications,
     challenges: Challenges,
+    replays: Replays,
     ended_run_ttl: Duration,
 }
 
@@ -68,6 +70,7 @@ impl ResultRecorder {
         friends: FriendGraph,
         notifications: Notifications,
         challenges: Challenges,
+        replays: Replays,
         ended_run_ttl: Duration,
     ) -> ResultRecorder {
         ResultRecorder {
@@ -76,12 +79,14 @@ impl ResultRecorder {
             friends,
             notifications,
             challenges,
+            replays,
             ended_run_ttl,
         }
     }
 
     /// Records `run` on the boards of the periods it ended in (or, for a challenge run, on its
-    /// challenge's board), notifies the friends it passed, and marks the run recorded.
+    /// challenge's board), keeps it as its player's replay of each period it is the best of, notifies the
+    /// friends it passed, and marks the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
         let planned = match run.challenge {
             Some(_) => Outcome::challenge_run(run.summary.score),
@@ -108,7 +113,8 @@ impl ResultRecorder {
             None => {
                 self.leaderboards
                     .apply(&run.player, run.summary.score, run.finished_at_ms)
-                    .await?
+                    .await?;
+                self.replays.keep_best(run, outcome.report.new_best).await?
             }
         }
         if !outcome.passes.is_empty() {

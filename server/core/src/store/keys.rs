@@ -116,6 +116,11 @@ pub(crate) fn passes_seen(player: &PlayerId) -> String {
     format!("lf:{{p:{player}}}:passes-seen")
 }
 
+/// A player's best run of one board period, kept to be replayed: course, inputs, packed score (hash).
+pub(crate) fn best_run(player: &PlayerId, period_id: &str) -> String {
+    format!("lf:{{p:{player}}}:best:{period_id}")
+}
+
 /// The pub/sub channel a node listens on for pushes to players connected to it.
 pub(crate) fn node_channel(node_id: &str) -> String {
     format!("lf:node:{node_id}")
@@ -168,6 +173,7 @@ mod tests {
             requests_received_hour(&player),
             requests_notified(&player),
             message_budget(&player, 7),
+            best_run(&player, "w2026-11-23"),
         ] {
             assert_eq!(tag(&key), "p:alice", "{key}");
         }

@@ -157,12 +157,19 @@ pub(crate) fn recording_domain(
         friends.clone(),
         leapfrog_core::challenges::ChallengeSettings { ttl: DAY },
     );
+    let replays = leapfrog_core::replays::Replays::new(
+        store.clone(),
+        friends.clone(),
+        PeriodRules::default(),
+        DAY,
+    );
     let recorder = leapfrog_core::runs::ResultRecorder::new(
         store,
         boards,
         friends,
         notifications.clone(),
         challenges,
+        replays,
         DAY,
     );
     RecordingDomain {

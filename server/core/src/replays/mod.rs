@@ -1,0 +1,299 @@
+//! Replays: every player's best run of each board period, kept with its inputs beside the board entry, so a
+//! friend's client can watch it or race it as a ghost by replaying it with the rules. Serving one costs the
+//! server one round trip of reads; the client does the simulation.
+//!
+//! A best is kept in `lf:{p:<player>}:best:<period_id>` (a hash in the player's slot: `packed`, `seed`,
+//! `ruleset`, `log`, `jumps`, `run`, and `challenge` once shared). It is written when recording a run sets
+//! a new best for the period, by a script that only lets a better packed score replace the kept one, so
+//! the recording stays idempotent: a retry, or a late recording of a worse run, changes nothing. A past
+//! daily or weekly best expires with its board (period end plus `--board-retention-days`); the all-time
+//! best is kept.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use game_logic::Ruleset;
+use protocol::limits::MAX_REPLAY_JUMPS;
+use protocol::{BoundedVec, ChallengeId, NewBest, Period, PlayerId, Replay, RunId};
+use redis::Script;
+use thiserror::Error;
+
+use crate::friends::FriendGraph;
+use crate::leaderboards::{PeriodRules, score};
+use crate::runs::FinishedRun;
+use crate::runs::input_log::{self, RECORD_BYTES};
+use crate::store::{Store, StoreError, keys};
+
+static KEEP_BEST: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("keep_best.lua")));
+static MARK_SHARED: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("mark_shared.lua")));
+
+/// Why a replay cannot be read.
+#[derive(Debug, Error)]
+pub enum ReplayError {
+    /// Only friends' replays (and your own) can be read; a player who blocked you is not your friend.
+    #[error("{0} is not your friend: only friends' best runs can be watched")]
+    NotFriends(PlayerId),
+    /// No best run kept for the period.
+    #[error("{player} has no best run in period {period_id}")]
+    NotFound {
+        /// Whose.
+        player: PlayerId,
+        /// Which period.
+        period_id: String,
+    },
+    /// The kept record cannot be read (written by something else).
+    #[error("the best run of {player} in period {period_id} is unreadable: {reason}")]
+    Corrupt {
+        /// Whose.
+        player: PlayerId,
+        /// Which period.
+        period_id: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Redis failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The replays domain.
+#[derive(Clone)]
+pub struct Replays {
+    store: Store,
+    names: FriendGraph,
+    rules: PeriodRules,
+    retention: Duration,
+}
+
+impl Replays {
+    /// Replays on `store`, in the periods of `rules`, past ones kept for `retention` after they end (as
+    /// the boards are).
+    pub fn new(
+        store: Store,
+        names: FriendGraph,
+        rules: PeriodRules,
+        retention: Duration,
+    ) -> Replays {
+        Replays {
+            store,
+            names,
+            rules,
+            retention,
+        }
+    }
+
+    /// Keeps `run` as its player's best of each period `new_best` flags (read from the run's saved
+    /// outcome, so a retry flags the same periods). The input log is read once; a run whose log has
+    /// expired keeps nothing. At most [`MAX_REPLAY_JUMPS`] inputs are kept.
+    pub(crate) async fn keep_best(
+        &self,
+        run: &FinishedRun,
+        new_best: NewBest,
+    ) -> Result<(), StoreError> {
+        let periods: Vec<Period> = [
+            (Period::Daily, new_best.daily),
+            (Period::Weekly, new_best.weekly),
+            (Period::AllTime, new_best.all_time),
+        ]
+        .into_iter()
+        .filter_map(|(period, flagged)| flagged.then_some(period))
+        .collect();
+        if periods.is_empty() {
+            return Ok(());
+        }
+        let log: Option<Vec<u8>> = self
+            .store
+            .query(
+                "replay_log",
+                redis::cmd("GET").arg(keys::run_log(&run.run_id)),
+            )
+            .await?;
+        let Some(mut log) = log else {
+            return Ok(());
+        };
+        let jumps_total = log.len() / RECORD_BYTES;
+        log.truncate(MAX_REPLAY_JUMPS * RECORD_BYTES);
+        let packed = score::encode(run.summary.score, run.finished_at_ms);
+        let retention = millis(self.retention);
+        futures_util::future::try_join_all(periods.into_iter().map(|period| {
+            let slot = self.rules.slot(period, run.finished_at_ms);
+            let expire_at = slot
+                .ends_at_ms
+                .map_or(0, |end| end.saturating_add(retention).max(1));
+            let mut invocation = KEEP_BEST.prepare_invoke();
+            invocation
+                .key(keys::best_run(&run.player, &slot.id))
+                .arg(packed)
+                .arg(run.summary.seed)
+                .arg(run.summary.ruleset.version())
+                .arg(log.as_slice())
+                .arg(jumps_total)
+                .arg(run.run_id.to_string())
+                .arg(expire_at);
+            async move {
+                self.store
+                    .run_script::<i64>("replay_keep", &invocation)
+                    .await
+            }
+        }))
+        .await
+        .map(drop)
+    }
+
+    /// Notes on `player`'s bests of the periods running at `now_ms` that hold run `run_id` that it was
+    /// shared as `challenge`, so a friend watching it can race it on the same course.
+    pub async fn mark_shared(
+        &self,
+        player: &PlayerId,
+        run_id: RunId,
+        challenge: ChallengeId,
+        now_ms: u64,
+    ) -> Result<(), StoreError> {
+        futures_util::future::try_join_all(crate::leaderboards::PERIODS.map(|period| {
+            let slot = self.rules.slot(period, now_ms);
+            let mut invocation = MARK_SHARED.prepare_invoke();
+            invocation
+                .key(keys::best_run(player, &slot.id))
+                .arg(run_id.to_string())
+                .arg(challenge.to_string());
+            async move {
+                self.store
+                    .run_script::<i64>("replay_mark_shared", &invocation)
+                    .await
+            }
+        }))
+        .await
+        .map(drop)
+    }
+
+    /// `player`'s best run of the `period` running at `now_ms`, as `viewer` may see it: their own, or a
+    /// friend's. The friendship, the record and the name are read at once (one round trip).
+    pub async fn read(
+        &self,
+        viewer: &PlayerId,
+        player: &PlayerId,
+        period: Period,
+        now_ms: u64,
+    ) -> Result<Replay, ReplayError> {
+        let slot = self.rules.slot(period, now_ms);
+        let friends = async {
+            if viewer == player {
+                return Ok(true);
+            }
+            self.store
+                .query::<bool>(
+                    "replay_friend",
+                    redis::cmd("HEXISTS")
+                        .arg(keys::friends(viewer))
+                        .arg(player.as_str()),
+                )
+                .await
+        };
+        let mut read_record = redis::cmd("HGETALL");
+        read_record.arg(keys::best_run(player, &slot.id));
+        let record = self
+            .store
+            .query::<HashMap<String, Vec<u8>>>("replay_read", &read_record);
+        let names = self.names.names(std::slice::from_ref(player));
+        let (friends, record, mut names) =
+            futures_util::future::try_join3(friends, record, names).await?;
+        if !friends {
+            return Err(ReplayError::NotFriends(player.clone()));
+        }
+        if record.is_empty() {
+            return Err(ReplayError::NotFound {
+                player: player.clone(),
+                period_id: slot.id,
+            });
+        }
+        let name = names.pop().flatten();
+        parse(player, &slot.id, &record).map_or_else(
+            |reason| {
+                Err(ReplayError::Corrupt {
+                    player: player.clone(),
+                    period_id: slot.id.clone(),
+                    reason,
+                })
+            },
+            |kept| {
+                Ok(Replay {
+                    player: player.clone(),
+                    name,
+                    period_id: slot.id.clone(),
+                    run_id: kept.run_id,
+                    seed: kept.seed,
+                    ruleset: kept.ruleset,
+                    score: kept.score,
+                    reached_at_ms: kept.reached_at_ms,
+                    jumps: BoundedVec::truncating(kept.jumps),
+                    jumps_total: kept.jumps_total,
+                    challenge: kept.challenge,
+                })
+            },
+        )
+    }
+}
+
+/// A kept best, as read back.
+struct Kept {
+    run_id: RunId,
+    seed: u64,
+    ruleset: Ruleset,
+    score: u32,
+    reached_at_ms: u64,
+    jumps: Vec<game_logic::Jump>,
+    jumps_total: u32,
+    challenge: Option<ChallengeId>,
+}
+
+/// The kept best in `record` (the hash's fields), or what is wrong with it.
+fn parse(
+    player: &PlayerId,
+    period_id: &str,
+    record: &HashMap<String, Vec<u8>>,
+) -> Result<Kept, String> {
+    let text = |field: &str| -> Result<&str, String> {
+        let bytes = record
+            .get(field)
+            .ok_or_else(|| format!("no field {field}"))?;
+        std::str::from_utf8(bytes).map_err(|_| format!("field {field} is not text"))
+    };
+    let number = |field: &str| -> Result<u64, String> {
+        text(field)?
+            .parse()
+            .map_err(|_| format!("field {field} is not a number"))
+    };
+    let ruleset = u16::try_from(number("ruleset")?)
+        .ok()
+        .and_then(|version| Ruleset::from_version(version).ok())
+        .ok_or_else(|| format!("unknown ruleset for {player} in {period_id}"))?;
+    let (score, reached_at_ms) = score::decode(number("packed")?);
+    let jumps = input_log::decode(record.get("log").map_or(&[][..], Vec::as_slice))
+        .map_err(|error| error.to_string())?;
+    let challenge = match record.get("challenge") {
+        None => None,
+        Some(_) => Some(
+            text("challenge")?
+                .parse()
+                .map_err(|_| "field challenge is not an id".to_owned())?,
+        ),
+    };
+    Ok(Kept {
+        run_id: text("run")?
+            .parse()
+            .map_err(|_| "field run is not a run id".to_owned())?,
+        seed: number("seed")?,
+        ruleset,
+        score,
+        reached_at_ms,
+        jumps,
+        jumps_total: u32::try_from(number("jumps")?).unwrap_or(u32::MAX),
+        challenge,
+    })
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,204 @@
+//! Best-run replays (`read_replay`, `GET /v1/replays/{period}/{player}`): a run that sets a new best is
+//! kept with its inputs and replays to the same score; only a better run replaces it; friends and the
+//! player may read it, a stranger or a player who was blocked may not; sharing it names the challenge.
+
+use crate::support::{self, TestClient, TestRedis, TestServer, http_with};
+use protocol::*;
+
+async fn client(server: &TestServer, player: &str) -> TestClient {
+    let mut client = server.client(Codec::Json, player).await;
+    support::hello(&mut client, None).await;
+    client
+}
+
+async fn social(client: &mut TestClient, request: Request) {
+    match client.request(request).await {
+        ServerFrame::Reply {
+            response: Response::Social(_),
+            ..
+        } => {}
+        other => panic!("expected a social change, got {other:?}"),
+    }
+}
+
+async fn befriend(server: &TestServer, a: &str, b: &str) {
+    let other = |player: &str| OtherPlayer {
+        player: player.parse().unwrap(),
+    };
+    social(
+        &mut client(server, a).await,
+        Request::SendFriendRequest(other(b)),
+    )
+    .await;
+    social(
+        &mut client(server, b).await,
+        Request::AcceptFriendRequest(other(a)),
+    )
+    .await;
+}
+
+/// Plays `centre_hits` centre hits then a fall; returns the run's end.
+async fn play(client: &mut TestClient, centre_hits: u32) -> RunOver {
+    match support::play_centre_hits(client, centre_hits).await {
+        RunEnd::Over(over) => over,
+        other => panic!("expected the run to be over, got {other:?}"),
+    }
+}
+
+/// `player`'s replay of `period` as `client` reads it: the replay or the error code.
+async fn read(client: &mut TestClient, player: &str, period: Period) -> Result<Replay, ErrorCode> {
+    let request = Request::ReadReplay(ReadReplay {
+        player: player.parse().unwrap(),
+        period,
+    });
+    match client.request(request).await {
+        ServerFrame::Reply {
+            response: Response::Replay(replay),
+            ..
+        } => Ok(replay),
+        ServerFrame::Error { code, .. } => Err(code),
+        other => panic!("expected a replay or an error, got {other:?}"),
+    }
+}
+
+/// The score a replay's inputs make on its course, by the rules.
+fn replayed_score(replay: &Replay) -> u32 {
+    game_logic::replay(replay.seed, replay.ruleset, &replay.jumps)
+        .expect("a kept run replays")
+        .score
+}
+
+#[tokio::test]
+async fn a_best_run_is_kept_and_replays_for_friends_only() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &support::MACHINE_SPEED).await;
+    befriend(&server, "alice", "bob").await;
+    befriend(&server, "alice", "dave").await;
+    let mut alice = client(&server, "alice").await;
+    assert_eq!(
+        read(&mut alice, "alice", Period::Weekly).await.err(),
+        Some(ErrorCode::NotFound),
+        "no run yet"
+    );
+
+    let best = play(&mut alice, 3).await;
+    for period in [Period::Daily, Period::Weekly, Period::AllTime] {
+        let mine = read(&mut alice, "alice", period)
+            .await
+            .expect("my own best");
+        assert_eq!(mine.run_id, best.run_id);
+        assert_eq!((mine.score, mine.seed), (best.final_score, best.seed));
+        assert_eq!(mine.jumps.len(), 4, "3 centre hits and the fall");
+        assert_eq!(mine.jumps_total, 4);
+        assert_eq!(replayed_score(&mine), best.final_score);
+        assert_eq!(mine.challenge, None);
+    }
+
+    let mut bob = client(&server, "bob").await;
+    let seen = read(&mut bob, "alice", Period::Weekly)
+        .await
+        .expect("a friend's best");
+    assert_eq!(seen.run_id, best.run_id);
+    assert!(seen.period_id.starts_with('w'), "{}", seen.period_id);
+
+    let mut carol = client(&server, "carol").await;
+    assert_eq!(
+        read(&mut carol, "alice", Period::Weekly).await.err(),
+        Some(ErrorCode::Forbidden),
+        "a stranger"
+    );
+    assert_eq!(
+        read(&mut bob, "carol", Period::AllTime).await.err(),
+        Some(ErrorCode::Forbidden),
+        "not a friend either way"
+    );
+
+    // Blocking ends the friendship: the blocked player can no longer watch.
+    social(
+        &mut alice,
+        Request::Block(OtherPlayer {
+            player: "dave".parse().unwrap(),
+        }),
+    )
+    .await;
+    let mut dave = client(&server, "dave").await;
+    assert_eq!(
+        read(&mut dave, "alice", Period::Weekly).await.err(),
+        Some(ErrorCode::Forbidden)
+    );
+
+    // A worse run keeps the best; a better one replaces it.
+    play(&mut alice, 1).await;
+    assert_eq!(
+        read(&mut bob, "alice", Period::Weekly)
+            .await
+            .unwrap()
+            .run_id,
+        best.run_id
+    );
+    let better = play(&mut alice, 5).await;
+    let replaced = read(&mut bob, "alice", Period::AllTime).await.unwrap();
+    assert_eq!(replaced.run_id, better.run_id);
+    assert_eq!(replayed_score(&replaced), better.final_score);
+
+    // The same over HTTP, with the token of the reader.
+    let bob_token = server.token("bob").await;
+    let (status, body) = http_with(
+        server.public,
+        "GET",
+        "/v1/replays/weekly/alice",
+        &bob_token,
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let over_http: Replay = serde_json::from_str(&body).expect("a Replay in JSON");
+    assert_eq!(over_http.run_id, better.run_id);
+    let carol_token = server.token("carol").await;
+    let refused = http_with(
+        server.public,
+        "GET",
+        "/v1/replays/weekly/alice",
+        &carol_token,
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.0, 403, "{}", refused.1);
+    let unknown = http_with(
+        server.public,
+        "GET",
+        "/v1/replays/monthly/alice",
+        &bob_token,
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(unknown.0, 404);
+}
+
+#[tokio::test]
+async fn a_shared_best_names_its_challenge_so_friends_can_race_it() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &support::MACHINE_SPEED).await;
+    befriend(&server, "erin", "frank").await;
+    let mut erin = client(&server, "erin").await;
+    let best = play(&mut erin, 2).await;
+    let challenge = match erin
+        .request(Request::CreateChallenge(CreateChallenge {
+            run_id: best.run_id,
+        }))
+        .await
+    {
+        ServerFrame::Reply {
+            response: Response::Challenge(challenge),
+            ..
+        } => challenge,
+        other => panic!("expected a challenge, got {other:?}"),
+    };
+    let mut frank = client(&server, "frank").await;
+    let replay = read(&mut frank, "erin", Period::Weekly).await.unwrap();
+    assert_eq!(replay.challenge, Some(challenge.challenge));
+    assert_eq!(replay.seed, challenge.seed);
+}
