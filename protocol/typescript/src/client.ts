@@ -106,6 +106,11 @@ export interface ClientOptions {
    * the server pushes again are delivered too (default true).
    */
   readonly catchUpNotifications?: boolean;
+  /**
+   * A live run to resume on the first connection, e.g. one a page kept across a reload: the `welcome` says
+   * where it stands (`resumed`), or that it is over (`resumed` null). Take it up with `Run.resume`.
+   */
+  readonly resume?: RunId | null;
   /** Time and timers (tests drive them by hand). */
   readonly clock?: Clock;
   /** A uniform draw in [0, 1) for the backoff jitter (tests fix it). */
@@ -214,6 +219,7 @@ export class LeapfrogClient {
   /** A client, not connected yet: call {@link LeapfrogClient.connect}. */
   constructor(options: ClientOptions) {
     this.#options = options;
+    this.#liveRun = options.resume ?? null;
     this.codec = codecNamed(options.codec ?? "bincode");
     this.clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;

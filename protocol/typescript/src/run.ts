@@ -12,7 +12,7 @@
  * @module
  */
 
-import { GameSession, Ruleset } from "leapfrog-rules";
+import { GameSession, Ruleset, replaySession } from "leapfrog-rules";
 
 import type { LeapfrogClient } from "./client.js";
 import { Emitter } from "./events.js";
@@ -140,20 +140,59 @@ export class Run {
    */
   static async start(client: LeapfrogClient, options: RunOptions = {}): Promise<Run> {
     const started = await client.startRun(options.mode ?? "solo");
-    return new Run(client, started, options);
+    const ruleset = Ruleset.fromVersion(started.ruleset);
+    const session = new GameSession(started.seed, ruleset);
+    const difference = firstDifference(session.world, started.world);
+    if (difference !== null) throw new RunDisagreementError(null, session.world, started.world, difference);
+    return new Run(client, started, session, client.clock.now(), null, options);
   }
 
-  private constructor(client: LeapfrogClient, started: RunStarted, options: RunOptions) {
+  /**
+   * Takes up a run the server resumed for this client (`welcome.resumed`, after a page reload: connect with
+   * the client's `resume` option), from the inputs the game kept of it: the first `resumed.next_seq` of
+   * `inputs` are replayed locally and must lead exactly where the server says the run stands. Later inputs
+   * (predicted, never applied by the server) are dropped. The next jump is paced as if the previous one had
+   * just been sent, which the server's timing check always accepts.
+   *
+   * @throws RunDisagreementError when the inputs do not lead to the resumed state (or are too few), and
+   *   `ReplayError` (from leapfrog-rules) when they cannot be replayed at all.
+   */
+  static resume(
+    client: LeapfrogClient,
+    resumed: ResumedRun,
+    inputs: readonly Jump[],
+    options: Omit<RunOptions, "mode"> = {},
+  ): Run {
+    const ruleset = Ruleset.fromVersion(resumed.ruleset);
+    if (inputs.length < resumed.next_seq) {
+      const kept = `${inputs.length} inputs kept`;
+      throw new RunDisagreementError(null, kept, resumed, `resumed at jump ${resumed.next_seq}, but ${kept}`);
+    }
+    const session = replaySession(resumed.seed, ruleset, inputs.slice(0, resumed.next_seq));
+    const difference = resumedDifference(resumed, session.world, session.score, session.combo);
+    if (difference !== null) throw new RunDisagreementError(null, session.world, resumed, difference);
+    const now = client.clock.now();
+    const started: RunStarted = { run_id: resumed.run_id, seed: resumed.seed, ruleset, world: session.world };
+    return new Run(client, started, session, now - session.minDurationMs, session.jumps > 0 ? now : null, options);
+  }
+
+  private constructor(
+    client: LeapfrogClient,
+    started: RunStarted,
+    session: GameSession,
+    startedAt: number,
+    lastSentAt: number | null,
+    options: RunOptions,
+  ) {
     this.#client = client;
     this.id = started.run_id;
     this.seed = started.seed;
     this.ruleset = Ruleset.fromVersion(started.ruleset);
     this.#paceMarginMs = options.paceMarginMs ?? 20;
-    this.#startedAt = client.clock.now();
-    this.#predicted = new GameSession(started.seed, this.ruleset);
+    this.#startedAt = startedAt;
+    this.#lastSentAt = lastSentAt;
+    this.#predicted = session;
     this.#confirmed = this.#predicted.clone();
-    const difference = firstDifference(this.#predicted.world, started.world);
-    if (difference !== null) throw new RunDisagreementError(null, this.#predicted.world, started.world, difference);
     this.#unsubscribe.push(
       client.on("welcome", (welcome) => this.#onWelcome(welcome)),
       client.on("run_result", (result) => this.#onResult(result)),

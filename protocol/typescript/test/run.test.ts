@@ -12,7 +12,7 @@ import { RunDisagreementError, ServerError } from "../src/errors.js";
 import type { JumpOutcome, JumpResult, Jump, RunEnd, World } from "../src/generated/messages.js";
 import { Run } from "../src/run.js";
 import { type FakeSocket, flush } from "./support/fake.js";
-import { type Harness, connected } from "./support/setup.js";
+import { type Harness, connected, harness } from "./support/setup.js";
 
 const RUN = "0123456789abcdef0123456789abcdef";
 const SEED = "42";
@@ -313,5 +313,70 @@ describe("Run across a dropped connection", () => {
     );
     assert.ok(run.isOver);
     assert.throws(() => run.jump(jump), ServerError);
+  });
+});
+
+describe("Run taken up after a page reload", () => {
+  /** A client that asks to resume RUN on its first connection, welcomed with `resumed`. */
+  async function reloaded(server: GameSession) {
+    const h = harness({ resume: RUN });
+    const connecting = h.client.connect();
+    await flush();
+    const socket = h.adapter.current;
+    socket.accept();
+    const [hello] = socket.requests("hello");
+    assert.ok(hello !== undefined && typeof hello.request === "object" && "hello" in hello.request);
+    assert.equal(hello.request.hello.resume, RUN, "the kept run is asked for");
+    const resumed = {
+      run_id: RUN,
+      seed: SEED,
+      ruleset: 1,
+      next_seq: server.jumps,
+      score: server.score,
+      combo: server.combo,
+      world: server.world,
+    };
+    socket.welcome({ resumed });
+    const welcomed = await connecting;
+    return { h, socket, resumed: welcomed.resumed ?? assert.fail("resumed") };
+  }
+
+  test("replays the kept inputs to where the server stands and plays on, paced from the resume", async () => {
+    const server = new GameSession(SEED, Ruleset.V1);
+    const kept = [aimed(server)];
+    server.apply(kept[0] as Jump);
+    kept.push(aimed(server));
+    server.apply(kept[1] as Jump);
+    // A third jump was predicted before the reload but never reached the server: it is dropped.
+    const { h, socket, resumed } = await reloaded(server);
+    const run = Run.resume(h.client, resumed, [...kept, FALL]);
+    assert.equal(run.jumps, 2);
+    assert.equal(run.confirmedJumps, 2);
+    assert.equal(run.score, server.score);
+    const next = aimed(server);
+    const ticket = run.jump(next);
+    assert.equal(ticket.predicted.landing, "centre");
+    // Paced as if the previous jump had just been sent: its flight and settle, then this one's dwell and press.
+    const least = server.minIntervalMs(next) + 20;
+    await h.clock.advance(least - 1);
+    assert.equal(jumps(socket).length, 0);
+    await h.clock.advance(1);
+    const [sent] = jumps(socket);
+    assert.equal(sent?.seq, 2);
+    const result = answer(socket, server, sent?.id as number, next);
+    assert.deepEqual(await ticket.confirmed, result);
+  });
+
+  test("inputs that do not lead to the resumed state are a disagreement", async () => {
+    const server = new GameSession(SEED, Ruleset.V1);
+    const jump = aimed(server);
+    server.apply(jump);
+    const { h, resumed } = await reloaded(server);
+    assert.throws(() => Run.resume(h.client, resumed, []), RunDisagreementError, "too few");
+    assert.throws(
+      () => Run.resume(h.client, resumed, [{ press_ms: jump.press_ms + 40, dwell_ms: 300 }]),
+      RunDisagreementError,
+      "another landing",
+    );
   });
 });
