@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need when it is missing
 # (redis-server for the server's integration tests, openssl for their token key pairs, promtool from
-# Debian's prometheus package for the metrics checks, Node.js and npm for the TypeScript packages),
-# builds once, runs every Rust test in the workspace, then the TypeScript packages' tests, including the
-# rules port replaying runs the Rust engine wrote. Arguments go to `cargo test` (a filter runs only the
-# matching Rust tests).
+# Debian's prometheus package for the metrics checks, Node.js and npm for the TypeScript packages,
+# Chromium for the web client's browser suite), builds once, runs every Rust test in the workspace, then
+# the TypeScript packages' tests, including the rules port replaying runs the Rust engine wrote and the
+# web client played in headless Chromium. Arguments go to `cargo test` (a filter runs only the matching
+# Rust tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-packages.sh
-ensure_packages redis-server:redis-server promtool:prometheus openssl:openssl node:nodejs npm:npm
+ensure_packages redis-server:redis-server promtool:prometheus openssl:openssl node:nodejs npm:npm chromium:chromium
 ensure_cargo
 cargo test --workspace --locked "$@"
 [ $# -eq 0 ] || exit 0
@@ -30,3 +31,7 @@ npm_ci game-logic/typescript
 echo "== protocol/typescript (leapfrog-client): unit tests, then live against the server binary built above"
 npm_ci protocol/typescript
 (cd protocol/typescript && npm test && npm run test:integration)
+
+echo "== server/web (the web client): unit tests, then headless Chromium against the server binary built above"
+npm_ci server/web
+(cd server/web && npm test && npm run test:browser)

@@ -142,7 +142,8 @@ async function boot(): Promise<void> {
   });
   client.on("notification", ({ notification }) => {
     store.dispatch({ type: "notified", notification });
-    const live = notification.created_ms >= welcomedAtServerMs - 2_000;
+    // Only what happens while the page is open pops up; the inbox holds the rest.
+    const live = notification.created_ms > welcomedAtServerMs;
     if (live) toast(describe(notification.event));
     if (changesFriends(notification.event)) void loadFriends();
   });

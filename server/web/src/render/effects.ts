@@ -65,10 +65,11 @@ export function drawEffect(ctx: CanvasRenderingContext2D, camera: Camera, effect
   ctx.font = `800 ${Math.round(effect.size)}px system-ui, -apple-system, "Segoe UI", sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
-  ctx.lineWidth = 4;
-  ctx.strokeStyle = "rgba(44, 41, 80, 0.85)";
+  ctx.lineJoin = "round";
+  ctx.lineWidth = 5;
+  ctx.strokeStyle = "rgba(255, 255, 255, 0.95)";
   ctx.strokeText(effect.text, at.x, at.y);
-  ctx.fillStyle = "#ffffff";
+  ctx.fillStyle = "#2c2950";
   ctx.fillText(effect.text, at.x, at.y);
   ctx.globalAlpha = 1;
 }

@@ -78,5 +78,5 @@ export function facesOf(platform: Platform): Faces {
   return { top, left: shade(top, 0.84), right: shade(top, 0.68), rim: shade(top, 1.35) };
 }
 
-/** The page's background gradient, top to bottom (the canvas is transparent over it). */
-export const BACKGROUND = ["#dfe8f4", "#f6efe8"] as const;
+/** The sky behind the scene, top to bottom (the page's CSS background matches it). */
+export const BACKGROUND = ["#dfe8f4", "#eef0f4", "#f6efe8"] as const;

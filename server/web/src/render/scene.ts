@@ -1,8 +1,9 @@
 /**
  * The painter: one frame of the scene on the canvas. It sizes the canvas to its element at the device's
  * pixel ratio, then draws in painter's order: the platforms' shadows on the ground, then platforms and
- * figures from the farthest to the nearest, then the effects. The canvas is transparent: the page's CSS
- * gradient is the sky, so a frame fills only what it draws.
+ * figures from the farthest to the nearest, then the effects. The canvas is opaque: each frame starts from
+ * the sky, a gradient drawn once per size into an offscreen canvas and copied, so the compositor has
+ * nothing to blend under it (what costs most when Chromium renders in software).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type { Pose } from "../anim/jump.js";
 import { type Effect, drawEffect } from "./effects.js";
 import { drawFigure, drawFigureShadow } from "./figure.js";
 import { type Camera, MU_PER_UNIT, depth, units } from "./iso.js";
+import { BACKGROUND } from "./palette.js";
 import { type PlatformState, drawPlatform, drawShadow } from "./platforms.js";
 
 /** A figure in a frame. */
@@ -38,9 +40,10 @@ export class Painter {
   #width = 0;
   #height = 0;
   #ratio = 1;
+  #sky: HTMLCanvasElement | null = null;
 
   constructor(canvas: HTMLCanvasElement) {
-    const ctx = canvas.getContext("2d", { alpha: true });
+    const ctx = canvas.getContext("2d", { alpha: false });
     if (ctx === null) throw new Error("this browser cannot draw on a canvas");
     this.#canvas = canvas;
     this.#ctx = ctx;
@@ -69,14 +72,16 @@ export class Painter {
     this.#ratio = ratio;
     this.#canvas.width = Math.max(1, Math.round(width * ratio));
     this.#canvas.height = Math.max(1, Math.round(height * ratio));
+    this.#sky = sky(this.#canvas.width, this.#canvas.height);
     return true;
   }
 
   /** Draws `frame`. */
   draw(frame: Frame): void {
     const ctx = this.#ctx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (this.#sky !== null) ctx.drawImage(this.#sky, 0, 0);
     ctx.setTransform(this.#ratio, 0, 0, this.#ratio, 0, 0);
-    ctx.clearRect(0, 0, this.#width, this.#height);
     const { camera } = frame;
     for (const platform of frame.platforms) drawShadow(ctx, camera, platform);
     type Item = { readonly depth: number; readonly draw: () => void };
@@ -97,6 +102,21 @@ export class Painter {
     for (const item of items) item.draw();
     for (const effect of frame.effects) drawEffect(ctx, camera, effect, frame.now);
   }
+}
+
+/** The sky: the background gradient at `width` x `height` device pixels. */
+function sky(width: number, height: number): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d");
+  if (ctx !== null) {
+    const gradient = ctx.createLinearGradient(0, 0, 0, height);
+    BACKGROUND.forEach((colour, index) => gradient.addColorStop(index / (BACKGROUND.length - 1), colour));
+    ctx.fillStyle = gradient;
+    ctx.fillRect(0, 0, width, height);
+  }
+  return canvas;
 }
 
 /** The ground point of `pose`, mu. */
