@@ -21,20 +21,14 @@ async fn social(client: &mut TestClient, request: Request) {
     }
 }
 
+/// Makes `a` and `b` friends (both logged in first: requests go only to players the server has seen).
 async fn befriend(server: &TestServer, a: &str, b: &str) {
     let other = |player: &str| OtherPlayer {
         player: player.parse().unwrap(),
     };
-    social(
-        &mut client(server, a).await,
-        Request::SendFriendRequest(other(b)),
-    )
-    .await;
-    social(
-        &mut client(server, b).await,
-        Request::AcceptFriendRequest(other(a)),
-    )
-    .await;
+    let (mut first, mut second) = (client(server, a).await, client(server, b).await);
+    social(&mut first, Request::SendFriendRequest(other(b))).await;
+    social(&mut second, Request::AcceptFriendRequest(other(a))).await;
 }
 
 /// Plays `centre_hits` centre hits then a fall; returns the run's end.
