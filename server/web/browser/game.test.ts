@@ -6,7 +6,7 @@
  * - alice and bob become friends through the UI; bob plays; alice plays a better run; her run-over names
  *   bob, and bob's open page shows the toast without a reload;
  * - alice's challenge link, opened by bob, starts a run on her course, and her best run races him as a
- *   ghost;
+ *   ghost; bob watches her best from the friends panel;
  * - carol (on the bincode codec) reloads mid-run and plays on; a request sent while her page was closed is
  *   in her inbox when she comes back;
  * - screenshots of the game, the boards and the run-over screen at phone and desktop size, and the canvas
@@ -163,6 +163,16 @@ describe("the web client in Chromium", { timeout: 180_000 }, () => {
     await bob.getByTestId("run-over").waitFor({ timeout: 15_000 });
     await bob.getByTestId("challenge-board").filter({ hasText: "Alice" }).waitFor();
     await bob.getByTestId("challenge-board").filter({ hasText: "bob" }).waitFor();
+
+    // Watching her best from the friends panel replays it; it was shared, so it can be raced.
+    await bob.getByTestId("open-friends").click();
+    await bob.getByTestId("friends").getByTestId("watch").click();
+    await bob.getByTestId("ghost").filter({ hasText: "Watching: Alice" }).waitFor();
+    await waitFor("the replay's first jump", 15_000, async () => Number(await ghost.getAttribute("data-jumps")) >= 1);
+    assert.match((await bob.getByTestId("race").getAttribute("href")) ?? "", /\?challenge=[0-9a-f]{32}$/);
+    await screenshot(bob, "watch-phone");
+    await bob.getByTestId("stop-watching").click();
+    await bob.getByTestId("play").waitFor();
   });
 
   test("a reload mid-run takes the run up; the inbox shows what came while the page was closed", async () => {

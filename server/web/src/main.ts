@@ -126,7 +126,8 @@ function render(state: AppState, before: AppState): void {
     state.report !== before.report ||
     state.challenge !== before.challenge ||
     state.failure !== before.failure ||
-    (state.ghost === null) !== (before.ghost === null);
+    (state.ghost === null) !== (before.ghost === null) ||
+    state.ghost?.race !== before.ghost?.race;
   if (screenChanged) replace(overlay, screen(state, actions));
 }
 
@@ -222,12 +223,22 @@ async function loadChallenge(id: string): Promise<void> {
 }
 
 function ghostView(ghost: Ghost, mode: "race" | "watch") {
-  return { name: nameOf(ghost.replay.player, ghost.replay.name), mode, jumps: 0, score: 0, finalScore: ghost.track.finalScore, over: false };
+  const shared = ghost.replay.challenge;
+  return {
+    name: nameOf(ghost.replay.player, ghost.replay.name),
+    mode,
+    jumps: 0,
+    score: 0,
+    finalScore: ghost.track.finalScore,
+    over: false,
+    race: mode === "watch" && shared !== null ? challengeLink(location.origin, { challenge: shared }) : null,
+  };
 }
 
+/** Shows `ghost`: racing as a see-through figure from `at`, or watched as the stage's own figure. */
 function startGhost(ghost: Ghost, mode: "race" | "watch", at: number): void {
   store.dispatch({ type: "ghost", ghost: ghostView(ghost, mode) });
-  if (mode === "race") stage.setGhost(ghost.track, at);
+  stage.setGhost(mode === "race" ? ghost.track : null, at);
 }
 
 function stopGhost(): void {

@@ -52,6 +52,8 @@ export interface GhostView {
   readonly score: number;
   readonly finalScore: number;
   readonly over: boolean;
+  /** A link to race this run on its course (when its player shared it as a challenge). */
+  readonly race: string | null;
 }
 
 /** Everything outside the canvas. */
@@ -200,8 +202,8 @@ export function changesFriends(event: Event): boolean {
   return "friend_request_received" in event || "friend_request_accepted" in event;
 }
 
-/** The challenge a run-over screen offers to share, as a link on this page's origin. */
-export function challengeLink(origin: string, challenge: Challenge): string {
+/** The link that plays challenge `id` on this page's origin. */
+export function challengeLink(origin: string, challenge: Pick<Challenge, "challenge">): string {
   return `${origin}/?challenge=${challenge.challenge}`;
 }
 

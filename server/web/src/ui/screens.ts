@@ -28,12 +28,19 @@ export function screen(state: AppState, actions: Actions): HTMLElement | null {
       return start(state, actions);
     case "over":
       return over(state, actions);
-    case "watching":
+    case "watching": {
+      const race = state.ghost?.race ?? null;
       return h(
         "section",
         { class: "overlay bottom passthrough" },
-        h("button", { class: "secondary", "data-testid": "stop-watching", onclick: () => actions.stopWatching() }, "Stop watching"),
+        h(
+          "div",
+          { class: "bar" },
+          race === null ? null : h("a", { class: "secondary", "data-testid": "race", href: race }, "Race this run"),
+          h("button", { class: "secondary", "data-testid": "stop-watching", onclick: () => actions.stopWatching() }, "Stop watching"),
+        ),
       );
+    }
     case "playing":
       return null;
   }
