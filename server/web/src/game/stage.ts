@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type JumpOutcome, type Params, type Platform, type Point, type World, reachedNext } from "leapfrog-rules";
+import { type JumpOutcome, type Params, type Platform, type Point, type World, reachedNext, specialBonus } from "leapfrog-rules";
 
 import { CameraRig, GLIDE_MS } from "../anim/camera.js";
 import { lerp } from "../anim/easing.js";
@@ -174,6 +174,12 @@ export class Stage {
       const text = outcome.bonus > 0 ? `+${gained} bonus` : `+${gained}`;
       const size = this.#painter.width < 500 ? 22 : 28;
       this.#effects.push({ kind: "popup", ...at, text, size: outcome.combo > 1 ? size * 1.25 : size, startMs: touchdown });
+    }
+    const special = outcome.world.current.special;
+    if (reachedNext(outcome.landing) && special !== null && outcome.world.bonus_available) {
+      // A special platform pays a bonus for waiting on it: say so, once, above the points.
+      const size = this.#painter.width < 500 ? 15 : 18;
+      this.#effects.push({ kind: "popup", ...at, y: at.y + 3, text: `wait 2 s: +${specialBonus(special)}`, size, startMs: touchdown + 250 });
     }
     if (reachedNext(outcome.landing)) {
       this.#platform = jump.from + 1;

@@ -115,6 +115,20 @@ function sky(width: number, height: number): HTMLCanvasElement {
     BACKGROUND.forEach((colour, index) => gradient.addColorStop(index / (BACKGROUND.length - 1), colour));
     ctx.fillStyle = gradient;
     ctx.fillRect(0, 0, width, height);
+    // A soft light on the ground where the platforms stand, so they sit on something.
+    const x = width / 2;
+    const y = height * 0.62;
+    const radius = Math.max(width, height) * 0.55;
+    const light = ctx.createRadialGradient(x, y, 0, x, y, radius);
+    light.addColorStop(0, "rgba(255, 255, 255, 0.55)");
+    light.addColorStop(1, "rgba(255, 255, 255, 0)");
+    ctx.fillStyle = light;
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.scale(1, 0.5);
+    ctx.translate(-x, -y);
+    ctx.fillRect(0, 0, width, height * 2);
+    ctx.restore();
   }
   return canvas;
 }
