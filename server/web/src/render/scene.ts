@@ -41,12 +41,20 @@ export class Painter {
   #height = 0;
   #ratio = 1;
   #sky: HTMLCanvasElement | null = null;
+  /** Set when the element may have changed size: reading its size every frame would force a layout. */
+  #resized = true;
 
   constructor(canvas: HTMLCanvasElement) {
     const ctx = canvas.getContext("2d", { alpha: false });
     if (ctx === null) throw new Error("this browser cannot draw on a canvas");
     this.#canvas = canvas;
     this.#ctx = ctx;
+    const resized = () => {
+      this.#resized = true;
+    };
+    new ResizeObserver(resized).observe(canvas);
+    // A zoom or a move to another screen changes the pixel ratio without resizing the element.
+    globalThis.addEventListener("resize", resized);
   }
 
   /** The view's size in CSS pixels. */
@@ -63,6 +71,8 @@ export class Painter {
    * pixels cost software renderers dearly and show no difference). Returns true when the size changed.
    */
   fit(): boolean {
+    if (!this.#resized) return false;
+    this.#resized = false;
     const ratio = Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
     const width = this.#canvas.clientWidth;
     const height = this.#canvas.clientHeight;
