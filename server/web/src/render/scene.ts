@@ -137,7 +137,9 @@ function sky(width: number, height: number): HTMLCanvasElement {
     ctx.translate(x, y);
     ctx.scale(1, 0.5);
     ctx.translate(-x, -y);
-    ctx.fillRect(0, 0, width, height * 2);
+    // The ellipse is squashed to half its height: the rectangle covers the canvas twice over, or its
+    // edge would show where the glow has not faded out.
+    ctx.fillRect(0, y - 2 * height, width, 4 * height);
     ctx.restore();
   }
   return canvas;
