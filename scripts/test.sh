@@ -16,7 +16,7 @@ cargo test --workspace --locked "$@"
 
 echo "== the domain's integration tests again, against a local Redis Cluster (three masters)"
 LEAPFROG_TEST_REDIS=cluster cargo test --locked -p leapfrog-server --test it -- \
-    runs:: social:: recording:: periods:: pending_results:: \
+    runs:: social:: recording:: periods:: pending_results:: replays:: \
     red_team::durability red_team::fair_play red_team::social_abuse red_team::floods
 
 # npm_ci DIR: installs DIR's locked dev dependencies (offline first, no audit, no scripts' noise).
