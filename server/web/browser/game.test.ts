@@ -133,6 +133,7 @@ describe("the web client in Chromium", { timeout: 180_000 }, () => {
     await bob.getByTestId("inbox").filter({ hasText: "Alice passed you" }).waitFor();
     await bob.getByTestId("close-panel").click();
     await screenshot(alice, "run-over-phone");
+    await alice.getByTestId("open-challenge").click();
     link = (await alice.getByTestId("challenge-link").getAttribute("href")) ?? "";
     assert.match(link, /\/\?challenge=[0-9a-f]{32}$/);
   });

@@ -92,6 +92,7 @@ const actions: Actions = {
   watch: (player) => void watch(player),
   stopWatching: () => stopWatching(),
   copyLink: (link) => void navigator.clipboard?.writeText(link).then(() => toast("Link copied"), () => toast(link)),
+  shareRun: () => void shareRun(),
 };
 
 const hud = new Hud(actions);
@@ -197,16 +198,26 @@ async function showOver(ending: Ending): Promise<void> {
   const over = ending.ended !== null && "over" in ending.ended ? ending.ended.over : null;
   store.dispatch({ type: "report", report: { score: ending.score, over, runId: ending.runId, challenge: ending.challenge, link: null } });
   store.dispatch({ type: "screen", screen: "over" });
-  const shared = client.createChallenge(ending.runId).then(
-    (challenge) => {
-      const report = store.state.report;
-      if (report?.runId === ending.runId) store.dispatch({ type: "report", report: { ...report, link: challengeLink(location.origin, challenge) } });
-    },
-    () => {},
-  );
   if (ending.challenge !== null) await loadChallenge(ending.challenge);
-  await shared;
   if (store.state.panel === "boards") void loadBoards(store.state.period);
+}
+
+/**
+ * Shares the run on the run-over screen as a challenge when the player asks for a link, not for every run:
+ * each challenge is kept on the server for days.
+ */
+async function shareRun(): Promise<void> {
+  const report = store.state.report;
+  if (report === null || report.link !== null) return;
+  try {
+    const challenge = await client.createChallenge(report.runId);
+    const current = store.state.report;
+    if (current?.runId === report.runId) {
+      store.dispatch({ type: "report", report: { ...current, link: challengeLink(location.origin, challenge) } });
+    }
+  } catch (error) {
+    toast(messageOf(error));
+  }
 }
 
 async function loadChallenge(id: string): Promise<void> {

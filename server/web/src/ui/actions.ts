@@ -29,4 +29,6 @@ export interface Actions {
   stopWatching(): void;
   /** Copies the challenge link. */
   copyLink(link: string): void;
+  /** Shares the run just played as a challenge, and shows its link. */
+  shareRun(): void;
 }

@@ -110,9 +110,15 @@ function over(state: AppState, actions: Actions): HTMLElement {
       state.challenge === null || report?.challenge === null
         ? null
         : entries("Challenge board", state.challenge.entries, state.me?.player ?? null, "challenge-board"),
-      report?.link === null || report?.link === undefined
+      report === null
         ? null
-        : h(
+        : report.link === null
+          ? h(
+              "button",
+              { class: "secondary", "data-testid": "open-challenge", onclick: () => actions.shareRun() },
+              "Challenge a friend on this course",
+            )
+          : h(
             "div",
             { class: "share" },
             h("p", { class: "muted" }, "Challenge a friend on this course:"),
