@@ -5,10 +5,13 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use futures_util::{StreamExt, stream};
 use leapfrog_server::auth::jwt::{Claims, issue};
 use protocol::PlayerId;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::graph::Graph;
 
 /// A player's id in this load run.
 pub fn player_id(prefix: &str, index: u32) -> anyhow::Result<PlayerId> {
@@ -38,8 +41,27 @@ pub async fn import(
     Ok(())
 }
 
+/// Imports every list of `graph` (`ids` by index), 32 at a time.
+pub async fn import_graph(
+    admin: SocketAddr,
+    secret: &str,
+    ids: &[PlayerId],
+    graph: &Graph,
+) -> anyhow::Result<()> {
+    let results: Vec<anyhow::Result<()>> = stream::iter(graph.lists.iter().enumerate())
+        .filter(|(_, list)| std::future::ready(!list.is_empty()))
+        .map(|(index, list)| async move {
+            let friends: Vec<PlayerId> = list.iter().map(|&f| ids[f as usize].clone()).collect();
+            import(admin, secret, &ids[index], &friends).await
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
 /// One HTTP/1.1 exchange with `Connection: close` (the admin API is small and local).
-async fn http(
+pub(crate) async fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,

@@ -109,6 +109,8 @@ pub struct Connection {
     /// Notifications received and not yet acknowledged: one sent again (after a reconnect, or when the
     /// server catches a busy connection up from the inbox) is not timed twice.
     seen: BTreeSet<NotificationId>,
+    /// Every push received, for an owner that asked to see them ([`Connection::keep_pushes`]).
+    kept: Option<Vec<Push>>,
 }
 
 /// A client-side config sized like the server's: small buffers (tungstenite's default read buffer is
@@ -173,6 +175,7 @@ impl Connection {
                     next_id: 1,
                     unacked: None,
                     seen: BTreeSet::new(),
+                    kept: None,
                 })
             }
             Err(error) => {
@@ -279,7 +282,20 @@ impl Connection {
         Ok(true)
     }
 
+    /// From now on, keeps every push received for [`Connection::take_pushes`].
+    pub fn keep_pushes(&mut self) {
+        self.kept.get_or_insert_with(Vec::new);
+    }
+
+    /// The pushes received since the last call (none unless [`Connection::keep_pushes`] was called).
+    pub fn take_pushes(&mut self) -> Vec<Push> {
+        self.kept.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
     fn pushed(&mut self, push: Push) {
+        if let Some(kept) = &mut self.kept {
+            kept.push(push.clone());
+        }
         if let Push::Notification(notification) = push {
             if self.seen.insert(notification.id) {
                 let now = leapfrog_core::clock::unix_ms();

@@ -47,6 +47,21 @@ impl Graph {
         Graph { lists }
     }
 
+    /// Pairs: player `2p` lists `2p + 1` (the `passes` and `chaos` scenarios).
+    pub fn pairs(players: u32) -> Graph {
+        Graph {
+            lists: (0..players)
+                .map(|index| {
+                    if index % 2 == 0 && index + 1 < players {
+                        vec![index + 1]
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect(),
+        }
+    }
+
     /// Mean list length.
     pub fn mean_degree(&self) -> f64 {
         let total: usize = self.lists.iter().map(Vec::len).sum();

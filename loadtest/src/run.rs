@@ -55,7 +55,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
 
     if !echo && !options.no_import && options.scenario != Scenario::Idle {
         let graph = if options.scenario == Scenario::Passes {
-            pairs_graph(options.players)
+            Graph::pairs(options.players)
         } else {
             Graph::generate(
                 options.degrees,
@@ -72,7 +72,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
             graph.mean_degree()
         );
         let started = Instant::now();
-        import(&options, &ids, &graph).await?;
+        admin::import_graph(options.admin, &options.admin_secret, &ids, &graph).await?;
         eprintln!("imported in {:.1} s", started.elapsed().as_secs_f64());
     }
     if !echo && options.warmup && population > options.players {
@@ -211,34 +211,6 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
         memory,
         redis_calls_per_run,
     ))
-}
-
-/// `passes`: watcher `2p` and passer `2p + 1` are friends.
-fn pairs_graph(players: u32) -> Graph {
-    Graph {
-        lists: (0..players)
-            .map(|index| {
-                if index % 2 == 0 && index + 1 < players {
-                    vec![index + 1]
-                } else {
-                    vec![]
-                }
-            })
-            .collect(),
-    }
-}
-
-async fn import(options: &RunOptions, ids: &[PlayerId], graph: &Graph) -> anyhow::Result<()> {
-    let results: Vec<anyhow::Result<()>> = stream::iter(graph.lists.iter().enumerate())
-        .filter(|(_, list)| std::future::ready(!list.is_empty()))
-        .map(|(index, list)| async move {
-            let friends: Vec<PlayerId> = list.iter().map(|&f| ids[f as usize].clone()).collect();
-            admin::import(options.admin, &options.admin_secret, &ids[index], &friends).await
-        })
-        .buffer_unordered(32)
-        .collect()
-        .await;
-    results.into_iter().collect()
 }
 
 /// Prints a progress line every `--progress-secs` to stderr.

@@ -35,7 +35,7 @@ pub enum Presser {
 }
 
 impl Presser {
-    fn next(&mut self, session: &GameSession) -> Jump {
+    pub(crate) fn next(&mut self, session: &GameSession) -> Jump {
         match self {
             Presser::Bot(bot) => bot.next_jump(session.world()),
             Presser::Scripted { hits } => {
