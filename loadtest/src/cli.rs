@@ -1,6 +1,7 @@
 //! Command-line options. Every run is bounded: a duration (at most an hour) and a player count.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -46,6 +47,11 @@ pub enum Scenario {
     /// Pairs of friends pass each other in turn at `--rate` passes per second: "friend passed you"
     /// delivery latency.
     Passes,
+    /// Fault injection with an audit: the tool starts Redis (AOF) and `--nodes` nodes itself, pairs of
+    /// friends pass each other while nodes are SIGKILLed and Redis restarted on a schedule, then every
+    /// answered run is checked on the boards and every pass in the inboxes (exit code 3 on a loss or a
+    /// duplicate).
+    Chaos,
 }
 
 /// Which server the traffic goes to.
@@ -113,8 +119,8 @@ pub struct RunOptions {
     /// Redis of the node: reports the Redis commands each completed run cost (INFO commandstats).
     #[arg(long)]
     pub redis_url: Option<String>,
-    /// Connected players.
-    #[arg(long, default_value_t = 100)]
+    /// Connected players (chaos: 32).
+    #[arg(long, default_value_t = 100, default_value_ifs = [("scenario", "chaos", "32")])]
     pub players: u32,
     /// Player ids in the social graph; ids past `--players` are offline friends.
     #[arg(long)]
@@ -125,11 +131,11 @@ pub struct RunOptions {
     /// Seconds over which connections open.
     #[arg(long, default_value_t = 5)]
     pub ramp_secs: u64,
-    /// Seconds the load lasts after the ramp (at most an hour).
-    #[arg(long, default_value_t = 30)]
+    /// Seconds the load lasts after the ramp (at most an hour; chaos: 240).
+    #[arg(long, default_value_t = 30, default_value_ifs = [("scenario", "chaos", "240")])]
     pub duration_secs: u64,
-    /// Human or machine speed.
-    #[arg(long, value_enum, default_value = "human")]
+    /// Human or machine speed (chaos: fast).
+    #[arg(long, value_enum, default_value = "human", default_value_ifs = [("scenario", "chaos", "fast")])]
     pub pace: Pace,
     /// Pause between a player's actions, in ms (on top of the run itself).
     #[arg(long, default_value_t = 0)]
@@ -162,8 +168,8 @@ pub struct RunOptions {
     /// Bot skill, 0 (hopeless) to 1000 (perfect).
     #[arg(long, default_value_t = 600)]
     pub skill: u16,
-    /// `passes`: passes per second over all pairs.
-    #[arg(long, default_value_t = 100)]
+    /// `passes`: passes per second over all pairs; `chaos`: runs per second over all pairs (chaos: 8).
+    #[arg(long, default_value_t = 100, default_value_ifs = [("scenario", "chaos", "8")])]
     pub rate: u32,
     /// Source addresses 127.0.0.1 .. 127.0.0.N, to go past one address's ephemeral ports.
     #[arg(long, default_value_t = 1)]
@@ -189,6 +195,93 @@ pub struct RunOptions {
     /// SLO: fail (exit 2) if errors exceed this fraction of requests.
     #[arg(long)]
     pub max_error_rate: Option<f64>,
+    /// `chaos`: the processes the tool starts and owns.
+    #[command(flatten)]
+    pub cluster: ClusterOptions,
+    /// `chaos`: the fault schedule and the audit.
+    #[command(flatten)]
+    pub chaos: ChaosOptions,
+}
+
+/// How Redis makes its append-only file durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Fsync {
+    /// fsync before answering: a write Redis acknowledged survives a crash of Redis or of the machine.
+    Always,
+    /// fsync once a second: a crash of the machine may lose the last second or two of acknowledged writes.
+    Everysec,
+}
+
+impl Fsync {
+    /// The value of redis-server's `appendfsync`.
+    pub fn as_redis(self) -> &'static str {
+        match self {
+            Fsync::Always => "always",
+            Fsync::Everysec => "everysec",
+        }
+    }
+}
+
+/// The processes `chaos` starts: a redis-server with an append-only file and the nodes, on free
+/// loopback ports, with their data and logs in one work directory; all killed when the tool exits.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Processes (chaos)")]
+pub struct ClusterOptions {
+    /// The node binary (default: `leapfrog-server` beside this executable, or one directory up).
+    #[arg(long)]
+    pub server_bin: Option<PathBuf>,
+    /// The redis-server binary (searched in `PATH` unless a path).
+    #[arg(long, default_value = "redis-server")]
+    pub redis_server_bin: PathBuf,
+    /// Nodes to start on the one Redis.
+    #[arg(long, default_value_t = 2)]
+    pub nodes: u8,
+    /// Redis `appendfsync`: `always` makes "acknowledged means durable" hold (see the README).
+    #[arg(long, value_enum, default_value = "always")]
+    pub appendfsync: Fsync,
+    /// Where Redis's data and the processes' logs go (default: a fresh directory under the system's
+    /// temporary directory, removed at the end unless `--keep-work-dir`).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Keep the work directory (data and logs) after the run, to investigate.
+    #[arg(long)]
+    pub keep_work_dir: bool,
+    /// The nodes' log filter (`LEAPFROG_LOG`).
+    #[arg(long, default_value = "info")]
+    pub node_log: String,
+    /// The longest a player keeps retrying one request (reconnecting, resending) before giving up.
+    #[arg(long, default_value_t = 60)]
+    pub give_up_secs: u64,
+}
+
+/// The fault schedule of `chaos`, and how long its audit waits for the sweepers.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Faults (chaos)")]
+pub struct ChaosOptions {
+    /// SIGKILL a node (each in turn) every this many seconds, and start it again (0: never).
+    #[arg(long, default_value_t = 10)]
+    pub node_kill_every_secs: u64,
+    /// How long a killed node stays down before it starts again, in ms.
+    #[arg(long, default_value_t = 1_000)]
+    pub node_down_ms: u64,
+    /// SIGKILL Redis every this many seconds and start it again on its append-only file (0: never).
+    #[arg(long, default_value_t = 45)]
+    pub redis_restart_every_secs: u64,
+    /// How long a killed Redis stays down before it starts again, in ms.
+    #[arg(long, default_value_t = 1_000)]
+    pub redis_down_ms: u64,
+    /// The nodes' `--sweep-interval-ms`.
+    #[arg(long, default_value_t = 200)]
+    pub sweep_interval_ms: u64,
+    /// The nodes' `--settle-grace-ms`.
+    #[arg(long, default_value_t = 1_000)]
+    pub settle_grace_ms: u64,
+    /// The nodes' `--run-idle-timeout-ms` (a run started whose answer was lost is ended after this).
+    #[arg(long, default_value_t = 15_000)]
+    pub run_idle_timeout_ms: u64,
+    /// After the load, the longest wait for the index of unsettled runs to empty before the audit.
+    #[arg(long, default_value_t = 60)]
+    pub settle_secs: u64,
 }
 
 impl RunOptions {
@@ -283,6 +376,21 @@ mod tests {
     fn slo_flags_parse() {
         assert_eq!(parse_slo("jump=5").unwrap(), ("jump".to_owned(), 5.0));
         assert!(parse_slo("jump").is_err());
+    }
+
+    #[test]
+    fn chaos_has_its_own_defaults() {
+        let chaos = Cli::parse_from(["leapfrog-loadtest", "--scenario", "chaos"]).run;
+        assert_eq!(
+            (chaos.players, chaos.duration_secs, chaos.pace, chaos.rate),
+            (32, 240, Pace::Fast, 8)
+        );
+        assert_eq!(chaos.cluster.nodes, 2);
+        let play = Cli::parse_from(["leapfrog-loadtest", "--players", "7"]).run;
+        assert_eq!((play.players, play.duration_secs), (7, 30));
+        let chosen =
+            Cli::parse_from(["leapfrog-loadtest", "--scenario", "chaos", "--players", "8"]);
+        assert_eq!(chosen.run.players, 8);
     }
 
     #[test]

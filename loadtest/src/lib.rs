@@ -3,11 +3,14 @@
 //! baseline. See the crate README for the options and BENCHMARKS.md for what it measured.
 
 pub mod admin;
+pub mod chaos;
 pub mod cli;
 pub mod client;
+pub mod cluster;
 pub mod echo;
 pub mod graph;
 pub mod report;
+pub mod resilient;
 pub mod run;
 pub mod scenario;
 pub mod stats;

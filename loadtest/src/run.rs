@@ -23,6 +23,9 @@ use crate::system;
 pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     let fd_limit = leapfrog_server::fd_limit::raise_fd_limit().unwrap_or(0);
     let mix: Mix = options.mix.parse().map_err(anyhow::Error::msg)?;
+    if matches!(options.scenario, Scenario::Chaos) {
+        bail!("chaos starts its own processes: it runs through chaos::run");
+    }
     let echo = options.target == Target::Echo;
     if echo && options.scenario == Scenario::Passes {
         bail!("the passes scenario needs a Leapfrog node (notifications do not echo)");
@@ -166,6 +169,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
                     Ok(connection) => idle::player(shared.clone(), connection).await,
                     Err(error) => Err(error),
                 },
+                // Refused at the top of `run`.
+                Scenario::Chaos => Ok(()),
                 Scenario::Passes => {
                     let watcher = open(2 * unit, first).await;
                     let passer = open(2 * unit + 1, second).await;

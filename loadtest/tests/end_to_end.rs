@@ -343,3 +343,60 @@ async fn human_pace_passes_the_servers_timing_checks() {
         "no jump refused as too fast: {table}"
     );
 }
+
+/// The chaos scenario, short: 16 players on two node processes and a redis-server with an append-only
+/// file, a node SIGKILLed every 6 s and Redis every 15 s, then the audit. Nothing answered may be lost
+/// and no pass told twice. Needs the node binary beside the test's target directory (`cargo test
+/// --workspace` and `scripts/test.sh` build it; alone: `cargo build -p leapfrog-server` first).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaos_loses_and_duplicates_nothing() {
+    let cli = Cli::parse_from([
+        "leapfrog-loadtest",
+        "--scenario",
+        "chaos",
+        "--players",
+        "16",
+        "--ramp-secs",
+        "1",
+        "--duration-secs",
+        "32",
+        "--rate",
+        "10",
+        "--node-kill-every-secs",
+        "6",
+        "--redis-restart-every-secs",
+        "15",
+        "--progress-secs",
+        "0",
+        "--node-log",
+        "warn",
+    ]);
+    let report = tokio::time::timeout(
+        Duration::from_secs(240),
+        leapfrog_loadtest::chaos::run(cli.run),
+    )
+    .await
+    .expect("the chaos run stops by itself")
+    .expect("the chaos run works");
+    let table = report.table();
+    assert!(report.passed(), "{table}");
+    assert!(report.faults.node_kills >= 4, "{table}");
+    assert!(report.faults.redis_restarts >= 2, "{table}");
+    let runs = &report.audit.runs;
+    assert!(runs.recorded >= 100, "{table}");
+    assert_eq!(runs.lost, 0, "{table}");
+    let notifications = &report.audit.notifications;
+    assert!(notifications.due >= 90, "{table}");
+    assert_eq!(notifications.told, notifications.due, "{table}");
+    assert_eq!(
+        (notifications.duplicated, notifications.missing),
+        (0, 0),
+        "{table}"
+    );
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert!(
+        json["faults"]["events"]
+            .as_array()
+            .is_some_and(|events| events.len() >= 6)
+    );
+}
