@@ -52,6 +52,10 @@ pub enum Scenario {
     /// answered run is checked on the boards and every pass in the inboxes (exit code 3 on a loss or a
     /// duplicate).
     Chaos,
+    /// An hour of steady human-paced load (runs, board reads, passes, reconnects) on nodes the tool
+    /// starts, with the nodes' memory and descriptors and Redis memory sampled each `--sample-secs`, and a
+    /// verdict on whether the nodes stay flat (exit code 3 if not).
+    Soak,
 }
 
 /// Which server the traffic goes to.
@@ -119,8 +123,8 @@ pub struct RunOptions {
     /// Redis of the node: reports the Redis commands each completed run cost (INFO commandstats).
     #[arg(long)]
     pub redis_url: Option<String>,
-    /// Connected players (chaos: 32).
-    #[arg(long, default_value_t = 100, default_value_ifs = [("scenario", "chaos", "32")])]
+    /// Connected players (chaos: 32, soak: 200).
+    #[arg(long, default_value_t = 100, default_value_ifs = [("scenario", "chaos", "32"), ("scenario", "soak", "200")])]
     pub players: u32,
     /// Player ids in the social graph; ids past `--players` are offline friends.
     #[arg(long)]
@@ -131,14 +135,14 @@ pub struct RunOptions {
     /// Seconds over which connections open.
     #[arg(long, default_value_t = 5)]
     pub ramp_secs: u64,
-    /// Seconds the load lasts after the ramp (at most an hour; chaos: 240).
-    #[arg(long, default_value_t = 30, default_value_ifs = [("scenario", "chaos", "240")])]
+    /// Seconds the load lasts after the ramp (at most an hour; chaos: 240, soak: 3600).
+    #[arg(long, default_value_t = 30, default_value_ifs = [("scenario", "chaos", "240"), ("scenario", "soak", "3600")])]
     pub duration_secs: u64,
     /// Human or machine speed (chaos: fast).
     #[arg(long, value_enum, default_value = "human", default_value_ifs = [("scenario", "chaos", "fast")])]
     pub pace: Pace,
-    /// Pause between a player's actions, in ms (on top of the run itself).
-    #[arg(long, default_value_t = 0)]
+    /// Pause between a player's actions, in ms (on top of the run itself; soak: 3000).
+    #[arg(long, default_value_t = 0, default_value_ifs = [("scenario", "soak", "3000")])]
     pub think_ms: u64,
     /// Action weights for `play`: runs, friend-board reads, global-board reads, notification acks.
     #[arg(long, default_value = "run=70,friends=20,global=5,ack=5")]
@@ -195,12 +199,15 @@ pub struct RunOptions {
     /// SLO: fail (exit 2) if errors exceed this fraction of requests.
     #[arg(long)]
     pub max_error_rate: Option<f64>,
-    /// `chaos`: the processes the tool starts and owns.
+    /// `chaos` and `soak`: the processes the tool starts and owns.
     #[command(flatten)]
     pub cluster: ClusterOptions,
     /// `chaos`: the fault schedule and the audit.
     #[command(flatten)]
     pub chaos: ChaosOptions,
+    /// `soak`: sampling and the verdict.
+    #[command(flatten)]
+    pub soak: SoakOptions,
 }
 
 /// How Redis makes its append-only file durable.
@@ -222,10 +229,10 @@ impl Fsync {
     }
 }
 
-/// The processes `chaos` starts: a redis-server with an append-only file and the nodes, on free
+/// The processes `chaos` and `soak` start: a redis-server with an append-only file and the nodes, on free
 /// loopback ports, with their data and logs in one work directory; all killed when the tool exits.
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Processes (chaos)")]
+#[command(next_help_heading = "Processes (chaos, soak)")]
 pub struct ClusterOptions {
     /// The node binary (default: `leapfrog-server` beside this executable, or one directory up).
     #[arg(long)]
@@ -233,8 +240,8 @@ pub struct ClusterOptions {
     /// The redis-server binary (searched in `PATH` unless a path).
     #[arg(long, default_value = "redis-server")]
     pub redis_server_bin: PathBuf,
-    /// Nodes to start on the one Redis.
-    #[arg(long, default_value_t = 2)]
+    /// Nodes to start on the one Redis (chaos: 2, soak: 1).
+    #[arg(long, default_value_t = 2, default_value_ifs = [("scenario", "soak", "1")])]
     pub nodes: u8,
     /// Redis `appendfsync`: `always` makes "acknowledged means durable" hold (see the README).
     #[arg(long, value_enum, default_value = "always")]
@@ -282,6 +289,25 @@ pub struct ChaosOptions {
     /// After the load, the longest wait for the index of unsettled runs to empty before the audit.
     #[arg(long, default_value_t = 60)]
     pub settle_secs: u64,
+}
+
+/// Sampling and the verdict of `soak`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Soak")]
+pub struct SoakOptions {
+    /// Seconds between samples.
+    #[arg(long, default_value_t = 60)]
+    pub sample_secs: u64,
+    /// Seconds of warm-up left out of the verdict (default: a fifth of the duration, at most 600).
+    #[arg(long)]
+    pub warmup_secs: Option<u64>,
+    /// A node series is flat if its fitted growth over the post-warm-up span is within this percentage
+    /// of its mean (or within 2 MiB of memory, 4 descriptors).
+    #[arg(long, default_value_t = 5.0)]
+    pub flat_tolerance_pct: f64,
+    /// Each player closes its connection and opens a new one after this many actions (0: never).
+    #[arg(long, default_value_t = 20)]
+    pub reconnect_every: u32,
 }
 
 impl RunOptions {
@@ -379,13 +405,19 @@ mod tests {
     }
 
     #[test]
-    fn chaos_has_its_own_defaults() {
+    fn chaos_and_soak_have_their_own_defaults() {
         let chaos = Cli::parse_from(["leapfrog-loadtest", "--scenario", "chaos"]).run;
         assert_eq!(
             (chaos.players, chaos.duration_secs, chaos.pace, chaos.rate),
             (32, 240, Pace::Fast, 8)
         );
         assert_eq!(chaos.cluster.nodes, 2);
+        let soak = Cli::parse_from(["leapfrog-loadtest", "--scenario", "soak"]).run;
+        assert_eq!(
+            (soak.players, soak.duration_secs, soak.pace, soak.think_ms),
+            (200, 3600, Pace::Human, 3000)
+        );
+        assert_eq!(soak.cluster.nodes, 1);
         let play = Cli::parse_from(["leapfrog-loadtest", "--players", "7"]).run;
         assert_eq!((play.players, play.duration_secs), (7, 30));
         let chosen =

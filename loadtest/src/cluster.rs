@@ -1,4 +1,4 @@
-//! The processes `chaos` starts and owns: one redis-server with an append-only file and a few
+//! The processes `chaos` and `soak` start and own: one redis-server with an append-only file and a few
 //! `leapfrog-server` nodes on it, all on free loopback ports, with Redis's data and every process's log
 //! in one work directory. Nodes and Redis can be killed (SIGKILL, as a crash) and started again on the
 //! same ports and data; whatever still runs is killed when the cluster is dropped, and the work directory

@@ -13,5 +13,6 @@ pub mod report;
 pub mod resilient;
 pub mod run;
 pub mod scenario;
+pub mod soak;
 pub mod stats;
 pub mod system;

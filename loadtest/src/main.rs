@@ -1,5 +1,6 @@
 //! `leapfrog-loadtest`: a load run (table or JSON on stdout, progress on stderr, exit code 2 when an SLO
-//! flag fails), `chaos` (exit code 3 when the audit fails), or `echo-server`, the baseline.
+//! flag fails), `chaos` and `soak` (exit code 3 when the audit or the verdict fails), or `echo-server`,
+//! the baseline.
 
 use clap::Parser;
 use leapfrog_loadtest::cli::{Cli, Command, Scenario};
@@ -8,7 +9,7 @@ use leapfrog_loadtest::cli::{Cli, Command, Scenario};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Exit code of a chaos audit that found a loss or a duplicate.
+/// Exit code of a chaos audit that found a loss or a duplicate, or a soak whose nodes did not stay flat.
 const FAILED_CHECK: i32 = 3;
 
 #[tokio::main]
@@ -25,6 +26,13 @@ async fn main() -> anyhow::Result<()> {
             let report = until_stopped(leapfrog_loadtest::chaos::run(cli.run)).await?;
             print(json, &report, || report.table())?;
             if !report.passed() {
+                std::process::exit(FAILED_CHECK);
+            }
+        }
+        Scenario::Soak => {
+            let report = until_stopped(leapfrog_loadtest::soak::run(cli.run)).await?;
+            print(json, &report, || report.table())?;
+            if !report.verdict.node_flat {
                 std::process::exit(FAILED_CHECK);
             }
         }

@@ -2,7 +2,7 @@
 //! time, and when it drops (its node died, Redis restarts, a request timed out) a new one to the next
 //! node, `hello{resume}` naming the run in play, and the last request sent again. A resent jump is
 //! answered once whatever node gets it, so a run survives any number of reconnects. Requests the store
-//! could not take (`unavailable`, `server_busy`) are retried after a pause. Used by `chaos`.
+//! could not take (`unavailable`, `server_busy`) are retried after a pause. Used by `chaos` and `soak`.
 //!
 //! The player also keeps every notification it saw, by id (pushed live, pushed again after `hello`, or
 //! listed), and acknowledges only what it listed, so nothing unseen is ever acknowledged away.

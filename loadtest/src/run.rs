@@ -23,8 +23,10 @@ use crate::system;
 pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     let fd_limit = leapfrog_server::fd_limit::raise_fd_limit().unwrap_or(0);
     let mix: Mix = options.mix.parse().map_err(anyhow::Error::msg)?;
-    if matches!(options.scenario, Scenario::Chaos) {
-        bail!("chaos starts its own processes: it runs through chaos::run");
+    if matches!(options.scenario, Scenario::Chaos | Scenario::Soak) {
+        bail!(
+            "chaos and soak start their own processes: they run through chaos::run and soak::run"
+        );
     }
     let echo = options.target == Target::Echo;
     if echo && options.scenario == Scenario::Passes {
@@ -170,7 +172,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
                     Err(error) => Err(error),
                 },
                 // Refused at the top of `run`.
-                Scenario::Chaos => Ok(()),
+                Scenario::Chaos | Scenario::Soak => Ok(()),
                 Scenario::Passes => {
                     let watcher = open(2 * unit, first).await;
                     let passer = open(2 * unit + 1, second).await;

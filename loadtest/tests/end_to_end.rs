@@ -400,3 +400,55 @@ async fn chaos_loses_and_duplicates_nothing() {
             .is_some_and(|events| events.len() >= 6)
     );
 }
+
+/// The soak machinery, for seconds instead of an hour: samples, fits and a verdict come out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_soak_samples_and_judges() {
+    let cli = Cli::parse_from([
+        "leapfrog-loadtest",
+        "--scenario",
+        "soak",
+        "--players",
+        "8",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "6",
+        "--sample-secs",
+        "1",
+        "--warmup-secs",
+        "1",
+        "--think-ms",
+        "100",
+        "--reconnect-every",
+        "3",
+        "--node-log",
+        "warn",
+    ]);
+    let report = tokio::time::timeout(
+        Duration::from_secs(120),
+        leapfrog_loadtest::soak::run(cli.run),
+    )
+    .await
+    .expect("the soak stops by itself")
+    .expect("the soak works");
+    let table = report.table();
+    assert!(report.samples.len() >= 6, "{table}");
+    let first = &report.samples[0].nodes[0];
+    assert!(
+        first.rss_bytes.unwrap_or(0) > 0 && first.fds.unwrap_or(0) > 0,
+        "{table}"
+    );
+    assert!(
+        report
+            .fits
+            .iter()
+            .any(|fit| fit.series == "node-0 RSS bytes"),
+        "{table}"
+    );
+    assert!(report.reconnects > 0, "{table}");
+    assert!(
+        report.load.runs > 0 || report.load.kinds.iter().any(|kind| kind.kind == "jump"),
+        "{table}"
+    );
+}
