@@ -25,9 +25,9 @@ use crate::stats::Stats;
 /// Why a request failed; the label is the error kind in the report.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
-    /// The server answered with an error.
-    #[error("server error {0:?}")]
-    Server(ErrorCode),
+    /// The server answered with an error: its code and message.
+    #[error("server error {0:?}: {1}")]
+    Server(ErrorCode, String),
     /// No answer in time.
     #[error("timeout")]
     Timeout,
@@ -43,7 +43,7 @@ impl CallError {
     /// A short label for the report.
     pub fn label(&self) -> String {
         match self {
-            CallError::Server(code) => format!("{code:?}").to_lowercase(),
+            CallError::Server(code, _) => format!("{code:?}").to_lowercase(),
             CallError::Timeout => "timeout".into(),
             CallError::Closed(_) => "closed".into(),
             CallError::Unexpected(_) => "unexpected".into(),
@@ -228,10 +228,14 @@ impl Connection {
                 Ok(ServerFrame::Error {
                     id: Some(got),
                     code,
-                    ..
-                }) if got == id => return Err(CallError::Server(code)),
-                Ok(ServerFrame::Error { id: None, code, .. }) => {
-                    return Err(CallError::Server(code));
+                    message,
+                }) if got == id => return Err(CallError::Server(code, message)),
+                Ok(ServerFrame::Error {
+                    id: None,
+                    code,
+                    message,
+                }) => {
+                    return Err(CallError::Server(code, message));
                 }
                 Ok(ServerFrame::Push(push)) => self.pushed(push),
                 Ok(other) => {

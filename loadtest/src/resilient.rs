@@ -31,12 +31,14 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// Between two resends of a final jump whose result is pending.
 const PENDING_POLL: Duration = Duration::from_millis(250);
+/// Most incidents a player keeps (all are counted).
+const KEPT_INCIDENTS: usize = 20;
 
 /// Why a request did not get its answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// The server refused it with an error a retry would not change.
-    Refused(ErrorCode),
+    /// The server refused it with an error a retry would not change: its code and message.
+    Refused(ErrorCode, String),
     /// No answer after retrying for the give-up time, or an answer that makes no sense.
     GaveUp(String),
 }
@@ -44,7 +46,7 @@ pub enum Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Refused(code) => write!(f, "refused: {code:?}"),
+            Failure::Refused(code, message) => write!(f, "refused: {code:?}: {message}"),
             Failure::GaveUp(why) => write!(f, "gave up: {why}"),
         }
     }
@@ -80,7 +82,7 @@ pub enum Answer {
     /// The final jump was answered `pending`, and the result never came within the give-up time.
     Pending,
     /// The server refused a jump (`run_over`: the run was ended for it, say by the idle timeout).
-    Refused(ErrorCode),
+    Refused(ErrorCode, String),
     /// No answer to the final jump (or to the start) however often it was sent.
     Unanswered(String),
     /// An answer that differs from the local game-logic simulation: a server bug.
@@ -116,6 +118,9 @@ pub struct Player {
     results: Vec<RunOver>,
     notifications: BTreeMap<NotificationId, Seen>,
     counters: Counters,
+    /// Why the request being sent was sent again, if it was.
+    retried_after: Option<String>,
+    incidents: Vec<String>,
 }
 
 impl Player {
@@ -139,6 +144,20 @@ impl Player {
             results: Vec::new(),
             notifications: BTreeMap::new(),
             counters: Counters::default(),
+            retried_after: None,
+            incidents: Vec::new(),
+        }
+    }
+
+    /// What the player had to work around that a protocol-abiding client should not meet (a resent
+    /// jump refused, say), one line each, the first few.
+    pub fn incidents(&self) -> &[String] {
+        &self.incidents
+    }
+
+    fn incident(&mut self, text: String) {
+        if self.incidents.len() < KEPT_INCIDENTS {
+            self.incidents.push(text);
         }
     }
 
@@ -193,7 +212,9 @@ impl Player {
                             return Err(Failure::GaveUp(format!("hello answered {other:?}")));
                         }
                         Err(error) if retriable(&error) => last_error = error.to_string(),
-                        Err(CallError::Server(code)) => return Err(Failure::Refused(code)),
+                        Err(CallError::Server(code, message)) => {
+                            return Err(Failure::Refused(code, message));
+                        }
                         Err(error) => return Err(Failure::GaveUp(error.to_string())),
                     }
                 }
@@ -222,6 +243,7 @@ impl Player {
     ) -> Result<Response, Failure> {
         let until = Instant::now() + self.give_up;
         let mut backoff = FIRST_BACKOFF;
+        self.retried_after = None;
         loop {
             self.ensure_connected(until).await?;
             let Some(connection) = self.connection.as_mut() else {
@@ -229,18 +251,25 @@ impl Player {
             };
             let result = connection.call(kind, request.clone()).await;
             self.take_pushes();
+            let why = match &result {
+                Err(error) => format!("{error} on node {}", self.next_node % self.nodes.len()),
+                Ok(_) => String::new(),
+            };
             let pause = match result {
                 Ok(Some(response)) => return Ok(response),
                 Ok(None) => return Err(Failure::GaveUp("no answer (echo target?)".into())),
-                Err(CallError::Server(ErrorCode::ShuttingDown))
+                Err(CallError::Server(ErrorCode::ShuttingDown, _))
                 | Err(CallError::Closed(_) | CallError::Timeout) => {
                     self.connection = None;
                     Duration::ZERO
                 }
                 Err(CallError::Server(
                     ErrorCode::Unavailable | ErrorCode::ServerBusy | ErrorCode::RateLimited,
+                    _,
                 )) => backoff,
-                Err(CallError::Server(code)) => return Err(Failure::Refused(code)),
+                Err(CallError::Server(code, message)) => {
+                    return Err(Failure::Refused(code, message));
+                }
                 Err(CallError::Unexpected(text)) => return Err(Failure::GaveUp(text)),
             };
             if Instant::now() + pause >= until {
@@ -250,6 +279,7 @@ impl Player {
                 )));
             }
             self.counters.retries += 1;
+            self.retried_after = Some(why);
             tokio::time::sleep(pause).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
@@ -347,7 +377,9 @@ impl Player {
         let (run_id, seed) = match self.request("start_run", start).await {
             Ok(Response::RunStarted(started)) => (started.run_id, started.seed),
             Ok(other) => return unstarted(Answer::Wrong(format!("start answered {other:?}"))),
-            Err(Failure::Refused(code)) => return unstarted(Answer::Refused(code)),
+            Err(Failure::Refused(code, message)) => {
+                return unstarted(Answer::Refused(code, message));
+            }
             Err(Failure::GaveUp(why)) => return unstarted(Answer::Unanswered(why)),
         };
         self.in_play = Some(run_id);
@@ -381,7 +413,7 @@ impl Player {
             });
             let result = match self.jump(kind, request.clone()).await {
                 Ok(result) => result,
-                Err(Failure::Refused(code)) => break Answer::Refused(code),
+                Err(Failure::Refused(code, message)) => break Answer::Refused(code, message),
                 Err(Failure::GaveUp(why)) => break Answer::Unanswered(why),
             };
             if result.outcome != expected {
@@ -415,7 +447,8 @@ impl Player {
     }
 
     /// Sends a jump; a `conflict` (the server is at another jump of the run than this connection
-    /// thought) is resolved once by resuming the run on a new connection and sending it again.
+    /// thought) is resolved once by resuming the run on a new connection and sending it again. A refusal
+    /// of a jump sent again is an incident: the protocol promises a resent jump the same answer.
     async fn jump(
         &mut self,
         kind: &'static str,
@@ -423,10 +456,24 @@ impl Player {
     ) -> Result<protocol::JumpResult, Failure> {
         let mut resynced = false;
         loop {
-            match self.request(kind, request.clone()).await {
+            let result = self.request(kind, request.clone()).await;
+            if let (Err(Failure::Refused(code, message)), Request::Jump(jump)) = (&result, &request)
+            {
+                let before = match (&self.retried_after, resynced) {
+                    (Some(why), _) => format!("sent again after: {why}"),
+                    (None, true) => "sent again after resuming the run".to_owned(),
+                    (None, false) => "first sending".to_owned(),
+                };
+                let text = format!(
+                    "jump {} of run {} refused {code:?} ({message}); {before}",
+                    jump.seq, jump.run_id
+                );
+                self.incident(text);
+            }
+            match result {
                 Ok(Response::JumpResult(result)) => return Ok(result),
                 Ok(other) => return Err(Failure::GaveUp(format!("jump answered {other:?}"))),
-                Err(Failure::Refused(ErrorCode::Conflict)) if !resynced => {
+                Err(Failure::Refused(ErrorCode::Conflict, _)) if !resynced => {
                     resynced = true;
                     self.counters.resyncs += 1;
                     self.disconnect().await;
@@ -458,7 +505,7 @@ impl Player {
                     ..
                 }) => return Answer::Over(Box::new(over)),
                 Ok(_) | Err(Failure::GaveUp(_)) => {}
-                Err(Failure::Refused(_)) => break,
+                Err(Failure::Refused(..)) => break,
             }
         }
         Answer::Pending
@@ -503,7 +550,8 @@ fn retriable(error: &CallError) -> bool {
                 ErrorCode::Unavailable
                     | ErrorCode::ServerBusy
                     | ErrorCode::ShuttingDown
-                    | ErrorCode::RateLimited
+                    | ErrorCode::RateLimited,
+                _
             )
     )
 }

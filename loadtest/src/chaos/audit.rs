@@ -319,7 +319,7 @@ async fn audit_runs(
         match &run.answer {
             Answer::Over(_) => audit.runs.answered_over += 1,
             Answer::Pending => audit.runs.answered_pending += 1,
-            Answer::Refused(_) => {
+            Answer::Refused(..) => {
                 audit.runs.refused += 1;
                 continue;
             }

@@ -201,7 +201,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ChaosReport> {
         outcomes
             .iter()
             .flat_map(|outcome| &outcome.players)
-            .map(|(_, player)| player.counters()),
+            .map(|(_, player)| player),
         outcomes
             .iter()
             .filter(|outcome| outcome.stopped_early)

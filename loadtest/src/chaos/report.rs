@@ -8,7 +8,10 @@ use serde::Serialize;
 use super::{Audit, FaultLog};
 use crate::cli::RunOptions;
 use crate::report::Report;
-use crate::resilient::Counters;
+use crate::resilient::Player;
+
+/// Most incidents listed in the report.
+const LISTED_INCIDENTS: usize = 40;
 
 /// What was run.
 #[derive(Debug, Clone, Serialize)]
@@ -76,27 +79,37 @@ pub struct ClientTotals {
     pub pending_polls: u64,
     /// Pairs that stopped before the deadline (a run never answered).
     pub pairs_stopped_early: usize,
+    /// What players met that a protocol-abiding client should not (a resent jump refused): how many.
+    /// Worked around (the run resumed), so not failures of the audit, but each is a server behaviour
+    /// to look at.
+    pub incidents: usize,
+    /// The first incidents, one line each.
+    pub incident_lines: Vec<String>,
 }
 
 impl ClientTotals {
-    /// The sum of every player's counters.
-    pub fn sum(
-        players: impl Iterator<Item = Counters>,
+    /// The sum of every player's counters and incidents.
+    pub fn sum<'p>(
+        players: impl Iterator<Item = &'p Player>,
         pairs_stopped_early: usize,
     ) -> ClientTotals {
-        players.fold(
-            ClientTotals {
-                pairs_stopped_early,
-                ..ClientTotals::default()
-            },
-            |total, counters| ClientTotals {
-                reconnects: total.reconnects + counters.reconnects,
-                retries: total.retries + counters.retries,
-                resyncs: total.resyncs + counters.resyncs,
-                pending_polls: total.pending_polls + counters.pending_polls,
-                pairs_stopped_early: total.pairs_stopped_early,
-            },
-        )
+        let mut total = ClientTotals {
+            pairs_stopped_early,
+            ..ClientTotals::default()
+        };
+        for player in players {
+            let counters = player.counters();
+            total.reconnects += counters.reconnects;
+            total.retries += counters.retries;
+            total.resyncs += counters.resyncs;
+            total.pending_polls += counters.pending_polls;
+            total.incidents += player.incidents().len();
+            let room = LISTED_INCIDENTS.saturating_sub(total.incident_lines.len());
+            total
+                .incident_lines
+                .extend(player.incidents().iter().take(room).cloned());
+        }
+        total
     }
 }
 
@@ -207,6 +220,16 @@ impl ChaosReport {
         );
         for problem in &self.audit.problems {
             let _ = writeln!(out, "PROBLEM: {problem}");
+        }
+        if self.clients.incidents > 0 {
+            let _ = writeln!(
+                out,
+                "{} incidents (a resent jump refused; the players resumed the run and went on):",
+                self.clients.incidents
+            );
+            for incident in &self.clients.incident_lines {
+                let _ = writeln!(out, "INCIDENT: {incident}");
+            }
         }
         if let Some(dir) = &self.work_dir {
             let _ = writeln!(out, "data and logs kept in {dir}");
