@@ -31,6 +31,9 @@ pub struct ActiveRun {
     pub(super) ending: Option<Ending>,
     /// The token proving this connection drives the run (the checkpoint refuses appends from others).
     pub(super) driver: String,
+    /// A write of this run failed after it was sent: Redis may have applied it and lost only the reply,
+    /// so this copy may be behind Redis. The next operation reloads the run first.
+    pub(super) uncertain: bool,
 }
 
 impl ActiveRun {

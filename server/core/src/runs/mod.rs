@@ -287,6 +287,7 @@ impl RunService {
             last_outcome: None,
             ending: None,
             driver,
+            uncertain: false,
         })
     }
 
@@ -313,6 +314,7 @@ impl RunService {
             last_outcome,
             ending: None,
             driver,
+            uncertain: false,
         };
         if let RunState::Ended {
             reason,
@@ -334,7 +336,8 @@ impl RunService {
 
     /// Applies live jump number `seq`. A resent `seq` (the last one applied) is answered again without
     /// being applied twice, on this connection or any other. The jump is checkpointed before it is
-    /// answered; if Redis fails, nothing changes and the same request can be retried.
+    /// answered; if Redis fails, the same request can be retried: it is answered from what Redis holds,
+    /// whether or not the failed write reached it.
     pub async fn jump(
         &self,
         run: &mut ActiveRun,
@@ -342,6 +345,7 @@ impl RunService {
         jump: Jump,
         now_ms: u64,
     ) -> Result<JumpReply, RunError> {
+        self.reload_if_uncertain(run).await?;
         if run.meta.mode == RunMode::Offline {
             return Err(RunError::WrongMode {
                 run: run.id,
@@ -415,6 +419,7 @@ impl RunService {
 
     /// Ends the run at the player's request; its score so far counts.
     pub async fn abandon(&self, run: &mut ActiveRun, now_ms: u64) -> Result<Ending, RunError> {
+        self.reload_if_uncertain(run).await?;
         if let Some(ending) = self.retried_ending(run).await {
             return Ok(ending);
         }
@@ -432,6 +437,7 @@ impl RunService {
         last: bool,
         now_ms: u64,
     ) -> Result<Option<Ending>, RunError> {
+        self.reload_if_uncertain(run).await?;
         if run.meta.mode != RunMode::Offline {
             return Err(RunError::WrongMode {
                 run: run.id,
@@ -535,7 +541,7 @@ impl RunService {
     /// recorded by this node first, and by a sweeper only if this node does not.
     async fn append(
         &self,
-        run: &ActiveRun,
+        run: &mut ActiveRun,
         recorded: usize,
         jumps: &[Jump],
         end: Option<EndReason>,
@@ -553,7 +559,7 @@ impl RunService {
             },
         };
         let appended = match end {
-            None => checkpoint::append(&self.store, run.id, jumps, step).await?,
+            None => checkpoint::append(&self.store, run.id, jumps, step).await,
             Some(_) => {
                 let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
                 let (appended, scheduled, released) = tokio::join!(
@@ -569,9 +575,12 @@ impl RunService {
                     // Its live slot frees itself when the run would have timed out.
                     tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its live slot a while");
                 }
-                appended?
+                appended
             }
         };
+        // An error after the script was sent leaves its outcome unknown: Redis may have run it.
+        run.uncertain = appended.is_err();
+        let appended = appended?;
         match appended {
             Appended::Done => Ok(()),
             Appended::OutOfSequence { jumps } => Err(RunError::OutOfSequence {
@@ -584,6 +593,16 @@ impl RunService {
             }),
             Appended::NotDriver => Err(RunError::NotDriver(run.id)),
         }
+    }
+
+    /// Reloads `run` from Redis, as a resume would, if a write of it failed after it was sent: a retried
+    /// request is then answered from what Redis holds (the same answer, and for an ended run its
+    /// result, if the write was applied; a fresh attempt if not), never refused as out of sequence.
+    async fn reload_if_uncertain(&self, run: &mut ActiveRun) -> Result<(), RunError> {
+        if run.uncertain {
+            *run = self.resume(&run.meta.player.clone(), run.id).await?;
+        }
+        Ok(())
     }
 
     /// Counts the run's end and records its result now, or leaves it pending.

@@ -383,6 +383,91 @@ async fn an_idle_run_is_ended_and_recorded_by_a_sweeper() {
     }
 }
 
+/// Keeps Redis busy with a script for `busy`, so commands sent meanwhile wait in its queue and run after
+/// it: a node whose command times out first hears an error for a write Redis then applies, as when
+/// Redis dies after applying a write and before replying.
+async fn block_redis(redis: &TestRedis, busy: Duration) -> tokio::task::JoinHandle<()> {
+    let no_timeout = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+    let mut connection = redis::Client::open(redis.url())
+        .expect("valid url")
+        .get_multiplexed_async_connection_with_config(&no_timeout)
+        .await
+        .expect("redis answers");
+    let micros = busy.as_micros().to_string();
+    tokio::spawn(async move {
+        let script = "local t0 = redis.call('TIME') \
+            repeat local t = redis.call('TIME') \
+            until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > tonumber(ARGV[1])";
+        let _: redis::Value = redis::cmd("EVAL")
+            .arg(script)
+            .arg(0)
+            .arg(&micros)
+            .query_async(&mut connection)
+            .await
+            .expect("the busy script runs");
+    })
+}
+
+#[tokio::test]
+async fn a_jump_redis_applied_after_the_node_gave_up_gets_its_answer_when_resent() {
+    let redis = TestRedis::start().await;
+    let server = node(&redis, &["--redis-timeout-ms", "150"]).await;
+    let mut ivy = server.client(Codec::Bincode, "ivy").await;
+    let started = start_run(&mut ivy, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    // Two centre hits, then a fall: jump 1 mid-run and jump 2, the final one, each meet the window.
+    for seq in 0..3 {
+        let jump = crate::support::runs::centre_hits_then_fall(&local, started.ruleset, 2);
+        let expected = local.apply(jump).expect("a valid jump");
+        let request = Request::Jump(JumpRequest {
+            run_id: started.run_id,
+            seq,
+            press_ms: jump.press_ms,
+            dwell_ms: jump.dwell_ms,
+        });
+        if seq > 0 {
+            let busy = block_redis(&redis, Duration::from_millis(1_500)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            match ivy.request(request.clone()).await {
+                ServerFrame::Error { code, .. } => assert_eq!(code, ErrorCode::Unavailable),
+                other => panic!("the node should have given up on Redis: {other:?}"),
+            }
+            busy.await.expect("the busy script ends");
+        }
+        // Sent (again, while `unavailable`, as a client does): answered as applied once, whether or
+        // not Redis applied it the first time.
+        let mut answer = ivy.request(request.clone()).await;
+        for _ in 0..50 {
+            match answer {
+                ServerFrame::Error {
+                    code: ErrorCode::Unavailable,
+                    ..
+                } => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    answer = ivy.request(request.clone()).await;
+                }
+                _ => break,
+            }
+        }
+        match answer {
+            ServerFrame::Reply {
+                response: Response::JumpResult(result),
+                ..
+            } => {
+                assert_eq!(result.outcome, expected, "jump {seq}");
+                if expected.game_over {
+                    match result.ended {
+                        Some(RunEnd::Over(over)) => assert_eq!(over.final_score, local.score()),
+                        other => panic!("the final jump resent must bring the result: {other:?}"),
+                    }
+                }
+            }
+            other => panic!("jump {seq} sent again was refused: {other:?}"),
+        }
+    }
+    until_all_time_best(&redis, "ivy", local.score()).await;
+}
+
 #[test]
 fn the_notification_event_names_the_pass() {
     // The inbox check above looks for this tag in the stored JSON.
