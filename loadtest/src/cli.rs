@@ -306,7 +306,7 @@ pub struct SoakOptions {
     #[arg(long, default_value_t = 5.0)]
     pub flat_tolerance_pct: f64,
     /// Each player closes its connection and opens a new one after this many actions (0: never).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 5)]
     pub reconnect_every: u32,
 }
 

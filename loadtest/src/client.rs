@@ -286,6 +286,12 @@ impl Connection {
         Ok(true)
     }
 
+    /// Notifications the owner saw on earlier connections: pushed again here (after `hello`), they are
+    /// not timed or counted again.
+    pub fn already_seen(&mut self, ids: impl IntoIterator<Item = NotificationId>) {
+        self.seen.extend(ids);
+    }
+
     /// From now on, keeps every push received for [`Connection::take_pushes`].
     pub fn keep_pushes(&mut self) {
         self.kept.get_or_insert_with(Vec::new);
