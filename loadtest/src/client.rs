@@ -98,6 +98,9 @@ pub fn source_addr(index: u64, count: u8) -> Option<IpAddr> {
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// The message type under which errors without an id (answering no request) are counted.
+pub const UNSOLICITED: &str = "error_without_id";
+
 /// One connection.
 pub struct Connection {
     socket: Socket,
@@ -230,19 +233,23 @@ impl Connection {
                     code,
                     message,
                 }) if got == id => return Err(CallError::Server(code, message)),
-                Ok(ServerFrame::Error {
-                    id: None,
-                    code,
-                    message,
-                }) => {
-                    return Err(CallError::Server(code, message));
-                }
-                Ok(ServerFrame::Push(push)) => self.pushed(push),
-                Ok(other) => {
-                    return Err(CallError::Unexpected(format!("{other:?}")));
-                }
+                Ok(other) => self.aside(other),
                 Err(error) => return Err(CallError::Unexpected(error.to_string())),
             }
+        }
+    }
+
+    /// A frame that answers no outstanding request: a push; an error without an id (after a `welcome`
+    /// while the node cannot reach Redis: the resume and the catch-up were skipped; PROTOCOL.md), which
+    /// is counted; or the late answer to a request whose wait timed out, which is dropped.
+    fn aside(&mut self, frame: ServerFrame) {
+        match frame {
+            ServerFrame::Push(push) => self.pushed(push),
+            ServerFrame::Error { id: None, code, .. } => {
+                self.stats
+                    .error(UNSOLICITED, &CallError::Server(code, String::new()).label());
+            }
+            ServerFrame::Reply { .. } | ServerFrame::Error { .. } => {}
         }
     }
 
@@ -261,8 +268,8 @@ impl Connection {
             .await
     }
 
-    /// Handles pushes for up to `wait`, until `done` holds (true) or the time is up (false). Anything but
-    /// a push is an error: no request is outstanding.
+    /// Handles pushes for up to `wait`, until `done` holds (true) or the time is up (false). No request is
+    /// outstanding: any other frame is set aside.
     async fn read_pushes(
         &mut self,
         wait: Duration,
@@ -278,8 +285,7 @@ impl Connection {
                 continue;
             }
             match Codec::Bincode.decode_server(&frame) {
-                Ok(ServerFrame::Push(push)) => self.pushed(push),
-                Ok(other) => return Err(CallError::Unexpected(format!("{other:?}"))),
+                Ok(frame) => self.aside(frame),
                 Err(error) => return Err(CallError::Unexpected(error.to_string())),
             }
         }
