@@ -639,14 +639,15 @@ impl RunService {
             index::settle(&self.store, id).await?;
             return Ok(());
         };
-        let (session, _) = replay(id, &stored)?;
         match stored.state {
+            // Settled already: nothing to replay, only the index entry to drop.
             RunState::Ended { recorded: true, .. }
             | RunState::Ended {
                 reason: EndReason::Rejected,
                 ..
             } => index::settle(&self.store, id).await?,
             RunState::Ended { reason, at_ms, .. } => {
+                let (session, _) = replay(id, &stored)?;
                 let finished = FinishedRun {
                     run_id: id,
                     player: stored.meta.player.clone(),
@@ -663,6 +664,7 @@ impl RunService {
                 self.recorder.deliver(&finished, &report).await;
             }
             RunState::Active => {
+                let (session, _) = replay(id, &stored)?;
                 let last_ms = stored.last_jump_ms.unwrap_or(stored.meta.started_at_ms);
                 let timeout_ms = last_ms.saturating_add(millis(self.settings.idle_timeout));
                 if now_ms < timeout_ms {

@@ -36,8 +36,10 @@ pub(super) async fn sweep_once(runs: &RunService) {
         let claimed = match index::claim_due(&runs.store, shard, now_ms, LEASE, BATCH).await {
             Ok(claimed) => claimed,
             Err(error) => {
-                tracing::debug!(error = %ErrorChain(&error), shard, "sweeping the run index failed; next sweep retries");
-                return;
+                // The other shards may live on other Redis masters: one failing over must not keep them
+                // from being swept.
+                tracing::debug!(error = %ErrorChain(&error), shard, "sweeping a shard of the run index failed; next sweep retries");
+                continue;
             }
         };
         for run in claimed {
