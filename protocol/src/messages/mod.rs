@@ -81,6 +81,32 @@ pub enum Request {
 }
 
 impl Request {
+    /// Every [`Request::kind`], so a metric can show each request type from zero before its first use
+    /// (`tests/kinds.rs` keeps the list complete).
+    pub const KINDS: &'static [&'static str] = &[
+        "hello",
+        "ping",
+        "start_run",
+        "jump",
+        "abandon",
+        "submit_run",
+        "list_friends",
+        "list_friend_requests",
+        "send_friend_request",
+        "accept_friend_request",
+        "decline_friend_request",
+        "remove_friend",
+        "block",
+        "unblock",
+        "set_display_name",
+        "read_board",
+        "read_standing",
+        "list_notifications",
+        "ack_notifications",
+        "create_challenge",
+        "read_challenge",
+    ];
+
     /// A short stable name, for logs and metric labels.
     pub const fn kind(&self) -> &'static str {
         match self {
@@ -197,6 +223,29 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
+    /// Every [`ServerFrame::kind`]: each [`Response::kind`], `error`, and each push (`tests/kinds.rs`
+    /// keeps the list complete).
+    pub const KINDS: &'static [&'static str] = &[
+        "welcome",
+        "pong",
+        "run_started",
+        "jump_result",
+        "submitted",
+        "friends",
+        "friend_requests",
+        "social",
+        "board",
+        "standing",
+        "notifications",
+        "acked",
+        "challenge",
+        "challenge_page",
+        "error",
+        "push_notification",
+        "push_run_result",
+        "push_goodbye",
+    ];
+
     /// A short stable name, for logs and metric labels.
     pub const fn kind(&self) -> &'static str {
         match self {
