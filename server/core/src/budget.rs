@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use protocol::PlayerId;
 
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 /// The window a budget counts over.
 pub const BUDGET_WINDOW: Duration = Duration::from_secs(10);
@@ -38,7 +38,7 @@ impl MessageBudget {
             .incr(&key, count)
             .pexpire(&key, 2 * BUDGET_WINDOW.as_millis() as i64)
             .ignore();
-        let (total,): (u64,) = self.store.query_pipeline("message_budget", &pipe).await?;
+        let (total,): (u64,) = self.store.query_pipeline(Op::MessageBudget, &pipe).await?;
         Ok(total)
     }
 }

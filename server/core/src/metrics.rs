@@ -275,6 +275,30 @@ impl Metrics {
         for outcome in ["recorded", "timed_out", "failed"] {
             metrics.runs_swept_total.with_label_values(&[outcome]);
         }
+        for reason in crate::runs::REJECTION_REASONS {
+            metrics.runs_rejected_total.with_label_values(&[reason]);
+        }
+        for op in crate::store::Op::ALL {
+            metrics
+                .redis_command_duration_seconds
+                .with_label_values(&[op.label()]);
+            metrics.redis_errors_total.with_label_values(&[op.label()]);
+        }
+        for scope in crate::leaderboards::SCOPES {
+            metrics
+                .leaderboard_read_seconds
+                .with_label_values(&[crate::leaderboards::scope_label(scope)]);
+        }
+        for kind in crate::notifications::EVENT_KINDS {
+            metrics
+                .notifications_created_total
+                .with_label_values(&[kind]);
+        }
+        for route in crate::notifications::ROUTES {
+            metrics
+                .notifications_pushed_total
+                .with_label_values(&[route]);
+        }
         for cap in [crate::runs::Cap::LiveRuns, crate::runs::Cap::RunsPerHour] {
             metrics
                 .player_caps_hit_total

@@ -19,7 +19,7 @@ use thiserror::Error;
 use crate::friends::FriendGraph;
 use crate::leaderboards::score;
 use crate::runs::{self, RunError};
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 static RAISE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("raise.lua")));
 
@@ -137,7 +137,7 @@ impl Challenges {
             .ignore();
         if id == drawn {
             self.store
-                .query_pipeline::<()>("challenge_create", &pipe)
+                .query_pipeline::<()>(Op::ChallengeCreate, &pipe)
                 .await?;
         }
         self.get(id).await
@@ -148,7 +148,7 @@ impl Challenges {
         let fields: HashMap<String, String> = self
             .store
             .query(
-                "challenge_get",
+                Op::ChallengeGet,
                 redis::cmd("HGETALL").arg(keys::challenge(&id)),
             )
             .await?;
@@ -204,11 +204,11 @@ impl Challenges {
         let (rows, total): (Vec<(String, f64)>, u32) = if limit == 0 {
             let total = self
                 .store
-                .query("challenge_board", redis::cmd("ZCARD").arg(&board))
+                .query(Op::ChallengeBoard, redis::cmd("ZCARD").arg(&board))
                 .await?;
             (Vec::new(), total)
         } else {
-            self.store.query_pipeline("challenge_board", &pipe).await?
+            self.store.query_pipeline(Op::ChallengeBoard, &pipe).await?
         };
         let ranked: Vec<(PlayerId, u64)> = rows
             .into_iter()
@@ -258,7 +258,7 @@ impl Challenges {
             .arg(player.as_str())
             .arg(score::encode(score, reached_ms));
         self.store
-            .run_script::<i64>("challenge_raise", &invocation)
+            .run_script::<i64>(Op::ChallengeRaise, &invocation)
             .await
             .map(drop)
     }

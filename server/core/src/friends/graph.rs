@@ -10,7 +10,7 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use protocol::{DisplayName, PlayerCard, PlayerId};
 use redis::{Cmd, FromRedisValue, Script};
 
-use crate::store::{Sharding, Store, StoreError, keys};
+use crate::store::{Op, Sharding, Store, StoreError, keys};
 
 static REQUEST_SEND: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("request_send.lua")));
@@ -114,7 +114,7 @@ impl FriendGraph {
         let ids: Vec<String> = self
             .store
             .query(
-                "friends_ids",
+                Op::FriendsIds,
                 redis::cmd("HKEYS").arg(keys::friends(player)),
             )
             .await?;
@@ -145,7 +145,7 @@ impl FriendGraph {
                 command.arg(players[*index].as_str());
             }
             async move {
-                let names: Vec<Option<String>> = self.store.query("names_get", &command).await?;
+                let names: Vec<Option<String>> = self.store.query(Op::NamesGet, &command).await?;
                 Ok::<_, StoreError>(indices.into_iter().zip(names).collect::<Vec<_>>())
             }
         });
@@ -168,7 +168,7 @@ impl FriendGraph {
     ) -> Result<(), StoreError> {
         self.store
             .query::<()>(
-                "names_set",
+                Op::NamesSet,
                 redis::cmd("HSET")
                     .arg(self.sharding.name_key(player))
                     .arg(player.as_str())
@@ -188,7 +188,7 @@ impl FriendGraph {
         let all: HashMap<String, u64> = self
             .store
             .query(
-                "friends_list",
+                Op::FriendsList,
                 redis::cmd("HGETALL").arg(keys::friends(player)),
             )
             .await?;
@@ -222,7 +222,7 @@ impl FriendGraph {
             .hgetall(keys::requests_out(player));
         let (incoming, outgoing): (BTreeMap<String, u64>, BTreeMap<String, u64>) = self
             .store
-            .query_pipeline("friend_requests_list", &pipe)
+            .query_pipeline(Op::FriendRequestsList, &pipe)
             .await?;
         let parse = |map: BTreeMap<String, u64>| -> Vec<(PlayerId, u64)> {
             map.into_iter()
@@ -255,7 +255,7 @@ impl FriendGraph {
         let ids: Vec<String> = self
             .store
             .query(
-                "blockers",
+                Op::Blockers,
                 redis::cmd("SMEMBERS").arg(keys::blocked_by(player)),
             )
             .await?;
@@ -281,9 +281,9 @@ impl FriendGraph {
             .exists(&[keys::seen(b), keys::friends(b)]);
         let (first, second, name) = tokio::try_join!(
             self.store
-                .query_pipeline::<(bool, bool, bool, usize)>("friends_between", &first),
+                .query_pipeline::<(bool, bool, bool, usize)>(Op::FriendsBetween, &first),
             self.store
-                .query_pipeline::<(bool, usize, usize)>("friends_between", &second),
+                .query_pipeline::<(bool, usize, usize)>(Op::FriendsBetween, &second),
             self.names(std::slice::from_ref(a)),
         )?;
         let (blocked, friends, asked_by, a_count) = first;
@@ -303,7 +303,7 @@ impl FriendGraph {
     pub(crate) async fn mark_seen(&self, player: &PlayerId, day: u64) -> Result<(), StoreError> {
         self.store
             .query::<()>(
-                "player_seen",
+                Op::PlayerSeen,
                 redis::cmd("SET").arg(keys::seen(player)).arg(day),
             )
             .await
@@ -330,7 +330,7 @@ impl FriendGraph {
             .arg(limits.sent_per_hour);
         let sent = request_step(
             self.store
-                .run_script("friend_request_send", &sending)
+                .run_script(Op::FriendRequestSend, &sending)
                 .await?,
         );
         let sender_pending = match sent {
@@ -349,7 +349,7 @@ impl FriendGraph {
             .arg(REQUEST_QUIET_MS);
         let received = request_step(
             self.store
-                .run_script("friend_request_receive", &receiving)
+                .run_script(Op::FriendRequestReceive, &receiving)
                 .await?,
         );
         Ok(match received {
@@ -361,7 +361,7 @@ impl FriendGraph {
                 if !sender_pending {
                     self.store
                         .query::<()>(
-                            "friend_request_take_back",
+                            Op::FriendRequestTakeBack,
                             redis::cmd("HDEL")
                                 .arg(keys::requests_out(from))
                                 .arg(to.as_str()),
@@ -401,8 +401,8 @@ impl FriendGraph {
         };
         let (first, second) = (side(a, b), side(b, a));
         let (first, second): (String, String) = tokio::try_join!(
-            self.store.run_script("friends_link", &first),
-            self.store.run_script("friends_link", &second),
+            self.store.run_script(Op::FriendsLink, &first),
+            self.store.run_script(Op::FriendsLink, &second),
         )?;
         if first != "full" && second != "full" {
             return Ok(Linked::Done);
@@ -426,8 +426,8 @@ impl FriendGraph {
         };
         let (first, second) = (side(a, b), side(b, a));
         tokio::try_join!(
-            self.store.query_pipeline::<()>("friends_sever", &first),
-            self.store.query_pipeline::<()>("friends_sever", &second),
+            self.store.query_pipeline::<()>(Op::FriendsSever, &first),
+            self.store.query_pipeline::<()>(Op::FriendsSever, &second),
         )?;
         Ok(())
     }
@@ -436,7 +436,7 @@ impl FriendGraph {
     pub(crate) async fn unlink(&self, a: &PlayerId, b: &PlayerId) -> Result<bool, StoreError> {
         let (first, second): (i64, i64) = self
             .both(
-                "friends_unlink",
+                Op::FriendsUnlink,
                 redis::cmd("HDEL").arg(keys::friends(a)).arg(b.as_str()),
                 redis::cmd("HDEL").arg(keys::friends(b)).arg(a.as_str()),
             )
@@ -452,7 +452,7 @@ impl FriendGraph {
     ) -> Result<bool, StoreError> {
         let (first, second): (i64, i64) = self
             .both(
-                "friend_request_drop",
+                Op::FriendRequestDrop,
                 redis::cmd("HDEL")
                     .arg(keys::requests_in(player))
                     .arg(from.as_str()),
@@ -481,7 +481,7 @@ impl FriendGraph {
             .key(keys::requests_out(player))
             .arg(other.as_str())
             .arg(max_blocked);
-        let status: String = self.store.run_script("block", &mine).await?;
+        let status: String = self.store.run_script(Op::Block, &mine).await?;
         if status == "full" {
             return Ok(false);
         }
@@ -497,7 +497,7 @@ impl FriendGraph {
             .hdel(keys::requests_out(other), player.as_str())
             .ignore();
         self.store
-            .query_pipeline::<()>("block_other_side", &theirs)
+            .query_pipeline::<()>(Op::BlockOtherSide, &theirs)
             .await?;
         Ok(true)
     }
@@ -510,7 +510,7 @@ impl FriendGraph {
     ) -> Result<bool, StoreError> {
         let (removed, _): (i64, i64) = self
             .both(
-                "unblock",
+                Op::Unblock,
                 redis::cmd("SREM")
                     .arg(keys::blocked(player))
                     .arg(other.as_str()),
@@ -525,7 +525,7 @@ impl FriendGraph {
     /// Runs `first` and `second` (each on one player's slot) concurrently: one round trip of latency.
     async fn both<A: FromRedisValue, B: FromRedisValue>(
         &self,
-        op: &'static str,
+        op: Op,
         first: &Cmd,
         second: &Cmd,
     ) -> Result<(A, B), StoreError> {

@@ -18,7 +18,7 @@ use protocol::limits::MAX_BOARD_TOP;
 use tokio::sync::Mutex;
 
 use super::score;
-use crate::store::{Sharding, Store, StoreError};
+use crate::store::{Op, Sharding, Store, StoreError};
 
 /// Longest a node serves a period's cached top before reading the shards again.
 pub const TOP_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -80,7 +80,7 @@ impl GlobalBoards {
         let packed: Option<f64> = self
             .store
             .query(
-                "board_best",
+                Op::BoardBest,
                 redis::cmd("ZSCORE")
                     .arg(self.sharding.board_key(period_id, player))
                     .arg(player.as_str()),
@@ -110,7 +110,7 @@ impl GlobalBoards {
         if let Some(at) = expires_at_ms {
             pipe.cmd("PEXPIREAT").arg(&key).arg(at).ignore();
         }
-        self.store.query_pipeline("board_raise", &pipe).await
+        self.store.query_pipeline(Op::BoardRaise, &pipe).await
     }
 
     /// The packed scores on board `period_id` of those `players` who have one: one `ZMSCORE` per shard
@@ -138,7 +138,7 @@ impl GlobalBoards {
                 command.arg(player.as_str());
             }
             async move {
-                let scores: Vec<Option<f64>> = self.store.query("board_zmscore", &command).await?;
+                let scores: Vec<Option<f64>> = self.store.query(Op::BoardZmscore, &command).await?;
                 Ok::<_, StoreError>(
                     group
                         .into_iter()
@@ -159,7 +159,7 @@ impl GlobalBoards {
         let keys = self.sharding.board_keys(period_id);
         let sizes = futures_util::future::try_join_all(keys.iter().map(|key| {
             let command = redis::cmd("ZCARD").arg(key).to_owned();
-            async move { self.store.query::<u64>("board_total", &command).await }
+            async move { self.store.query::<u64>(Op::BoardTotal, &command).await }
         }))
         .await?;
         Ok(sizes.into_iter().sum())
@@ -189,7 +189,7 @@ impl GlobalBoards {
                 .zcard(key);
             async move {
                 self.store
-                    .query_pipeline::<(u64, Vec<String>, u64)>("board_standing", &pipe)
+                    .query_pipeline::<(u64, Vec<String>, u64)>(Op::BoardStanding, &pipe)
                     .await
             }
         }))
@@ -272,7 +272,7 @@ impl GlobalBoards {
             pipe.zrevrange_withscores(key, 0, stop).zcard(key);
             async move {
                 self.store
-                    .query_pipeline::<(Vec<(String, f64)>, u64)>("board_range", &pipe)
+                    .query_pipeline::<(Vec<(String, f64)>, u64)>(Op::BoardRange, &pipe)
                     .await
             }
         }))
@@ -327,7 +327,7 @@ impl GlobalBoards {
             async move {
                 self.store
                     .query_pipeline::<(u64, Vec<(String, f64)>, Vec<(String, f64)>, u64)>(
-                        "board_around",
+                        Op::BoardAround,
                         &pipe,
                     )
                     .await

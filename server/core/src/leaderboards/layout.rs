@@ -14,7 +14,7 @@ use std::time::Duration;
 use protocol::PlayerId;
 use thiserror::Error;
 
-use crate::store::{Sharding, Store, StoreError};
+use crate::store::{Op, Sharding, Store, StoreError};
 
 /// The hash holding the deployment's layout.
 const META: &str = "lf:{meta}";
@@ -75,7 +75,7 @@ pub async fn verify(store: &Store, sharding: &Sharding) -> Result<Verified, Layo
         }
         let locked: Option<String> = store
             .query(
-                "layout_lock",
+                Op::LayoutLock,
                 redis::cmd("SET")
                     .arg(MIGRATION_LOCK)
                     .arg("1")
@@ -96,7 +96,7 @@ pub async fn verify(store: &Store, sharding: &Sharding) -> Result<Verified, Layo
         };
         store
             .query::<()>(
-                "layout_record",
+                Op::LayoutRecord,
                 redis::cmd("HSETNX")
                     .arg(META)
                     .arg(SHARDS_FIELD)
@@ -104,7 +104,7 @@ pub async fn verify(store: &Store, sharding: &Sharding) -> Result<Verified, Layo
             )
             .await?;
         store
-            .query::<()>("layout_unlock", redis::cmd("DEL").arg(MIGRATION_LOCK))
+            .query::<()>(Op::LayoutUnlock, redis::cmd("DEL").arg(MIGRATION_LOCK))
             .await?;
         if boards_migrated > 0 {
             tracing::info!(
@@ -126,7 +126,7 @@ pub async fn verify(store: &Store, sharding: &Sharding) -> Result<Verified, Layo
 async fn recorded(store: &Store) -> Result<Option<u16>, StoreError> {
     let recorded: Option<String> = store
         .query(
-            "layout_read",
+            Op::LayoutRead,
             redis::cmd("HGET").arg(META).arg(SHARDS_FIELD),
         )
         .await?;
@@ -150,7 +150,7 @@ async fn unsharded_boards(store: &Store) -> Result<Vec<String>, StoreError> {
     loop {
         let (next, keys): (u64, Vec<String>) = store
             .query(
-                "layout_scan",
+                Op::LayoutScan,
                 redis::cmd("SCAN")
                     .arg(cursor)
                     .arg("MATCH")
@@ -178,13 +178,13 @@ async fn migrate_board(store: &Store, sharding: &Sharding, key: &str) -> Result<
         .trim_end_matches('}')
         .to_owned();
     let expires_at: i64 = store
-        .query("layout_expiry", redis::cmd("PEXPIRETIME").arg(key))
+        .query(Op::LayoutExpiry, redis::cmd("PEXPIRETIME").arg(key))
         .await?;
     let mut cursor = 0u64;
     loop {
         let (next, flat): (u64, Vec<String>) = store
             .query(
-                "layout_zscan",
+                Op::LayoutZscan,
                 redis::cmd("ZSCAN")
                     .arg(key)
                     .arg(cursor)
@@ -212,7 +212,7 @@ async fn migrate_board(store: &Store, sharding: &Sharding, key: &str) -> Result<
             if expires_at > 0 {
                 pipe.cmd("PEXPIREAT").arg(&shard).arg(expires_at).ignore();
             }
-            store.query_pipeline::<()>("layout_migrate", &pipe).await?;
+            store.query_pipeline::<()>(Op::LayoutMigrate, &pipe).await?;
         }
         if next == 0 {
             break;
@@ -220,7 +220,7 @@ async fn migrate_board(store: &Store, sharding: &Sharding, key: &str) -> Result<
         cursor = next;
     }
     store
-        .query::<()>("layout_migrated", redis::cmd("DEL").arg(key))
+        .query::<()>(Op::LayoutMigrated, redis::cmd("DEL").arg(key))
         .await
 }
 
@@ -231,7 +231,7 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
     loop {
         let (next, flat): (u64, Vec<String>) = store
             .query(
-                "layout_hscan",
+                Op::LayoutHscan,
                 redis::cmd("HSCAN")
                     .arg(NAMES)
                     .arg(cursor)
@@ -254,7 +254,7 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
             for (player, name) in &names {
                 command.arg(player).arg(name);
             }
-            store.query::<()>("layout_migrate", &command).await?;
+            store.query::<()>(Op::LayoutMigrate, &command).await?;
         }
         if next == 0 {
             break;
@@ -262,6 +262,6 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
         cursor = next;
     }
     store
-        .query::<()>("layout_migrated", redis::cmd("DEL").arg(NAMES))
+        .query::<()>(Op::LayoutMigrated, redis::cmd("DEL").arg(NAMES))
         .await
 }

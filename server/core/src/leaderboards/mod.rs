@@ -350,7 +350,11 @@ fn window_of(
         .collect()
 }
 
-fn scope_label(scope: Scope) -> &'static str {
+/// Every scope, so `leaderboard_read_seconds` shows each from zero.
+pub(crate) const SCOPES: [Scope; 2] = [Scope::Friends, Scope::Global];
+
+/// The `scope` label of a board read.
+pub(crate) const fn scope_label(scope: Scope) -> &'static str {
     match scope {
         Scope::Friends => "friends",
         Scope::Global => "global",

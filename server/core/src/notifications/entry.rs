@@ -52,6 +52,14 @@ fn summary(fields: &Fields) -> Option<Event> {
     })
 }
 
+/// Every label [`kind`] gives, so `notifications_created_total` shows each from zero.
+pub(crate) const KINDS: [&str; 4] = [
+    "friend_passed",
+    "friends_passed_summary",
+    "friend_request_received",
+    "friend_request_accepted",
+];
+
 /// The metric label of an event's kind.
 pub(crate) fn kind(event: &Event) -> &'static str {
     match event {
@@ -105,6 +113,40 @@ mod tests {
                 board,
             }
         );
+    }
+
+    #[test]
+    fn every_kind_is_listed() {
+        let board = Board {
+            period: Period::Daily,
+            scope: Scope::Global,
+        };
+        let player = protocol::PlayerId::new("ada").unwrap();
+        let events = [
+            Event::FriendPassed {
+                friend: player.clone(),
+                name: None,
+                their_score: 2,
+                your_score: 1,
+                board,
+            },
+            Event::FriendsPassedSummary {
+                count: 2,
+                names: BoundedVec::truncating(Vec::new()),
+                best_score: 2,
+                your_score: 1,
+                board,
+            },
+            Event::FriendRequestReceived {
+                from: player.clone(),
+                name: None,
+            },
+            Event::FriendRequestAccepted {
+                by: player,
+                name: None,
+            },
+        ];
+        assert_eq!(events.map(|event| kind(&event)), KINDS);
     }
 
     #[test]

@@ -18,8 +18,10 @@ use redis::Script;
 use serde::Serialize;
 
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
+pub(crate) use entry::KINDS as EVENT_KINDS;
 pub use presence::Presence;
+pub(crate) use router::ROUTES;
 pub use router::{LiveSink, Router};
 
 static COALESCE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("coalesce.lua")));
@@ -111,7 +113,7 @@ impl Notifications {
             .arg(now_ms)
             .expire(&inbox, ttl_seconds(self.config.ttl))
             .ignore();
-        let (id,): (String,) = self.store.query_pipeline("inbox_add", &pipe).await?;
+        let (id,): (String,) = self.store.query_pipeline(Op::InboxAdd, &pipe).await?;
         self.deliver_later(recipient, id, json, now_ms);
         Ok(())
     }
@@ -136,7 +138,7 @@ impl Notifications {
             .arg(now_ms);
         let id: Option<String> = self
             .store
-            .run_script("inbox_add_request", &invocation)
+            .run_script(Op::InboxAddRequest, &invocation)
             .await?;
         let Some(id) = id else {
             return Ok(false);
@@ -199,7 +201,7 @@ impl Notifications {
             .arg(protocol::limits::MAX_SUMMARY_NAMES);
         let (status, written): Written = self
             .store
-            .run_script("inbox_friend_passed", &invocation)
+            .run_script(Op::InboxFriendPassed, &invocation)
             .await?;
         match status.as_str() {
             "stored" => {
@@ -241,7 +243,7 @@ impl Notifications {
             .arg(self.window_ms())
             .arg(self.config.max_len)
             .arg(ttl_seconds(self.config.ttl));
-        let (_, written): Written = self.store.run_script("inbox_flush", &invocation).await?;
+        let (_, written): Written = self.store.run_script(Op::InboxFlush, &invocation).await?;
         self.stored(recipient, written).await;
         Ok(())
     }
@@ -276,7 +278,7 @@ impl Notifications {
         let rows: Vec<(String, entry::Fields)> = self
             .store
             .query(
-                "inbox_read",
+                Op::InboxRead,
                 redis::cmd("XRANGE")
                     .arg(keys::inbox(player))
                     .arg(start)
@@ -304,7 +306,7 @@ impl Notifications {
         let trimmed: u64 = self
             .store
             .query(
-                "inbox_ack",
+                Op::InboxAck,
                 redis::cmd("XTRIM")
                     .arg(keys::inbox(player))
                     .arg("MINID")

@@ -10,7 +10,7 @@ use std::time::Duration;
 use protocol::PlayerId;
 use redis::Script;
 
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 static CLEAR_PRESENCE: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("clear_presence.lua")));
@@ -49,7 +49,7 @@ impl Presence {
             .arg("EX")
             .arg(PRESENCE_TTL.as_secs())
             .to_owned();
-        if let Err(error) = self.store.query::<()>("presence_set", &command).await {
+        if let Err(error) = self.store.query::<()>(Op::PresenceSet, &command).await {
             tracing::warn!(error = %ErrorChain(&error), %player, "presence not recorded; live pushes from other nodes may miss this player");
         }
     }
@@ -66,7 +66,7 @@ impl Presence {
         invocation.key(keys::presence(player)).arg(&*self.node_id);
         if let Err(error) = self
             .store
-            .run_script::<i64>("presence_clear", &invocation)
+            .run_script::<i64>(Op::PresenceClear, &invocation)
             .await
         {
             tracing::debug!(error = %ErrorChain(&error), %player, "presence not cleared; it expires by itself");
@@ -77,7 +77,7 @@ impl Presence {
     pub(crate) async fn node_of(&self, player: &PlayerId) -> Result<Option<String>, StoreError> {
         self.store
             .query(
-                "presence_get",
+                Op::PresenceGet,
                 redis::cmd("GET").arg(keys::presence(player)),
             )
             .await

@@ -29,6 +29,13 @@ pub trait LiveSink: Send + Sync + 'static {
     fn push_run_result(&self, player: &PlayerId, result: &RunOver) -> usize;
 }
 
+/// A push delivered to a connection on this node: the `route` label of `notifications_pushed_total`.
+const LOCAL: &str = "local";
+/// A push forwarded to the node holding the connection.
+const REMOTE: &str = "remote";
+/// Every route, so the counter shows each from zero.
+pub(crate) const ROUTES: [&str; 2] = [LOCAL, REMOTE];
+
 /// A push travelling between nodes: a notification or a run's result.
 #[derive(Serialize, Deserialize)]
 struct Envelope {
@@ -76,7 +83,7 @@ impl Router {
         if self.forward(player, Push::Notification(notification)).await {
             self.metrics
                 .notifications_pushed_total
-                .with_label_values(&["remote"])
+                .with_label_values(&[REMOTE])
                 .inc();
         }
     }
@@ -132,7 +139,7 @@ impl Router {
         if self.sink.push_notification(player, notification) > 0 {
             self.metrics
                 .notifications_pushed_total
-                .with_label_values(&["local"])
+                .with_label_values(&[LOCAL])
                 .inc();
             self.metrics
                 .notification_delivery_seconds

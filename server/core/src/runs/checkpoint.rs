@@ -19,7 +19,7 @@ use thiserror::Error;
 
 use super::finished::EndReason;
 use super::input_log::{self, CorruptLog, RECORD_BYTES};
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 static APPEND_JUMPS: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("append_jumps.lua")));
@@ -197,7 +197,7 @@ pub(crate) async fn create(
         .ignore()
         .expire(&key, ttl_seconds(ttl))
         .ignore();
-    store.query_pipeline("run_create", &pipe).await
+    store.query_pipeline(Op::RunCreate, &pipe).await
 }
 
 /// Loads a run, or `None` if it does not exist (never did, or expired). With a `driver` token, an active
@@ -213,13 +213,13 @@ pub(crate) async fn load(
         .key(keys::run_log(&run))
         .arg(driver.unwrap_or(""));
     let loaded: Option<Loaded> = match store
-        .run_script::<redis::Value>("run_load", &invocation)
+        .run_script::<redis::Value>(Op::RunLoad, &invocation)
         .await?
     {
         redis::Value::Array(parts) if parts.is_empty() => None,
         value => Some(
             redis::from_redis_value(value).map_err(|source| StoreError::Redis {
-                op: "run_load",
+                op: Op::RunLoad.label(),
                 source: source.into(),
             })?,
         ),
@@ -309,7 +309,7 @@ pub(crate) async fn append(
         .arg(ttl_seconds(step.ttl))
         .arg(step.now_ms)
         .arg(step.driver.unwrap_or(""));
-    let (status, length): (u8, usize) = store.run_script("run_append", &invocation).await?;
+    let (status, length): (u8, usize) = store.run_script(Op::RunAppend, &invocation).await?;
     Ok(match status {
         0 => Appended::Done,
         1 => Appended::OutOfSequence {
@@ -334,7 +334,7 @@ pub(crate) async fn save_outcome_once<T: Serialize + DeserializeOwned>(
         .hset_nx(&meta, OUTCOME_FIELD, &json)
         .ignore()
         .hget(&meta, OUTCOME_FIELD);
-    let (saved,): (Option<String>,) = store.query_pipeline("run_save_outcome", &pipe).await?;
+    let (saved,): (Option<String>,) = store.query_pipeline(Op::RunSaveOutcome, &pipe).await?;
     Ok(saved
         .filter(|saved| *saved != json)
         .and_then(|saved| serde_json::from_str(&saved).ok())
@@ -354,7 +354,7 @@ pub(crate) async fn share_once(
         .hset_nx(&meta, SHARED_AS_FIELD, drawn.to_string())
         .ignore()
         .hget(&meta, SHARED_AS_FIELD);
-    let (shared,): (Option<String>,) = store.query_pipeline("run_share", &pipe).await?;
+    let (shared,): (Option<String>,) = store.query_pipeline(Op::RunShare, &pipe).await?;
     Ok(shared.and_then(|id| id.parse().ok()).unwrap_or(drawn))
 }
 
@@ -373,7 +373,7 @@ pub(crate) async fn mark_recorded(
         .ignore()
         .expire(keys::run_log(&run), ttl_seconds(ttl))
         .ignore();
-    store.query_pipeline("run_mark_recorded", &pipe).await
+    store.query_pipeline(Op::RunMarkRecorded, &pipe).await
 }
 
 fn ttl_seconds(ttl: Duration) -> i64 {

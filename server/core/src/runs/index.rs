@@ -14,7 +14,7 @@ use std::time::Duration;
 use protocol::RunId;
 use redis::Script;
 
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 static CLAIM_DUE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("claim_due.lua")));
 
@@ -30,7 +30,7 @@ fn shard(run: &RunId) -> u8 {
 pub(crate) async fn schedule(store: &Store, run: RunId, due_ms: u64) -> Result<(), StoreError> {
     store
         .query::<()>(
-            "runs_index_schedule",
+            Op::RunsIndexSchedule,
             redis::cmd("ZADD")
                 .arg(keys::runs_index(shard(&run)))
                 .arg(due_ms)
@@ -43,7 +43,7 @@ pub(crate) async fn schedule(store: &Store, run: RunId, due_ms: u64) -> Result<(
 pub(crate) async fn settle(store: &Store, run: RunId) -> Result<(), StoreError> {
     store
         .query::<()>(
-            "runs_index_settle",
+            Op::RunsIndexSettle,
             redis::cmd("ZREM")
                 .arg(keys::runs_index(shard(&run)))
                 .arg(run.to_string()),
@@ -67,7 +67,7 @@ pub(crate) async fn claim_due(
         .arg(now_ms)
         .arg(now_ms.saturating_add(lease_ms))
         .arg(limit);
-    let ids: Vec<String> = store.run_script("runs_index_claim", &invocation).await?;
+    let ids: Vec<String> = store.run_script(Op::RunsIndexClaim, &invocation).await?;
     Ok(ids.into_iter().filter_map(|id| id.parse().ok()).collect())
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn claim_due(
 pub(crate) async fn due_count(store: &Store, shard: u8, now_ms: u64) -> Result<u64, StoreError> {
     store
         .query(
-            "runs_index_count",
+            Op::RunsIndexCount,
             redis::cmd("ZCOUNT")
                 .arg(keys::runs_index(shard))
                 .arg("-inf")

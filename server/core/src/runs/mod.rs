@@ -165,6 +165,15 @@ pub struct JumpReply {
     pub ending: Option<Ending>,
 }
 
+/// Every `reason` label of `runs_rejected_total`: a live jump faster than a person (`too_fast`), or an
+/// offline run's replay refusal (`RunService::reject`). Created at zero when the node starts.
+pub(crate) const REJECTION_REASONS: [&str; 4] = [
+    "too_fast",
+    "input_after_end",
+    "invalid_input",
+    "too_many_inputs",
+];
+
 /// The runs of this node.
 #[derive(Clone)]
 pub struct RunService {
@@ -497,7 +506,8 @@ impl RunService {
         }
     }
 
-    /// Ends an offline run that failed verification; its score does not count.
+    /// Ends an offline run that failed verification; its score does not count. Its `reason` label is one
+    /// of [`REJECTION_REASONS`].
     async fn reject(&self, run: &mut ActiveRun, refusal: ReplayError, now_ms: u64) -> RunError {
         let reason = match refusal {
             ReplayError::TooFast { .. } => "too_fast",

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use protocol::{PlayerId, RunId};
 use redis::Script;
 
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 static START_QUOTA: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("start_quota.lua")));
@@ -59,7 +59,7 @@ pub(crate) async fn take(
         .arg(timeout_ms)
         .arg(quota.max_live)
         .arg(quota.max_per_hour);
-    let status: u8 = store.run_script("run_quota", &invocation).await?;
+    let status: u8 = store.run_script(Op::RunQuota, &invocation).await?;
     Ok(match status {
         0 => Ok(()),
         1 => Err(Cap::LiveRuns),
@@ -73,7 +73,7 @@ pub(crate) async fn take(
 pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usize, StoreError> {
     let listed: Vec<String> = store
         .query(
-            "run_quota_list",
+            Op::RunQuotaList,
             redis::cmd("ZRANGE")
                 .arg(keys::live_runs(player))
                 .arg(0)
@@ -86,7 +86,7 @@ pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usiz
         };
         let state: Option<String> = store
             .query(
-                "run_quota_state",
+                Op::RunQuotaState,
                 redis::cmd("HGET").arg(keys::run_meta(&run)).arg("state"),
             )
             .await?;
@@ -107,7 +107,7 @@ pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usiz
     for id in &ended {
         command.arg(id.as_str());
     }
-    store.query::<()>("run_quota_prune", &command).await?;
+    store.query::<()>(Op::RunQuotaPrune, &command).await?;
     Ok(ended.len())
 }
 
@@ -119,7 +119,7 @@ pub(crate) async fn release(
 ) -> Result<(), StoreError> {
     store
         .query::<()>(
-            "run_quota_release",
+            Op::RunQuotaRelease,
             redis::cmd("ZREM")
                 .arg(keys::live_runs(player))
                 .arg(run.to_string()),

@@ -5,6 +5,7 @@
 mod connection;
 mod error;
 pub mod keys;
+mod op;
 mod pubsub;
 mod sharding;
 pub mod slots;
@@ -17,6 +18,7 @@ use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
 pub use connection::RedisTarget;
 pub use error::StoreError;
+pub use op::Op;
 pub use sharding::Sharding;
 
 use connection::{Client, Connection};
@@ -88,11 +90,7 @@ impl Store {
     }
 
     /// Runs one command; `op` labels its latency histogram and error counter.
-    pub async fn query<T: FromRedisValue>(
-        &self,
-        op: &'static str,
-        cmd: &Cmd,
-    ) -> Result<T, StoreError> {
+    pub async fn query<T: FromRedisValue>(&self, op: Op, cmd: &Cmd) -> Result<T, StoreError> {
         let mut connection = self.connection.clone();
         self.measure(op, async move { cmd.query_async(&mut connection).await })
             .await
@@ -107,7 +105,7 @@ impl Store {
     /// again, a few times at most.
     pub(crate) async fn query_pipeline<T: FromRedisValue>(
         &self,
-        op: &'static str,
+        op: Op,
         pipe: &Pipeline,
     ) -> Result<T, StoreError> {
         let mut attempt = 0;
@@ -140,7 +138,7 @@ impl Store {
     /// Runs a Lua script (by SHA, loading it first if Redis does not have it).
     pub(crate) async fn run_script<T: FromRedisValue>(
         &self,
-        op: &'static str,
+        op: Op,
         invocation: &ScriptInvocation<'_>,
     ) -> Result<T, StoreError> {
         let mut connection = self.connection.clone();
@@ -153,28 +151,31 @@ impl Store {
 
     /// True when Redis answers `PING`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.query::<String>("ping", &redis::cmd("PING"))
+        self.query::<String>(Op::Ping, &redis::cmd("PING"))
             .await
             .map(drop)
     }
 
     async fn measure<T>(
         &self,
-        op: &'static str,
+        op: Op,
         command: impl Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, StoreError> {
         let started = Instant::now();
         let result = match tokio::time::timeout(self.timeout, command).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(source)) => Err(StoreError::Redis { op, source }),
+            Ok(Err(source)) => Err(StoreError::Redis {
+                op: op.label(),
+                source,
+            }),
             Err(_) => Err(StoreError::Timeout {
-                op,
+                op: op.label(),
                 after: self.timeout,
             }),
         };
         self.metrics
             .redis_command_duration_seconds
-            .with_label_values(&[op])
+            .with_label_values(&[op.label()])
             .observe(started.elapsed().as_secs_f64());
         if result.is_err() {
             self.count_error(op);
@@ -182,10 +183,10 @@ impl Store {
         result
     }
 
-    fn count_error(&self, op: &'static str) {
+    fn count_error(&self, op: Op) {
         self.metrics
             .redis_errors_total
-            .with_label_values(&[op])
+            .with_label_values(&[op.label()])
             .inc();
     }
 }

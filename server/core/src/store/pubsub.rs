@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use redis::{PushKind, Value};
 
 use super::connection::{Client, cluster_client};
-use super::{Store, StoreError};
+use super::{Op, Store, StoreError};
 use crate::error_chain::ErrorChain;
 use crate::shutdown::Shutdown;
 
@@ -31,7 +31,7 @@ impl Store {
             "PUBLISH"
         };
         self.query::<i64>(
-            "notification_publish",
+            Op::NotificationPublish,
             redis::cmd(command).arg(channel).arg(payload),
         )
         .await
@@ -58,7 +58,7 @@ impl Store {
                 }
             };
             if let Err(error) = result {
-                self.count_error("pubsub_subscribe");
+                self.count_error(Op::PubsubSubscribe);
                 tracing::warn!(error = %ErrorChain(&error), %channel, "subscription lost; resubscribing");
             }
             if started.elapsed() > STABLE_AFTER {
