@@ -31,7 +31,11 @@ fn request_kinds_are_exactly_the_listed_ones_and_their_json_names() {
             serde_json::Value::Object(fields) => fields.keys().next().cloned().unwrap_or_default(),
             other => panic!("unexpected JSON for a request: {other}"),
         };
-        assert_eq!(frame.request.kind(), tag, "kind() differs from the wire name");
+        assert_eq!(
+            frame.request.kind(),
+            tag,
+            "kind() differs from the wire name"
+        );
     }
     let seen: BTreeSet<&str> = frames.iter().map(|frame| frame.request.kind()).collect();
     let listed: BTreeSet<&str> = Request::KINDS.iter().copied().collect();
@@ -45,5 +49,9 @@ fn server_frame_kinds_are_exactly_the_listed_ones() {
     let seen: BTreeSet<&str> = frames.iter().map(ServerFrame::kind).collect();
     let listed: BTreeSet<&str> = ServerFrame::KINDS.iter().copied().collect();
     assert_eq!(seen, listed, "ServerFrame::KINDS is out of date");
-    assert_eq!(listed.len(), ServerFrame::KINDS.len(), "a kind listed twice");
+    assert_eq!(
+        listed.len(),
+        ServerFrame::KINDS.len(),
+        "a kind listed twice"
+    );
 }

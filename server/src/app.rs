@@ -66,6 +66,8 @@ pub(crate) struct App {
     pub(crate) redis_healthy: AtomicBool,
     /// Whether the board layout was checked against the deployment's (not ready until it is).
     pub(crate) layout_checked: AtomicBool,
+    /// Whether the node reports itself full (see [`App::readiness`]).
+    pub(crate) full: AtomicBool,
     /// How boards and names are split into shards.
     pub(crate) sharding: Sharding,
     /// Why the node must stop, when it finds a configuration the deployment refuses.
@@ -87,10 +89,83 @@ impl App {
         self.redis_healthy.load(Ordering::Relaxed)
     }
 
-    /// True while the node should receive traffic: Redis reachable and not shutting down.
-    pub(crate) fn is_ready(&self) -> bool {
-        self.is_store_reachable()
-            && self.layout_checked.load(Ordering::Relaxed)
-            && !self.shutdown.is_triggered()
+    /// Whether the node should receive traffic now, as `/readyz` and `leapfrog_ready` report it.
+    ///
+    /// A node at its connection limit is not ready, so load balancers stop sending it upgrades it would
+    /// refuse; it is ready again once its authenticated connections fall to 90% of the limit (rounded
+    /// down), so a node hovering at the limit does not flap in and out of the Service with every
+    /// connection. Updates `leapfrog_ready` and `leapfrog_connections_full`.
+    pub(crate) fn readiness(&self) -> Readiness {
+        let full = self.update_full();
+        let readiness = if self.shutdown.is_triggered() {
+            Readiness::Draining
+        } else if !self.is_store_reachable() {
+            Readiness::RedisUnreachable
+        } else if !self.layout_checked.load(Ordering::Relaxed) {
+            Readiness::LayoutUnchecked
+        } else if full {
+            Readiness::Full
+        } else {
+            Readiness::Ready
+        };
+        self.gateway_metrics
+            .ready
+            .set(i64::from(readiness == Readiness::Ready));
+        readiness
+    }
+
+    /// Whether the node is full now: at the limit it is; at or below 90% of it it is not; in between it
+    /// stays as it was.
+    fn update_full(&self) -> bool {
+        let limit = self.config.connections.max_connections;
+        let open = self.authenticated_connections();
+        let full = if open >= limit {
+            true
+        } else if open <= limit * 9 / 10 {
+            false
+        } else {
+            self.full.load(Ordering::Relaxed)
+        };
+        if full != self.full.swap(full, Ordering::Relaxed) {
+            if full {
+                tracing::warn!(open, limit, "connection limit reached: not ready");
+            } else {
+                tracing::info!(
+                    open,
+                    limit,
+                    "below 90% of the connection limit: ready again"
+                );
+            }
+        }
+        self.gateway_metrics.full.set(i64::from(full));
+        full
+    }
+}
+
+/// Whether a node takes traffic, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Readiness {
+    /// Serving.
+    Ready,
+    /// Shutting down.
+    Draining,
+    /// The last health probe found Redis unreachable.
+    RedisUnreachable,
+    /// The board layout has not been checked against the deployment's yet.
+    LayoutUnchecked,
+    /// At the connection limit (with hysteresis, see [`App::readiness`]).
+    Full,
+}
+
+impl Readiness {
+    /// What `/readyz` answers.
+    pub(crate) const fn text(self) -> &'static str {
+        match self {
+            Readiness::Ready => "ready",
+            Readiness::Draining => "not ready: draining for shutdown",
+            Readiness::RedisUnreachable => "not ready: Redis is unreachable",
+            Readiness::LayoutUnchecked => "not ready: the board layout is not checked yet",
+            Readiness::Full => "not ready: at the connection limit",
+        }
     }
 }

@@ -106,7 +106,7 @@ impl Server {
             }
         };
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
-        let gateway_metrics = GatewayMetrics::new(metrics.registry())?;
+        let gateway_metrics = GatewayMetrics::new(&metrics, &config.connections)?;
         let store = Store::open(&target, config.redis_timeout, metrics.clone())?;
         let sharding = Sharding::new(config.board_shards);
         // A node configured for another layout than the deployment's must not start. While Redis is down
@@ -218,6 +218,7 @@ impl Server {
             api_limits,
             redis_healthy: AtomicBool::new(false),
             layout_checked: AtomicBool::new(layout_checked),
+            full: AtomicBool::new(false),
             sharding,
             fatal: std::sync::Mutex::new(None),
             fatal_signal: Shutdown::new(),
@@ -387,6 +388,6 @@ async fn probe_redis(app: Arc<App>) {
                 tracing::warn!("Redis unreachable: not ready");
             }
         }
-        app.gateway_metrics.ready.set(i64::from(app.is_ready()));
+        app.readiness();
     }
 }

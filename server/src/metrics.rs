@@ -1,10 +1,16 @@
-//! The transport's Prometheus metrics (connections, messages, requests, readiness), registered in the
-//! node's one registry beside the domain's (`leapfrog_core::metrics`).
+//! The transport's Prometheus metrics (connections, messages, requests, readiness, the build and the
+//! process), registered in the node's registries beside the domain's (`leapfrog_core::metrics`). Every
+//! known label value is created at zero when the node starts, so `rate()` and `increase()` see the first
+//! event of each.
 
-use leapfrog_core::metrics::{FAST_BUCKETS, Families};
-use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge};
+use leapfrog_core::metrics::{FAST_BUCKETS, Families, Metrics};
+use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts};
+use protocol::{Request, ServerFrame};
 
-/// Every outcome of a connection attempt (`connects_total`), each created at zero when the node starts.
+use crate::config::ConnectionConfig;
+use crate::gateway::close::CloseReason;
+
+/// Every outcome of a connection attempt (`connects_total`).
 const CONNECT_OUTCOMES: [&str; 7] = [
     "accepted",
     "draining",
@@ -14,6 +20,33 @@ const CONNECT_OUTCOMES: [&str; 7] = [
     "unauthenticated_full",
     "address_rate_limited",
 ];
+
+/// Why a client frame could not be decoded: the `kind` label of `decode_errors_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DecodeFailure {
+    /// Over the frame limit.
+    TooLarge,
+    /// A text frame on the binary codec, or the other way round.
+    WrongCodec,
+    /// Not a message of the protocol.
+    Malformed,
+}
+
+impl DecodeFailure {
+    const ALL: [DecodeFailure; 3] = [
+        DecodeFailure::TooLarge,
+        DecodeFailure::WrongCodec,
+        DecodeFailure::Malformed,
+    ];
+
+    const fn label(self) -> &'static str {
+        match self {
+            DecodeFailure::TooLarge => "too_large",
+            DecodeFailure::WrongCodec => "wrong_codec",
+            DecodeFailure::Malformed => "malformed",
+        }
+    }
+}
 
 /// The gateway's and the HTTP layer's metrics.
 pub(crate) struct GatewayMetrics {
@@ -28,24 +61,29 @@ pub(crate) struct GatewayMetrics {
     /// Server messages by type.
     pub(crate) messages_out_total: IntCounterVec,
     /// Frames that could not be decoded, by error kind.
-    pub(crate) decode_errors_total: IntCounterVec,
+    decode_errors_total: IntCounterVec,
     /// Messages and read API requests refused by a rate limiter.
     pub(crate) rate_limited_total: IntCounter,
     /// Request handling time by request type.
     pub(crate) request_duration_seconds: HistogramVec,
     /// Time to handle one jump: checks, simulation, checkpoint, answer.
     pub(crate) jump_duration_seconds: Histogram,
-    /// 1 while the node serves traffic (Redis reachable, not draining), else 0.
+    /// 1 while the node serves traffic (Redis reachable, not draining, not full), else 0.
     pub(crate) ready: IntGauge,
+    /// 1 while the node reports not ready because it holds its connection limit.
+    pub(crate) full: IntGauge,
 }
 
 impl GatewayMetrics {
-    /// Registers the transport's families in `registry`.
+    /// Registers the transport's families in `metrics`' registries: the gateway's, the build's, the
+    /// configured connection limit, and the process's (`process_*`).
     pub(crate) fn new(
-        registry: &prometheus::Registry,
+        metrics: &Metrics,
+        connections: &ConnectionConfig,
     ) -> Result<GatewayMetrics, prometheus::Error> {
+        let registry = metrics.registry();
         let families = Families::new(registry);
-        let metrics = GatewayMetrics {
+        let gateway = GatewayMetrics {
             connections_open: families
                 .gauge("connections_open", "WebSocket connections open now.")?,
             connects_total: families.counter_vec(
@@ -89,12 +127,65 @@ impl GatewayMetrics {
             )?,
             ready: families.gauge(
                 "ready",
-                "1 while the node serves traffic (Redis reachable, not draining), else 0.",
+                "1 while the node serves traffic (Redis reachable, not draining, not full), else 0.",
+            )?,
+            full: families.gauge(
+                "connections_full",
+                "1 while the node reports not ready because it holds its connection limit, else 0.",
             )?,
         };
         for outcome in CONNECT_OUTCOMES {
-            metrics.connects_total.with_label_values(&[outcome]);
+            gateway.connects_total.with_label_values(&[outcome]);
         }
-        Ok(metrics)
+        for reason in CloseReason::ALL {
+            gateway
+                .disconnects_total
+                .with_label_values(&[reason.label()]);
+        }
+        for kind in Request::KINDS {
+            gateway.messages_in_total.with_label_values(&[kind]);
+            gateway.request_duration_seconds.with_label_values(&[kind]);
+        }
+        for kind in ServerFrame::KINDS {
+            gateway.messages_out_total.with_label_values(&[kind]);
+        }
+        for failure in DecodeFailure::ALL {
+            gateway
+                .decode_errors_total
+                .with_label_values(&[failure.label()]);
+        }
+        families
+            .gauge(
+                "max_connections",
+                "The configured limit of authenticated connections (--max-connections).",
+            )?
+            .set(i64::try_from(connections.max_connections).unwrap_or(i64::MAX));
+        let build_info = IntGaugeVec::new(
+            Opts::new(
+                "build_info",
+                "Always 1; the labels name the build: version, git commit and compiler.",
+            ),
+            &["version", "git_sha", "rustc"],
+        )?;
+        registry.register(Box::new(build_info.clone()))?;
+        build_info
+            .with_label_values(&[
+                env!("CARGO_PKG_VERSION"),
+                env!("BUILD_GIT_SHA"),
+                env!("BUILD_RUSTC_VERSION"),
+            ])
+            .set(1);
+        #[cfg(target_os = "linux")]
+        metrics.unprefixed_registry().register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
+        Ok(gateway)
+    }
+
+    /// Counts a client frame that could not be decoded.
+    pub(crate) fn decode_error(&self, failure: DecodeFailure) {
+        self.decode_errors_total
+            .with_label_values(&[failure.label()])
+            .inc();
     }
 }

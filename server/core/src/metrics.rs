@@ -1,7 +1,8 @@
 //! The domain's Prometheus metrics (runs, Redis, leaderboards, notifications), registered in the node's
 //! one registry. Names follow the Prometheus conventions (`_total` counters, `_seconds` histograms, base
 //! units), prefixed `leapfrog_`. The transport registers its own families in the same registry through
-//! [`Metrics::registry`], with the same [`Families`] helper.
+//! [`Metrics::registry`], with the same [`Families`] helper; the process's own families (`process_*`,
+//! named by convention) go in [`Metrics::unprefixed_registry`].
 
 use crate::error_chain::ErrorChain;
 use prometheus::{
@@ -122,9 +123,11 @@ impl PlayerCap {
     }
 }
 
-/// The domain's metrics, and the node's registry.
+/// The domain's metrics, and the node's registries.
 pub struct Metrics {
     registry: Registry,
+    /// Families whose names are fixed by convention (`process_*`), so without the `leapfrog_` prefix.
+    unprefixed: Registry,
     /// Runs started.
     pub runs_started_total: IntCounter,
     /// Runs that ended by the rules or by timing out.
@@ -175,10 +178,9 @@ impl Metrics {
     /// registers the domain's families in it, every known label value at zero, so `rate()` sees the first
     /// event of each on a fresh node.
     pub fn new(node_id: &str) -> Result<Metrics, prometheus::Error> {
-        let registry = Registry::new_custom(
-            Some("leapfrog".into()),
-            Some([("node".to_owned(), node_id.to_owned())].into()),
-        )?;
+        let node_label = || Some([("node".to_owned(), node_id.to_owned())].into());
+        let registry = Registry::new_custom(Some("leapfrog".into()), node_label())?;
+        let unprefixed = Registry::new_custom(None, node_label())?;
         let families = Families::new(&registry);
         let metrics = Metrics {
             runs_started_total: families.counter("runs_started_total", "Runs started.")?,
@@ -271,6 +273,7 @@ impl Metrics {
                 ],
             )?,
             registry,
+            unprefixed,
         };
         for outcome in ["recorded", "timed_out", "failed"] {
             metrics.runs_swept_total.with_label_values(&[outcome]);
@@ -324,10 +327,18 @@ impl Metrics {
         &self.registry
     }
 
-    /// Every family of the registry in the Prometheus text format.
+    /// The registry for families named by a convention rather than by Leapfrog (`process_*`): no prefix,
+    /// the same `node` label.
+    pub fn unprefixed_registry(&self) -> &Registry {
+        &self.unprefixed
+    }
+
+    /// Every family of both registries in the Prometheus text format.
     pub fn render(&self) -> String {
+        let mut families = self.registry.gather();
+        families.extend(self.unprefixed.gather());
         let mut buffer = Vec::new();
-        if let Err(error) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
+        if let Err(error) = TextEncoder::new().encode(&families, &mut buffer) {
             tracing::error!(error = %ErrorChain(&error), "encoding metrics failed");
         }
         String::from_utf8(buffer).unwrap_or_default()

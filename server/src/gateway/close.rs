@@ -30,6 +30,21 @@ pub(crate) enum CloseReason {
 }
 
 impl CloseReason {
+    /// Every reason, so `disconnects_total` shows each from zero.
+    pub(crate) const ALL: [CloseReason; 11] = [
+        CloseReason::ClientClosed,
+        CloseReason::ShuttingDown,
+        CloseReason::Replaced,
+        CloseReason::HelloTimeout,
+        CloseReason::TokenExpired,
+        CloseReason::IdleTimeout,
+        CloseReason::RateAbuse,
+        CloseReason::MessageTooBig,
+        CloseReason::NotReading,
+        CloseReason::ProtocolError,
+        CloseReason::InvalidUtf8,
+    ];
+
     /// The WebSocket close code.
     pub(crate) const fn code(self) -> u16 {
         match self {
@@ -99,22 +114,31 @@ mod tests {
 
     #[test]
     fn reason_texts_fit_a_close_frame() {
-        let all = [
-            CloseReason::ClientClosed,
-            CloseReason::ShuttingDown,
-            CloseReason::Replaced,
-            CloseReason::HelloTimeout,
-            CloseReason::TokenExpired,
-            CloseReason::IdleTimeout,
-            CloseReason::RateAbuse,
-            CloseReason::MessageTooBig,
-            CloseReason::NotReading,
-            CloseReason::ProtocolError,
-            CloseReason::InvalidUtf8,
-        ];
-        for reason in all {
+        for reason in CloseReason::ALL {
             assert!(reason.text().len() <= 123, "{reason:?}");
             assert!(reason.code() >= 1000);
+        }
+    }
+
+    #[test]
+    fn every_reason_is_listed_once() {
+        // A reason missing from ALL would not be exported from zero; the match makes a new variant fail
+        // to compile here until it is listed.
+        let position = |reason: CloseReason| match reason {
+            CloseReason::ClientClosed => 0,
+            CloseReason::ShuttingDown => 1,
+            CloseReason::Replaced => 2,
+            CloseReason::HelloTimeout => 3,
+            CloseReason::TokenExpired => 4,
+            CloseReason::IdleTimeout => 5,
+            CloseReason::RateAbuse => 6,
+            CloseReason::MessageTooBig => 7,
+            CloseReason::NotReading => 8,
+            CloseReason::ProtocolError => 9,
+            CloseReason::InvalidUtf8 => 10,
+        };
+        for (index, reason) in CloseReason::ALL.into_iter().enumerate() {
+            assert_eq!(position(reason), index);
         }
     }
 }

@@ -22,6 +22,7 @@ use super::registry::Control;
 use crate::app::App;
 use crate::auth::Claims;
 use crate::handlers::{self, Session};
+use crate::metrics::DecodeFailure;
 use leapfrog_core::clock::unix_seconds;
 use leapfrog_core::notifications::presence::PRESENCE_REFRESH;
 use leapfrog_core::shutdown::InFlightGuard;
@@ -157,9 +158,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
                 self.app
                     .gateway_metrics
-                    .decode_errors_total
-                    .with_label_values(&["too_large"])
-                    .inc();
+                    .decode_error(DecodeFailure::TooLarge);
                 return Err(CloseReason::MessageTooBig);
             }
             Some(Err(WsError::Utf8(_))) => return Err(CloseReason::InvalidUtf8),
@@ -181,16 +180,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         };
         let reply = match self.session.codec.decode_client(&wire) {
             Err(error) => {
-                let kind = match error.code() {
-                    ErrorCode::FrameTooLarge => "too_large",
-                    ErrorCode::UnsupportedCodec => "wrong_codec",
-                    _ => "malformed",
+                let failure = match error.code() {
+                    ErrorCode::FrameTooLarge => DecodeFailure::TooLarge,
+                    ErrorCode::UnsupportedCodec => DecodeFailure::WrongCodec,
+                    _ => DecodeFailure::Malformed,
                 };
-                self.app
-                    .gateway_metrics
-                    .decode_errors_total
-                    .with_label_values(&[kind])
-                    .inc();
+                self.app.gateway_metrics.decode_error(failure);
                 self.limit()?;
                 ServerFrame::error(error.request_id(), error.code(), error.to_string())
             }

@@ -26,7 +26,7 @@ pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Respons
     let path = request.uri().path().to_owned();
     match (request.method(), path.as_str()) {
         (&Method::GET, "/metrics") => {
-            app.gateway_metrics.ready.set(i64::from(app.is_ready()));
+            app.readiness();
             let mut response = text(StatusCode::OK, app.metrics.render());
             response.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,

@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 use super::{Body, PeerAddr, json, json_body, text};
-use crate::app::App;
+use crate::app::{App, Readiness};
 use crate::gateway::{connection, handshake, websocket_config};
 use leapfrog_core::clock::unix_ms;
 
@@ -42,19 +42,13 @@ pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Respons
 }
 
 fn readyz(app: &App) -> Response<Body> {
-    if app.shutdown.is_triggered() {
-        text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: draining for shutdown",
-        )
-    } else if !app.redis_healthy.load(std::sync::atomic::Ordering::Relaxed) {
-        text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: Redis is unreachable",
-        )
+    let readiness = app.readiness();
+    let status = if readiness == Readiness::Ready {
+        StatusCode::OK
     } else {
-        text(StatusCode::OK, "ready")
-    }
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    text(status, readiness.text())
 }
 
 async fn upgrade(app: Arc<App>, mut request: Request<Incoming>) -> Response<Body> {

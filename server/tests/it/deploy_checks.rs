@@ -65,10 +65,16 @@ fn promtool_accepts_the_config_and_the_rules_and_the_rule_tests_pass() {
     promtool(&["test", "rules", "rules.test.yml"]);
 }
 
-/// Every `leapfrog_*` metric name in `text` (a name starts where no identifier character precedes it).
+/// The prefixes of the metric names the node exports: its own, and the process's.
+const EXPORTED_PREFIXES: [&str; 2] = ["leapfrog_", "process_"];
+
+/// Every `leapfrog_*` and `process_*` metric name in `text` (a name starts where no identifier character
+/// precedes it).
 fn metric_names(text: &str) -> BTreeSet<String> {
     let is_name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
-    text.match_indices("leapfrog_")
+    EXPORTED_PREFIXES
+        .iter()
+        .flat_map(|prefix| text.match_indices(prefix))
         .filter(|(at, _)| {
             !text[..*at]
                 .chars()
@@ -222,6 +228,7 @@ async fn the_dashboard_and_the_alerts_query_exactly_the_exported_metrics() {
 
     let mut redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &options()).await;
+    let fresh = series(&server.metrics().await);
     exercise(&server, &mut redis).await;
     // Notifications are delivered in the background: wait until every queried family has appeared.
     let deadline = Instant::now() + support::WAIT;
@@ -260,6 +267,204 @@ async fn the_dashboard_and_the_alerts_query_exactly_the_exported_metrics() {
         not_shown.is_empty(),
         "metric families exported but on no panel of deploy/grafana/leapfrog.json: {not_shown:?}"
     );
+    // Traffic, errors and an outage create no series a fresh node did not already export at zero.
+    let appeared: Vec<String> = series(&server.metrics().await)
+        .into_keys()
+        .filter(|key| !fresh.contains_key(key))
+        .collect();
+    assert!(
+        appeared.is_empty(),
+        "series that appeared only with their first event (create their label values at start): \
+         {appeared:?}"
+    );
+}
+
+/// Every series of a `/metrics` text (name and labels, as written) with its value.
+fn series(metrics: &str) -> BTreeMap<String, f64> {
+    metrics
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| line.rsplit_once(' '))
+        .map(|(key, value)| (key.to_owned(), value.parse().unwrap_or(f64::NAN)))
+        .collect()
+}
+
+/// The value of label `label` in a series key such as `name{a="x",b="y"}`.
+fn label_value<'k>(key: &'k str, label: &str) -> Option<&'k str> {
+    let pattern = format!("{label}=\"");
+    let start = key.find(&pattern)? + pattern.len();
+    key[start..].split('"').next()
+}
+
+#[tokio::test]
+async fn a_fresh_node_exports_every_family_and_every_known_label_at_zero() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &["--max-connections", "1234"]).await;
+    let text = server.metrics().await;
+    let all = series(&text);
+    let exported = families(&text);
+
+    // Every family the dashboard or the alerts query is there before any traffic.
+    let mut queries = vec![read_deploy("prometheus/rules.yml")];
+    dashboard_queries(&dashboard(), &mut queries);
+    let queried: BTreeSet<String> = queries.iter().flat_map(|q| metric_names(q)).collect();
+    let missing: Vec<&String> = queried
+        .iter()
+        .filter(|name| family_of(name, &exported).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "families missing from a fresh node: {missing:?}"
+    );
+
+    // Every known label value, at zero.
+    let values_of = |name: &str, label: &str| -> BTreeMap<String, f64> {
+        all.iter()
+            .filter(|(key, _)| key.starts_with(&format!("{name}{{")))
+            .filter_map(|(key, value)| Some((label_value(key, label)?.to_owned(), *value)))
+            .collect()
+    };
+    let expect_zero = |name: &str, label: &str, known: &[&str]| {
+        let values = values_of(name, label);
+        for value in known {
+            assert_eq!(
+                values.get(*value),
+                Some(&0.0),
+                "{name}{{{label}=\"{value}\"}} is not exported at zero by a fresh node"
+            );
+        }
+    };
+    let ops: Vec<&str> = leapfrog_core::store::Op::ALL
+        .iter()
+        .map(|op| op.label())
+        .collect();
+    expect_zero("leapfrog_redis_errors_total", "op", &ops);
+    expect_zero("leapfrog_messages_in_total", "type", Request::KINDS);
+    expect_zero(
+        "leapfrog_request_duration_seconds_count",
+        "type",
+        Request::KINDS,
+    );
+    expect_zero("leapfrog_messages_out_total", "type", ServerFrame::KINDS);
+    for (name, label, known) in [
+        (
+            "leapfrog_disconnects_total",
+            "reason",
+            &[
+                "client_closed",
+                "shutting_down",
+                "replaced",
+                "hello_timeout",
+                "token_expired",
+                "idle_timeout",
+                "rate_abuse",
+                "message_too_big",
+                "not_reading",
+                "protocol_error",
+                "invalid_utf8",
+            ][..],
+        ),
+        (
+            "leapfrog_decode_errors_total",
+            "kind",
+            &["too_large", "wrong_codec", "malformed"],
+        ),
+        (
+            "leapfrog_connects_total",
+            "outcome",
+            &["accepted", "node_full", "unauthorized", "draining"],
+        ),
+        (
+            "leapfrog_runs_rejected_total",
+            "reason",
+            &[
+                "too_fast",
+                "input_after_end",
+                "invalid_input",
+                "too_many_inputs",
+            ],
+        ),
+        (
+            "leapfrog_notifications_created_total",
+            "kind",
+            &[
+                "friend_passed",
+                "friends_passed_summary",
+                "friend_request_received",
+                "friend_request_accepted",
+            ],
+        ),
+        (
+            "leapfrog_notifications_pushed_total",
+            "route",
+            &["local", "remote"],
+        ),
+        (
+            "leapfrog_leaderboard_read_seconds_count",
+            "scope",
+            &["friends", "global"],
+        ),
+        (
+            "leapfrog_runs_swept_total",
+            "outcome",
+            &["recorded", "timed_out", "failed"],
+        ),
+    ] {
+        expect_zero(name, label, known);
+    }
+    // The Redis latency histogram counts the node's own background commands (health pings, the
+    // sweeper) from the start; every other counter and histogram of a node without traffic is zero.
+    let counted: Vec<(&String, &f64)> = all
+        .iter()
+        .filter(|(key, _)| {
+            let name = key.split('{').next().unwrap_or(key);
+            let family = family_of(name, &exported).unwrap_or(name);
+            matches!(
+                exported.get(family).map(String::as_str),
+                Some("counter" | "histogram")
+            ) && family.starts_with("leapfrog_")
+                && family != "leapfrog_redis_command_duration_seconds"
+        })
+        .filter(|(_, value)| **value != 0.0)
+        .collect();
+    assert!(
+        counted.is_empty(),
+        "counted before any traffic: {counted:?}"
+    );
+
+    // The build, the configured limit and the process.
+    let build = all
+        .iter()
+        .find(|(key, _)| key.starts_with("leapfrog_build_info{"))
+        .expect("leapfrog_build_info");
+    assert_eq!(*build.1, 1.0);
+    assert_eq!(
+        label_value(build.0, "version"),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert!(label_value(build.0, "git_sha").is_some_and(|sha| !sha.is_empty()));
+    assert!(label_value(build.0, "rustc").is_some_and(|rustc| rustc.contains('.')));
+    assert_eq!(
+        all.get(&format!(
+            "leapfrog_max_connections{{node=\"{}\"}}",
+            label_value(build.0, "node").expect("a node label")
+        )),
+        Some(&1234.0)
+    );
+    for family in ["process_cpu_seconds_total", "process_threads"] {
+        assert!(exported.contains_key(family), "{family} missing");
+    }
+    for family in [
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_max_fds",
+    ] {
+        assert!(
+            all.iter()
+                .any(|(key, value)| key.starts_with(family) && *value > 0.0),
+            "{family} missing or zero"
+        );
+    }
 }
 
 #[test]

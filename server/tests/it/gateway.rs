@@ -421,6 +421,69 @@ async fn readiness_follows_redis() {
     server.wait_ready().await;
 }
 
+/// `/readyz` of `server`: its status and text.
+async fn readyz(server: &TestServer) -> (u16, String) {
+    http(server.public, "GET", "/readyz", "")
+        .await
+        .expect("/readyz answers")
+}
+
+/// Waits until `/metrics` shows `open` WebSocket connections.
+async fn wait_open(server: &TestServer, open: usize) {
+    let deadline = std::time::Instant::now() + crate::support::WAIT;
+    while metric(&server.metrics().await, "leapfrog_connections_open", &[]) != Some(open as f64) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never {open} connections open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_full_node_is_not_ready_until_it_falls_to_90_percent_of_its_limit() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &["--max-connections", "20"]).await;
+    let mut clients = Vec::new();
+    for player in 0..20 {
+        clients.push(server.client(Codec::Json, &format!("p{player}")).await);
+    }
+    let (status, body) = readyz(&server).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (503, "not ready: at the connection limit")
+    );
+    let metrics = server.metrics().await;
+    assert_eq!(metric(&metrics, "leapfrog_ready", &[]), Some(0.0));
+    assert_eq!(
+        metric(&metrics, "leapfrog_connections_full", &[]),
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(&metrics, "leapfrog_max_connections", &[]),
+        Some(20.0)
+    );
+    // A load balancer that still sends an upgrade gets 503, and may retry elsewhere.
+    let token = server.token("p20").await;
+    let refused = TestClient::connect(server.public, Codec::Json, Auth::Header(&token)).await;
+    assert!(refused.err().expect("refused").to_string().contains("503"));
+
+    // 19 of 20: over 90% of the limit, still not ready (no flapping at the limit).
+    clients.pop().expect("a client").disconnect().await;
+    wait_open(&server, 19).await;
+    assert_eq!(readyz(&server).await.0, 503);
+    // 18 of 20: ready again.
+    clients.pop().expect("a client").disconnect().await;
+    wait_open(&server, 18).await;
+    assert_eq!(readyz(&server).await, (200, "ready".to_owned()));
+    let metrics = server.metrics().await;
+    assert_eq!(metric(&metrics, "leapfrog_ready", &[]), Some(1.0));
+    assert_eq!(
+        metric(&metrics, "leapfrog_connections_full", &[]),
+        Some(0.0)
+    );
+}
+
 #[tokio::test]
 async fn graceful_shutdown_says_goodbye_and_exits_cleanly() {
     let redis = TestRedis::start().await;
