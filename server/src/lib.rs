@@ -106,7 +106,7 @@ impl Server {
             }
         };
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
-        let gateway_metrics = GatewayMetrics::new(&metrics, &config.connections)?;
+        let gateway_metrics = GatewayMetrics::new(&metrics, &config)?;
         let store = Store::open(&target, config.redis_timeout, metrics.clone())?;
         let sharding = Sharding::new(config.board_shards);
         // A node configured for another layout than the deployment's must not start. While Redis is down
@@ -381,6 +381,7 @@ async fn probe_redis(app: Arc<App>) {
         if healthy && !app.layout_checked.load(Ordering::Relaxed) {
             check_layout(&app).await;
         }
+        app.gateway_metrics.redis_reachable.set(i64::from(healthy));
         if healthy != app.redis_healthy.swap(healthy, Ordering::Relaxed) {
             if healthy {
                 tracing::info!("Redis reachable again: ready");

@@ -4,10 +4,12 @@
 //! event of each.
 
 use leapfrog_core::metrics::{FAST_BUCKETS, Families, Metrics};
-use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts};
+use prometheus::{
+    Gauge, Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+};
 use protocol::{Request, ServerFrame};
 
-use crate::config::ConnectionConfig;
+use crate::config::Config;
 use crate::gateway::close::CloseReason;
 
 /// Every outcome of a connection attempt (`connects_total`).
@@ -72,14 +74,16 @@ pub(crate) struct GatewayMetrics {
     pub(crate) ready: IntGauge,
     /// 1 while the node reports not ready because it holds its connection limit.
     pub(crate) full: IntGauge,
+    /// 1 while the last health probe reached Redis, else 0.
+    pub(crate) redis_reachable: IntGauge,
 }
 
 impl GatewayMetrics {
     /// Registers the transport's families in `metrics`' registries: the gateway's, the build's, the
-    /// configured connection limit, and the process's (`process_*`).
+    /// limits of `config` that alerts compare with, and the process's (`process_*`).
     pub(crate) fn new(
         metrics: &Metrics,
-        connections: &ConnectionConfig,
+        config: &Config,
     ) -> Result<GatewayMetrics, prometheus::Error> {
         let registry = metrics.registry();
         let families = Families::new(registry);
@@ -133,6 +137,10 @@ impl GatewayMetrics {
                 "connections_full",
                 "1 while the node reports not ready because it holds its connection limit, else 0.",
             )?,
+            redis_reachable: families.gauge(
+                "redis_reachable",
+                "1 while the node's health probe (a PING every 500 ms) reaches Redis, else 0.",
+            )?,
         };
         for outcome in CONNECT_OUTCOMES {
             gateway.connects_total.with_label_values(&[outcome]);
@@ -154,12 +162,25 @@ impl GatewayMetrics {
                 .decode_errors_total
                 .with_label_values(&[failure.label()]);
         }
+        let limit = |value: usize| i64::try_from(value).unwrap_or(i64::MAX);
         families
             .gauge(
                 "max_connections",
                 "The configured limit of authenticated connections (--max-connections).",
             )?
-            .set(i64::try_from(connections.max_connections).unwrap_or(i64::MAX));
+            .set(limit(config.connections.max_connections));
+        families
+            .gauge(
+                "run_results_pending_limit",
+                "The configured capacity of the finished-run retry queue (--pending-results).",
+            )?
+            .set(limit(config.runs.pending_queue_len));
+        let redis_timeout = Gauge::new(
+            "redis_timeout_seconds",
+            "The configured timeout of every Redis command (--redis-timeout-ms).",
+        )?;
+        registry.register(Box::new(redis_timeout.clone()))?;
+        redis_timeout.set(config.redis_timeout.as_secs_f64());
         let build_info = IntGaugeVec::new(
             Opts::new(
                 "build_info",

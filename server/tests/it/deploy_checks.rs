@@ -451,7 +451,13 @@ async fn a_fresh_node_exports_every_family_and_every_known_label_at_zero() {
         )),
         Some(&1234.0)
     );
-    for family in ["process_cpu_seconds_total", "process_threads"] {
+    for family in [
+        "leapfrog_redis_reachable",
+        "leapfrog_redis_timeout_seconds",
+        "leapfrog_run_results_pending_limit",
+        "process_cpu_seconds_total",
+        "process_threads",
+    ] {
         assert!(exported.contains_key(family), "{family} missing");
     }
     for family in [
