@@ -68,6 +68,194 @@ fn promtool_accepts_the_config_and_the_rules_and_the_rule_tests_pass() {
 /// The prefixes of the metric names the node exports: its own, and the process's.
 const EXPORTED_PREFIXES: [&str; 2] = ["leapfrog_", "process_"];
 
+/// Each alert of `rules.yml`: its name and the text of its rule (up to the next rule).
+fn alert_rules(rules: &str) -> Vec<(String, String)> {
+    let mut alerts: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in rules.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("- alert:")
+            || trimmed.starts_with("- record:")
+            || trimmed.starts_with("- name:")
+        {
+            alerts.extend(current.take());
+        }
+        if let Some(name) = trimmed.strip_prefix("- alert:") {
+            current = Some((name.trim().to_owned(), String::new()));
+        } else if let Some((_, text)) = &mut current {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    alerts.extend(current);
+    alerts
+}
+
+/// The value of `key:` in a rule's text, quotes stripped.
+fn annotation<'t>(rule: &'t str, key: &str) -> Option<&'t str> {
+    rule.lines()
+        .find_map(|line| line.trim().strip_prefix(key)?.strip_prefix(':'))
+        .map(|value| value.trim().trim_matches('"'))
+}
+
+/// The anchors GitHub gives the headings of a Markdown text: lower case, spaces to `-`, other
+/// punctuation dropped.
+fn heading_anchors(markdown: &str) -> BTreeSet<String> {
+    markdown
+        .lines()
+        .filter(|line| line.starts_with('#'))
+        .map(|line| {
+            line.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' => Some('-'),
+                    c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_alert_links_its_runbook_section_and_the_dashboard() {
+    let alerts = alert_rules(&read_deploy("prometheus/rules.yml"));
+    assert!(
+        alerts.len() > 20,
+        "alerts parsed from rules.yml: {}",
+        alerts.len()
+    );
+    let anchors = heading_anchors(&read_deploy("RUNBOOK.md"));
+    let uid = dashboard()["uid"]
+        .as_str()
+        .expect("the dashboard's uid")
+        .to_owned();
+    let mut problems = Vec::new();
+    for (name, rule) in &alerts {
+        match annotation(rule, "runbook_url").and_then(|url| url.split_once("/deploy/RUNBOOK.md#"))
+        {
+            Some((_, anchor)) if anchors.contains(anchor) => {
+                if anchor != name.to_lowercase() {
+                    problems.push(format!(
+                        "{name}: runbook anchor #{anchor} is not its own section"
+                    ));
+                }
+            }
+            Some((_, anchor)) => {
+                problems.push(format!("{name}: no section #{anchor} in deploy/RUNBOOK.md"))
+            }
+            None => problems.push(format!("{name}: no runbook_url to deploy/RUNBOOK.md#...")),
+        }
+        if !annotation(rule, "dashboard_url").is_some_and(|url| url.contains(&format!("/d/{uid}/")))
+        {
+            problems.push(format!(
+                "{name}: no dashboard_url to the dashboard (/d/{uid}/)"
+            ));
+        }
+        if !matches!(
+            annotation(rule, "severity"),
+            Some("critical" | "warning" | "info")
+        ) {
+            problems.push(format!("{name}: severity is not critical, warning or info"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_alert_has_a_unit_test_where_it_fires_and_one_where_it_stays_quiet() {
+    let alerts = alert_rules(&read_deploy("prometheus/rules.yml"));
+    let tests = read_deploy("prometheus/rules.test.yml");
+    let mut firing = BTreeSet::new();
+    let mut quiet = BTreeSet::new();
+    let mut lines = tests.lines().map(str::trim).peekable();
+    while let Some(line) = lines.next() {
+        if let Some(name) = line.strip_prefix("alertname:") {
+            match lines.peek() {
+                Some(&"exp_alerts: []") => quiet.insert(name.trim().to_owned()),
+                Some(&"exp_alerts:") => firing.insert(name.trim().to_owned()),
+                _ => false,
+            };
+        }
+    }
+    let missing: Vec<String> = alerts
+        .iter()
+        .flat_map(|(name, _)| {
+            [
+                (!firing.contains(name)).then(|| format!("{name} never fires")),
+                (!quiet.contains(name)).then(|| format!("{name} is never checked quiet")),
+            ]
+        })
+        .flatten()
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "deploy/prometheus/rules.test.yml: {missing:?}"
+    );
+}
+
+/// Runs `amtool` on `deploy/alertmanager/alertmanager.yml`; its output, or a failure with it.
+fn amtool(args: &[&str]) -> String {
+    let output = Command::new("amtool")
+        .args(args)
+        .arg("--config.file=alertmanager.yml")
+        .current_dir(deploy_path("alertmanager"))
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot run amtool ({error}): scripts/test.sh installs it (apt-get install -y prometheus-alertmanager)"
+            )
+        });
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "amtool {}: {text}", args.join(" "));
+    text
+}
+
+#[test]
+fn alertmanager_accepts_its_config_and_routes_each_severity() {
+    let checked = Command::new("amtool")
+        .args(["check-config", "alertmanager.yml"])
+        .current_dir(deploy_path("alertmanager"))
+        .output()
+        .expect("amtool runs (scripts/test.sh installs prometheus-alertmanager)");
+    assert!(
+        checked.status.success(),
+        "amtool check-config: {}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    for (severity, receiver) in [
+        ("critical", "page"),
+        ("warning", "ticket"),
+        ("info", "review"),
+    ] {
+        let routed = amtool(&["config", "routes", "test", &format!("severity={severity}")]);
+        assert_eq!(
+            routed.lines().next().map(str::trim),
+            Some(receiver),
+            "severity={severity} goes to {routed}"
+        );
+    }
+    // Every alert the inhibit rules name exists.
+    let alerts: BTreeSet<String> = alert_rules(&read_deploy("prometheus/rules.yml"))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let config = read_deploy("alertmanager/alertmanager.yml");
+    for (at, _) in config.match_indices("alertname=\"") {
+        let name = config[at + 11..].split('"').next().unwrap_or_default();
+        assert!(
+            alerts.contains(name),
+            "alertmanager.yml inhibits {name}, which rules.yml does not define"
+        );
+    }
+}
+
 /// Every `leapfrog_*` and `process_*` metric name in `text` (a name starts where no identifier character
 /// precedes it).
 fn metric_names(text: &str) -> BTreeSet<String> {
