@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the tests need when it is missing
-# (redis-server for the server's integration tests, openssl for their token key pairs, promtool from
-# Debian's prometheus package for the metrics checks, Node.js and npm for the TypeScript packages,
-# Chromium for the web client's browser suite), builds once, runs every Rust test in the workspace, then
-# the TypeScript packages' tests, including the rules port replaying runs the Rust engine wrote and the
-# web client played in headless Chromium. Arguments go to `cargo test` (a filter runs only the matching
-# Rust tests).
+# (redis-server for the server's integration tests, openssl for their token key pairs, promtool and
+# prometheus from Debian's prometheus package, amtool from prometheus-alertmanager and nginx for the
+# checks of deploy/, which also pip-install their pinned Python validators (deploy/ci-requirements.txt)
+# into a virtualenv under target/, Node.js and npm for the TypeScript packages, Chromium for the web
+# client's browser suite), builds once, runs every Rust test in the workspace, then the TypeScript
+# packages' tests, including the rules port replaying runs the Rust engine wrote and the web client
+# played in headless Chromium. Arguments go to `cargo test` (a filter runs only the matching Rust
+# tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/ensure-packages.sh
-ensure_packages redis-server:redis-server promtool:prometheus openssl:openssl node:nodejs npm:npm chromium:chromium
+ensure_packages redis-server:redis-server promtool:prometheus amtool:prometheus-alertmanager nginx:nginx \
+    openssl:openssl node:nodejs npm:npm chromium:chromium
+# The validators' virtualenv needs Python's venv and ensurepip (Debian ships them as python3-venv).
+python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_packages no-such-command:python3-venv
 ensure_cargo
 cargo test --workspace --locked "$@"
 [ $# -eq 0 ] || exit 0

@@ -1,8 +1,12 @@
 //! Checks of `deploy/`: the Prometheus config and alert rules pass `promtool` (and the rules' unit
-//! tests); the Grafana dashboard and the alert rules name only metrics a running server exports, and the
-//! dashboard shows every family it exports; a real Prometheus scrapes a running node, evaluates the rules
-//! without error or alert, and answers every dashboard query; the deploy files set only real
-//! `LEAPFROG_*` options; the Kubernetes grace period outlasts the drain.
+//! tests, where every alert fires and stays quiet); every alert links its runbook section and the
+//! dashboard; Alertmanager's config passes `amtool`; the Grafana dashboard and the alert rules name only
+//! metrics a running server exports, and the dashboard shows every family it exports; a fresh node
+//! exports every family and known label at zero; a real Prometheus scrapes a running node, evaluates the
+//! rules without error or alert, and answers every dashboard query; the Kubernetes manifests build with
+//! kustomize and pass strict schema validation; nginx accepts its config; yamllint accepts every YAML
+//! file; the deploy files set only real `LEAPFROG_*` options; the Kubernetes grace period outlasts the
+//! drain.
 
 use crate::support;
 use std::collections::{BTreeMap, BTreeSet};
@@ -945,11 +949,11 @@ fn number_after(text: &str, key: &str, file: &str) -> u64 {
 
 #[test]
 fn the_kubernetes_grace_period_outlasts_the_pre_stop_pause_and_the_drain() {
-    let deployment = read_deploy("k8s/deployment.yaml");
+    let deployment = read_deploy("k8s/base/deployment.yaml");
     let grace_s = number_after(
         &deployment,
         "terminationGracePeriodSeconds:",
-        "k8s/deployment.yaml",
+        "k8s/base/deployment.yaml",
     );
     let pre_stop_s = deployment
         .lines()
@@ -958,13 +962,265 @@ fn the_kubernetes_grace_period_outlasts_the_pre_stop_pause_and_the_drain() {
         .and_then(|seconds| seconds.parse::<u64>().ok())
         .expect("a preStop sleep in k8s/deployment.yaml");
     let drain_ms = number_after(
-        &read_deploy("k8s/configmap.yaml"),
+        &read_deploy("k8s/base/configmap.yaml"),
         "LEAPFROG_DRAIN_TIMEOUT_MS:",
-        "k8s/configmap.yaml",
+        "k8s/base/configmap.yaml",
     );
     assert!(
         grace_s * 1000 > pre_stop_s * 1000 + drain_ms,
         "terminationGracePeriodSeconds ({grace_s} s) must exceed the preStop pause ({pre_stop_s} s) plus \
          LEAPFROG_DRAIN_TIMEOUT_MS ({drain_ms} ms), or Kubernetes kills nodes mid-drain"
+    );
+}
+
+/// The validators of `deploy/ci-requirements.txt` (kubectl, kubernetes-validate, yamllint), installed
+/// once per requirements file into a virtualenv under the target directory; the directory of their
+/// executables.
+fn validators() -> &'static Path {
+    static INSTALLED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let requirements = deploy_path("ci-requirements.txt");
+        let pinned = std::fs::read_to_string(&requirements).expect("deploy/ci-requirements.txt");
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&pinned, &mut hasher);
+        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "deploy-validators-{:016x}",
+            std::hash::Hasher::finish(&hasher)
+        ));
+        let bin = venv.join("bin");
+        let done = venv.join("installed");
+        if !done.exists() {
+            let run = |program: &Path, args: &[&str]| {
+                let output = Command::new(program)
+                    .args(args)
+                    .output()
+                    .unwrap_or_else(|error| panic!("cannot run {}: {error}", program.display()));
+                assert!(
+                    output.status.success(),
+                    "{} {}: {}{}",
+                    program.display(),
+                    args.join(" "),
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            };
+            let _ = std::fs::remove_dir_all(&venv);
+            run(
+                Path::new("python3"),
+                &["-m", "venv", venv.to_str().expect("a UTF-8 path")],
+            );
+            run(
+                &bin.join("pip"),
+                &[
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                    requirements.to_str().expect("a UTF-8 path"),
+                ],
+            );
+            std::fs::write(&done, &pinned).expect("marker written");
+        }
+        bin
+    })
+}
+
+/// Runs `program` with `args` in `dir`; its standard output, or a failure with everything it said.
+fn run_in(dir: &Path, program: &Path, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", program.display()));
+    assert!(
+        output.status.success(),
+        "{} {} failed:\n{}{}",
+        program.display(),
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Every object of a multi-document YAML file, as JSON (converted by the validators' Python, which has
+/// PyYAML).
+fn yaml_objects(file: &Path) -> Vec<serde_json::Value> {
+    let json = run_in(
+        Path::new("."),
+        &validators().join("python"),
+        &[
+            "-c",
+            "import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(open(sys.argv[1])) if d], sys.stdout)",
+            file.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    serde_json::from_str(&json).expect("JSON from the YAML")
+}
+
+#[test]
+fn the_kubernetes_manifests_build_with_kustomize_and_pass_strict_schema_validation() {
+    let bin = validators();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for (root, built_name) in [
+        ("k8s", "k8s-single.yaml"),
+        ("k8s/redis-cluster", "k8s-cluster.yaml"),
+    ] {
+        let built = run_in(
+            &deploy_path(root),
+            &bin.join("kubectl"),
+            &["kustomize", "."],
+        );
+        let file = out.join(built_name);
+        std::fs::write(&file, &built).expect("manifests written");
+        let file_arg = file.to_str().expect("a UTF-8 path");
+        run_in(
+            out,
+            &bin.join("kubernetes-validate"),
+            &["--strict", "--quiet", file_arg],
+        );
+        let objects = yaml_objects(&file);
+        let kinds: BTreeSet<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
+        for kind in [
+            "Deployment",
+            "StatefulSet",
+            "NetworkPolicy",
+            "PodDisruptionBudget",
+        ] {
+            assert!(
+                kinds.contains(kind),
+                "deploy/{root} builds no {kind}: {kinds:?}"
+            );
+        }
+        for object in &objects {
+            let name = object["metadata"]["name"].as_str().unwrap_or_default();
+            let pod = &object["spec"]["template"]["spec"];
+            if pod.is_null() {
+                continue;
+            }
+            assert_eq!(
+                pod["automountServiceAccountToken"], false,
+                "deploy/{root}: {name} mounts a service account token it never uses"
+            );
+            // Kubernetes expands $(NAME) in a variable only from one listed before it.
+            for container in pod["containers"].as_array().into_iter().flatten() {
+                let mut defined = BTreeSet::new();
+                for variable in container["env"].as_array().into_iter().flatten() {
+                    let value = variable["value"].as_str().unwrap_or_default();
+                    for (at, _) in value.match_indices("$(") {
+                        let used = value[at + 2..].split(')').next().unwrap_or_default();
+                        assert!(
+                            defined.contains(used),
+                            "deploy/{root}: {name}: {} uses $({used}) before it is defined",
+                            variable["name"]
+                        );
+                    }
+                    defined.insert(variable["name"].as_str().unwrap_or_default().to_owned());
+                }
+            }
+        }
+    }
+    // The Secret template is applied by hand, so it is not in the kustomizations.
+    run_in(
+        &deploy_path("k8s"),
+        &bin.join("kubernetes-validate"),
+        &["--strict", "--quiet", "secret.yaml"],
+    );
+}
+
+#[test]
+fn yamllint_accepts_every_yaml_file_of_deploy() {
+    run_in(
+        &deploy_path(""),
+        &validators().join("yamllint"),
+        &["--strict", "-c", ".yamllint.yaml", "."],
+    );
+}
+
+/// The number after `directive` in an nginx configuration.
+fn nginx_number(config: &str, directive: &str) -> u64 {
+    config
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(directive)?.strip_prefix(' '))
+        .and_then(|value| value.trim_end_matches(';').trim().parse().ok())
+        .unwrap_or_else(|| panic!("no numeric {directive} in deploy/nginx/nginx.conf"))
+}
+
+#[test]
+fn nginx_accepts_its_config_which_holds_every_connection_the_nodes_allow() {
+    // The upstream names are variables resolved at run time (Docker's DNS), so `nginx -t` needs neither
+    // the nodes nor their names.
+    let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nginx-prefix");
+    std::fs::create_dir_all(&prefix).expect("nginx prefix");
+    let config = deploy_path("nginx/nginx.conf");
+    let output = Command::new("nginx")
+        .arg("-t")
+        .arg("-c")
+        .arg(config.canonicalize().expect("deploy/nginx/nginx.conf"))
+        .arg("-p")
+        .arg(&prefix)
+        .output()
+        .expect("nginx runs (scripts/test.sh installs it: apt-get install -y nginx)");
+    assert!(
+        output.status.success(),
+        "nginx -t: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = read_deploy("nginx/nginx.conf");
+    let capacity =
+        nginx_number(&text, "worker_processes") * nginx_number(&text, "worker_connections");
+    let per_node = number_after(
+        &read_deploy("compose.yaml"),
+        "LEAPFROG_MAX_CONNECTIONS:",
+        "compose.yaml",
+    );
+    // Every player's WebSocket is two connections in nginx (the player's and the node's), two nodes.
+    assert!(
+        capacity >= 2 * 2 * per_node,
+        "nginx holds {capacity} connections, the nodes allow 2 x {per_node} players"
+    );
+    assert!(
+        nginx_number(&text, "worker_rlimit_nofile") >= nginx_number(&text, "worker_connections"),
+        "worker_rlimit_nofile below worker_connections"
+    );
+}
+
+#[test]
+fn compose_keeps_monitoring_on_loopback_and_requires_its_passwords() {
+    let compose = yaml_objects(&deploy_path("compose.yaml"))
+        .pop()
+        .expect("compose.yaml");
+    let services = &compose["services"];
+    for service in ["prometheus", "alertmanager", "grafana"] {
+        for port in services[service]["ports"]
+            .as_array()
+            .expect("published ports")
+        {
+            let port = port.as_str().unwrap_or_default();
+            assert!(
+                port.starts_with("${MONITORING_BIND:-127.0.0.1}:"),
+                "{service} publishes {port} beyond loopback by default"
+            );
+        }
+    }
+    let grafana_password = services["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        grafana_password.contains(":?"),
+        "Grafana's admin password has a default: {grafana_password}"
+    );
+    let redis = services["redis"]["command"].to_string();
+    for required in ["--requirepass", "--maxmemory ", "noeviction"] {
+        assert!(
+            redis.contains(required),
+            "compose's Redis runs without {required}: {redis}"
+        );
+    }
+    assert!(
+        services["leapfrog-1"]["environment"]["LEAPFROG_REDIS_URL"]
+            .as_str()
+            .is_some_and(|url| url.contains("${REDIS_PASSWORD")),
+        "the nodes' Redis URL carries no password"
     );
 }
