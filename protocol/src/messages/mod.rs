@@ -105,6 +105,7 @@ impl Request {
         "ack_notifications",
         "create_challenge",
         "read_challenge",
+        "read_replay",
     ];
 
     /// A short stable name, for logs and metric labels.
@@ -240,6 +241,7 @@ impl ServerFrame {
         "acked",
         "challenge",
         "challenge_page",
+        "replay",
         "error",
         "push_notification",
         "push_run_result",

@@ -23,7 +23,7 @@ use crate::friends::FriendGraph;
 use crate::leaderboards::{PeriodRules, score};
 use crate::runs::FinishedRun;
 use crate::runs::input_log::{self, RECORD_BYTES};
-use crate::store::{Store, StoreError, keys};
+use crate::store::{Op, Store, StoreError, keys};
 
 static KEEP_BEST: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("keep_best.lua")));
 static MARK_SHARED: LazyLock<Script> =
@@ -106,7 +106,7 @@ impl Replays {
         let log: Option<Vec<u8>> = self
             .store
             .query(
-                "replay_log",
+                Op::ReplayLog,
                 redis::cmd("GET").arg(keys::run_log(&run.run_id)),
             )
             .await?;
@@ -134,7 +134,7 @@ impl Replays {
                 .arg(expire_at);
             async move {
                 self.store
-                    .run_script::<i64>("replay_keep", &invocation)
+                    .run_script::<i64>(Op::ReplayKeep, &invocation)
                     .await
             }
         }))
@@ -160,7 +160,7 @@ impl Replays {
                 .arg(challenge.to_string());
             async move {
                 self.store
-                    .run_script::<i64>("replay_mark_shared", &invocation)
+                    .run_script::<i64>(Op::ReplayMarkShared, &invocation)
                     .await
             }
         }))
@@ -184,7 +184,7 @@ impl Replays {
             }
             self.store
                 .query::<bool>(
-                    "replay_friend",
+                    Op::ReplayFriend,
                     redis::cmd("HEXISTS")
                         .arg(keys::friends(viewer))
                         .arg(player.as_str()),
@@ -195,7 +195,7 @@ impl Replays {
         read_record.arg(keys::best_run(player, &slot.id));
         let record = self
             .store
-            .query::<HashMap<String, Vec<u8>>>("replay_read", &read_record);
+            .query::<HashMap<String, Vec<u8>>>(Op::ReplayRead, &read_record);
         let names = self.names.names(std::slice::from_ref(player));
         let (friends, record, mut names) =
             futures_util::future::try_join3(friends, record, names).await?;

@@ -110,6 +110,13 @@ operations! {
     "message budgets": [
         MessageBudget = "message_budget",
     ]
+    "replays": [
+        ReplayLog = "replay_log",
+        ReplayKeep = "replay_keep",
+        ReplayMarkShared = "replay_mark_shared",
+        ReplayFriend = "replay_friend",
+        ReplayRead = "replay_read",
+    ]
 }
 
 #[cfg(test)]
