@@ -182,30 +182,14 @@ async fn migrate_board(store: &Store, sharding: &Sharding, key: &str) -> Result<
         .await?;
     let mut cursor = 0u64;
     loop {
-        let (next, flat): (u64, Vec<String>) = store
-            .query(
-                Op::LayoutZscan,
-                redis::cmd("ZSCAN")
-                    .arg(key)
-                    .arg(cursor)
-                    .arg("COUNT")
-                    .arg(SCAN_COUNT),
-            )
-            .await?;
-        let mut by_shard: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for pair in flat.chunks_exact(2) {
-            if let Ok(player) = PlayerId::new(pair[0].clone()) {
-                by_shard
-                    .entry(sharding.board_key(&period, &player))
-                    .or_default()
-                    .push((pair[1].clone(), pair[0].clone()));
-            }
-        }
+        let (next, flat) = scan_page(store, Op::LayoutZscan, "ZSCAN", key, cursor).await?;
+        // ZSCAN gives member, score; ZADD takes score, member.
+        let by_shard = group_by_shard(&flat, |player| sharding.board_key(&period, player));
         for (shard, entries) in by_shard {
             let mut pipe = redis::pipe();
             pipe.atomic();
             let zadd = pipe.cmd("ZADD").arg(&shard).arg("GT");
-            for (score, member) in &entries {
+            for (member, score) in &entries {
                 zadd.arg(score).arg(member);
             }
             pipe.ignore();
@@ -229,25 +213,8 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
     const NAMES: &str = "lf:{names}";
     let mut cursor = 0u64;
     loop {
-        let (next, flat): (u64, Vec<String>) = store
-            .query(
-                Op::LayoutHscan,
-                redis::cmd("HSCAN")
-                    .arg(NAMES)
-                    .arg(cursor)
-                    .arg("COUNT")
-                    .arg(SCAN_COUNT),
-            )
-            .await?;
-        let mut by_shard: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for pair in flat.chunks_exact(2) {
-            if let Ok(player) = PlayerId::new(pair[0].clone()) {
-                by_shard
-                    .entry(sharding.name_key(&player).to_owned())
-                    .or_default()
-                    .push((pair[0].clone(), pair[1].clone()));
-            }
-        }
+        let (next, flat) = scan_page(store, Op::LayoutHscan, "HSCAN", NAMES, cursor).await?;
+        let by_shard = group_by_shard(&flat, |player| sharding.name_key(player).to_owned());
         for (shard, names) in by_shard {
             let mut command = redis::cmd("HSET");
             command.arg(&shard);
@@ -264,4 +231,42 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
     store
         .query::<()>(Op::LayoutMigrated, redis::cmd("DEL").arg(NAMES))
         .await
+}
+
+/// One page of a `ZSCAN` or `HSCAN` of `key` from `cursor`: the next cursor and the flat field, value list.
+async fn scan_page(
+    store: &Store,
+    op: Op,
+    command: &str,
+    key: &str,
+    cursor: u64,
+) -> Result<(u64, Vec<String>), StoreError> {
+    store
+        .query(
+            op,
+            redis::cmd(command)
+                .arg(key)
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(SCAN_COUNT),
+        )
+        .await
+}
+
+/// Groups a scan page's (player, value) pairs by the shard key `shard_of` gives each player; entries
+/// that are not valid player ids (none should be) are left behind with the old key.
+fn group_by_shard(
+    flat: &[String],
+    shard_of: impl Fn(&PlayerId) -> String,
+) -> HashMap<String, Vec<(String, String)>> {
+    let mut by_shard: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for pair in flat.chunks_exact(2) {
+        if let Ok(player) = PlayerId::new(pair[0].clone()) {
+            by_shard
+                .entry(shard_of(&player))
+                .or_default()
+                .push((pair[0].clone(), pair[1].clone()));
+        }
+    }
+    by_shard
 }
