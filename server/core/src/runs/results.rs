@@ -120,7 +120,17 @@ impl ResultRecorder {
         if !outcome.passes.is_empty() {
             self.notify(run, &outcome).await?;
         }
-        checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await?;
+        if let Err(error) =
+            checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await
+        {
+            // Every change the run makes is written (each step idempotent); only its flag may not be
+            // (a timeout can hide a write Redis applied). So the result stands and is delivered: the run
+            // stays in the index, and a sweeper records it again, which changes nothing but the flag.
+            // The other way, a flag applied behind a timeout would leave a sweeper finding the run
+            // recorded and its player never told.
+            tracing::debug!(error = %ErrorChain(&error), run = %run.run_id, "marking a run recorded failed; a sweeper marks it");
+            return Ok(outcome.report);
+        }
         if let Err(error) = index::settle(&self.store, run.run_id).await {
             // Recorded all the same: the sweeper finds the run recorded and removes it.
             tracing::debug!(error = %ErrorChain(&error), run = %run.run_id, "a recorded run stays in the index until swept");
