@@ -56,6 +56,10 @@ pub enum Scenario {
     /// starts, with the nodes' memory and descriptors and Redis memory sampled each `--sample-secs`, and a
     /// verdict on whether the nodes stay flat (exit code 3 if not).
     Soak,
+    /// How stale the global top 100 a reader gets is: `--writers` players each set a new top score
+    /// every couple of seconds while the others read the weekly global top 100 in a loop; each reader's
+    /// first sight of each new score is timed from its run's end (kind `top_staleness`).
+    Staleness,
 }
 
 /// Which server the traffic goes to.
@@ -120,9 +124,14 @@ pub struct RunOptions {
         default_value = ""
     )]
     pub jwt_secret: String,
-    /// Redis of the node: reports the Redis commands each completed run cost (INFO commandstats).
+    /// Redis of the node: reports the Redis commands each completed run cost and each master's share
+    /// of the commands and its CPU (INFO commandstats, INFO cpu). With --redis-cluster, a
+    /// comma-separated list of some of the cluster's nodes, as the node takes it.
     #[arg(long)]
     pub redis_url: Option<String>,
+    /// The --redis-url nodes are a Redis Cluster: every master is read.
+    #[arg(long, requires = "redis_url")]
+    pub redis_cluster: bool,
     /// Connected players (chaos: 32, soak: 200).
     #[arg(long, default_value_t = 100, default_value_ifs = [("scenario", "chaos", "32"), ("scenario", "soak", "200")])]
     pub players: u32,
@@ -147,6 +156,13 @@ pub struct RunOptions {
     /// Action weights for `play`: runs, friend-board reads, global-board reads, notification acks.
     #[arg(long, default_value = "run=70,friends=20,global=5,ack=5")]
     pub mix: String,
+    /// Entries of a global-board read (the top of the weekly board), 1 to 100 (staleness: 100).
+    #[arg(long, default_value_t = 20, default_value_ifs = [("scenario", "staleness", "100")],
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub global_limit: u8,
+    /// `staleness`: players who set new top scores; the other players read the top.
+    #[arg(long, default_value_t = 4)]
+    pub writers: u32,
     /// How friend-list sizes are drawn.
     #[arg(long, value_enum, default_value = "power-law")]
     pub degrees: Degrees,
@@ -418,6 +434,16 @@ mod tests {
             (200, 3600, Pace::Human, 3000)
         );
         assert_eq!(soak.cluster.nodes, 1);
+        let staleness = Cli::parse_from(["leapfrog-loadtest", "--scenario", "staleness"]).run;
+        assert_eq!((staleness.global_limit, staleness.writers), (100, 4));
+        assert!(
+            Cli::try_parse_from(["leapfrog-loadtest", "--global-limit", "101"]).is_err(),
+            "a board page holds at most 100 entries"
+        );
+        assert!(
+            Cli::try_parse_from(["leapfrog-loadtest", "--redis-cluster"]).is_err(),
+            "--redis-cluster names no node without --redis-url"
+        );
         let play = Cli::parse_from(["leapfrog-loadtest", "--players", "7"]).run;
         assert_eq!((play.players, play.duration_secs), (7, 30));
         let chosen =

@@ -9,6 +9,7 @@ pub mod client;
 pub mod cluster;
 pub mod echo;
 pub mod graph;
+pub mod redis_nodes;
 pub mod report;
 pub mod resilient;
 pub mod run;

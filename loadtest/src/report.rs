@@ -1,6 +1,6 @@
 //! The final report: per message type count, errors by kind and latency percentiles; run and jump
-//! rates; delivery latency; connections; optional server memory and Redis commands per run. Printed as a
-//! table or JSON, and checked against the SLO flags for the exit code.
+//! rates; delivery latency; connections; optional server memory, Redis commands per run and each Redis
+//! master's share. Printed as a table or JSON, and checked against the SLO flags for the exit code.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::cli::RunOptions;
+use crate::redis_nodes::{self, MasterLoad};
 use crate::stats::Stats;
 
 /// Server memory under load.
@@ -82,8 +83,10 @@ pub struct Report {
     pub kinds: Vec<KindReport>,
     /// Server memory, with `--server-pid`.
     pub memory: Option<Memory>,
-    /// Redis commands per completed run, with `--redis-url`.
+    /// Redis commands per completed run (summed over the masters), with `--redis-url`.
     pub redis_calls_per_run: Option<BTreeMap<String, f64>>,
+    /// What each Redis master did during the load, with `--redis-url` (one entry for one Redis).
+    pub redis_masters: Option<Vec<MasterLoad>>,
     /// The SLO flags that failed.
     pub slo_failures: Vec<String>,
 }
@@ -100,7 +103,7 @@ impl Report {
         elapsed: Duration,
         ramp: Duration,
         memory: Option<Memory>,
-        redis_calls_per_run: Option<BTreeMap<String, f64>>,
+        redis_masters: Option<Vec<MasterLoad>>,
     ) -> Report {
         // Rates over the configured load (ramp included), not the closing handshakes after it.
         let seconds = elapsed
@@ -134,6 +137,12 @@ impl Report {
             .collect();
         let (ok, failed) = stats.requests();
         let runs = stats.runs.load(Ordering::Relaxed);
+        let redis_calls_per_run = redis_masters.as_deref().map(|masters| {
+            redis_nodes::calls_by_command(masters)
+                .into_iter()
+                .map(|(name, calls)| (name, calls as f64 / runs.max(1) as f64))
+                .collect()
+        });
         let jumps = stats.jumps.load(Ordering::Relaxed);
         let mut report = Report {
             scenario: format!("{:?}", options.scenario).to_lowercase(),
@@ -152,6 +161,7 @@ impl Report {
             kinds,
             memory,
             redis_calls_per_run,
+            redis_masters,
             slo_failures: Vec::new(),
         };
         report.slo_failures = report.check(options, ok, failed);
@@ -244,6 +254,18 @@ impl Report {
                 .map(|(name, n)| format!("{name}={n:.2}"))
                 .collect();
             let _ = writeln!(out, "Redis commands per completed run: {}", list.join(" "));
+        }
+        for master in self.redis_masters.iter().flatten() {
+            let _ = writeln!(
+                out,
+                "Redis master {}: {} commands ({:.1}%), {} µs in commands ({:.1}%), {:.0} ms CPU",
+                master.url,
+                master.calls,
+                master.calls_pct,
+                master.usec,
+                master.usec_pct,
+                master.cpu_ms
+            );
         }
         for failure in &self.slo_failures {
             let _ = writeln!(out, "SLO FAILED: {failure}");

@@ -15,9 +15,9 @@ use crate::cli::{Mix, RunOptions, Scenario, Target};
 use crate::client::{Connection, Endpoint, source_addr};
 use crate::graph::Graph;
 use crate::report::{Memory, Report};
-use crate::scenario::{Shared, idle, passes, play, warmup};
+use crate::scenario::{Shared, idle, passes, play, staleness, warmup};
 use crate::stats::Stats;
-use crate::system;
+use crate::{redis_nodes, system};
 
 /// Runs the load described by `options` and reports what it measured.
 pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
@@ -29,6 +29,9 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
         );
     }
     let echo = options.target == Target::Echo;
+    if options.scenario == Scenario::Staleness && (echo || options.players <= options.writers) {
+        bail!("the staleness scenario needs a Leapfrog node and more --players than --writers");
+    }
     if echo && options.scenario == Scenario::Passes {
         bail!("the passes scenario needs a Leapfrog node (notifications do not echo)");
     }
@@ -58,7 +61,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
             .collect::<anyhow::Result<_>>()?,
     );
 
-    if !echo && !options.no_import && options.scenario != Scenario::Idle {
+    if !echo
+        && !options.no_import
+        && !matches!(options.scenario, Scenario::Idle | Scenario::Staleness)
+    {
         let graph = if options.scenario == Scenario::Passes {
             Graph::pairs(options.players)
         } else {
@@ -106,11 +112,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
 
     let rss_before = options.server_pid.and_then(system::rss_bytes);
     let redis_before = match &options.redis_url {
-        Some(url) => Some(
-            system::command_calls(url)
+        Some(url) => {
+            let masters = redis_nodes::masters(&redis_nodes::target(url, options.redis_cluster))
                 .await
-                .context("reading Redis INFO")?,
-        ),
+                .context("finding the Redis masters to read")?;
+            let counters = redis_nodes::read(&masters)
+                .await
+                .context("reading Redis INFO")?;
+            Some((masters, counters))
+        }
         None => None,
     };
     let stats = Arc::new(Stats::default());
@@ -125,6 +135,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     let memory_probe = tokio::spawn(memory_probe(shared.clone(), rss_before));
 
     let pacer = Arc::new(passes::Pacer::new(options.rate));
+    let writers = options.writers.min(options.players) as usize;
+    let watch = Arc::new(staleness::Watch::new(&ids[..writers]));
     let gate = Arc::new(tokio::sync::Semaphore::new(
         options.connect_concurrency.max(1),
     ));
@@ -138,8 +150,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
             + options
                 .ramp()
                 .mul_f64(f64::from(unit) / f64::from(units.max(1)));
-        let (shared, tokens, gate, pacer) =
-            (shared.clone(), tokens.clone(), gate.clone(), pacer.clone());
+        let (shared, tokens, gate, pacer, watch) = (
+            shared.clone(),
+            tokens.clone(),
+            gate.clone(),
+            pacer.clone(),
+            watch.clone(),
+        );
         let (first, second) = (first.clone(), second.clone());
         let sources = options.source_addrs;
         let scenario = options.scenario;
@@ -171,6 +188,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
                     Ok(connection) => idle::player(shared.clone(), connection).await,
                     Err(error) => Err(error),
                 },
+                Scenario::Staleness => match open(unit, first).await {
+                    Ok(connection) if (unit as usize) < writers => {
+                        staleness::writer(shared.clone(), watch, connection, unit).await
+                    }
+                    Ok(connection) => staleness::reader(shared.clone(), watch, connection).await,
+                    Err(error) => Err(error),
+                },
                 // Refused at the top of `run`.
                 Scenario::Chaos | Scenario::Soak => Ok(()),
                 Scenario::Passes => {
@@ -197,18 +221,14 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     let memory = memory_probe.await.ok().flatten();
     let elapsed = started.elapsed();
 
-    let redis_calls_per_run = match (&options.redis_url, redis_before) {
-        (Some(url), Some(before)) => {
-            let after = system::command_calls(url).await?;
-            let runs = stats.runs.load(Ordering::Relaxed).max(1) as f64;
-            Some(
-                system::calls_between(&before, &after)
-                    .into_iter()
-                    .map(|(name, calls)| (name, calls as f64 / runs))
-                    .collect(),
-            )
+    let redis = match redis_before {
+        Some((masters, before)) => {
+            let after = redis_nodes::read(&masters)
+                .await
+                .context("reading Redis INFO after the load")?;
+            Some(redis_nodes::load_between(&masters, &before, &after))
         }
-        _ => None,
+        None => None,
     };
     Ok(Report::build(
         &options,
@@ -216,7 +236,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
         elapsed,
         options.ramp(),
         memory,
-        redis_calls_per_run,
+        redis,
     ))
 }
 

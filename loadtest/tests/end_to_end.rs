@@ -80,30 +80,144 @@ async fn redis() -> Redis {
     panic!("redis-server did not start");
 }
 
+/// Options that let players press at machine speed.
+const MACHINE_SPEED: &[&str] = &[
+    "--timing-tolerance-ms",
+    "100000000",
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+    "--max-runs-per-hour",
+    "10000000",
+];
+
 /// A node on `redis` that lets players press at machine speed, serving until the test ends.
 async fn node(redis: &Redis) -> (SocketAddr, SocketAddr) {
-    node_with(
-        redis,
-        &[
-            "--timing-tolerance-ms",
-            "100000000",
-            "--rate-per-second",
-            "1000000",
-            "--rate-burst",
-            "1000000",
-            "--max-runs-per-hour",
-            "10000000",
-        ],
-    )
-    .await
+    node_with(redis, MACHINE_SPEED).await
+}
+
+/// A local three-master Redis Cluster (`redis-server --cluster-enabled yes` joined by
+/// `redis-cli --cluster create`), killed when dropped.
+struct Cluster {
+    urls: Vec<String>,
+    _children: Vec<Child>,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A free port whose cluster bus port (+10,000) is free too.
+fn free_cluster_port() -> u16 {
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        if port < 55_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+            return port;
+        }
+    }
+}
+
+async fn cluster() -> Cluster {
+    let dir =
+        std::env::temp_dir().join(format!("leapfrog-loadtest-cluster-{}", std::process::id()));
+    let mut children = Vec::new();
+    let mut addresses = Vec::new();
+    for _ in 0..3 {
+        let port = free_cluster_port();
+        let node_dir = dir.join(port.to_string());
+        std::fs::create_dir_all(&node_dir).expect("temp dir");
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--cluster-enabled",
+                "yes",
+            ])
+            .args(["--cluster-node-timeout", "5000"])
+            .arg("--cluster-config-file")
+            .arg(node_dir.join("nodes.conf"))
+            .arg("--dir")
+            .arg(&node_dir)
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server is installed (scripts/test.sh installs it)");
+        children.push(child);
+        addresses.push(format!("127.0.0.1:{port}"));
+    }
+    let urls: Vec<String> = addresses.iter().map(|a| format!("redis://{a}")).collect();
+    for url in &urls {
+        let client = redis::Client::open(url.as_str()).expect("valid url");
+        let mut up = false;
+        for _ in 0..200 {
+            if let Ok(mut connection) = client.get_multiplexed_async_connection().await
+                && redis::cmd("PING")
+                    .query_async::<String>(&mut connection)
+                    .await
+                    .is_ok()
+            {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(up, "redis-server at {url} did not start");
+    }
+    let created = Command::new("redis-cli")
+        .args(["--cluster", "create"])
+        .args(&addresses)
+        .args(["--cluster-replicas", "0", "--cluster-yes"])
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .expect("redis-cli is installed");
+    assert!(created.success(), "redis-cli --cluster create failed");
+    for url in &urls {
+        let client = redis::Client::open(url.as_str()).expect("valid url");
+        let mut ok = false;
+        for _ in 0..400 {
+            if let Ok(mut connection) = client.get_multiplexed_async_connection().await
+                && let Ok(info) = redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query_async::<String>(&mut connection)
+                    .await
+                && info.contains("cluster_state:ok")
+                && info.contains("cluster_known_nodes:3")
+            {
+                ok = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(ok, "the cluster never became ok at {url}");
+    }
+    Cluster {
+        urls,
+        _children: children,
+        dir,
+    }
 }
 
 /// A node on `redis` with `extra` options.
 async fn node_with(redis: &Redis, extra: &[&str]) -> (SocketAddr, SocketAddr) {
-    let mut args = vec![
-        "leapfrog-server",
-        "--redis-url",
-        redis.url.as_str(),
+    node_on(&["--redis-url", redis.url.as_str()], extra).await
+}
+
+/// A node on the Redis named by `redis_args` (`--redis-url ...`, and `--redis-cluster` for a cluster).
+async fn node_on(redis_args: &[&str], extra: &[&str]) -> (SocketAddr, SocketAddr) {
+    let mut args = vec!["leapfrog-server"];
+    args.extend_from_slice(redis_args);
+    args.extend_from_slice(&[
         "--listen",
         "127.0.0.1:0",
         "--admin-listen",
@@ -114,7 +228,7 @@ async fn node_with(redis: &Redis, extra: &[&str]) -> (SocketAddr, SocketAddr) {
         ADMIN,
         "--coalesce-window-ms",
         "0",
-    ];
+    ]);
     args.extend_from_slice(extra);
     let config = Options::parse_from(args).resolve().expect("valid options");
     let server = Server::bind(config).await.expect("binds");
@@ -449,6 +563,95 @@ async fn a_short_soak_samples_and_judges() {
     assert!(report.reconnects > 0, "{table}");
     assert!(
         report.load.runs > 0 || report.load.kinds.iter().any(|kind| kind.kind == "jump"),
+        "{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_is_read_master_by_master() {
+    let cluster = cluster().await;
+    let urls = cluster.urls.join(",");
+    let (public, admin) = node_on(&["--redis-url", &urls, "--redis-cluster"], MACHINE_SPEED).await;
+    let url = format!("ws://{public}/ws");
+    let report = load(&[
+        "--url",
+        &url,
+        "--admin",
+        &admin.to_string(),
+        "--redis-url",
+        &urls,
+        "--redis-cluster",
+        "--players",
+        "16",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "2",
+        "--pace",
+        "fast",
+        "--mix",
+        "run=4,friends=2,global=1",
+        "--global-limit",
+        "100",
+        "--max-error-rate",
+        "0",
+    ])
+    .await;
+    let table = report.table();
+    assert!(report.slo_failures.is_empty(), "{table}");
+    let masters = report
+        .redis_masters
+        .as_ref()
+        .expect("--redis-url was given");
+    assert_eq!(masters.len(), 3, "{table}");
+    assert!(masters.iter().all(|master| master.calls > 0), "{table}");
+    let shares: f64 = masters.iter().map(|master| master.calls_pct).sum();
+    assert!((shares - 100.0).abs() < 1e-6, "{table}");
+    let calls = report
+        .redis_calls_per_run
+        .as_ref()
+        .expect("summed over the masters");
+    assert!(
+        calls.get("evalsha").copied().unwrap_or(0.0) >= 1.0,
+        "{calls:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staleness_times_each_readers_first_sight_of_a_new_best() {
+    let redis = redis().await;
+    let (public, admin) = node(&redis).await;
+    let url = format!("ws://{public}/ws");
+    let report = load(&[
+        "--scenario",
+        "staleness",
+        "--url",
+        &url,
+        "--admin",
+        &admin.to_string(),
+        "--players",
+        "5",
+        "--writers",
+        "2",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "4",
+        "--pace",
+        "fast",
+        "--think-ms",
+        "10",
+        "--max-error-rate",
+        "0",
+    ])
+    .await;
+    let table = report.table();
+    assert!(report.slo_failures.is_empty(), "{table}");
+    // Two writers' first runs, each seen by three readers.
+    let staleness = kind(&report, leapfrog_loadtest::scenario::staleness::STALENESS);
+    assert!(staleness.count >= 6, "{table}");
+    assert!(
+        kind(&report, "read_global").count > staleness.count,
         "{table}"
     );
 }

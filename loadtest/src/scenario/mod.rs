@@ -4,6 +4,7 @@
 pub mod idle;
 pub mod passes;
 pub mod play;
+pub mod staleness;
 pub mod warmup;
 
 use std::sync::Arc;
@@ -14,8 +15,8 @@ use game_logic::physics::press_for_distance;
 use game_logic::timing::min_interval_ms;
 use game_logic::{Bot, GameSession, Jump, Ruleset};
 use protocol::{
-    AckNotifications, Board, BoardWindow, Hello, JumpRequest, Period, ReadBoard, Request, Response,
-    RunId, Scope, StartMode, StartRun,
+    AckNotifications, Board, BoardPage, BoardWindow, Hello, JumpRequest, Period, ReadBoard,
+    Request, Response, RunId, Scope, StartMode, StartRun,
 };
 use rand::Rng;
 
@@ -130,27 +131,45 @@ pub async fn play_run(
     }
 }
 
-/// Reads a weekly board: the friend board around the player, or the global top 20.
-pub async fn read_board(connection: &mut Connection, scope: Scope) -> Result<(), CallError> {
-    let (kind, window) = match scope {
-        Scope::Friends => ("read_friends", BoardWindow::Around { radius: 10 }),
-        Scope::Global => (
-            "read_global",
-            BoardWindow::Top {
-                limit: 20,
-                after: None,
-            },
-        ),
+/// Reads the weekly friend board around the player.
+pub async fn read_friends(connection: &mut Connection) -> Result<(), CallError> {
+    let board = Board {
+        period: Period::Weekly,
+        scope: Scope::Friends,
     };
-    let request = Request::ReadBoard(ReadBoard {
-        board: Board {
-            period: Period::Weekly,
-            scope,
-        },
-        window,
-    });
+    read_board(
+        connection,
+        "read_friends",
+        board,
+        BoardWindow::Around { radius: 10 },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Reads the top `limit` (1 to 100) of the weekly global board; the page, except against the echo.
+pub async fn read_global(
+    connection: &mut Connection,
+    limit: u8,
+) -> Result<Option<BoardPage>, CallError> {
+    let board = Board {
+        period: Period::Weekly,
+        scope: Scope::Global,
+    };
+    let window = BoardWindow::Top { limit, after: None };
+    read_board(connection, "read_global", board, window).await
+}
+
+async fn read_board(
+    connection: &mut Connection,
+    kind: &'static str,
+    board: Board,
+    window: BoardWindow,
+) -> Result<Option<BoardPage>, CallError> {
+    let request = Request::ReadBoard(ReadBoard { board, window });
     match connection.call(kind, request).await? {
-        None | Some(Response::Board(_)) => Ok(()),
+        None => Ok(None),
+        Some(Response::Board(page)) => Ok(Some(page)),
         Some(other) => Err(CallError::Unexpected(format!("{other:?}"))),
     }
 }

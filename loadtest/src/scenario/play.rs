@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use game_logic::{Bot, Ruleset, Skill};
-use protocol::Scope;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
-use super::{Presser, Shared, ack, hello, play_run, read_board};
+use super::{Presser, Shared, ack, hello, play_run, read_friends, read_global};
 use crate::cli::Mix;
 use crate::client::{CallError, Connection};
 
@@ -47,9 +46,9 @@ pub async fn player(
             )
             .await?;
         } else if pick < mix.run + mix.friends {
-            read_board(&mut connection, Scope::Friends).await?;
+            read_friends(&mut connection).await?;
         } else if pick < mix.run + mix.friends + mix.global {
-            read_board(&mut connection, Scope::Global).await?;
+            read_global(&mut connection, options.global_limit).await?;
         } else {
             ack(&mut connection).await?;
         }
