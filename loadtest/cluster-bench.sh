@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The "Redis Cluster: balance and latency" figures of BENCHMARKS.md: the same loads on one Redis and on a
 # three-master Redis Cluster, each against one node with 16 board shards:
-#   bests    runs ending with a new best, 200 friends each (1,000 players at machine speed)
+#   bests    runs ending with a new best, 200 friends each (400 players at machine speed)
 #   friends  friend-board reads at 200 friends, a fixed offered load (paced players)
 #   global   global top-100 reads, the same offered load
 #   stale    how old the global top 100 a reader gets is (--scenario staleness)
@@ -20,6 +20,7 @@ ensure_packages redis-server:redis-server redis-cli:redis-tools python3:python3 
 ensure_cargo
 OUT="${1:-target/cluster-bench}"
 SECS="${BENCH_SECS:-20}"
+PLAYERS="${BENCH_PLAYERS:-400}"    # players of the bests load (a fixed ring of 200 friends each)
 READERS="${BENCH_READERS:-100}"    # paced readers of the friends and global loads
 THINK_MS="${BENCH_THINK_MS:-100}"  # each reader's pause between reads: about READERS * 1000 / THINK_MS reads/s
 mkdir -p "$OUT"
@@ -92,14 +93,16 @@ start_redis() {
 }
 flush() { for port in "${REDIS_PORTS[@]}"; do redis-cli -p "$port" FLUSHALL >/dev/null; done; }
 
-# start_node NAME: machine-speed play allowed, no coalescing, 16 board shards; sets NODE_URL/NODE_ADMIN/NODE_PID
+# start_node NAME: machine-speed play allowed, no coalescing, 16 board shards, a 10 s Redis timeout (a shared,
+# overloaded machine stalls processes past the default 1 s); sets NODE_URL/NODE_ADMIN/NODE_PID
 start_node() {
   local public admin
   public=$(free_port); admin=$(free_port)
   LEAPFROG_LOG=warn "$BIN/leapfrog-server" --redis-url "$REDIS_URL" "${CLUSTER_FLAG[@]}" --board-shards 16 \
     --node-id "$1" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 \
-    --max-runs-per-hour 10000000 --coalesce-window-ms 0 --max-connections 100000 >"$OUT/$1.log" 2>&1 &
+    --max-runs-per-hour 10000000 --coalesce-window-ms 0 --max-connections 100000 --redis-timeout-ms 10000 \
+    >"$OUT/$1.log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
   NODE_URL="ws://127.0.0.1:$public/ws"
@@ -123,7 +126,7 @@ echo "machine: $(nproc) CPUs, $(uname -r), $(redis-server --version | cut -d' ' 
 for mode in single cluster; do
   start_redis "$mode"
   start_node "$mode-node"
-  load "$mode-bests" --players 1000 --pace fast --mix run=1 --scripted-bests --degrees fixed \
+  load "$mode-bests" --players "$PLAYERS" --pace fast --mix run=1 --scripted-bests --degrees fixed \
     --friends-mean 200 --ramp-secs 5 --duration-secs "$SECS" --prefix b
   loadtest/scripts/redis-census.py "${REDIS_PORTS[@]}" >"$OUT/$mode-census.md"
   stop_node; flush; start_node "$mode-node"

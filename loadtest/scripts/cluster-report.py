@@ -19,8 +19,8 @@ LOADS = (
 
 def load(out, name):
     path = os.path.join(out, name + ".json")
-    if not os.path.exists(path):
-        return None
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None  # not run, or failed (its .txt says why)
     with open(path) as file:
         return json.load(file)
 

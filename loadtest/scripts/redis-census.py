@@ -40,7 +40,7 @@ def kind_of(key):
 def main(ports):
     count, total, entries = defaultdict(int), defaultdict(int), defaultdict(int)
     for port in ports:
-        keys = [key for key in redis_cli(port, "--scan", "--count", "1000").splitlines() if key]
+        keys = [key for key in redis_cli(port, "--scan").splitlines() if key]
         if not keys:
             continue
         sizes = redis_cli(port, stdin="".join(f"MEMORY USAGE {key}\n" for key in keys)).splitlines()
