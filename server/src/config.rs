@@ -231,6 +231,14 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_SETTLE_GRACE_MS", default_value_t = 15_000)]
     pub settle_grace_ms: u64,
 
+    /// How long a settled run (recorded or rejected) stays in Redis, in ms: a resume or a resent last jump within it is answered with the run's result
+    #[arg(
+        long,
+        env = "LEAPFROG_SETTLED_RUN_RETENTION_MS",
+        default_value_t = 600_000
+    )]
+    pub settled_run_retention_ms: u64,
+
     /// Weekday the weekly boards reset on, 0 = Monday .. 6 = Sunday
     #[arg(
         long,

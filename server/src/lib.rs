@@ -28,7 +28,7 @@ use leapfrog_core::leaderboards::layout::{self, LayoutError};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::notifications::{Notifications, Presence, Router};
 use leapfrog_core::replays::Replays;
-use leapfrog_core::runs::{self, ResultRecorder, RunService};
+use leapfrog_core::runs::{ResultRecorder, RunService};
 use leapfrog_core::shutdown::{InFlight, Shutdown};
 use leapfrog_core::store::supervisor::{SuperviseError, SupervisedRedis};
 use leapfrog_core::store::{RedisTarget, Sharding, Store, StoreError};
@@ -167,7 +167,7 @@ impl Server {
             notifications.clone(),
             challenges.clone(),
             replays.clone(),
-            runs::ENDED_RUN_TTL,
+            config.runs.settled_retention,
         );
         let shutdown = Shutdown::new();
         let runs = RunService::start(

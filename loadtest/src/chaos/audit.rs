@@ -269,6 +269,22 @@ async fn load_run(
     if meta.is_empty() {
         return Ok(None);
     }
+    // A live run in the `format` 2 layout keeps its log at `:log:<epoch>`, the time of its last jump
+    // (8 bytes) after the records; an ended one's is at `:log`, records only.
+    let log = match (meta.get("format"), meta.get("state").map(String::as_str)) {
+        (Some(format), Some("active")) if format == "2" => {
+            let epoch = meta.get("epoch").map_or("0", String::as_str);
+            let live: Option<Vec<u8>> = redis::cmd("GET")
+                .arg(format!("lf:{{run:{id}}}:log:{epoch}"))
+                .query_async(connection)
+                .await?;
+            live.map(|mut log| {
+                log.truncate(log.len().saturating_sub(8));
+                log
+            })
+        }
+        _ => log,
+    };
     let replayed = (|| -> Result<u32, String> {
         let seed: u64 = meta
             .get("seed")

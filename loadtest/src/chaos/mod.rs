@@ -80,6 +80,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ChaosReport> {
         &chaos.run_idle_timeout_ms.to_string(),
         "--drain-timeout-ms",
         "1000",
+        // The audit replays every answered run's stored log once the load is over: keep settled runs
+        // longer than a chaos run lasts (an hour at most).
+        "--settled-run-retention-ms",
+        "7200000",
         "--board-shards",
         &BOARD_SHARDS.to_string(),
     ]

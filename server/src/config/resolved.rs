@@ -270,6 +270,11 @@ impl Options {
                 pending_queue_len: within("pending-results", self.pending_results, 1..=10_000_000)?,
                 sweep_interval: millis("sweep-interval-ms", self.sweep_interval_ms, 10..=MAX_MS)?,
                 settle_grace: millis("settle-grace-ms", self.settle_grace_ms, 0..=MAX_MS)?,
+                settled_retention: millis(
+                    "settled-run-retention-ms",
+                    self.settled_run_retention_ms,
+                    1_000..=MAX_MS,
+                )?,
                 quota: RunQuota {
                     max_live: within("max-live-runs", self.max_live_runs, 1..=1_000)?,
                     max_per_hour: within(

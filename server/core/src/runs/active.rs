@@ -31,6 +31,10 @@ pub struct ActiveRun {
     pub(super) ending: Option<Ending>,
     /// The token proving this connection drives the run (the checkpoint refuses appends from others).
     pub(super) driver: String,
+    /// The epoch this connection drives the run at: its writes go to that epoch's live log.
+    pub(super) epoch: u64,
+    /// Unix ms when this connection last refreshed the run's TTL (`None`: at its next write).
+    pub(super) ttl_refreshed_ms: Option<u64>,
     /// A write of this run failed after it was sent: Redis may have applied it and lost only the reply,
     /// so this copy may be behind Redis. The next operation reloads the run first.
     pub(super) uncertain: bool,

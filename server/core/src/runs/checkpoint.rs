@@ -1,10 +1,16 @@
 //! A run's record in Redis: its meta hash (who, seed, ruleset, mode, start time, state, driver, when the
 //! last jump came, how and when it ended, its recording's outcome) and its input log.
 //!
-//! Both keys share the run's hash tag, so every multi-key step here stays in one Redis Cluster slot. The
-//! log is appended through `append_jumps.lua`, which refuses an append unless the run is active, the
-//! appending connection drives it, and the log holds exactly the expected number of jumps: a jump is
-//! recorded once, whichever node sends it.
+//! Every key shares the run's hash tag, so every multi-key step here stays in one Redis Cluster slot.
+//!
+//! A jump is one positional, idempotent write, no script (`write_jumps`): its record (and the time it
+//! came, as an 8-byte trailer the next record overwrites) goes to its offset in the live log of the
+//! driver's epoch, in a pipeline that reads back the run's state, driver and epoch, so the node answers
+//! only if it still drives the active run, and the log's length before the write, so a log Redis lost
+//! writes of is cut back and refused, never left with a hole. A takeover (`load_run.lua`) copies the log
+//! to the next epoch's key: a late write of a driver that lost the run never reaches the new driver's
+//! log. Ending a run stays one atomic script (`end_run.lua`): driver and length checked, the log moved
+//! to its final key without the trailer.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -21,9 +27,16 @@ use super::finished::EndReason;
 use super::input_log::{self, CorruptLog, RECORD_BYTES};
 use crate::store::{Op, Store, StoreError, keys};
 
-static APPEND_JUMPS: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("append_jumps.lua")));
+static END_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("end_run.lua")));
 static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("load_run.lua")));
+static TRUNCATE_LOG: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("truncate_log.lua")));
+
+/// The record layout this build writes (meta field `format`): live logs per epoch with a trailer. Runs
+/// without the field are from before it; `load_run.lua` moves a live one to it when it is taken over.
+const FORMAT: &str = "2";
+/// Bytes of a live log's trailer: the unix ms of its last jump, little-endian `u64`.
+const TRAILER_BYTES: usize = 8;
 
 /// The run meta field holding a recording's outcome (JSON).
 const OUTCOME_FIELD: &str = "outcome";
@@ -108,6 +121,8 @@ pub(crate) struct StoredRun {
     pub(crate) outcome: Option<String>,
     /// The challenge this run was shared as, once shared.
     pub(crate) shared_as: Option<ChallengeId>,
+    /// The epoch it is driven at (bumped by every takeover): names its live log.
+    pub(crate) epoch: u64,
 }
 
 impl StoredRun {
@@ -180,6 +195,8 @@ pub(crate) async fn create(
 ) -> Result<(), StoreError> {
     let key = keys::run_meta(&run);
     let mut fields = vec![
+        ("format", FORMAT.to_owned()),
+        ("epoch", "1".to_owned()),
         ("player", meta.player.as_str().to_owned()),
         ("seed", meta.seed.to_string()),
         ("ruleset", meta.ruleset.version().to_string()),
@@ -200,18 +217,28 @@ pub(crate) async fn create(
     store.query_pipeline(Op::RunCreate, &pipe).await
 }
 
-/// Loads a run, or `None` if it does not exist (never did, or expired). With a `driver` token, an active
-/// run is taken over by it in the same step.
+/// A connection taking a run over as it loads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Takeover<'d> {
+    /// The new driver's token.
+    pub(crate) driver: &'d str,
+    /// How long the live run's keys are kept from now.
+    pub(crate) live_ttl: Duration,
+}
+
+/// Loads a run, or `None` if it does not exist (never did, or expired). With a `takeover`, an active run
+/// is taken over in the same step, at a new epoch.
 pub(crate) async fn load(
     store: &Store,
     run: RunId,
-    driver: Option<&str>,
+    takeover: Option<Takeover<'_>>,
 ) -> Result<Option<StoredRun>, LoadError> {
     let mut invocation = LOAD_RUN.prepare_invoke();
     invocation
         .key(keys::run_meta(&run))
         .key(keys::run_log(&run))
-        .arg(driver.unwrap_or(""));
+        .arg(takeover.map_or("", |takeover| takeover.driver))
+        .arg(takeover.map_or(1, |takeover| ttl_seconds(takeover.live_ttl)));
     let loaded: Option<Loaded> = match store
         .run_script::<redis::Value>(Op::RunLoad, &invocation)
         .await?
@@ -264,52 +291,159 @@ fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<Sto
         },
         _ => return Err(corrupt("state")),
     };
-    let inputs = input_log::decode(log).map_err(|source| LoadError::CorruptLog { run, source })?;
+    // A live run's log ends with the time of its last jump (`load_run.lua` adds it to older runs').
+    let (records, last_jump_ms) = match (&state, log.split_last_chunk::<TRAILER_BYTES>()) {
+        (RunState::Active, Some((records, trailer))) => {
+            (records, Some(u64::from_le_bytes(*trailer)))
+        }
+        (RunState::Active, None) => (log, None),
+        (RunState::Ended { .. }, _) => (log, fields.get("last_ms").and_then(|ms| ms.parse().ok())),
+    };
+    let inputs =
+        input_log::decode(records).map_err(|source| LoadError::CorruptLog { run, source })?;
     Ok(StoredRun {
         meta,
         state,
-        last_jump_ms: fields.get("last_ms").and_then(|ms| ms.parse().ok()),
+        last_jump_ms,
         inputs,
         outcome: fields.get(OUTCOME_FIELD).cloned(),
         shared_as: fields.get(SHARED_AS_FIELD).and_then(|id| id.parse().ok()),
+        epoch: fields
+            .get("epoch")
+            .and_then(|epoch| epoch.parse().ok())
+            .unwrap_or(0),
     })
 }
 
-/// What an append should do beyond adding jumps.
+/// A live write of jumps by the connection driving the run.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct AppendStep<'d> {
-    /// Jumps already in the log: the append is refused unless the log holds exactly these.
+pub(crate) struct JumpWrite<'d> {
+    /// Jumps already in the log: the new ones go right after them.
     pub(crate) recorded: usize,
-    /// End the run for this reason in the same step.
-    pub(crate) end: Option<EndReason>,
-    /// The appending connection's driver token; `None` for the server itself (ending an idle run).
+    /// The writing connection's driver token.
+    pub(crate) driver: &'d str,
+    /// The epoch it drives the run at (its live log).
+    pub(crate) epoch: u64,
+    /// Unix ms now: when the jumps came.
+    pub(crate) now_ms: u64,
+    /// Keep both keys this long from now, if set (a refresh every jump would double the commands).
+    pub(crate) refresh_ttl: Option<Duration>,
+}
+
+/// A run's `state`, `driver` and `epoch` fields, as a write reads them back.
+type DriveState = (Option<String>, Option<String>, Option<String>);
+
+/// Writes `jumps` after the first `write.recorded` of the run's live log, in one pipeline and without a
+/// script: the records and the trailer at their offset (`SETRANGE`, idempotent), then the run's state,
+/// driver and epoch read back. `Done` means Redis holds the jumps in the log of the epoch this
+/// connection still drives: durable as far as Redis is, and read by any node that resumes the run.
+pub(crate) async fn write_jumps(
+    store: &Store,
+    run: RunId,
+    jumps: &[Jump],
+    write: JumpWrite<'_>,
+) -> Result<Appended, StoreError> {
+    let meta = keys::run_meta(&run);
+    let live = keys::run_live_log(&run, write.epoch);
+    let mut bytes = input_log::encode_all(jumps);
+    bytes.extend_from_slice(&write.now_ms.to_le_bytes());
+    let offset = write.recorded * RECORD_BYTES;
+    let mut pipe = redis::pipe();
+    pipe.strlen(&live)
+        .setrange(&live, offset as isize, bytes.as_slice())
+        .ignore()
+        .hmget(&meta, &["state", "driver", "epoch"]);
+    if let Some(ttl) = write.refresh_ttl {
+        // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
+        pipe.cmd("EXPIRE")
+            .arg(&meta)
+            .arg(ttl_seconds(ttl))
+            .arg("GT")
+            .ignore()
+            .expire(&live, ttl_seconds(ttl))
+            .ignore();
+    }
+    let (before, (state, driver, epoch)): (usize, DriveState) =
+        store.query_pipeline("run_write_jumps", &pipe).await?;
+    let drives = driver.as_deref() == Some(write.driver)
+        && epoch.and_then(|epoch| epoch.parse().ok()) == Some(write.epoch);
+    if state.as_deref() != Some("active") || !drives {
+        // The write went to a log no one reads any more (and may have created it, without a TTL).
+        let _ = store
+            .query::<()>("run_drop_stale_log", redis::cmd("DEL").arg(&live))
+            .await;
+        return Ok(if state.as_deref() == Some("active") {
+            Appended::NotDriver
+        } else {
+            Appended::NotActive
+        });
+    }
+    let expected = live_log_len(write.recorded);
+    if before == expected || before == live_log_len(write.recorded + jumps.len()) {
+        // The second: this very write, applied before (a pipeline retried after a redirection).
+        return Ok(Appended::Done);
+    }
+    if before < expected {
+        // Redis lost acknowledged jumps (a failover or a restart): cut the log back to what it held,
+        // never leaving a hole the trailer would fill with a bogus record.
+        let mut invocation = TRUNCATE_LOG.prepare_invoke();
+        invocation
+            .key(&meta)
+            .key(&live)
+            .arg(write.epoch)
+            .arg(before);
+        store
+            .run_script::<i64>("run_truncate_log", &invocation)
+            .await?;
+    }
+    Ok(Appended::OutOfSequence {
+        jumps: before.saturating_sub(TRAILER_BYTES) / RECORD_BYTES,
+    })
+}
+
+/// Bytes of a live log holding `jumps` jumps: their records and, once there is one, the trailer.
+const fn live_log_len(jumps: usize) -> usize {
+    if jumps == 0 {
+        0
+    } else {
+        jumps * RECORD_BYTES + TRAILER_BYTES
+    }
+}
+
+/// The end of a run, with its last jumps if any.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndStep<'d> {
+    /// Jumps already in the log: the end is refused unless the log holds exactly these.
+    pub(crate) recorded: usize,
+    /// Why the run ends.
+    pub(crate) reason: EndReason,
+    /// The ending connection's driver token; `None` for the server itself (ending an idle run).
     pub(crate) driver: Option<&'d str>,
-    /// Unix ms now: when the jumps came, or the run ended.
+    /// Unix ms now: when the run ended.
     pub(crate) now_ms: u64,
     /// Keep both keys this long.
     pub(crate) ttl: Duration,
 }
 
-/// Appends `jumps` after the first `step.recorded` jumps of the log, and ends the run in the same atomic
-/// step when `step.end` is set. An empty `jumps` with an end just ends the run.
-pub(crate) async fn append(
+/// Appends `jumps` after the first `step.recorded` jumps of the log and ends the run, in one atomic
+/// step (`end_run.lua`). An empty `jumps` just ends the run.
+pub(crate) async fn end(
     store: &Store,
     run: RunId,
     jumps: &[Jump],
-    step: AppendStep<'_>,
+    step: EndStep<'_>,
 ) -> Result<Appended, StoreError> {
-    let mut invocation = APPEND_JUMPS.prepare_invoke();
+    let mut invocation = END_RUN.prepare_invoke();
     invocation
         .key(keys::run_meta(&run))
         .key(keys::run_log(&run))
         .arg(step.recorded * RECORD_BYTES)
         .arg(input_log::encode_all(jumps))
-        .arg(if step.end.is_some() { "end" } else { "" })
-        .arg(step.end.map_or("", EndReason::as_str))
+        .arg(step.reason.as_str())
         .arg(ttl_seconds(step.ttl))
         .arg(step.now_ms)
         .arg(step.driver.unwrap_or(""));
-    let (status, length): (u8, usize) = store.run_script(Op::RunAppend, &invocation).await?;
+    let (status, length): (u8, usize) = store.run_script(Op::RunEnd, &invocation).await?;
     Ok(match status {
         0 => Appended::Done,
         1 => Appended::OutOfSequence {
@@ -401,13 +535,32 @@ mod tests {
     ];
 
     #[test]
-    fn an_active_run_parses_with_its_last_jump() {
-        let mut meta = fields(&BASE);
-        meta.insert("last_ms".into(), "5000".into());
-        let run = parse(RunId::from_bytes([1; 16]), &meta, &[0; 16]).expect("parses");
+    fn an_active_runs_log_ends_with_the_time_of_its_last_jump() {
+        let mut log = vec![0; 16];
+        log.extend_from_slice(&5_000_u64.to_le_bytes());
+        let run = parse(RunId::from_bytes([1; 16]), &fields(&BASE), &log).expect("parses");
         assert_eq!(run.state, RunState::Active);
         assert_eq!(run.last_jump_ms, Some(5_000));
         assert_eq!(run.inputs.len(), 2);
+        let fresh = parse(RunId::from_bytes([1; 16]), &fields(&BASE), &[]).expect("parses");
+        assert_eq!((fresh.last_jump_ms, fresh.inputs.len()), (None, 0));
+    }
+
+    #[test]
+    fn an_ended_runs_log_is_records_only() {
+        let mut meta = fields(&BASE);
+        meta.insert("state".into(), "ended".into());
+        meta.insert("end_reason".into(), "game_over".into());
+        meta.insert("last_ms".into(), "5000".into());
+        let run = parse(RunId::from_bytes([1; 16]), &meta, &[0; 24]).expect("parses");
+        assert_eq!((run.last_jump_ms, run.inputs.len()), (Some(5_000), 3));
+    }
+
+    #[test]
+    fn a_live_logs_length_counts_the_trailer_once_there_is_a_jump() {
+        assert_eq!(live_log_len(0), 0);
+        assert_eq!(live_log_len(1), 16);
+        assert_eq!(live_log_len(3), 32);
     }
 
     #[test]

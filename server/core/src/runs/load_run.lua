@@ -1,14 +1,44 @@
 -- Loads a run (its meta fields and input log) and, when asked and the run is still active, makes the
--- asking connection its driver, in one atomic step: from then on only that connection may append, so at
+-- asking connection its driver, in one atomic step: from then on only that connection may write it, so at
 -- most one connection drives a run at a time (a reconnect takes over from a connection that dropped).
 -- A run that does not exist is not created.
--- KEYS[1] = the run's meta hash, KEYS[2] = its input log
+-- A takeover starts a new epoch: the live log (records, then the 8-byte time of the last jump) is copied
+-- to `<log>:<epoch + 1>`, so a late positional write of the previous driver lands in the old key, which
+-- expires by itself, and never in the new driver's log. A live run from before the `format` 2 layout
+-- (its log at KEYS[2], the last jump's time in `last_ms`) is moved to it here.
+-- KEYS[1] = the run's meta hash, KEYS[2] = its log key (ended runs' logs; live ones add ':<epoch>')
 -- ARGV[1] = the new driver token, or "" to only read
--- Returns {{field, value, ...}, log or false}; {} when the run does not exist.
+-- ARGV[2] = TTL in seconds of a live run's keys (a takeover refreshes them)
+-- Returns {{field, value, ...}, log or false}; {} when the run does not exist. The log of a live run in
+-- format 2 ends with the 8-byte time of its last jump (once it has one).
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {}
 end
-if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'state') == 'active' then
-  redis.call('HSET', KEYS[1], 'driver', ARGV[1])
+local meta = redis.call('HMGET', KEYS[1], 'state', 'format', 'epoch', 'last_ms', 'started_ms')
+if meta[1] ~= 'active' then
+  return {redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[2])}
 end
-return {redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[2])}
+local live_key = KEYS[2]
+if meta[2] == '2' then
+  live_key = KEYS[2] .. ':' .. meta[3]
+end
+local log = redis.call('GET', live_key)
+if ARGV[1] == '' then
+  if meta[2] ~= '2' and log then
+    log = log .. struct.pack('<I8', tonumber(meta[4] or meta[5]))
+  end
+  return {redis.call('HGETALL', KEYS[1]), log}
+end
+if meta[2] ~= '2' then
+  if log then
+    log = log .. struct.pack('<I8', tonumber(meta[4] or meta[5]))
+  end
+  redis.call('DEL', KEYS[2])
+end
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('HSET', KEYS[1], 'driver', ARGV[1], 'format', '2')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if log then
+  redis.call('SET', KEYS[2] .. ':' .. epoch, log, 'EX', ARGV[2])
+end
+return {redis.call('HGETALL', KEYS[1]), log}

@@ -44,11 +44,12 @@ use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
 pub(crate) use checkpoint::share_once;
-use checkpoint::{AppendStep, Appended, RunState, StoredRun};
+use checkpoint::{Appended, EndStep, JumpWrite, RunState, StoredRun, Takeover};
 pub(crate) use sharing::shareable;
 use timing_guard::TimingGuard;
 
-/// How long an ended run stays readable (for a resume or a resent jump that arrives after the end).
+/// How long an ended run whose result is not recorded yet stays readable: a sweeper records it within
+/// this, whatever failed. Once recorded (or rejected), it stays only `RunSettings::settled_retention`.
 pub const ENDED_RUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Settings of the run service.
@@ -67,6 +68,10 @@ pub struct RunSettings {
     pub settle_grace: Duration,
     /// Per-player caps on starting runs.
     pub quota: RunQuota,
+    /// How long a run stays in Redis once settled (recorded or rejected): the window in which a resume
+    /// or a resent last jump on another connection is answered with its result. Past it the run is gone
+    /// (its best kept as a replay if it was one), so a finished run costs Redis nothing.
+    pub settled_retention: Duration,
 }
 
 /// How a client asks to start a run.
@@ -296,6 +301,8 @@ impl RunService {
             last_outcome: None,
             ending: None,
             driver,
+            epoch: 1,
+            ttl_refreshed_ms: None,
             uncertain: false,
         })
     }
@@ -306,10 +313,17 @@ impl RunService {
     /// now.
     pub async fn resume(&self, player: &PlayerId, id: RunId) -> Result<ActiveRun, RunError> {
         let driver = new_driver();
-        let stored = checkpoint::load(&self.store, id, Some(&driver))
-            .await?
-            .filter(|stored| &stored.meta.player == player)
-            .ok_or(RunError::NotFound(id))?;
+        let stored = checkpoint::load(
+            &self.store,
+            id,
+            Some(Takeover {
+                driver: &driver,
+                live_ttl: self.live_ttl(),
+            }),
+        )
+        .await?
+        .filter(|stored| &stored.meta.player == player)
+        .ok_or(RunError::NotFound(id))?;
         let (session, last_outcome) = replay(id, &stored)?;
         let mut run = ActiveRun {
             id,
@@ -323,6 +337,8 @@ impl RunService {
             last_outcome,
             ending: None,
             driver,
+            epoch: stored.epoch,
+            ttl_refreshed_ms: None,
             uncertain: false,
         };
         if let RunState::Ended {
@@ -557,23 +573,42 @@ impl RunService {
         end: Option<EndReason>,
         now_ms: u64,
     ) -> Result<(), RunError> {
-        let step = AppendStep {
-            recorded,
-            end,
-            driver: Some(&run.driver),
-            now_ms,
-            ttl: if end.is_some() {
-                ENDED_RUN_TTL
-            } else {
-                self.live_ttl()
-            },
-        };
         let appended = match end {
-            None => checkpoint::append(&self.store, run.id, jumps, step).await,
-            Some(_) => {
+            None => {
+                let live_ttl = self.live_ttl();
+                let refresh_ttl = run
+                    .ttl_refreshed_ms
+                    .is_none_or(|at| now_ms.saturating_sub(at) >= millis(live_ttl / 4))
+                    .then_some(live_ttl);
+                let write = JumpWrite {
+                    recorded,
+                    driver: &run.driver,
+                    epoch: run.epoch,
+                    now_ms,
+                    refresh_ttl,
+                };
+                let written = checkpoint::write_jumps(&self.store, run.id, jumps, write).await;
+                if refresh_ttl.is_some() && matches!(written, Ok(Appended::Done)) {
+                    run.ttl_refreshed_ms = Some(now_ms);
+                }
+                written
+            }
+            Some(reason) => {
+                let step = EndStep {
+                    recorded,
+                    reason,
+                    driver: Some(&run.driver),
+                    now_ms,
+                    // A rejected run is settled at once: nothing is left to record.
+                    ttl: if reason == EndReason::Rejected {
+                        self.settings.settled_retention
+                    } else {
+                        ENDED_RUN_TTL
+                    },
+                };
                 let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
                 let (appended, scheduled, released) = tokio::join!(
-                    checkpoint::append(&self.store, run.id, jumps, step),
+                    checkpoint::end(&self.store, run.id, jumps, step),
                     index::schedule(&self.store, run.id, due_ms),
                     quota::release(&self.store, &run.meta.player, run.id),
                 );
@@ -588,8 +623,9 @@ impl RunService {
                 appended
             }
         };
-        // An error after the script was sent leaves its outcome unknown: Redis may have run it.
-        run.uncertain = appended.is_err();
+        // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
+        // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
+        run.uncertain = matches!(appended, Err(_) | Ok(Appended::OutOfSequence { .. }));
         let appended = appended?;
         match appended {
             Appended::Done => Ok(()),
@@ -681,14 +717,14 @@ impl RunService {
                     index::schedule(&self.store, id, timeout_ms).await?;
                     return Ok(());
                 }
-                let step = AppendStep {
+                let step = EndStep {
                     recorded: stored.inputs.len(),
-                    end: Some(EndReason::TimedOut),
+                    reason: EndReason::TimedOut,
                     driver: None,
                     now_ms,
                     ttl: ENDED_RUN_TTL,
                 };
-                if checkpoint::append(&self.store, id, &[], step).await? != Appended::Done {
+                if checkpoint::end(&self.store, id, &[], step).await? != Appended::Done {
                     // A jump or an end came meanwhile: look again at the next sweep.
                     return Ok(());
                 }

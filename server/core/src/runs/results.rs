@@ -63,7 +63,7 @@ pub struct ResultRecorder {
 }
 
 impl ResultRecorder {
-    /// A recorder keeping ended runs readable for `ended_run_ttl`.
+    /// A recorder keeping recorded runs readable for `ended_run_ttl` (the settled-run retention).
     pub fn new(
         store: Store,
         leaderboards: Leaderboards,

@@ -10,9 +10,18 @@ pub(crate) fn run_meta(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:meta")
 }
 
-/// A run's input log: 8 bytes per jump (string, appended).
+/// An ended run's input log (and a live one's from before the `format` 2 layout): 8 bytes per jump
+/// (string).
 pub(crate) fn run_log(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:log")
+}
+
+/// A live run's input log while driven at `epoch`: its records then the 8-byte time of its last jump,
+/// written in place (`SETRANGE`). Each takeover copies it to the next epoch's key, so a late write of a
+/// driver that lost the run lands in a key nobody reads. `load_run.lua` and `end_run.lua` build the same
+/// name from `run_log`.
+pub(crate) fn run_live_log(run: &RunId, epoch: u64) -> String {
+    format!("lf:{{run:{run}}}:log:{epoch}")
 }
 
 /// One shard of the index of runs not yet settled: run id → when a sweeper should look at it (sorted
@@ -141,6 +150,8 @@ mod tests {
     fn a_runs_keys_share_one_slot() {
         let run = RunId::from_bytes([7; 16]);
         assert_eq!(tag(&run_meta(&run)), tag(&run_log(&run)));
+        assert_eq!(tag(&run_meta(&run)), tag(&run_live_log(&run, 3)));
+        assert_eq!(run_live_log(&run, 3), format!("{}:3", run_log(&run)));
         assert_eq!(
             run_meta(&run),
             "lf:{run:07070707070707070707070707070707}:meta"

@@ -1,0 +1,48 @@
+-- Ends a run, with its last jumps if any, only if it is active, the ending connection drives it and its
+-- log holds exactly the expected number of jumps, in one atomic step: a retried, stale or out-of-order
+-- end can never record a jump twice or end a run twice. The log moves to KEYS[2] without the live
+-- layout's trailer (the time of the last jump goes to `last_ms`): whatever a late positional write puts
+-- in the live key afterwards is never read, and the live key expires a minute later.
+-- KEYS[1] = the run's meta hash, KEYS[2] = its log key (live runs in format 2 write '<log>:<epoch>')
+-- ARGV[1] = expected log length in bytes before these jumps
+-- ARGV[2] = the records to append
+-- ARGV[3] = the end reason
+-- ARGV[4] = TTL in seconds for both keys
+-- ARGV[5] = now, unix ms
+-- ARGV[6] = the driver token of the connection ending it, or "" for the server itself (ending an idle
+--           run), which any driver allows
+-- Returns {0, new length} when ended, {1, current length} on a sequence mismatch, {2, 0} when the run is
+-- not active (ended or unknown), {3, current length} when another connection drives it.
+local meta = redis.call('HMGET', KEYS[1], 'state', 'driver', 'format', 'epoch')
+if meta[1] ~= 'active' then
+  return {2, 0}
+end
+local live_key = KEYS[2]
+if meta[3] == '2' then
+  live_key = KEYS[2] .. ':' .. meta[4]
+end
+local log = redis.call('GET', live_key) or ''
+local last_ms = false
+if meta[3] == '2' and #log > 0 then
+  last_ms = struct.unpack('<I8', string.sub(log, #log - 7))
+  log = string.sub(log, 1, #log - 8)
+end
+if ARGV[6] ~= '' and meta[2] ~= ARGV[6] then
+  return {3, #log}
+end
+if #log ~= tonumber(ARGV[1]) then
+  return {1, #log}
+end
+log = log .. ARGV[2]
+if live_key ~= KEYS[2] then
+  redis.call('EXPIRE', live_key, 60)
+end
+redis.call('SET', KEYS[2], log, 'EX', ARGV[4])
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[1], 'last_ms', ARGV[5])
+elseif last_ms then
+  redis.call('HSET', KEYS[1], 'last_ms', string.format('%d', last_ms))
+end
+redis.call('HSET', KEYS[1], 'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {0, #log}
