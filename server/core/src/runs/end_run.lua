@@ -2,7 +2,8 @@
 -- log holds exactly the expected number of jumps, in one atomic step: a retried, stale or out-of-order
 -- end can never record a jump twice or end a run twice. The log moves to KEYS[2] without the live
 -- layout's trailer (the time of the last jump goes to `last_ms`): whatever a late positional write puts
--- in the live key afterwards is never read, and the live key expires a minute later.
+-- in the live key afterwards is never read (the live key is deleted, or, when the server ends an idle run
+-- and its driver may still be writing, expires a minute later).
 -- KEYS[1] = the run's meta hash, KEYS[2] = its log key (live runs in format 2 write '<log>:<epoch>')
 -- ARGV[1] = expected log length in bytes before these jumps
 -- ARGV[2] = the records to append
@@ -35,7 +36,13 @@ if #log ~= tonumber(ARGV[1]) then
 end
 log = log .. ARGV[2]
 if live_key ~= KEYS[2] then
-  redis.call('EXPIRE', live_key, 60)
+  if ARGV[6] ~= '' then
+    -- The driver ends its own run: it has no other write in flight.
+    redis.call('DEL', live_key)
+  else
+    -- A sweeper ends an idle run: a late write of its driver may still come, into a key that expires.
+    redis.call('EXPIRE', live_key, 60)
+  end
 end
 redis.call('SET', KEYS[2], log, 'EX', ARGV[4])
 if ARGV[2] ~= '' then
