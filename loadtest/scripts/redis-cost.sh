@@ -15,6 +15,7 @@ set -euo pipefail
 BASE=$1; NEW=$2; TOOL=$3; OUT=${4:-target/redis-cost}
 SECS=${SECS:-20}; RETENTION_MS=${RETENTION_MS:-5000}
 mkdir -p "$OUT"
+JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -57,13 +58,14 @@ measure() { # LABEL BIN
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
   public=$(free_port); admin=$(free_port)
   LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
-    --node-id "cost-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
+    --jwt-secret "$JWT" --admin-secret "$ADMIN" --node-id "cost-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
     --coalesce-window-ms 0 --max-connections 100000 --run-idle-timeout-ms 2000 --sweep-interval-ms 200 \
     --settle-grace-ms 500 >"$OUT/$label-node.log" 2>&1 &
   node=$!; PIDS+=("$node")
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --progress-secs 0 --json)
+  local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT"
+    --admin-secret "$ADMIN" --progress-secs 0 --json)
 
   echo "== $label ($bin)"
   local mem0 cpu0 cpu1 jumps runs

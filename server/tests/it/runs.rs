@@ -352,3 +352,119 @@ async fn graceful_shutdown_loses_no_finished_run() {
     });
     assert_eq!(best, local.score());
 }
+
+#[tokio::test]
+async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_drivers_log() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut old = server.client(Codec::Bincode, "mover").await;
+    let started = start_run(&mut old, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 4);
+    play(&mut old, started.run_id, &mut local, &mut bot, 2).await;
+
+    // Another connection takes the run over (epoch 2); then the first driver's write of jump 2, sent
+    // before and delayed, reaches Redis: positional, into the first epoch's log.
+    let mut new = server.client(Codec::Bincode, "mover").await;
+    let resumed = hello(&mut new, Some(started.run_id)).await.resumed;
+    assert_eq!(resumed.map(|resumed| resumed.next_seq), Some(2));
+    let first_epoch = format!("lf:{{run:{}}}:log:1", started.run_id);
+    let mut connection = redis.connection().await;
+    let _: i64 = redis::cmd("SETRANGE")
+        .arg(&first_epoch)
+        .arg(16)
+        .arg(&[0xAA_u8; 16][..])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    play(&mut new, started.run_id, &mut local, &mut bot, 4).await;
+
+    // What a third connection resumes is the new driver's run, untouched by the late write.
+    let mut third = server.client(Codec::Json, "mover").await;
+    let resumed = hello(&mut third, Some(started.run_id))
+        .await
+        .resumed
+        .expect("the run resumes");
+    assert_eq!(
+        (resumed.next_seq, resumed.score, &resumed.world),
+        (4, local.score(), local.world())
+    );
+    // And the old epoch's log does not live for ever.
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(&first_epoch)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!(
+        (1..=60).contains(&ttl),
+        "the first epoch's log expires: {ttl}"
+    );
+}
+
+#[tokio::test]
+async fn a_live_run_stored_before_the_epoch_layout_resumes_and_moves_to_it() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let run_id = RunId::from_bytes([42; 16]);
+    let seed = 7_u64;
+    let mut local = GameSession::new(seed, Ruleset::V1);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 5);
+    let mut log = Vec::new();
+    for _ in 0..3 {
+        let input = bot.next_jump(local.world());
+        local.apply(input).unwrap();
+        log.extend_from_slice(&input.press_ms.to_le_bytes());
+        log.extend_from_slice(&input.dwell_ms.to_le_bytes());
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    // The layout of the previous version: no `format`, no `epoch`, the log at `:log`.
+    let meta = format!("lf:{{run:{run_id}}}:meta");
+    let old_log = format!("lf:{{run:{run_id}}}:log");
+    let mut connection = redis.connection().await;
+    let _: () = redis::cmd("HSET")
+        .arg(&meta)
+        .arg(&[
+            ("player", "veteran".to_owned()),
+            ("seed", seed.to_string()),
+            ("ruleset", "1".to_owned()),
+            ("mode", "solo".to_owned()),
+            ("started_ms", (now_ms - 10_000).to_string()),
+            ("state", "active".to_owned()),
+            ("driver", "0123456789abcdef".to_owned()),
+            ("last_ms", (now_ms - 1_000).to_string()),
+        ])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&old_log)
+        .arg(log.as_slice())
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+
+    let mut client = server.client(Codec::Bincode, "veteran").await;
+    let resumed = hello(&mut client, Some(run_id))
+        .await
+        .resumed
+        .expect("the old run resumes");
+    assert_eq!(
+        (resumed.next_seq, resumed.score, &resumed.world),
+        (3, local.score(), local.world())
+    );
+    play(&mut client, run_id, &mut local, &mut bot, 5).await;
+    let (format, epoch, old): (Option<String>, Option<String>, i64) = redis::pipe()
+        .hget(&meta, "format")
+        .hget(&meta, "epoch")
+        .exists(&old_log)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(
+        (format.as_deref(), epoch.as_deref(), old),
+        (Some("2"), Some("1"), 0)
+    );
+}
