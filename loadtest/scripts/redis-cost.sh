@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Redis cost per jump, per pass and per finished run, for two node binaries side by side (issue #16):
 # each binary gets a fresh private redis-server (no persistence) on a free loopback port and one node, then
-#   1. jumps: 500 players at machine speed for SECS seconds, Redis's CPU (utime+stime from /proc) over the
-#      load divided by the jumps answered, and the commands' own time from INFO commandstats;
-#   2. memory: 65 s later (runs left live time out after 2 s and are swept, settled runs are kept
+#   1. jumps: 500 players (no friends imported) at machine speed for SECS seconds, Redis's CPU
+#      (utime+stime from /proc) over the load divided by the jumps answered, and the commands' calls and
+#      own time per jump from INFO commandstats;
+#   2. memory: 65 s later (runs left live time out after 10 s and are swept, settled runs are kept
 #      RETENTION_MS, an old epoch's live log a minute), used_memory over the empty Redis's, divided by
 #      the runs answered, with the keys the runs leave counted by kind;
 #   3. passes: 2,000 players passing each other at 200 passes per second for SECS seconds, Redis's CPU per
@@ -60,7 +61,7 @@ measure() { # LABEL BIN
   LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
     --jwt-secret "$JWT" --admin-secret "$ADMIN" --node-id "cost-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
-    --coalesce-window-ms 0 --max-connections 100000 --run-idle-timeout-ms 2000 --sweep-interval-ms 200 \
+    --coalesce-window-ms 0 --max-connections 100000 --run-idle-timeout-ms 10000 --sweep-interval-ms 200 \
     --settle-grace-ms 500 >"$OUT/$label-node.log" 2>&1 &
   node=$!; PIDS+=("$node")
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -70,7 +71,7 @@ measure() { # LABEL BIN
   echo "== $label ($bin)"
   local mem0 cpu0 cpu1 jumps runs
   mem0=$(memory); stats >"$OUT/$label-jumps.before"; cpu0=$(cpu_us "$redis_pid")
-  "$TOOL" "${common[@]}" --players 500 --pace fast --mix run=1 --skill 800 --friends-mean 20 --ramp-secs 3 \
+  "$TOOL" "${common[@]}" --players 500 --pace fast --mix run=1 --skill 800 --no-import --ramp-secs 3 \
     --duration-secs "$SECS" --prefix j >"$OUT/$label-jumps.json"
   cpu1=$(cpu_us "$redis_pid"); stats >"$OUT/$label-jumps.after"
   jumps=$(jq .jumps "$OUT/$label-jumps.json"); runs=$(jq .runs "$OUT/$label-jumps.json")
