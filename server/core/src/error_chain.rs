@@ -1,5 +1,5 @@
 //! How an error and its causes are written to logs. Error types print only their own context (never
-//! their source as well), so a chain reads once, outermost first: "Redis failed `run_append`: broken
+//! their source as well), so a chain reads once, outermost first: "Redis failed `run_write_jumps`: broken
 //! pipe", not "broken pipe" three times.
 
 use std::error::Error;

@@ -364,13 +364,13 @@ pub(crate) async fn write_jumps(
             .ignore();
     }
     let (before, (state, driver, epoch)): (usize, DriveState) =
-        store.query_pipeline("run_write_jumps", &pipe).await?;
+        store.query_pipeline(Op::RunWriteJumps, &pipe).await?;
     let drives = driver.as_deref() == Some(write.driver)
         && epoch.and_then(|epoch| epoch.parse().ok()) == Some(write.epoch);
     if state.as_deref() != Some("active") || !drives {
         // The write went to a log no one reads any more (and may have created it, without a TTL).
         let _ = store
-            .query::<()>("run_drop_stale_log", redis::cmd("DEL").arg(&live))
+            .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(&live))
             .await;
         return Ok(if state.as_deref() == Some("active") {
             Appended::NotDriver
@@ -393,7 +393,7 @@ pub(crate) async fn write_jumps(
             .arg(write.epoch)
             .arg(before);
         store
-            .run_script::<i64>("run_truncate_log", &invocation)
+            .run_script::<i64>(Op::RunTruncateLog, &invocation)
             .await?;
     }
     Ok(Appended::OutOfSequence {

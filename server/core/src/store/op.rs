@@ -37,7 +37,10 @@ operations! {
     "runs": [
         RunCreate = "run_create",
         RunLoad = "run_load",
-        RunAppend = "run_append",
+        RunWriteJumps = "run_write_jumps",
+        RunDropStaleLog = "run_drop_stale_log",
+        RunTruncateLog = "run_truncate_log",
+        RunEnd = "run_end",
         RunSaveOutcome = "run_save_outcome",
         RunShare = "run_share",
         RunMarkRecorded = "run_mark_recorded",
