@@ -10,6 +10,9 @@
 
 pub mod bounded;
 pub mod codec;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ids;
 pub mod limits;
 pub mod messages;

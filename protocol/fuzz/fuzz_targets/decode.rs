@@ -1,21 +1,12 @@
-//! Feeds arbitrary bytes to every decoder: binary frames to the bincode codec and, when the bytes are
-//! UTF-8, text frames to the JSON codec, in both directions. A panic or a crash is a bug.
+//! Arbitrary bytes to every decoder, in both directions: as a binary frame to the bincode codec and,
+//! when they are UTF-8, as a text frame to the JSON codec. A panic is a bug: a decoder panicked, a frame
+//! it accepted does not survive a round trip (`protocol::fuzzing`), or it held more heap than the claim
+//! limit allows (`protocol_fuzz::allocations`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use protocol::{Codec, WireFrame};
 
 fuzz_target!(|data: &[u8]| {
-    let binary = WireFrame::Binary(data.to_vec());
-    let _ = Codec::Bincode.decode_client(&binary);
-    let _ = Codec::Bincode.decode_server(&binary);
-    if let Ok(text) = std::str::from_utf8(data) {
-        let text = WireFrame::Text(text.to_owned());
-        let _ = Codec::Json.decode_client(&text);
-        let _ = Codec::Json.decode_server(&text);
-    }
-    // A decoded frame must encode again (the decoder accepts nothing the encoder cannot write).
-    if let Ok(frame) = Codec::Bincode.decode_client(&binary) {
-        let _ = Codec::Bincode.encode_client(&frame).expect("a decoded frame re-encodes");
-    }
+    protocol::fuzzing::decode(data);
+    protocol_fuzz::allocations::check(data);
 });
