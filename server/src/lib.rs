@@ -9,6 +9,9 @@ mod app;
 pub mod auth;
 pub mod config;
 pub mod fd_limit;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 mod handlers;
 mod http;

@@ -16,7 +16,7 @@ use leapfrog_core::clock::unix_seconds;
 
 /// The `kid` of the tokens `--dev-auth` issues: it routes them to the dev key, never to the login
 /// service's keys.
-const DEV_KEY_ID: &str = "leapfrog-dev-auth";
+pub(crate) const DEV_KEY_ID: &str = "leapfrog-dev-auth";
 
 /// What the dev key is derived from with the production secret (HMAC-SHA256 of this text keyed by it).
 const DEV_KEY_LABEL: &[u8] = b"leapfrog dev-auth token key, version 1";

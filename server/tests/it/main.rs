@@ -9,6 +9,7 @@
 //! - `replays`: best runs kept with their inputs, read by friends only (WebSocket and HTTP).
 //! - `web`: the web client's files: content types, caching, the CSP, traversal refused.
 //! - `architecture`: the dependency graph keeps the crate boundaries of ARCHITECTURE.md.
+//! - `fuzz_corpus`: the `handshake` and `token` fuzz targets' seeds and reproducers, without libFuzzer.
 //! - `cluster_failover`: a Redis Cluster master dies under load; nothing is lost.
 //! - `red_team`: attacks and faults, one test per case, over raw sockets.
 //! - `deploy_checks`: `deploy/` against a real node and real Prometheus tools.
@@ -18,6 +19,7 @@ mod architecture;
 mod board_layout;
 mod cluster_failover;
 mod deploy_checks;
+mod fuzz_corpus;
 mod gateway;
 mod pending_results;
 mod periods;
