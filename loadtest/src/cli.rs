@@ -60,6 +60,9 @@ pub enum Scenario {
     /// every couple of seconds while the others read the weekly global top 100 in a loop; each reader's
     /// first sight of each new score is timed from its run's end (kind `top_staleness`).
     Staleness,
+    /// A fixed scripted workload: each player sends exactly `--jumps` centre hits in one run, then closes
+    /// (instructions per jump under callgrind: `loadtest/callgrind.sh`).
+    Jumps,
 }
 
 /// Which server the traffic goes to.
@@ -188,6 +191,9 @@ pub struct RunOptions {
     /// Bot skill, 0 (hopeless) to 1000 (perfect).
     #[arg(long, default_value_t = 600)]
     pub skill: u16,
+    /// `jumps` scenario: centre hits each player sends before closing.
+    #[arg(long, default_value_t = 100)]
+    pub jumps: u32,
     /// `passes`: passes per second over all pairs; `chaos`: runs per second over all pairs (chaos: 8).
     #[arg(long, default_value_t = 100, default_value_ifs = [("scenario", "chaos", "8")])]
     pub rate: u32,

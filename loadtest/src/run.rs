@@ -15,7 +15,7 @@ use crate::cli::{Mix, RunOptions, Scenario, Target};
 use crate::client::{Connection, Endpoint, source_addr};
 use crate::graph::Graph;
 use crate::report::{Memory, Report};
-use crate::scenario::{Shared, idle, passes, play, staleness, warmup};
+use crate::scenario::{Shared, idle, jumps, passes, play, staleness, warmup};
 use crate::stats::Stats;
 use crate::{redis_nodes, system};
 
@@ -32,8 +32,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     if options.scenario == Scenario::Staleness && (echo || options.players <= options.writers) {
         bail!("the staleness scenario needs a Leapfrog node and more --players than --writers");
     }
-    if echo && options.scenario == Scenario::Passes {
-        bail!("the passes scenario needs a Leapfrog node (notifications do not echo)");
+    if echo && matches!(options.scenario, Scenario::Passes | Scenario::Jumps) {
+        bail!(
+            "the passes and jumps scenarios need a Leapfrog node (notifications and runs do not echo)"
+        );
     }
     if !echo && options.jwt_secret.is_empty() {
         bail!("--jwt-secret (or LEAPFROG_JWT_SECRET) is needed to sign the players' tokens");
@@ -63,7 +65,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
 
     if !echo
         && !options.no_import
-        && !matches!(options.scenario, Scenario::Idle | Scenario::Staleness)
+        && !matches!(options.scenario, Scenario::Idle | Scenario::Staleness | Scenario::Jumps)
     {
         let graph = if options.scenario == Scenario::Passes {
             Graph::pairs(options.players)
@@ -193,6 +195,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
                         staleness::writer(shared.clone(), watch, connection, unit).await
                     }
                     Ok(connection) => staleness::reader(shared.clone(), watch, connection).await,
+                    Err(error) => Err(error),
+                },
+                Scenario::Jumps => match open(unit, first).await {
+                    Ok(connection) => jumps::player(shared.clone(), connection).await,
                     Err(error) => Err(error),
                 },
                 // Refused at the top of `run`.

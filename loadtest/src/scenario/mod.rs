@@ -2,6 +2,7 @@
 //! board reads, acknowledgements) and one module per scenario.
 
 pub mod idle;
+pub mod jumps;
 pub mod passes;
 pub mod play;
 pub mod staleness;

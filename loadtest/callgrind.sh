@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Instructions per jump of the node, deterministic enough to see a regression of a few percent whatever
+# else the machine is doing: each node binary runs under `valgrind --tool=callgrind` against a private
+# redis-server (loopback) while `leapfrog-loadtest --scenario jumps` sends a fixed scripted workload
+# (PLAYERS connections, one run each of N centre hits, then 2N), and
+#     instructions per jump = (I(2N) - I(N)) / (PLAYERS * N)
+# so the start-up, the connections and the shutdown cancel out.
+#
+#   loadtest/callgrind.sh [node binary ...]     (default: target/release/leapfrog-server)
+#   PLAYERS=20 JUMPS=250 OUT=target/callgrind loadtest/callgrind.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
+#
+# Several binaries are measured in turn in the same run (a baseline beside a candidate). The callgrind
+# profiles stay in OUT (<binary-name>-<index>-<jumps>.out) for `callgrind_annotate`. Every process is
+# started here, bounded (the tool stops after its jumps, or after 10 minutes) and stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PLAYERS="${PLAYERS:-20}"
+JUMPS="${JUMPS:-250}"
+OUT="${OUT:-target/callgrind}"
+TOOL="${TOOL:-target/release/leapfrog-loadtest}"
+BINS=("$@")
+[ ${#BINS[@]} -gt 0 ] || BINS=(target/release/leapfrog-server)
+command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
+[ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+mkdir -p "$OUT"
+export LEAPFROG_JWT_SECRET="callgrind-jwt-secret-0123456789abcdef-0123456789"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+REDIS_PORT=$(free_port)
+REDIS_DIR=$(mktemp -d)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
+  >"$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+
+# instructions BIN NAME JUMPS: total instructions of one node process serving PLAYERS x JUMPS jumps.
+instructions() {
+  local bin=$1 name=$2 jumps=$3 public admin node profile="$OUT/$2-$3.out"
+  redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
+  public=$(free_port); admin=$(free_port)
+  LEAPFROG_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$profile" "$bin" \
+    --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
+    --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
+    --rate-burst 100000 --max-runs-per-hour 10000000 >"$OUT/$name-$jumps.log" 2>&1 &
+  node=$!
+  PIDS+=("$node")
+  for _ in $(seq 600); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  "$TOOL" --scenario jumps --url "ws://127.0.0.1:$public/ws" --players "$PLAYERS" --jumps "$jumps" \
+    --ramp-secs 0 --duration-secs 600 --progress-secs 0 --json >"$OUT/$name-$jumps.json"
+  python3 - "$OUT/$name-$jumps.json" "$((PLAYERS * jumps))" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+jumps = sum(k['count'] for k in r['kinds'] if k['kind'] == 'jump')
+errors = sum(n for k in r['kinds'] for n in k['errors'].values())
+if jumps != int(sys.argv[2]) or errors:
+    sys.exit(f"{sys.argv[1]}: {jumps} jumps answered of {sys.argv[2]}, {errors} errors")
+PY
+  kill -TERM "$node"
+  wait "$node" 2>/dev/null || true
+  awk '/^(summary|totals):/ { print $2; exit }' "$profile"
+}
+
+printf '%-40s %14s %14s %18s\n' "node" "I(N)" "I(2N)" "instructions/jump"
+index=0
+for bin in "${BINS[@]}"; do
+  index=$((index + 1))
+  name="$(basename "$bin")-$index"
+  single=$(instructions "$bin" "$name" "$JUMPS")
+  double=$(instructions "$bin" "$name" "$((2 * JUMPS))")
+  printf '%-40s %14s %14s %18.0f\n' "$bin" "$single" "$double" \
+    "$(echo "($double - $single) / ($PLAYERS * $JUMPS)" | bc -l)"
+done
+echo "N = $PLAYERS players x $JUMPS jumps; profiles in $OUT (callgrind_annotate $OUT/<name>-$((2 * JUMPS)).out)"
