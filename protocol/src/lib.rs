@@ -19,7 +19,9 @@ pub mod messages;
 pub mod validate;
 
 pub use bounded::BoundedVec;
-pub use codec::{Codec, DecodeError, EncodeError, NegotiationError, WireFrame, negotiate};
+pub use codec::{
+    Codec, DecodeError, EncodeError, NegotiationError, WireFrame, WirePayload, negotiate,
+};
 pub use ids::{ChallengeId, DisplayName, InvalidId, NotificationId, PlayerId, RequestId, RunId};
 pub use messages::challenge::{Challenge, ChallengePage, CreateChallenge, ReadChallenge};
 pub use messages::error::ErrorCode;

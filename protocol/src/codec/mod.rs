@@ -52,11 +52,45 @@ impl WireFrame {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A received frame's payload, borrowed from wherever it was read: decoding it needs no copy (the server
+/// decodes straight from the WebSocket library's buffer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WirePayload<'a> {
+    /// A binary frame's bytes.
+    Binary(&'a [u8]),
+    /// A text frame's text.
+    Text(&'a str),
+}
+
+impl WirePayload<'_> {
+    /// Payload size in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            WirePayload::Binary(bytes) => bytes.len(),
+            WirePayload::Text(text) => text.len(),
+        }
+    }
+
+    /// True for an empty payload.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 
     const fn kind(&self) -> &'static str {
         match self {
-            WireFrame::Binary(_) => "binary",
-            WireFrame::Text(_) => "text",
+            WirePayload::Binary(_) => "binary",
+            WirePayload::Text(_) => "text",
+        }
+    }
+}
+
+impl<'a> From<&'a WireFrame> for WirePayload<'a> {
+    fn from(frame: &'a WireFrame) -> WirePayload<'a> {
+        match frame {
+            WireFrame::Binary(bytes) => WirePayload::Binary(bytes),
+            WireFrame::Text(text) => WirePayload::Text(text),
         }
     }
 }
@@ -96,8 +130,13 @@ impl Codec {
     }
 
     /// Decodes a client's frame (server side).
-    pub fn decode_client(self, frame: &WireFrame) -> Result<ClientFrame, DecodeError> {
-        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES, { 8 * MAX_CLIENT_FRAME_BYTES }>(frame)
+    pub fn decode_client<'a>(
+        self,
+        frame: impl Into<WirePayload<'a>>,
+    ) -> Result<ClientFrame, DecodeError> {
+        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES, { 8 * MAX_CLIENT_FRAME_BYTES }>(
+            frame.into(),
+        )
     }
 
     /// Encodes a server frame (server side).
@@ -111,8 +150,13 @@ impl Codec {
     }
 
     /// Decodes a server's frame (client side).
-    pub fn decode_server(self, frame: &WireFrame) -> Result<ServerFrame, DecodeError> {
-        self.decode::<ServerFrame, MAX_SERVER_FRAME_BYTES, { 8 * MAX_SERVER_FRAME_BYTES }>(frame)
+    pub fn decode_server<'a>(
+        self,
+        frame: impl Into<WirePayload<'a>>,
+    ) -> Result<ServerFrame, DecodeError> {
+        self.decode::<ServerFrame, MAX_SERVER_FRAME_BYTES, { 8 * MAX_SERVER_FRAME_BYTES }>(
+            frame.into(),
+        )
     }
 
     /// Decodes a frame of at most `LIMIT` bytes. bincode's own limit, `CLAIM_LIMIT`, counts what the
@@ -124,7 +168,7 @@ impl Codec {
     /// capped by [`crate::BoundedVec`] before anything is allocated).
     fn decode<T: DeserializeOwned, const LIMIT: usize, const CLAIM_LIMIT: usize>(
         self,
-        frame: &WireFrame,
+        frame: WirePayload<'_>,
     ) -> Result<T, DecodeError> {
         if frame.len() > LIMIT {
             return Err(DecodeError::TooLarge {
@@ -133,8 +177,8 @@ impl Codec {
             });
         }
         match (self, frame) {
-            (Codec::Bincode, WireFrame::Binary(bytes)) => decode_bincode::<T, CLAIM_LIMIT>(bytes),
-            (Codec::Json, WireFrame::Text(text)) => decode_json(text),
+            (Codec::Bincode, WirePayload::Binary(bytes)) => decode_bincode::<T, CLAIM_LIMIT>(bytes),
+            (Codec::Json, WirePayload::Text(text)) => decode_json(text),
             (codec, frame) => Err(DecodeError::WrongFrameKind {
                 codec: codec.subprotocol(),
                 expected: match codec {
