@@ -4,9 +4,8 @@
 //! event of each.
 
 use leapfrog_core::metrics::{FAST_BUCKETS, Families, Metrics};
-use prometheus::{
-    Gauge, Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-};
+use prometheus::core::{MetricVec, MetricVecBuilder};
+use prometheus::{Gauge, Histogram, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts};
 use protocol::{Request, ServerFrame};
 
 use crate::config::Config;
@@ -22,6 +21,40 @@ const CONNECT_OUTCOMES: [&str; 7] = [
     "unauthenticated_full",
     "address_rate_limited",
 ];
+
+/// A labelled family with its children for every known label value resolved once, at start: a message's
+/// metric costs a short scan of static strings instead of hashing the label, locking the family and
+/// cloning the child, as `with_label_values` does. A value not listed still counts, the slow way.
+pub(crate) struct ByKind<M> {
+    children: Box<[(&'static str, M)]>,
+    fallback: Box<dyn Fn(&str) -> M + Send + Sync>,
+}
+
+impl<M> ByKind<M> {
+    /// `family` with a child made now for each of `kinds` (every one then exported at zero).
+    fn new<B>(family: MetricVec<B>, kinds: &[&'static str]) -> ByKind<M>
+    where
+        B: MetricVecBuilder<M = M> + 'static,
+        M: Send + Sync,
+    {
+        let children = kinds
+            .iter()
+            .map(|kind| (*kind, family.with_label_values(&[*kind])))
+            .collect();
+        ByKind {
+            children,
+            fallback: Box::new(move |kind| family.with_label_values(&[kind])),
+        }
+    }
+
+    /// Calls `update` with the child of label value `kind`.
+    pub(crate) fn with(&self, kind: &str, update: impl FnOnce(&M)) {
+        match self.children.iter().find(|(known, _)| *known == kind) {
+            Some((_, child)) => update(child),
+            None => update(&(self.fallback)(kind)),
+        }
+    }
+}
 
 /// Why a client frame could not be decoded: the `kind` label of `decode_errors_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,15 +92,15 @@ pub(crate) struct GatewayMetrics {
     /// Closed connections by reason.
     pub(crate) disconnects_total: IntCounterVec,
     /// Client messages by request type.
-    pub(crate) messages_in_total: IntCounterVec,
+    pub(crate) messages_in_total: ByKind<IntCounter>,
     /// Server messages by type.
-    pub(crate) messages_out_total: IntCounterVec,
+    pub(crate) messages_out_total: ByKind<IntCounter>,
     /// Frames that could not be decoded, by error kind.
     decode_errors_total: IntCounterVec,
     /// Messages and read API requests refused by a rate limiter.
     pub(crate) rate_limited_total: IntCounter,
     /// Request handling time by request type.
-    pub(crate) request_duration_seconds: HistogramVec,
+    pub(crate) request_duration_seconds: ByKind<Histogram>,
     /// Time to handle one jump: checks, simulation, checkpoint, answer.
     pub(crate) jump_duration_seconds: Histogram,
     /// 1 while the node serves traffic (Redis reachable, not draining, not full), else 0.
@@ -100,16 +133,18 @@ impl GatewayMetrics {
                 "Closed connections by reason.",
                 "reason",
             )?,
-            messages_in_total: families.counter_vec(
-                "messages_in_total",
-                "Client messages by request type.",
-                "type",
-            )?,
-            messages_out_total: families.counter_vec(
-                "messages_out_total",
-                "Server messages by type.",
-                "type",
-            )?,
+            messages_in_total: ByKind::new(
+                families.counter_vec(
+                    "messages_in_total",
+                    "Client messages by request type.",
+                    "type",
+                )?,
+                Request::KINDS,
+            ),
+            messages_out_total: ByKind::new(
+                families.counter_vec("messages_out_total", "Server messages by type.", "type")?,
+                ServerFrame::KINDS,
+            ),
             decode_errors_total: families.counter_vec(
                 "decode_errors_total",
                 "Client frames that could not be decoded, by error kind.",
@@ -119,11 +154,14 @@ impl GatewayMetrics {
                 "rate_limited_total",
                 "Client messages and read API requests refused by a rate limiter.",
             )?,
-            request_duration_seconds: families.histogram_vec(
-                "request_duration_seconds",
-                "Request handling time by request type.",
-                "type",
-            )?,
+            request_duration_seconds: ByKind::new(
+                families.histogram_vec(
+                    "request_duration_seconds",
+                    "Request handling time by request type.",
+                    "type",
+                )?,
+                Request::KINDS,
+            ),
             jump_duration_seconds: families.histogram(
                 "jump_duration_seconds",
                 "Time to handle one jump: checks, simulation, checkpoint and answer.",
@@ -149,13 +187,6 @@ impl GatewayMetrics {
             gateway
                 .disconnects_total
                 .with_label_values(&[reason.label()]);
-        }
-        for kind in Request::KINDS {
-            gateway.messages_in_total.with_label_values(&[kind]);
-            gateway.request_duration_seconds.with_label_values(&[kind]);
-        }
-        for kind in ServerFrame::KINDS {
-            gateway.messages_out_total.with_label_values(&[kind]);
         }
         for failure in DecodeFailure::ALL {
             gateway
@@ -208,5 +239,22 @@ impl GatewayMetrics {
         self.decode_errors_total
             .with_label_values(&[failure.label()])
             .inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_kind_counts_listed_and_unlisted_values_in_the_family() {
+        let family = IntCounterVec::new(prometheus::Opts::new("t", "t"), &["type"]).unwrap();
+        let counters = ByKind::new(family.clone(), &["jump", "hello"]);
+        counters.with("jump", IntCounter::inc);
+        counters.with("jump", IntCounter::inc);
+        counters.with("somewhere_new", IntCounter::inc);
+        assert_eq!(family.with_label_values(&["jump"]).get(), 2);
+        assert_eq!(family.with_label_values(&["somewhere_new"]).get(), 1);
+        assert_eq!(family.with_label_values(&["hello"]).get(), 0);
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use protocol::{Codec, ErrorCode, Push, ServerFrame, WireFrame};
+use prometheus::IntCounter;
+use protocol::{Codec, ErrorCode, Push, ServerFrame, WireFrame, WirePayload};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
@@ -142,10 +143,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             tracing::debug!(?failure, "notifications not caught up; trying again later");
             return Ok(());
         }
-        for push in std::mem::take(&mut self.session.pushes) {
-            self.feed(&push).await?;
-        }
-        self.flush().await
+        let pushes = std::mem::take(&mut self.session.pushes);
+        self.send(pushes).await
     }
 
     async fn on_message(
@@ -153,8 +152,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         message: Option<Result<Message, WsError>>,
     ) -> Result<(), CloseReason> {
         self.last_heard = Instant::now();
-        let wire = match message {
-            None | Some(Ok(Message::Close(_))) => return Err(CloseReason::ClientClosed),
+        let message = match message {
+            None => return Err(CloseReason::ClientClosed),
+            Some(Ok(message)) => message,
             Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
                 self.app
                     .gateway_metrics
@@ -166,19 +166,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 return Err(CloseReason::ProtocolError);
             }
             Some(Err(_)) => return Err(CloseReason::ClientClosed),
+        };
+        // Decoded straight from the frame tungstenite read: no copy.
+        let payload = match &message {
+            Message::Binary(bytes) => WirePayload::Binary(bytes),
+            Message::Text(text) => WirePayload::Text(text.as_str()),
+            Message::Close(_) => return Err(CloseReason::ClientClosed),
             // Control frames spend the budget like messages. tungstenite keeps the pong to the latest
             // ping and sends it with the next flush; a refused ping's pong waits for one.
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {
                 return if self.limit()? {
-                    self.flush().await
+                    self.send(None).await
                 } else {
                     Ok(())
                 };
             }
-            Some(Ok(Message::Binary(bytes))) => WireFrame::Binary(bytes.to_vec()),
-            Some(Ok(Message::Text(text))) => WireFrame::Text(text.as_str().to_owned()),
         };
-        let reply = match self.session.codec.decode_client(&wire) {
+        let reply = match self.session.codec.decode_client(payload) {
             Err(error) => {
                 let failure = match error.code() {
                     ErrorCode::FrameTooLarge => DecodeFailure::TooLarge,
@@ -193,17 +197,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 self.app
                     .gateway_metrics
                     .messages_in_total
-                    .with_label_values(&[frame.request.kind()])
-                    .inc();
+                    .with(frame.request.kind(), IntCounter::inc);
                 if self.limit()? {
-                    let reply =
-                        handlers::dispatch(&self.app, &mut self.session, frame.id, frame.request)
-                            .await;
-                    self.feed(&reply).await?;
-                    for push in std::mem::take(&mut self.session.pushes) {
-                        self.feed(&push).await?;
-                    }
-                    return self.flush().await;
+                    // Boxed: the largest handler's state is allocated while a request is handled,
+                    // not held in every idle connection's task.
+                    let reply = Box::pin(handlers::dispatch(
+                        &self.app,
+                        &mut self.session,
+                        frame.id,
+                        frame.request,
+                    ))
+                    .await;
+                    let pushes = std::mem::take(&mut self.session.pushes);
+                    return self.send(std::iter::once(reply).chain(pushes)).await;
                 } else {
                     ServerFrame::error(
                         Some(frame.id),
@@ -213,8 +219,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 }
             }
         };
-        self.feed(&reply).await?;
-        self.flush().await
+        self.send(Some(reply)).await
     }
 
     /// Takes a rate-limit token: true to handle the message, false to refuse it, an error on abuse.
@@ -264,27 +269,54 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             tokio::spawn(async move { presence.refresh(&player).await });
         }
         if silent > limits.heartbeat {
-            self.send_message(Message::Ping(Bytes::new())).await?;
-            return self.flush().await;
+            let ping = async {
+                self.socket
+                    .feed(Message::Ping(Bytes::new()))
+                    .await
+                    .map_err(|_| CloseReason::ClientClosed)?;
+                self.flush().await
+            };
+            return within_write_timeout(limits.write_timeout, ping).await;
         }
         Ok(())
     }
 
     /// Writes a pushed frame and everything else already queued, then flushes once.
     async fn write_queued(&mut self, first: ServerFrame) -> Result<(), CloseReason> {
-        self.feed(&first).await?;
-        loop {
-            match self.control.try_recv() {
-                Ok(Control::Send(frame)) => self.feed(&frame).await?,
-                Ok(Control::Close(reason)) => {
-                    self.flush().await?;
-                    return Err(reason);
+        let write_timeout = self.app.config.connections.write_timeout;
+        let write = async {
+            self.feed(&first).await?;
+            loop {
+                match self.control.try_recv() {
+                    Ok(Control::Send(frame)) => self.feed(&frame).await?,
+                    Ok(Control::Close(reason)) => {
+                        self.flush().await?;
+                        return Err(reason);
+                    }
+                    Err(_) => return self.flush().await,
                 }
-                Err(_) => return self.flush().await,
             }
-        }
+        };
+        within_write_timeout(write_timeout, write).await
     }
 
+    /// Writes `frames` and flushes once (a pending pong too), all within one write timeout.
+    async fn send(
+        &mut self,
+        frames: impl IntoIterator<Item = ServerFrame>,
+    ) -> Result<(), CloseReason> {
+        let write_timeout = self.app.config.connections.write_timeout;
+        let write = async {
+            for frame in frames {
+                self.feed(&frame).await?;
+            }
+            self.flush().await
+        };
+        within_write_timeout(write_timeout, write).await
+    }
+
+    /// Encodes `frame` and hands it to the socket; only a flush is sure to send it. Callers bound the
+    /// time with [`within_write_timeout`].
     async fn feed(&mut self, frame: &ServerFrame) -> Result<(), CloseReason> {
         let message = match self.session.codec.encode_server(frame) {
             Ok(WireFrame::Binary(bytes)) => Message::Binary(bytes.into()),
@@ -305,27 +337,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.app
             .gateway_metrics
             .messages_out_total
-            .with_label_values(&[frame.kind()])
-            .inc();
-        self.send_message(message).await
+            .with(frame.kind(), IntCounter::inc);
+        self.socket
+            .feed(message)
+            .await
+            .map_err(|_| CloseReason::ClientClosed)
     }
 
-    async fn send_message(&mut self, message: Message) -> Result<(), CloseReason> {
-        let write_timeout = self.app.config.connections.write_timeout;
-        match tokio::time::timeout(write_timeout, self.socket.feed(message)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(CloseReason::ClientClosed),
-            Err(_) => Err(CloseReason::NotReading),
-        }
-    }
-
+    /// Sends what was fed. Callers bound the time with [`within_write_timeout`].
     async fn flush(&mut self) -> Result<(), CloseReason> {
-        let write_timeout = self.app.config.connections.write_timeout;
-        match tokio::time::timeout(write_timeout, self.socket.flush()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(CloseReason::ClientClosed),
-            Err(_) => Err(CloseReason::NotReading),
-        }
+        self.socket
+            .flush()
+            .await
+            .map_err(|_| CloseReason::ClientClosed)
     }
 
     /// Says goodbye when the client should hear why, then closes with the reason's code.
@@ -372,4 +396,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         })
         .await;
     }
+}
+
+/// Runs `write` (feeds and a flush) within `write_timeout`: one timer per batch of frames, not one per
+/// frame. A client that does not read in time is closed as not reading.
+async fn within_write_timeout(
+    write_timeout: Duration,
+    write: impl Future<Output = Result<(), CloseReason>>,
+) -> Result<(), CloseReason> {
+    tokio::time::timeout(write_timeout, write)
+        .await
+        .unwrap_or(Err(CloseReason::NotReading))
 }

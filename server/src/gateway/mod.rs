@@ -15,14 +15,16 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// The WebSocket settings of every connection. tungstenite's defaults (128 KiB read and write buffers,
 /// 64 MiB messages) would cost gigabytes at 100k connections and let one client make the server buffer
 /// megabytes, so:
-/// - read buffer 4 KiB: one client frame, allocated per connection;
+/// - read buffer 512 bytes: a jump's frame and most others fit in one read. tungstenite zero-fills that
+///   much before every read (at 4 KiB that was 8% of the node's instructions per jump) and keeps it
+///   allocated per connection; a larger frame grows the buffer to fit, up to the frame limit;
 /// - write buffer 0 (write straight through; the connection batches frames and flushes once), at most
 ///   256 KiB queued when the socket is slow (a few server frames), past which writes fail;
 /// - messages and frames at most the protocol's client frame limit (4 KiB): larger ones close the
 ///   connection with 1009 before they are buffered.
 pub fn websocket_config() -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(512)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(Some(MAX_CLIENT_FRAME_BYTES))

@@ -147,8 +147,9 @@ pub(crate) async fn dispatch(
     let result = route(app, session, request).await;
     app.gateway_metrics
         .request_duration_seconds
-        .with_label_values(&[kind])
-        .observe(started.elapsed().as_secs_f64());
+        .with(kind, |histogram| {
+            histogram.observe(started.elapsed().as_secs_f64())
+        });
     match result {
         Ok(response) => ServerFrame::Reply { id, response },
         Err(failure) => ServerFrame::error(Some(id), failure.code, failure.message),
