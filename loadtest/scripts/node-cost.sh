@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Node CPU per jump round trip (utime+stime from /proc over the load) beside the echo server's CPU per
+# message, and node bytes per idle authenticated connection beside the echo server's, for each node binary
+# given (a baseline beside a candidate, same run, same Redis):
+#
+#   loadtest/scripts/node-cost.sh BASELINE_BIN CANDIDATE_BIN...     (from the repository root)
+#   PLAYERS=1000 SECS=15 IDLE=18000 loadtest/scripts/node-cost.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
+#
+# Loopback only; a private redis-server (no persistence) and every process started here are stopped on
+# exit; each load is bounded by SECS. IDLE=0 skips the idle connections.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PLAYERS="${PLAYERS:-1000}"
+SECS="${SECS:-15}"
+IDLE="${IDLE:-18000}"
+TOOL="${TOOL:-target/release/leapfrog-loadtest}"
+OUT="${OUT:-target/node-cost}"
+mkdir -p "$OUT"
+export LEAPFROG_JWT_SECRET="node-cost-jwt-secret-0123456789abcdef-0123456789"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] not in ("connect",)))' "$1"; }
+bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
+
+REDIS_PORT=$(free_port)
+REDIS_DIR=$(mktemp -d)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
+  --maxclients 50000 >"$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+TICK=$(getconf CLK_TCK)
+
+# measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
+measure() {
+  local label=$1 name=$2 url=$3 pid=$4; shift 4
+  local before after
+  before=$(cpu_ticks "$pid")
+  "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
+    --duration-secs "$SECS" --progress-secs 0 --json "$@" >"$OUT/$name-jumps.json"
+  after=$(cpu_ticks "$pid")
+  local trips; trips=$(round_trips "$OUT/$name-jumps.json")
+  printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip\n' "$label" "$trips" \
+    "$(echo "($after - $before) / $TICK" | bc -l)" "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)"
+}
+# idle LABEL NAME URL PID [options]: bytes per idle connection of process PID.
+idle() {
+  local label=$1 name=$2 url=$3 pid=$4; shift 4
+  [ "$IDLE" -gt 0 ] || return 0
+  "$TOOL" --url "$url" --scenario idle --players "$IDLE" --server-pid "$pid" --source-addrs 8 \
+    --ramp-secs 10 --duration-secs 10 --progress-secs 0 --json "$@" >"$OUT/$name-idle.json"
+  printf '%-44s idle: %s bytes per connection at %s connections\n' "$label" $(bytes_per_connection "$OUT/$name-idle.json")
+}
+
+ECHO_PORT=$(free_port)
+"$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
+ECHO_PID=$!; PIDS+=("$ECHO_PID")
+sleep 0.5
+measure echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+idle echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+kill "$ECHO_PID"
+
+index=0
+for bin in "$@"; do
+  index=$((index + 1))
+  redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
+  public=$(free_port); admin=$(free_port)
+  LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
+    --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
+    --rate-burst 100000 --max-runs-per-hour 10000000 --max-connections 100000 \
+    --max-unauthenticated 100000 >"$OUT/node-$index.log" 2>&1 &
+  node=$!; PIDS+=("$node")
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  measure "$index: $bin" "node-$index" "ws://127.0.0.1:$public/ws" "$node" --no-import
+  idle "$index: $bin" "node-$index" "ws://127.0.0.1:$public/ws" "$node"
+  kill "$node"; wait "$node" 2>/dev/null || true
+done
