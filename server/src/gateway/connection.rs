@@ -65,8 +65,7 @@ pub(crate) async fn serve<S>(
         opened: Instant::now(),
     };
     let reason = connection.run().await;
-    // Boxed, like every rare path below: a future's state would otherwise sit in every idle connection.
-    Box::pin(connection.close(reason)).await;
+    connection.close(reason).await;
     app.gateway_metrics.connections_open.dec();
     app.gateway_metrics
         .disconnects_total
@@ -78,7 +77,7 @@ pub(crate) async fn serve<S>(
             .unregister(player, connection.session.connection_id());
         if !app.registry.is_connected(player) {
             // The player's last connection here: other nodes must not route pushes to this node.
-            Box::pin(app.presence.clear(player)).await;
+            app.presence.clear(player).await;
         }
     }
 }
@@ -110,7 +109,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         loop {
             if self.session.catch_up_due(self.app.is_store_reachable())
-                && let Err(reason) = Box::pin(self.catch_up_notifications()).await
+                && let Err(reason) = self.catch_up_notifications().await
             {
                 return reason;
             }
@@ -123,7 +122,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     None => Err(CloseReason::ShuttingDown),
                 },
                 message = self.socket.next() => self.on_message(message).await,
-                _ = ticker.tick() => Box::pin(self.on_tick(&limits)).await,
+                _ = ticker.tick() => self.on_tick(&limits).await,
             };
             if let Err(reason) = result {
                 return reason;
