@@ -65,7 +65,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
 
     if !echo
         && !options.no_import
-        && !matches!(options.scenario, Scenario::Idle | Scenario::Staleness | Scenario::Jumps)
+        && !matches!(
+            options.scenario,
+            Scenario::Idle | Scenario::Staleness | Scenario::Jumps
+        )
     {
         let graph = if options.scenario == Scenario::Passes {
             Graph::pairs(options.players)
