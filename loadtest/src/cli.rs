@@ -209,6 +209,10 @@ pub struct RunOptions {
     /// The node's process id: memory per connection from its RSS (same machine only).
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// A process whose CPU time (utime+stime from `/proc`, same machine only) the report divides by the
+    /// operations of the load: `NAME=PID`, e.g. `node=1234` (repeatable). The tool always measures itself.
+    #[arg(long = "cpu-pid", value_parser = parse_cpu_pid)]
+    pub cpu_pids: Vec<(String, u32)>,
     /// Print the final report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -359,6 +363,21 @@ fn parse_slo(text: &str) -> Result<(String, f64), String> {
     Ok((kind.to_owned(), ms))
 }
 
+fn parse_cpu_pid(text: &str) -> Result<(String, u32), String> {
+    let (name, pid) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=PID, got {text:?}"))?;
+    let pid: u32 = pid
+        .parse()
+        .map_err(|_| format!("not a process id: {pid:?}"))?;
+    if name.is_empty() || name == "tool" {
+        return Err(format!(
+            "{name:?}: give the process a name other than tool (the tool measures itself)"
+        ));
+    }
+    Ok((name.to_owned(), pid))
+}
+
 /// Weights of the `play` actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mix {
@@ -424,6 +443,9 @@ mod tests {
     fn slo_flags_parse() {
         assert_eq!(parse_slo("jump=5").unwrap(), ("jump".to_owned(), 5.0));
         assert!(parse_slo("jump").is_err());
+        assert_eq!(parse_cpu_pid("redis=42").unwrap(), ("redis".to_owned(), 42));
+        assert!(parse_cpu_pid("tool=42").is_err());
+        assert!(parse_cpu_pid("node=x").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod chaos;
 pub mod cli;
 pub mod client;
 pub mod cluster;
+pub mod cpu;
 pub mod echo;
 pub mod graph;
 pub mod redis_nodes;

@@ -1,6 +1,7 @@
 //! The final report: per message type count, errors by kind and latency percentiles; run and jump
-//! rates; delivery latency; connections; optional server memory, Redis commands per run and each Redis
-//! master's share. Printed as a table or JSON, and checked against the SLO flags for the exit code.
+//! rates; delivery latency; connections; CPU per operation of the tool and of the `--cpu-pid` processes;
+//! optional server memory, Redis commands per run and each Redis master's share. Printed as a table or
+//! JSON, and checked against the SLO flags for the exit code.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::cli::RunOptions;
+use crate::cpu::CpuReport;
 use crate::redis_nodes::{self, MasterLoad};
 use crate::stats::Stats;
 
@@ -87,6 +89,8 @@ pub struct Report {
     pub redis_calls_per_run: Option<BTreeMap<String, f64>>,
     /// What each Redis master did during the load, with `--redis-url` (one entry for one Redis).
     pub redis_masters: Option<Vec<MasterLoad>>,
+    /// CPU per operation of each watched process over the steady window (none from `chaos` and `soak`).
+    pub cpu: Option<CpuReport>,
     /// The SLO flags that failed.
     pub slo_failures: Vec<String>,
 }
@@ -104,6 +108,7 @@ impl Report {
         ramp: Duration,
         memory: Option<Memory>,
         redis_masters: Option<Vec<MasterLoad>>,
+        cpu: Option<CpuReport>,
     ) -> Report {
         // Rates over the configured load (ramp included), not the closing handshakes after it.
         let seconds = elapsed
@@ -162,6 +167,7 @@ impl Report {
             memory,
             redis_calls_per_run,
             redis_masters,
+            cpu,
             slo_failures: Vec::new(),
         };
         report.slo_failures = report.check(options, ok, failed);
@@ -266,6 +272,27 @@ impl Report {
                 master.usec_pct,
                 master.cpu_ms
             );
+        }
+        if let Some(cpu) = &self.cpu {
+            let _ = writeln!(
+                out,
+                "CPU over the {:.1} s after the ramp ({} round trips, {:.0}/s; {} jumps; {} runs):",
+                cpu.window_s, cpu.round_trips, cpu.round_trips_per_s, cpu.jumps, cpu.runs
+            );
+            let figure = |value: Option<f64>| value.map_or("-".to_owned(), |v| format!("{v:.1}"));
+            for process in &cpu.processes {
+                let _ = writeln!(
+                    out,
+                    "  {:<8} {:>7} s {:>5} cores  µs per round trip {:>8}  per jump {:>8}  per run {:>9}  ramp µs per connection {:>8}",
+                    process.name,
+                    process.cpu_s.map_or("-".to_owned(), |v| format!("{v:.2}")),
+                    process.cores.map_or("-".to_owned(), |v| format!("{v:.2}")),
+                    figure(process.us_per_round_trip),
+                    figure(process.us_per_jump),
+                    figure(process.us_per_run),
+                    figure(process.ramp_us_per_connection),
+                );
+            }
         }
         for failure in &self.slo_failures {
             let _ = writeln!(out, "SLO FAILED: {failure}");

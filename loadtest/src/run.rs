@@ -13,6 +13,7 @@ use protocol::PlayerId;
 use crate::admin;
 use crate::cli::{Mix, RunOptions, Scenario, Target};
 use crate::client::{Connection, Endpoint, source_addr};
+use crate::cpu::{CpuReport, Watched};
 use crate::graph::Graph;
 use crate::report::{Memory, Report};
 use crate::scenario::{Shared, idle, jumps, passes, play, staleness, warmup};
@@ -138,6 +139,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     });
     let progress = tokio::spawn(progress(shared.clone(), started));
     let memory_probe = tokio::spawn(memory_probe(shared.clone(), rss_before));
+    let cpu_probe = tokio::spawn(cpu_probe(shared.clone(), started));
 
     let pacer = Arc::new(passes::Pacer::new(options.rate));
     let writers = options.writers.min(options.players) as usize;
@@ -228,6 +230,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     tasks.abort_all();
     progress.abort();
     let memory = memory_probe.await.ok().flatten();
+    let cpu = cpu_probe.await.ok();
     let elapsed = started.elapsed();
 
     let redis = match redis_before {
@@ -246,6 +249,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
         options.ramp(),
         memory,
         redis,
+        cpu,
     ))
 }
 
@@ -276,6 +280,17 @@ async fn progress(shared: Arc<Shared>, started: tokio::time::Instant) {
         );
         last = (ok + failed, jumps, runs, now);
     }
+}
+
+/// Reads the watched processes' CPU time at the start, at the end of the ramp and at the deadline.
+async fn cpu_probe(shared: Arc<Shared>, started: tokio::time::Instant) -> CpuReport {
+    let watched = Watched::new(&shared.options.cpu_pids);
+    let start = watched.read(&shared.stats);
+    tokio::time::sleep_until(started + shared.options.ramp()).await;
+    let ramped = watched.read(&shared.stats);
+    tokio::time::sleep_until(shared.deadline).await;
+    let end = watched.read(&shared.stats);
+    watched.report(&start, &ramped, &end)
 }
 
 /// Samples the server's RSS just before the deadline, while every connection is held.

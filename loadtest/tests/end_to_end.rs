@@ -402,11 +402,15 @@ async fn the_echo_baseline_carries_the_same_traffic() {
     let addr = listener.local_addr().expect("bound");
     tokio::spawn(leapfrog_loadtest::echo::serve_on(listener));
     let url = format!("ws://{addr}/ws");
+    // The echo server runs in this process: its CPU is the tool's too, which is enough to see it read.
+    let echo_pid = format!("echo={}", std::process::id());
     let report = load(&[
         "--target",
         "echo",
         "--url",
         &url,
+        "--cpu-pid",
+        &echo_pid,
         "--players",
         "8",
         "--ramp-secs",
@@ -421,6 +425,15 @@ async fn the_echo_baseline_carries_the_same_traffic() {
     .await;
     assert!(report.jumps > 100, "{}", report.table());
     assert!(report.slo_failures.is_empty(), "{}", report.table());
+    let cpu = report.cpu.as_ref().expect("a play run reports CPU");
+    assert!(cpu.round_trips > 0 && cpu.jumps > 0, "{}", report.table());
+    let names: Vec<&str> = cpu.processes.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["echo", "tool"]);
+    assert!(
+        cpu.processes.iter().all(|p| p.us_per_round_trip.is_some()),
+        "{}",
+        report.table()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -211,7 +211,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ChaosReport> {
             .filter(|outcome| outcome.stopped_early)
             .count(),
     );
-    let load = Report::build(&options, &stats, elapsed, options.ramp(), None, None);
+    let load = Report::build(&options, &stats, elapsed, options.ramp(), None, None, None);
     Ok(ChaosReport {
         settings: ChaosSettings::of(&options, cluster.node_count()),
         faults: fault_log,

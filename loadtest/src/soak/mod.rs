@@ -105,7 +105,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<SoakReport> {
     .await;
     tasks.abort_all();
     let elapsed = started.elapsed();
-    let load = Report::build(&options, &stats, elapsed, options.ramp(), None, None);
+    let load = Report::build(&options, &stats, elapsed, options.ramp(), None, None, None);
     Ok(SoakReport::build(
         SoakSettings::of(&options, cluster.node_count()),
         samples,
