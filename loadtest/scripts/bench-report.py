@@ -93,7 +93,7 @@ def main(out):
         calls = bests.get("redis_calls_per_run") or {}
         print("\nRedis commands per completed run (INFO commandstats; Lua scripts count once as `evalsha` and")
         print("again for each command they run inside):\n")
-        print("| " + " | ".join(calls) + " |")
+        print("| " + " | ".join(name.replace("|", "\\|") for name in calls) + " |")
         print("|" + "---|" * len(calls))
         print("| " + " | ".join(f"{value:.2f}" for value in calls.values()) + " |")
 
@@ -102,7 +102,7 @@ def main(out):
         friend_reads(out)
     passes = ("5-passes-same-node", "5-passes-two-nodes", "5-passes-same-node-200")
     if any(load(out, name) for name in passes):
-        deliveries(out)
+        pass_deliveries(out)
     peers(out)
     redis_alone(out)
 
@@ -125,7 +125,7 @@ def friend_reads(out):
 
 
 
-def deliveries(out):
+def pass_deliveries(out):
     """Table 5: "friend passed you" delivery."""
     print("\n### 5. \"Friend passed you\" delivery at a target of 1,000 per second\n")
     print("CPU columns: µs of CPU per pass (the passing run, its jumps and the delivery; both nodes summed")
