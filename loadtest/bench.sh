@@ -93,7 +93,7 @@ PY
 flush() { redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null; }
 cpu_node() { echo "--cpu-pid node=$NODE_PID --cpu-pid redis=$REDIS_PID"; }
 
-echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), open-file hard limit $(ulimit -Hn)" | tee "$OUT/machine.txt"
+echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), open-file hard limit $(ulimit -Hn), load average $(cut -d" " -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
 
 # 1. Jump round trips at 1,000 connections, and the echo baseline with the same traffic.
 if section 1; then
