@@ -540,15 +540,17 @@ async fn a_short_soak_samples_and_judges() {
         "--ramp-secs",
         "0",
         "--duration-secs",
-        "6",
+        "8",
         "--sample-secs",
         "1",
         "--warmup-secs",
         "1",
         "--think-ms",
         "100",
+        // Every action ends with a new connection: on a loaded machine a player may finish only one
+        // or two actions (a run at human pace takes seconds) in the few seconds this lasts.
         "--reconnect-every",
-        "3",
+        "1",
         "--node-log",
         "warn",
     ]);
