@@ -14,7 +14,7 @@ use std::time::Duration;
 use game_logic::timing::min_interval_ms;
 use game_logic::{GameSession, Ruleset};
 use protocol::{
-    AckNotifications, Board, BoardWindow, ErrorCode, Event, Hello, JumpRequest, ListNotifications,
+    AckNotifications, Board, BoardWindow, ErrorCode, Event, Hello, ListNotifications,
     NotificationId, Period, Push, ReadBoard, Request, Response, ResumedRun, RunEnd, RunId, RunOver,
     Scope, StartMode, StartRun,
 };
@@ -402,17 +402,8 @@ impl Player {
                 Ok(outcome) => outcome,
                 Err(error) => break Answer::Wrong(format!("local simulation: {error}")),
             };
-            let kind = if expected.game_over {
-                "jump_final"
-            } else {
-                "jump"
-            };
-            let request = Request::Jump(JumpRequest {
-                run_id,
-                seq,
-                press_ms: jump.press_ms,
-                dwell_ms: jump.dwell_ms,
-            });
+            let (kind, request) =
+                crate::scenario::jump_request(run_id, seq, jump, expected.game_over);
             let result = match self.jump(kind, request.clone()).await {
                 Ok(result) => result,
                 Err(Failure::Refused(code, message)) => break Answer::Refused(code, message),

@@ -104,17 +104,7 @@ pub async fn play_run(
         let outcome = session
             .apply(jump)
             .map_err(|error| CallError::Unexpected(format!("local simulation: {error}")))?;
-        let kind = if outcome.game_over {
-            "jump_final"
-        } else {
-            "jump"
-        };
-        let request = Request::Jump(JumpRequest {
-            run_id,
-            seq,
-            press_ms: jump.press_ms,
-            dwell_ms: jump.dwell_ms,
-        });
+        let (kind, request) = jump_request(run_id, seq, jump, outcome.game_over);
         match connection.call(kind, request).await? {
             None => {}
             Some(Response::JumpResult(result)) if result.outcome == outcome => {}
@@ -130,6 +120,24 @@ pub async fn play_run(
             return Ok(Some(outcome.score));
         }
     }
+}
+
+/// The request for jump `seq` of run `run_id`, and the kind its latency is kept under: `jump_final` for
+/// the jump that ends the run (it records the run, so it is timed apart), else `jump`.
+pub(crate) fn jump_request(
+    run_id: RunId,
+    seq: u32,
+    jump: Jump,
+    game_over: bool,
+) -> (&'static str, Request) {
+    let kind = if game_over { "jump_final" } else { "jump" };
+    let request = Request::Jump(JumpRequest {
+        run_id,
+        seq,
+        press_ms: jump.press_ms,
+        dwell_ms: jump.dwell_ms,
+    });
+    (kind, request)
 }
 
 /// Reads the weekly friend board around the player.
