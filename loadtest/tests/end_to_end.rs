@@ -80,17 +80,8 @@ async fn redis() -> Redis {
     panic!("redis-server did not start");
 }
 
-/// Options that let players press at machine speed.
-const MACHINE_SPEED: &[&str] = &[
-    "--timing-tolerance-ms",
-    "100000000",
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-    "--max-runs-per-hour",
-    "10000000",
-];
+/// Options that let players press at machine speed: the ones the chaos scenario gives its nodes.
+const MACHINE_SPEED: &[&str] = &leapfrog_loadtest::chaos::MACHINE_SPEED;
 
 /// A node on `redis` that lets players press at machine speed, serving until the test ends.
 async fn node(redis: &Redis) -> (SocketAddr, SocketAddr) {
