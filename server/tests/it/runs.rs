@@ -356,7 +356,9 @@ async fn graceful_shutdown_loses_no_finished_run() {
 #[tokio::test]
 async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_drivers_log() {
     let redis = TestRedis::start().await;
-    let server = TestServer::start(&redis, &NO_TIMING).await;
+    // Two connections per player: the first stays open after the second takes the run over.
+    let options = [&NO_TIMING[..], &["--max-connections-per-player", "2"]].concat();
+    let server = TestServer::start(&redis, &options).await;
     let mut old = server.client(Codec::Bincode, "mover").await;
     let started = start_run(&mut old, StartMode::Solo).await;
     let mut local = GameSession::new(started.seed, started.ruleset);
@@ -364,22 +366,30 @@ async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_driver
     play(&mut old, started.run_id, &mut local, &mut bot, 2).await;
 
     // Another connection takes the run over (epoch 2); then the first driver's write of jump 2, sent
-    // before and delayed, reaches Redis: positional, into the first epoch's log.
+    // before and delayed, reaches Redis: positional, into the first epoch's log, which is a fence now.
     let mut new = server.client(Codec::Bincode, "mover").await;
     let resumed = hello(&mut new, Some(started.run_id)).await.resumed;
     assert_eq!(resumed.map(|resumed| resumed.next_seq), Some(2));
     let first_epoch = format!("lf:{{run:{}}}:log:1", started.run_id);
     let mut connection = redis.connection().await;
-    let _: i64 = redis::cmd("SETRANGE")
+    let late: Result<i64, redis::RedisError> = redis::cmd("SETRANGE")
         .arg(&first_epoch)
         .arg(16)
         .arg(&[0xAA_u8; 16][..])
         .query_async(&mut connection)
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(
+        late.map_err(|error| error.code().map(str::to_owned)),
+        Err(Some("WRONGTYPE".to_owned())),
+        "the late write fails on the fence"
+    );
+    // The first driver's own next jump (its drive was read back on its first jump only) is refused.
+    let input = bot.next_jump(local.world());
+    let refused = jump(&mut old, started.run_id, 2, input).await;
+    assert_eq!(error_code(&refused), ErrorCode::Conflict);
     play(&mut new, started.run_id, &mut local, &mut bot, 4).await;
 
-    // What a third connection resumes is the new driver's run, untouched by the late write.
+    // What a third connection resumes is the new driver's run, untouched by the late writes.
     let mut third = server.client(Codec::Json, "mover").await;
     let resumed = hello(&mut third, Some(started.run_id))
         .await
@@ -389,15 +399,15 @@ async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_driver
         (resumed.next_seq, resumed.score, &resumed.world),
         (4, local.score(), local.world())
     );
-    // And the old epoch's log does not live for ever.
+    // And the fence does not live for ever: the live TTL (twice the idle timeout).
     let ttl: i64 = redis::cmd("TTL")
         .arg(&first_epoch)
         .query_async(&mut connection)
         .await
         .unwrap();
     assert!(
-        (1..=60).contains(&ttl),
-        "the first epoch's log expires: {ttl}"
+        (1..=1_200).contains(&ttl),
+        "the first epoch's fence expires: {ttl}"
     );
 }
 

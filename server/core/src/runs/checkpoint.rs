@@ -326,7 +326,9 @@ pub(crate) struct JumpWrite<'d> {
     pub(crate) epoch: u64,
     /// Unix ms now: when the jumps came.
     pub(crate) now_ms: u64,
-    /// Keep both keys this long from now, if set (a refresh every jump would double the commands).
+    /// Set on the first write of a drive and then every quarter of the live TTL: keep both keys this
+    /// long from now, and read the run's state back. Between two such writes a fence on the live log
+    /// stands in for the read (see [`write_jumps`]), for at most a quarter of the TTL it lives.
     pub(crate) refresh_ttl: Option<Duration>,
 }
 
@@ -334,9 +336,15 @@ pub(crate) struct JumpWrite<'d> {
 type DriveState = (Option<String>, Option<String>, Option<String>);
 
 /// Writes `jumps` after the first `write.recorded` of the run's live log, in one pipeline and without a
-/// script: the records and the trailer at their offset (`SETRANGE`, idempotent), then the run's state,
-/// driver and epoch read back. `Done` means Redis holds the jumps in the log of the epoch this
-/// connection still drives: durable as far as Redis is, and read by any node that resumes the run.
+/// script: the log's length, then the records and the trailer at their offset (`SETRANGE`,
+/// idempotent). `Done` means Redis holds the jumps in the log of the epoch this connection still drives:
+/// durable as far as Redis is, and read by any node that resumes the run.
+///
+/// Whoever ends the drive (a takeover, or a sweeper ending the idle run) replaces the epoch's live log
+/// by a small hash, its fence, in the same script: both commands of a later write then fail with
+/// `WRONGTYPE` and change nothing, so the write is refused without reading the run's meta (two
+/// commands per jump instead of three). The fence lives the live TTL; a write reads the meta back
+/// anyway at least every quarter of it (`refresh_ttl`), so no write can outlast its fence unchecked.
 pub(crate) async fn write_jumps(
     store: &Store,
     run: RunId,
@@ -351,11 +359,11 @@ pub(crate) async fn write_jumps(
     let mut pipe = redis::pipe();
     pipe.strlen(&live)
         .setrange(&live, offset as isize, bytes.as_slice())
-        .ignore()
-        .hmget(&meta, &["state", "driver", "epoch"]);
+        .ignore();
     if let Some(ttl) = write.refresh_ttl {
         // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
-        pipe.cmd("EXPIRE")
+        pipe.hmget(&meta, &["state", "driver", "epoch"])
+            .cmd("EXPIRE")
             .arg(&meta)
             .arg(ttl_seconds(ttl))
             .arg("GT")
@@ -363,21 +371,33 @@ pub(crate) async fn write_jumps(
             .expire(&live, ttl_seconds(ttl))
             .ignore();
     }
-    let (before, (state, driver, epoch)): (usize, DriveState) =
-        store.query_pipeline(Op::RunWriteJumps, &pipe).await?;
-    let drives = driver.as_deref() == Some(write.driver)
-        && epoch.and_then(|epoch| epoch.parse().ok()) == Some(write.epoch);
-    if state.as_deref() != Some("active") || !drives {
-        // The write went to a log no one reads any more (and may have created it, without a TTL).
-        let _ = store
-            .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(&live))
-            .await;
-        return Ok(if state.as_deref() == Some("active") {
-            Appended::NotDriver
-        } else {
-            Appended::NotActive
-        });
-    }
+    let before = if write.refresh_ttl.is_some() {
+        let replies: Option<(usize, DriveState)> = store
+            .query_pipeline_unless(Op::RunWriteJumps, &pipe, "WRONGTYPE")
+            .await?;
+        match replies {
+            Some((before, drive)) => match driving(&drive, &write) {
+                Some(refused) => {
+                    // The write went to a log no one reads any more (and may have created it,
+                    // without a TTL: its fence had gone).
+                    let _ = store
+                        .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(&live))
+                        .await;
+                    return Ok(refused);
+                }
+                None => before,
+            },
+            None => return fenced(store, &meta, &write).await,
+        }
+    } else {
+        let replies: Option<(usize,)> = store
+            .query_pipeline_unless(Op::RunWriteJumps, &pipe, "WRONGTYPE")
+            .await?;
+        match replies {
+            Some((before,)) => before,
+            None => return fenced(store, &meta, &write).await,
+        }
+    };
     let expected = live_log_len(write.recorded);
     if before == expected || before == live_log_len(write.recorded + jumps.len()) {
         // The second: this very write, applied before (a pipeline retried after a redirection).
@@ -399,6 +419,35 @@ pub(crate) async fn write_jumps(
     Ok(Appended::OutOfSequence {
         jumps: before.saturating_sub(TRAILER_BYTES) / RECORD_BYTES,
     })
+}
+
+/// Why the write's connection no longer drives the active run at its epoch, if it does not.
+fn driving((state, driver, epoch): &DriveState, write: &JumpWrite<'_>) -> Option<Appended> {
+    let drives = driver.as_deref() == Some(write.driver)
+        && epoch.as_deref().and_then(|epoch| epoch.parse().ok()) == Some(write.epoch);
+    if state.as_deref() != Some("active") {
+        Some(Appended::NotActive)
+    } else if !drives {
+        Some(Appended::NotDriver)
+    } else {
+        None
+    }
+}
+
+/// The answer to a write its live log's fence refused: the run's meta says whether it ended or another
+/// connection drives it now.
+async fn fenced(store: &Store, meta: &str, write: &JumpWrite<'_>) -> Result<Appended, StoreError> {
+    let drive: DriveState = store
+        .query(
+            Op::RunReadDrive,
+            redis::cmd("HMGET")
+                .arg(meta)
+                .arg(&["state", "driver", "epoch"]),
+        )
+        .await?;
+    // The fence goes up in the script that changes the meta, so the meta says which. Should it still
+    // name this driver (it cannot), the fenced log is no place to write either way.
+    Ok(driving(&drive, write).unwrap_or(Appended::NotDriver))
 }
 
 /// Bytes of a live log holding `jumps` jumps: their records and, once there is one, the trailer.
@@ -423,6 +472,9 @@ pub(crate) struct EndStep<'d> {
     pub(crate) now_ms: u64,
     /// Keep both keys this long.
     pub(crate) ttl: Duration,
+    /// How long the fence a server's end leaves on the live log lives: the live TTL, which bounds how
+    /// long its driver writes without reading the run's state back.
+    pub(crate) fence_ttl: Duration,
 }
 
 /// Appends `jumps` after the first `step.recorded` jumps of the log and ends the run, in one atomic
@@ -442,7 +494,8 @@ pub(crate) async fn end(
         .arg(step.reason.as_str())
         .arg(ttl_seconds(step.ttl))
         .arg(step.now_ms)
-        .arg(step.driver.unwrap_or(""));
+        .arg(step.driver.unwrap_or(""))
+        .arg(ttl_seconds(step.fence_ttl));
     let (status, length): (u8, usize) = store.run_script(Op::RunEnd, &invocation).await?;
     Ok(match status {
         0 => Appended::Done,

@@ -1,9 +1,9 @@
 -- Ends a run, with its last jumps if any, only if it is active, the ending connection drives it and its
 -- log holds exactly the expected number of jumps, in one atomic step: a retried, stale or out-of-order
 -- end can never record a jump twice or end a run twice. The log moves to KEYS[2] without the live
--- layout's trailer (the time of the last jump goes to `last_ms`): whatever a late positional write puts
--- in the live key afterwards is never read (the live key is deleted, or, when the server ends an idle run
--- and its driver may still be writing, expires a minute later).
+-- layout's trailer (the time of the last jump goes to `last_ms`). The live key is deleted, or, when the
+-- server ends an idle run and its driver may still be writing, becomes a fence (a hash `fenced = ended`
+-- living ARGV[7]) on which a late positional write fails with WRONGTYPE and changes nothing.
 -- KEYS[1] = the run's meta hash, KEYS[2] = its log key (live runs in format 2 write '<log>:<epoch>')
 -- ARGV[1] = expected log length in bytes before these jumps
 -- ARGV[2] = the records to append
@@ -12,6 +12,7 @@
 -- ARGV[5] = now, unix ms
 -- ARGV[6] = the driver token of the connection ending it, or "" for the server itself (ending an idle
 --           run), which any driver allows
+-- ARGV[7] = TTL in seconds of the fence a server's end leaves on the live log (the live TTL)
 -- Returns {0, new length} when ended, {1, current length} on a sequence mismatch, {2, 0} when the run is
 -- not active (ended or unknown), {3, current length} when another connection drives it.
 local meta = redis.call('HMGET', KEYS[1], 'state', 'driver', 'format', 'epoch')
@@ -40,8 +41,10 @@ if live_key ~= KEYS[2] then
     -- The driver ends its own run: it has no other write in flight.
     redis.call('DEL', live_key)
   else
-    -- A sweeper ends an idle run: a late write of its driver may still come, into a key that expires.
-    redis.call('EXPIRE', live_key, 60)
+    -- A sweeper ends an idle run: a late write of its driver may still come. Fence it off.
+    redis.call('DEL', live_key)
+    redis.call('HSET', live_key, 'fenced', 'ended')
+    redis.call('EXPIRE', live_key, ARGV[7])
   end
 end
 redis.call('SET', KEYS[2], log, 'EX', ARGV[4])

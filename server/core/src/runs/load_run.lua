@@ -3,8 +3,9 @@
 -- most one connection drives a run at a time (a reconnect takes over from a connection that dropped).
 -- A run that does not exist is not created.
 -- A takeover starts a new epoch: the live log (records, then the 8-byte time of the last jump) is copied
--- to `<log>:<epoch + 1>`, so a late positional write of the previous driver lands in the old key, which
--- expires a minute later, and never in the new driver's log. A live run from before the `format` 2 layout
+-- to `<log>:<epoch + 1>`, and the old key becomes a fence (a hash `fenced = taken_over` living ARGV[2]):
+-- a late positional write of the previous driver fails on it with WRONGTYPE, changes nothing, and tells
+-- that driver it lost the run; it never reaches the new driver's log. A live run from before the `format` 2 layout
 -- (its log at KEYS[2], the last jump's time in `last_ms`) is moved to it here.
 -- KEYS[1] = the run's meta hash, KEYS[2] = its log key (ended runs' logs; live ones add ':<epoch>')
 -- ARGV[1] = the new driver token, or "" to only read
@@ -30,8 +31,10 @@ if ARGV[1] == '' then
   return {redis.call('HGETALL', KEYS[1]), log}
 end
 if meta[2] == '2' then
-  -- The previous driver may still have a write in flight: let it land, in a key that goes soon.
-  redis.call('EXPIRE', live_key, 60)
+  -- The previous driver may still write: fence it off.
+  redis.call('DEL', live_key)
+  redis.call('HSET', live_key, 'fenced', 'taken_over')
+  redis.call('EXPIRE', live_key, ARGV[2])
 else
   if log then
     log = log .. struct.pack('<I8', tonumber(meta[4] or meta[5]))

@@ -605,6 +605,7 @@ impl RunService {
                     } else {
                         ENDED_RUN_TTL
                     },
+                    fence_ttl: self.live_ttl(),
                 };
                 let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
                 let (appended, scheduled, released) = tokio::join!(
@@ -723,6 +724,7 @@ impl RunService {
                     driver: None,
                     now_ms,
                     ttl: ENDED_RUN_TTL,
+                    fence_ttl: self.live_ttl(),
                 };
                 if checkpoint::end(&self.store, id, &[], step).await? != Appended::Done {
                     // A jump or an end came meanwhile: look again at the next sweep.

@@ -108,11 +108,38 @@ impl Store {
         op: Op,
         pipe: &Pipeline,
     ) -> Result<T, StoreError> {
+        self.query_pipeline_read(op, pipe, |replies| replies).await
+    }
+
+    /// [`Store::query_pipeline`] where Redis refusing a command with error `code` (e.g. `WRONGTYPE`
+    /// from a key a fence turned into another type) is an answer, not a failure: `Ok(None)`, and not
+    /// counted as an error.
+    pub(crate) async fn query_pipeline_unless<T: FromRedisValue>(
+        &self,
+        op: Op,
+        pipe: &Pipeline,
+        code: &'static str,
+    ) -> Result<Option<T>, StoreError> {
+        self.query_pipeline_read(op, pipe, |replies| match replies {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if refused_with(&error, code) => Ok(None),
+            Err(error) => Err(error),
+        })
+        .await
+    }
+
+    /// Runs `pipe` (following redirections, as [`Store::query_pipeline`] says), its replies read by `read`.
+    async fn query_pipeline_read<T: FromRedisValue, R>(
+        &self,
+        op: Op,
+        pipe: &Pipeline,
+        read: impl Fn(redis::RedisResult<T>) -> redis::RedisResult<R>,
+    ) -> Result<R, StoreError> {
         let mut attempt = 0;
         loop {
             let mut connection = self.connection.clone();
             let result = self
-                .measure(op, async move { pipe.query_async(&mut connection).await })
+                .measure(op, async { read(pipe.query_async(&mut connection).await) })
                 .await;
             match result {
                 Err(StoreError::Redis { ref source, .. })
@@ -192,6 +219,14 @@ impl Store {
 }
 
 /// True when a pipeline failed because its slot is served elsewhere now (or is moving).
+/// True if every command Redis refused in the request that failed with `error` was refused with `code`.
+fn refused_with(error: &redis::RedisError, code: &str) -> bool {
+    // A pipeline's refusals come as a list, whose own `code()` is none.
+    error.clone().into_server_errors().is_some_and(|refusals| {
+        !refusals.is_empty() && refusals.iter().all(|(_, refusal)| refusal.code() == code)
+    })
+}
+
 fn redirected(error: &redis::RedisError) -> bool {
     let text = error.to_string();
     [

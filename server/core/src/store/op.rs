@@ -39,6 +39,7 @@ operations! {
         RunLoad = "run_load",
         RunWriteJumps = "run_write_jumps",
         RunDropStaleLog = "run_drop_stale_log",
+        RunReadDrive = "run_read_drive",
         RunTruncateLog = "run_truncate_log",
         RunEnd = "run_end",
         RunSaveOutcome = "run_save_outcome",
