@@ -32,6 +32,9 @@ pub struct Store {
     connection: Connection,
     timeout: Duration,
     metrics: Arc<Metrics>,
+    /// Each operation's latency histogram, resolved once (indexed by [`Op::index`]): a label lookup per
+    /// command would hash the label on every jump.
+    durations: Arc<[prometheus::Histogram]>,
 }
 
 impl Store {
@@ -49,11 +52,20 @@ impl Store {
                 url: target.redacted(),
                 source,
             })?;
+        let durations = Op::ALL
+            .iter()
+            .map(|op| {
+                metrics
+                    .redis_command_duration_seconds
+                    .with_label_values(&[op.label()])
+            })
+            .collect();
         Ok(Store {
             client,
             connection,
             timeout,
             metrics,
+            durations,
         })
     }
 
@@ -200,10 +212,9 @@ impl Store {
                 after: self.timeout,
             }),
         };
-        self.metrics
-            .redis_command_duration_seconds
-            .with_label_values(&[op.label()])
-            .observe(started.elapsed().as_secs_f64());
+        if let Some(duration) = self.durations.get(op.index()) {
+            duration.observe(started.elapsed().as_secs_f64());
+        }
         if result.is_err() {
             self.count_error(op);
         }
@@ -218,7 +229,6 @@ impl Store {
     }
 }
 
-/// True when a pipeline failed because its slot is served elsewhere now (or is moving).
 /// True if every command Redis refused in the request that failed with `error` was refused with `code`.
 fn refused_with(error: &redis::RedisError, code: &str) -> bool {
     // A pipeline's refusals come as a list, whose own `code()` is none.
@@ -227,6 +237,7 @@ fn refused_with(error: &redis::RedisError, code: &str) -> bool {
     })
 }
 
+/// True when a pipeline failed because its slot is served elsewhere now (or is moving).
 fn redirected(error: &redis::RedisError) -> bool {
     let text = error.to_string();
     [

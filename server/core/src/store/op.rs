@@ -18,6 +18,11 @@ macro_rules! operations {
             /// Every operation, in declaration order.
             pub const ALL: &'static [Op] = &[$($(Op::$variant,)*)*];
 
+            /// Its position in [`Op::ALL`]: an index into per-operation tables built at start.
+            pub const fn index(self) -> usize {
+                self as usize
+            }
+
             /// The metric label.
             pub const fn label(self) -> &'static str {
                 match self {
@@ -137,6 +142,13 @@ mod tests {
                 label.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
                 "{label}"
             );
+        }
+    }
+
+    #[test]
+    fn an_operations_index_is_its_place_in_the_list() {
+        for (place, op) in Op::ALL.iter().enumerate() {
+            assert_eq!(op.index(), place, "{}", op.label());
         }
     }
 }
