@@ -2,15 +2,12 @@
 //! runs a player may have live at once, and how many they may start per hour. With abandoned runs
 //! counting their score, the hourly cap is what makes abandoning runs to shop for a good seed not pay.
 
-use std::sync::LazyLock;
-
 use protocol::{PlayerId, RunId};
-use redis::Script;
 
 use crate::store::{Op, Store, StoreError, keys};
 
-static START_QUOTA: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("start_quota.lua")));
+/// How long a start counts against the hourly cap.
+const HOUR_MS: u64 = 3_600_000;
 
 /// The caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +39,11 @@ impl Cap {
 
 /// Takes the start of `run` from `player`'s quota, or says which cap it hits. `timeout_ms` is when the
 /// run would time out if never played: its live entry lasts until then at most.
+///
+/// One transaction, no script (a script's fixed cost in Redis is several times these commands'): the
+/// entries past their time go, the run is added to both lists, and both are counted. A count over its
+/// cap takes the run back out (a second round trip, only when refused). Two starts racing for the last
+/// slot may then both be refused, never both taken: the caps hold exactly, and err on refusing.
 pub(crate) async fn take(
     store: &Store,
     quota: RunQuota,
@@ -50,21 +52,45 @@ pub(crate) async fn take(
     now_ms: u64,
     timeout_ms: u64,
 ) -> Result<Result<(), Cap>, StoreError> {
-    let mut invocation = START_QUOTA.prepare_invoke();
-    invocation
-        .key(keys::live_runs(player))
-        .key(keys::runs_started(player))
-        .arg(now_ms)
-        .arg(run.to_string())
-        .arg(timeout_ms)
-        .arg(quota.max_live)
-        .arg(quota.max_per_hour);
-    let status: u8 = store.run_script(Op::RunQuota, &invocation).await?;
-    Ok(match status {
-        0 => Ok(()),
-        1 => Err(Cap::LiveRuns),
-        _ => Err(Cap::RunsPerHour),
-    })
+    let live = keys::live_runs(player);
+    let started = keys::runs_started(player);
+    let id = run.to_string();
+    let mut pipe = redis::pipe();
+    pipe.atomic()
+        .zrembyscore(&live, "-inf", now_ms)
+        .ignore()
+        .zrembyscore(&started, "-inf", now_ms.saturating_sub(HOUR_MS))
+        .ignore()
+        .zadd(&live, &id, timeout_ms)
+        .ignore()
+        .zadd(&started, &id, now_ms)
+        .ignore()
+        .pexpire_at(&live, i64::try_from(timeout_ms).unwrap_or(i64::MAX))
+        .ignore()
+        .pexpire(&started, HOUR_MS as i64)
+        .ignore()
+        .zcard(&live)
+        .zcard(&started);
+    let (live_count, started_count): (u64, u64) = store.query_pipeline(Op::RunQuota, &pipe).await?;
+    let cap = if live_count > u64::from(quota.max_live) {
+        Cap::LiveRuns
+    } else if started_count > u64::from(quota.max_per_hour) {
+        Cap::RunsPerHour
+    } else {
+        return Ok(Ok(()));
+    };
+    let mut back = redis::pipe();
+    back.atomic()
+        .zrem(&live, &id)
+        .ignore()
+        .zrem(&started, &id)
+        .ignore();
+    if let Err(error) = store.query_pipeline::<()>(Op::RunQuotaRefund, &back).await {
+        // The refused run's entries stay: its live one until it would have timed out (or a prune finds
+        // it never started), its hourly one for the hour. The start is refused either way.
+        tracing::debug!(error = %crate::error_chain::ErrorChain(&error), player = %player, "a refused start keeps its quota entries");
+    }
+    Ok(Err(cap))
 }
 
 /// Drops from `player`'s live runs those that are not live any more (their end could not free their slot,

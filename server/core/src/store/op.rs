@@ -51,6 +51,7 @@ operations! {
         RunShare = "run_share",
         RunMarkRecorded = "run_mark_recorded",
         RunQuota = "run_quota",
+        RunQuotaRefund = "run_quota_refund",
         RunQuotaList = "run_quota_list",
         RunQuotaState = "run_quota_state",
         RunQuotaPrune = "run_quota_prune",
