@@ -4,10 +4,10 @@
 //!
 //! A best is kept in `lf:{p:<player>}:best:<period_id>` (a hash in the player's slot: `packed`, `seed`,
 //! `ruleset`, `log`, `jumps`, `run`, and `challenge` once shared). It is written when recording a run sets
-//! a new best for the period, by a script that only lets a better packed score replace the kept one, so
-//! the recording stays idempotent: a retry, or a late recording of a worse run, changes nothing. A past
-//! daily or weekly best expires with its board (period end plus `--board-retention-days`); the all-time
-//! best is kept.
+//! a new best for the period, by a script (one call for all the periods a run is the best of) that only
+//! lets a better packed score replace the kept one, so the recording stays idempotent: a retry, or a late
+//! recording of a worse run, changes nothing. A past daily or weekly best expires with its board (period
+//! end plus `--board-retention-days`); the all-time best is kept.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -58,6 +58,15 @@ pub enum ReplayError {
     Store(#[from] StoreError),
 }
 
+/// A run's input log as the caller of [`Replays::keep_best`] has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RunLog {
+    /// Read already: the log, or `None` when it has expired.
+    Read(Option<Vec<u8>>),
+    /// Not read: `keep_best` reads it if the run is a best.
+    NotRead,
+}
+
 /// The replays domain.
 #[derive(Clone)]
 pub struct Replays {
@@ -84,13 +93,25 @@ impl Replays {
         }
     }
 
+    /// The ended run `run`'s input log (8 bytes a jump), if it has not expired: what
+    /// [`Replays::keep_best`] keeps. Read by the recorder beside the outcome's save, one round trip
+    /// earlier than `keep_best` could.
+    pub(crate) async fn read_log(&self, run: RunId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store
+            .query(Op::ReplayLog, redis::cmd("GET").arg(keys::run_log(&run)))
+            .await
+    }
+
     /// Keeps `run` as its player's best of each period `new_best` flags (read from the run's saved
-    /// outcome, so a retry flags the same periods). The input log is read once; a run whose log has
-    /// expired keeps nothing. At most [`MAX_REPLAY_JUMPS`] inputs are kept.
+    /// outcome, so a retry flags the same periods), in one script call for every period (the bests share
+    /// the player's slot). `log` is the run's input log if the caller read it ([`Replays::read_log`]),
+    /// read here otherwise; a run whose log has expired keeps nothing. At most [`MAX_REPLAY_JUMPS`]
+    /// inputs are kept.
     pub(crate) async fn keep_best(
         &self,
         run: &FinishedRun,
         new_best: NewBest,
+        log: RunLog,
     ) -> Result<(), StoreError> {
         let periods: Vec<Period> = [
             (Period::Daily, new_best.daily),
@@ -103,13 +124,10 @@ impl Replays {
         if periods.is_empty() {
             return Ok(());
         }
-        let log: Option<Vec<u8>> = self
-            .store
-            .query(
-                Op::ReplayLog,
-                redis::cmd("GET").arg(keys::run_log(&run.run_id)),
-            )
-            .await?;
+        let log = match log {
+            RunLog::Read(log) => log,
+            RunLog::NotRead => self.read_log(run.run_id).await?,
+        };
         let Some(mut log) = log else {
             return Ok(());
         };
@@ -117,29 +135,27 @@ impl Replays {
         log.truncate(MAX_REPLAY_JUMPS * RECORD_BYTES);
         let packed = score::encode(run.summary.score, run.finished_at_ms);
         let retention = millis(self.retention);
-        futures_util::future::try_join_all(periods.into_iter().map(|period| {
+        let mut invocation = KEEP_BEST.prepare_invoke();
+        invocation
+            .arg(packed)
+            .arg(run.summary.seed)
+            .arg(run.summary.ruleset.version())
+            .arg(log.as_slice())
+            .arg(jumps_total)
+            .arg(run.run_id.to_string());
+        for period in periods {
             let slot = self.rules.slot(period, run.finished_at_ms);
             let expire_at = slot
                 .ends_at_ms
                 .map_or(0, |end| end.saturating_add(retention).max(1));
-            let mut invocation = KEEP_BEST.prepare_invoke();
             invocation
                 .key(keys::best_run(&run.player, &slot.id))
-                .arg(packed)
-                .arg(run.summary.seed)
-                .arg(run.summary.ruleset.version())
-                .arg(log.as_slice())
-                .arg(jumps_total)
-                .arg(run.run_id.to_string())
                 .arg(expire_at);
-            async move {
-                self.store
-                    .run_script::<i64>(Op::ReplayKeep, &invocation)
-                    .await
-            }
-        }))
-        .await
-        .map(drop)
+        }
+        self.store
+            .run_script::<i64>(Op::ReplayKeep, &invocation)
+            .await
+            .map(drop)
     }
 
     /// Notes on `player`'s bests of the periods running at `now_ms` that hold run `run_id` that it was

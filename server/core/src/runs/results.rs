@@ -10,6 +10,9 @@
 //! - each friend's inbox keeps the ids of the runs that notified it, so a repeated notification is
 //!   stored once;
 //! - the run is marked recorded, and leaves the index of unsettled runs, last.
+//!
+//! The boards, the replay and the notifications do not depend on each other, so they are written at
+//! once (one round trip), and the replay's input log is read beside the outcome's save.
 
 use std::time::Duration;
 
@@ -27,7 +30,7 @@ use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
 use crate::leaderboards::{Leaderboards, Recorded};
 use crate::notifications::{Notifications, Pass};
-use crate::replays::Replays;
+use crate::replays::{Replays, RunLog};
 use crate::store::{Store, StoreError};
 
 /// Notifications of one run in flight at once.
@@ -98,7 +101,25 @@ impl ResultRecorder {
                 self.outcome(run, planned).await?
             }
         };
-        let outcome = checkpoint::save_outcome_once(&self.store, run.run_id, planned).await?;
+        // The log a new best keeps as a replay is read beside the outcome's save (one round trip for
+        // both); a retry whose saved outcome flags a best the plan did not reads it in `keep_best`.
+        let flagged = planned.report.new_best;
+        let wants_log =
+            run.challenge.is_none() && (flagged.daily || flagged.weekly || flagged.all_time);
+        let log = async {
+            if wants_log {
+                self.replays.read_log(run.run_id).await.map(RunLog::Read)
+            } else {
+                Ok(RunLog::NotRead)
+            }
+        };
+        let (outcome, log) = futures_util::future::try_join(
+            checkpoint::save_outcome_once(&self.store, run.run_id, planned),
+            log,
+        )
+        .await?;
+        // The boards, the replay and the notifications are independent and each idempotent: written at
+        // once (the connection pipelines them), one round trip instead of three.
         match run.challenge {
             Some(challenge) => {
                 self.challenges
@@ -111,14 +132,14 @@ impl ResultRecorder {
                     .await?
             }
             None => {
-                self.leaderboards
-                    .apply(&run.player, run.summary.score, run.finished_at_ms)
-                    .await?;
-                self.replays.keep_best(run, outcome.report.new_best).await?
+                futures_util::future::try_join3(
+                    self.leaderboards
+                        .apply(&run.player, run.summary.score, run.finished_at_ms),
+                    self.replays.keep_best(run, outcome.report.new_best, log),
+                    self.notify(run, &outcome),
+                )
+                .await?;
             }
-        }
-        if !outcome.passes.is_empty() {
-            self.notify(run, &outcome).await?;
         }
         if let Err(error) =
             checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await
@@ -192,6 +213,9 @@ impl ResultRecorder {
     /// Notifies every friend passed, concurrently (the Redis connection pipelines the scripts), so a run
     /// that passes hundreds of friends ends in a few round trips, not hundreds.
     async fn notify(&self, run: &FinishedRun, outcome: &Outcome) -> Result<(), StoreError> {
+        if outcome.passes.is_empty() {
+            return Ok(());
+        }
         let board = Board {
             period: Period::Weekly,
             scope: Scope::Friends,
