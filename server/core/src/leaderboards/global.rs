@@ -90,7 +90,8 @@ impl GlobalBoards {
     }
 
     /// Raises `player`'s entry to `packed` if better, and keeps its shard until `expires_at_ms` (unix
-    /// ms), in one `MULTI`.
+    /// ms), in one pipeline. Not a `MULTI`: both writes are idempotent and a failure is retried whole,
+    /// so a transaction would only cost Redis two more commands per board.
     pub(crate) async fn raise(
         &self,
         period_id: &str,
@@ -100,8 +101,7 @@ impl GlobalBoards {
     ) -> Result<(), StoreError> {
         let key = self.sharding.board_key(period_id, player);
         let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("ZADD")
+        pipe.cmd("ZADD")
             .arg(&key)
             .arg("GT")
             .arg(packed)
