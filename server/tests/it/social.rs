@@ -345,6 +345,29 @@ async fn a_burst_of_passes_is_coalesced_into_one_summary() {
 }
 
 #[tokio::test]
+async fn a_window_nothing_is_coalesced_into_expires_by_itself() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &options()).await;
+    assert_eq!(import(&server, "gus", &["hal"]).await.0, 200);
+    let mut gus = server.client(Codec::Bincode, "gus").await;
+    hello(&mut gus).await;
+    play_score(&mut gus, 1).await;
+    let mut hal = server.client(Codec::Bincode, "hal").await;
+    play_score(&mut hal, 2).await;
+    let (_, passer, _, _) = friend_passed(gus.next_push().await);
+    assert_eq!(passer.as_str(), "hal");
+    // The pass opened a window; with nothing coalesced into it, it needs no flush and lives only as long
+    // as the window (1.5 s).
+    let mut connection = redis.connection().await;
+    let ttl_ms: i64 = redis::cmd("PTTL")
+        .arg("lf:{p:gus}:coalesce")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!((1..=1_500).contains(&ttl_ms), "window TTL {ttl_ms} ms");
+}
+
+#[tokio::test]
 async fn friend_requests_blocks_and_the_admin_import() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &options()).await;

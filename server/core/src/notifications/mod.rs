@@ -28,8 +28,12 @@ static COALESCE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("c
 static ADD_UNLESS_CROWDED: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("add_unless_crowded.lua")));
 
-/// What `coalesce.lua` answers: its status and every entry it wrote.
-type Written = (String, Vec<(String, entry::Fields)>);
+/// Flushes a node tries for one coalescing window before leaving it to the next pass or read.
+const FLUSH_ATTEMPTS: usize = 3;
+
+/// What `coalesce.lua` answers: its status, every entry it wrote, and when to flush the window (unix
+/// ms; 0: no flush is this caller's to schedule).
+type Written = (String, Vec<(String, entry::Fields)>, u64);
 
 /// A friend's new best that passed the recipient's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +173,8 @@ impl Notifications {
 
     /// Tells `recipient` that a friend passed them, coalescing bursts: the first pass of a window is
     /// stored and delivered at once, later ones in the window become one summary when the window closes.
+    /// Only a window something was coalesced into is flushed (by the node whose pass coalesced first):
+    /// one script call per pass when passes do not come in bursts.
     pub(crate) async fn friend_passed(
         &self,
         recipient: &PlayerId,
@@ -199,33 +205,45 @@ impl Notifications {
             .arg(to_json(&pass.board))
             .arg(pass.run.to_string())
             .arg(protocol::limits::MAX_SUMMARY_NAMES);
-        let (status, written): Written = self
+        let (status, written, flush_at_ms): Written = self
             .store
             .run_script(Op::InboxFriendPassed, &invocation)
             .await?;
         match status.as_str() {
-            "stored" => {
-                self.stored(recipient, written).await;
-                self.flush_later(recipient.clone());
+            "stored" => self.stored(recipient, written).await,
+            "coalesced" => {
+                self.metrics.notifications_coalesced_total.inc();
+                if flush_at_ms > 0 {
+                    self.flush_later(recipient.clone(), flush_at_ms);
+                }
             }
-            "coalesced" => self.metrics.notifications_coalesced_total.inc(),
             // "duplicate": this run already notified this friend.
             _ => {}
         }
         Ok(())
     }
 
-    /// Closes `recipient`'s coalescing window after it has run its course, emitting its summary.
-    pub(crate) fn flush_later(&self, recipient: PlayerId) {
+    /// Closes `recipient`'s coalescing window once it has run its course at `at_ms` (unix ms),
+    /// emitting its summary; again a little later, a few times at most, if this node's clock says the
+    /// window is still open.
+    pub(crate) fn flush_later(&self, recipient: PlayerId, at_ms: u64) {
         let notifications = self.clone();
-        let window = self.config.coalesce_window;
         tokio::spawn(async move {
-            tokio::time::sleep(window).await;
-            if let Err(error) = notifications
-                .flush(&recipient, crate::clock::unix_ms())
-                .await
-            {
-                tracing::warn!(error = %ErrorChain(&error), player = %recipient, "flushing a coalescing window failed; the next read flushes it");
+            let mut at_ms = at_ms;
+            for _ in 0..FLUSH_ATTEMPTS {
+                let wait = at_ms.saturating_sub(crate::clock::unix_ms());
+                tokio::time::sleep(Duration::from_millis(wait.saturating_add(1))).await;
+                match notifications
+                    .flush_window(&recipient, crate::clock::unix_ms())
+                    .await
+                {
+                    Ok(None) => return,
+                    Ok(Some(again_ms)) => at_ms = again_ms,
+                    Err(error) => {
+                        tracing::warn!(error = %ErrorChain(&error), player = %recipient, "flushing a coalescing window failed; the next read flushes it");
+                        return;
+                    }
+                }
             }
         });
     }
@@ -233,6 +251,16 @@ impl Notifications {
     /// Emits `recipient`'s coalescing window if it is over (also done before reading the inbox, so a
     /// window whose node died is never lost).
     pub async fn flush(&self, recipient: &PlayerId, now_ms: u64) -> Result<(), StoreError> {
+        self.flush_window(recipient, now_ms).await.map(drop)
+    }
+
+    /// [`Notifications::flush`], answering when to flush again if the window still holds passes and is
+    /// not over by `now_ms`.
+    async fn flush_window(
+        &self,
+        recipient: &PlayerId,
+        now_ms: u64,
+    ) -> Result<Option<u64>, StoreError> {
         let mut invocation = COALESCE.prepare_invoke();
         invocation
             .key(keys::inbox(recipient))
@@ -243,9 +271,10 @@ impl Notifications {
             .arg(self.window_ms())
             .arg(self.config.max_len)
             .arg(ttl_seconds(self.config.ttl));
-        let (_, written): Written = self.store.run_script(Op::InboxFlush, &invocation).await?;
+        let (_, written, again_ms): Written =
+            self.store.run_script(Op::InboxFlush, &invocation).await?;
         self.stored(recipient, written).await;
-        Ok(())
+        Ok((again_ms > 0).then_some(again_ms))
     }
 
     /// Counts entries just written to `recipient`'s inbox and delivers them live.
