@@ -7,8 +7,8 @@
 #   2. memory: 65 s later (runs left live time out after 10 s and are swept, settled runs are kept
 #      RETENTION_MS, an old epoch's live log a minute), used_memory over the empty Redis's, divided by
 #      the runs answered, with the keys the runs leave counted by kind;
-#   3. passes: 2,000 players passing each other at 200 passes per second for SECS seconds, Redis's CPU per
-#      pass (each run in this scenario passes the player's friend once).
+#   3. passes: 2,000 players passing each other at 200 passes per second for SECS seconds, Redis's and the
+#      node's CPU per pass (each run in this scenario passes the player's friend once).
 # Usage: loadtest/scripts/redis-cost.sh BASELINE_SERVER_BIN SERVER_BIN LOADTEST_BIN [out dir]
 # (SECS=20, RETENTION_MS=5000; the retention reaches the nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a
 # build without the option ignores). Everything is on loopback, bounded, and stopped at exit.
@@ -86,12 +86,14 @@ measure() { # LABEL BIN
   echo "  boards (lf:{lb:*): $(keys_bytes 'lf:{lb:*')"
   echo "  index of unsettled runs (lf:{runs:*): $(keys_bytes 'lf:{runs:*')"
 
-  stats >"$OUT/$label-passes.before"; cpu0=$(cpu_us "$redis_pid")
+  local node0 node1
+  stats >"$OUT/$label-passes.before"; cpu0=$(cpu_us "$redis_pid"); node0=$(cpu_us "$node")
   "$TOOL" "${common[@]}" --scenario passes --players 2000 --rate 200 --ramp-secs 3 --duration-secs "$SECS" \
     --prefix r >"$OUT/$label-passes.json"
-  cpu1=$(cpu_us "$redis_pid"); stats >"$OUT/$label-passes.after"
+  cpu1=$(cpu_us "$redis_pid"); node1=$(cpu_us "$node"); stats >"$OUT/$label-passes.after"
   runs=$(jq .runs "$OUT/$label-passes.json")
   echo "passes: $runs runs passing a friend, $(jq .notifications "$OUT/$label-passes.json") notifications; Redis CPU $(python3 -c "print(round(($cpu1-$cpu0)/$runs, 1))") us per pass"
+  echo "  node CPU $((node1 - node0)) us = $(python3 -c "print(round(($node1-$node0)/$runs, 1))") us per pass (the whole run: its start, jumps, end and recording)"
   commands_per_op "$OUT/$label-passes.before" "$OUT/$label-passes.after" "$runs"
   kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
   rm -rf "$dir"
