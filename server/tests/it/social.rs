@@ -345,7 +345,7 @@ async fn a_burst_of_passes_is_coalesced_into_one_summary() {
 }
 
 #[tokio::test]
-async fn a_window_nothing_is_coalesced_into_expires_by_itself() {
+async fn a_window_nothing_is_coalesced_into_is_not_flushed() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &options()).await;
     assert_eq!(import(&server, "gus", &["hal"]).await.0, 200);
@@ -356,15 +356,23 @@ async fn a_window_nothing_is_coalesced_into_expires_by_itself() {
     play_score(&mut hal, 2).await;
     let (_, passer, _, _) = friend_passed(gus.next_push().await);
     assert_eq!(passer.as_str(), "hal");
-    // The pass opened a window; with nothing coalesced into it, it needs no flush and lives only as long
-    // as the window (1.5 s).
-    let mut connection = redis.connection().await;
-    let ttl_ms: i64 = redis::cmd("PTTL")
-        .arg("lf:{p:gus}:coalesce")
-        .query_async(&mut connection)
-        .await
-        .unwrap();
-    assert!((1..=1_500).contains(&ttl_ms), "window TTL {ttl_ms} ms");
+    // The pass opened a window (1.5 s); nothing joined it, so nothing flushes it.
+    let flushes_before = flushes(&server).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    assert_eq!(flushes(&server).await, flushes_before);
+}
+
+/// How many coalescing windows the server has flushed (its `inbox_flush` operations).
+async fn flushes(server: &TestServer) -> f64 {
+    let metrics = server.metrics().await;
+    metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with("leapfrog_redis_command_duration_seconds_count{")
+                && line.contains(r#"op="inbox_flush""#)
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 #[tokio::test]

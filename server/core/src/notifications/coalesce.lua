@@ -3,10 +3,11 @@
 -- (a window of 0 disables coalescing and opens none); a window found stale is emitted first. Mode "flush"
 -- emits the window if it is over. A window's passes become one summary entry of plain fields (count,
 -- best, your, board, names); Rust turns them into the event, so no JSON is built here. A window nothing
--- was coalesced into has nothing to emit: it expires with its window and needs no flush; the pass that
--- coalesces first into it keeps it (for the inbox TTL) and tells the caller when to flush it. Nothing is
--- lost if the node that would flush a window dies: the next pass, flush or read of the recipient emits
--- it. A pass from a run that already notified this recipient (a retried recording) changes nothing.
+-- was coalesced into has nothing to emit and needs no flush: the pass that coalesces first into it tells
+-- the caller when to flush it. Nothing is lost if the node that would flush a window dies (or runs a
+-- version that left the flush to the window's opener): the next pass, flush or read of the recipient
+-- emits it, and a window lives as long as the inbox. A pass from a run that already notified this
+-- recipient (a retried recording) changes nothing.
 -- KEYS: 1 the inbox stream, 2 the coalescing window (hash), 3 the runs that already notified (sorted set)
 -- ARGV: 1 mode ("pass" or "flush"), 2 now ms, 3 window ms, 4 inbox max length, 5 inbox TTL seconds;
 --   "pass" only: 6 the pass event (JSON, built by Rust), 7 the passer's display name or "",
@@ -79,8 +80,6 @@ if started and window > 0 and now - tonumber(started) < window then
   told()
   local flush_at = 0
   if count == 1 then
-    -- Something to emit now: the window is kept until flushed, not left to expire.
-    redis.call('EXPIRE', KEYS[2], ARGV[5])
     flush_at = tonumber(started) + window
   end
   return {'coalesced', written, flush_at}
@@ -92,7 +91,7 @@ add({'event', ARGV[6]})
 if window > 0 then
   redis.call('HSET', KEYS[2], 'started', ARGV[2], 'count', 0, 'best', 0, 'your', ARGV[9],
     'board', ARGV[10], 'names', '', 'name_count', 0)
-  redis.call('PEXPIRE', KEYS[2], window)
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
 end
 told()
 return {'stored', written, 0}
