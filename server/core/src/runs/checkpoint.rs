@@ -508,7 +508,9 @@ pub(crate) async fn end(
 }
 
 /// Saves `outcome` as the outcome of `run`'s recording unless one is saved already, and returns the one
-/// that is: the first recording to plan decides, and every later or concurrent one repeats it.
+/// that is: the first recording to plan decides, and every later or concurrent one repeats it. A plain
+/// pipeline, no `MULTI`: the field is only ever set if absent, so the read after the set sees the one
+/// saved, whatever ran between them.
 pub(crate) async fn save_outcome_once<T: Serialize + DeserializeOwned>(
     store: &Store,
     run: RunId,
@@ -517,8 +519,7 @@ pub(crate) async fn save_outcome_once<T: Serialize + DeserializeOwned>(
     let meta = keys::run_meta(&run);
     let json = serde_json::to_string(&outcome).unwrap_or_default();
     let mut pipe = redis::pipe();
-    pipe.atomic()
-        .hset_nx(&meta, OUTCOME_FIELD, &json)
+    pipe.hset_nx(&meta, OUTCOME_FIELD, &json)
         .ignore()
         .hget(&meta, OUTCOME_FIELD);
     let (saved,): (Option<String>,) = store.query_pipeline(Op::RunSaveOutcome, &pipe).await?;
