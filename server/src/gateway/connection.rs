@@ -34,14 +34,19 @@ const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Serves one upgraded connection until it closes. `claims` is set when the handshake carried a valid
 /// token; otherwise the client must authenticate with `hello` in time, and `waiting` holds its place
 /// among the unauthenticated connections until it does.
-pub(crate) async fn serve<S>(
+///
+/// Sets the connection up here, outside the future, so the task holds its state once (an `async fn`
+/// keeps its arguments beside what they are moved into); that task lives as long as the connection,
+/// idle or not, so its size is most of what an idle connection costs.
+pub(crate) fn serve<S>(
     app: Arc<App>,
     socket: WebSocketStream<S>,
     codec: Codec,
     claims: Option<Claims>,
     waiting: Option<InFlightGuard>,
-    _in_flight: InFlightGuard,
-) where
+    in_flight: InFlightGuard,
+) -> impl Future<Output = ()>
+where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let limits = &app.config.connections;
@@ -55,31 +60,17 @@ pub(crate) async fn serve<S>(
         .connects_total
         .with_label_values(&["accepted"])
         .inc();
-    let mut connection = Connection {
-        app: app.clone(),
+    let limiter = app.rate_limits.connection(Instant::now());
+    let connection = Connection {
+        app,
         socket,
         session,
         control,
-        limiter: app.rate_limits.connection(Instant::now()),
+        limiter,
         last_heard: Instant::now(),
         opened: Instant::now(),
     };
-    let reason = connection.run().await;
-    connection.close(reason).await;
-    app.gateway_metrics.connections_open.dec();
-    app.gateway_metrics
-        .disconnects_total
-        .with_label_values(&[reason.label()])
-        .inc();
-    tracing::debug!(player = ?connection.session.player, reason = reason.label(), "connection closed");
-    if let Some(player) = &connection.session.player {
-        app.registry
-            .unregister(player, connection.session.connection_id());
-        if !app.registry.is_connected(player) {
-            // The player's last connection here: other nodes must not route pushes to this node.
-            app.presence.clear(player).await;
-        }
-    }
+    connection.serve(in_flight)
 }
 
 struct Connection<S> {
@@ -93,9 +84,35 @@ struct Connection<S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
-    /// Serves until something ends the connection, and says why.
+    /// Serves until the connection ends, closes it and unregisters it; `_in_flight` holds its place
+    /// among the open connections until then. The close and the presence clear run once, boxed, so their
+    /// state is not part of every connection's task.
+    async fn serve(mut self, _in_flight: InFlightGuard) {
+        let reason = self.run().await;
+        Box::pin(self.close(reason)).await;
+        let app = self.app.clone();
+        app.gateway_metrics.connections_open.dec();
+        app.gateway_metrics
+            .disconnects_total
+            .with_label_values(&[reason.label()])
+            .inc();
+        tracing::debug!(player = ?self.session.player, reason = reason.label(), "connection closed");
+        if let Some(player) = &self.session.player {
+            app.registry
+                .unregister(player, self.session.connection_id());
+            if !app.registry.is_connected(player) {
+                // The player's last connection here: other nodes must not route pushes to this node.
+                Box::pin(app.presence.clear(player)).await;
+            }
+        }
+    }
+
+    /// Serves until something ends the connection, and says why. What answers a message, a push or a
+    /// catch-up is boxed while it runs: those futures hold frames and write timers (kilobytes), and an
+    /// idle connection's task should not.
     async fn run(&mut self) -> CloseReason {
-        let limits = self.app.config.connections.clone();
+        let app = self.app.clone();
+        let limits = &app.config.connections;
         let tick = limits
             .heartbeat
             .min(limits.hello_timeout)
@@ -109,7 +126,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         loop {
             if self.session.catch_up_due(self.app.is_store_reachable())
-                && let Err(reason) = self.catch_up_notifications().await
+                && let Err(reason) = Box::pin(self.catch_up_notifications()).await
             {
                 return reason;
             }
@@ -117,12 +134,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 biased;
                 _ = shutdown.changed() => Err(CloseReason::ShuttingDown),
                 control = self.control.recv() => match control {
-                    Some(Control::Send(frame)) => self.write_queued(*frame).await,
+                    Some(Control::Send(frame)) => Box::pin(self.write_queued(*frame)).await,
                     Some(Control::Close(reason)) => Err(reason),
                     None => Err(CloseReason::ShuttingDown),
                 },
-                message = self.socket.next() => self.on_message(message).await,
-                _ = ticker.tick() => self.on_tick(&limits).await,
+                message = self.socket.next() => Box::pin(self.on_message(message)).await,
+                _ = ticker.tick() => self.on_tick(limits).await,
             };
             if let Err(reason) = result {
                 return reason;

@@ -65,7 +65,7 @@ pub(super) async fn handle(
             // An ended run is not resumed (the welcome omits it), but resuming it finished its
             // recording if a node died before, and a resent last jump is answered from it.
             Ok(run) if run.ending().is_some() => {
-                session.run = Some(run);
+                session.run = Some(Box::new(run));
                 None
             }
             Ok(run) => {
@@ -79,7 +79,7 @@ pub(super) async fn handle(
                     combo: run.session().combo(),
                     world,
                 };
-                session.run = Some(run);
+                session.run = Some(Box::new(run));
                 Some(resumed)
             }
             // An ended or unknown run is simply not resumed: the welcome says so by omitting it.

@@ -45,7 +45,7 @@ pub(crate) async fn start(
         ruleset: run.meta().ruleset,
         world: *run.session().world(),
     };
-    session.run = Some(run);
+    session.run = Some(Box::new(run));
     Ok(Response::RunStarted(started))
 }
 
@@ -127,11 +127,11 @@ async fn current_run<'s>(
 ) -> Result<&'s mut ActiveRun, Failure> {
     if session.run.as_ref().is_none_or(|run| run.id() != run_id) {
         let run = app.runs.resume(player, run_id).await?;
-        session.run = Some(run);
+        session.run = Some(Box::new(run));
     }
     session
         .run
-        .as_mut()
+        .as_deref_mut()
         .ok_or_else(|| Failure::new(ErrorCode::Internal, "run vanished from the session"))
 }
 

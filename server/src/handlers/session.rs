@@ -19,8 +19,9 @@ pub(crate) struct Session {
     pub player: Option<PlayerId>,
     /// When the token expires, unix seconds.
     pub token_expires_at: u64,
-    /// The run this connection plays, if any.
-    pub run: Option<ActiveRun>,
+    /// The run this connection plays, if any. Boxed: most connections hold none most of the time, and
+    /// the session is part of every connection's task.
+    pub run: Option<Box<ActiveRun>>,
     /// Frames a handler wants sent right after its answer.
     pub pushes: Vec<ServerFrame>,
     /// When this connection last refreshed its presence key.
