@@ -10,7 +10,6 @@ use futures_util::{SinkExt, StreamExt};
 use prometheus::IntCounter;
 use protocol::{Codec, ErrorCode, Push, ServerFrame, WireFrame, WirePayload};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -18,6 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::close::CloseReason;
+use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
 use crate::app::App;
@@ -77,7 +77,7 @@ struct Connection<S> {
     app: Arc<App>,
     socket: WebSocketStream<S>,
     session: Session,
-    control: mpsc::Receiver<Control>,
+    control: Receiver,
     limiter: ConnectionLimiter,
     last_heard: Instant,
     opened: Instant,
@@ -134,9 +134,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 biased;
                 _ = shutdown.changed() => Err(CloseReason::ShuttingDown),
                 control = self.control.recv() => match control {
-                    Some(Control::Send(frame)) => Box::pin(self.write_queued(*frame)).await,
-                    Some(Control::Close(reason)) => Err(reason),
-                    None => Err(CloseReason::ShuttingDown),
+                    Control::Send(frame) => Box::pin(self.write_queued(*frame)).await,
+                    Control::Close(reason) => Err(reason),
                 },
                 message = self.socket.next() => Box::pin(self.on_message(message)).await,
                 _ = ticker.tick() => self.on_tick(limits).await,
@@ -305,12 +304,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             self.feed(&first).await?;
             loop {
                 match self.control.try_recv() {
-                    Ok(Control::Send(frame)) => self.feed(&frame).await?,
-                    Ok(Control::Close(reason)) => {
+                    Some(Control::Send(frame)) => self.feed(&frame).await?,
+                    Some(Control::Close(reason)) => {
                         self.flush().await?;
                         return Err(reason);
                     }
-                    Err(_) => return self.flush().await,
+                    None => return self.flush().await,
                 }
             }
         };

@@ -2,14 +2,13 @@
 //! server (pushes, replacement by a new login). Each connection registers once it is authenticated.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::close::CloseReason;
+use super::queue::{self, Queue, Receiver};
 use dashmap::DashMap;
 use leapfrog_core::notifications::LiveSink;
 use protocol::{Notification, PlayerId, Push, RunOver, ServerFrame};
-use tokio::sync::mpsc;
-
-use super::close::CloseReason;
 
 /// What another task can ask of a connection.
 #[derive(Debug)]
@@ -24,16 +23,14 @@ pub(crate) enum Control {
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectionHandle {
     id: u64,
-    sender: mpsc::Sender<Control>,
-    /// Set when a notification did not fit in the queue: the connection reads its inbox again.
-    missed: Arc<AtomicBool>,
+    queue: Arc<Queue>,
 }
 
 impl ConnectionHandle {
     /// True (once) if notifications were left out of the queue since the last call: the connection
     /// should send the unacknowledged ones from the inbox.
     pub(crate) fn take_missed(&self) -> bool {
-        self.missed.swap(false, Ordering::AcqRel)
+        self.queue.missed.swap(false, Ordering::AcqRel)
     }
 }
 
@@ -55,17 +52,10 @@ pub(crate) struct Delivery {
 
 impl Registry {
     /// A new connection's handle and the receiving end of its queue of `capacity` frames.
-    pub(crate) fn handle(&self, capacity: usize) -> (ConnectionHandle, mpsc::Receiver<Control>) {
-        let (sender, receiver) = mpsc::channel(capacity);
+    pub(crate) fn handle(&self, capacity: usize) -> (ConnectionHandle, Receiver) {
+        let (queue, receiver) = queue::channel(capacity);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        (
-            ConnectionHandle {
-                id,
-                sender,
-                missed: Arc::default(),
-            },
-            receiver,
-        )
+        (ConnectionHandle { id, queue }, receiver)
     }
 
     /// Registers `handle` for `player`. If the player then has more than `max_per_player` connections,
@@ -84,7 +74,7 @@ impl Registry {
         };
         for old in evicted {
             // A full queue means that connection is already being closed as not reading.
-            let _ = old.sender.try_send(Control::Close(CloseReason::Replaced));
+            let _ = old.queue.try_send(Control::Close(CloseReason::Replaced));
         }
     }
 
@@ -100,9 +90,9 @@ impl Registry {
     /// is told to close: it is not reading, and nothing is buffered without bound.
     pub(crate) fn push(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
         self.offer(player, frame, |handle| {
-            let sender = handle.sender.clone();
+            let queue = handle.queue.clone();
             // Waits for room behind the frames already queued, so the close comes last.
-            tokio::spawn(async move { sender.send(Control::Close(CloseReason::NotReading)).await });
+            tokio::spawn(async move { queue.send(Control::Close(CloseReason::NotReading)).await });
         })
     }
 
@@ -112,7 +102,7 @@ impl Registry {
     /// has written what it holds.
     pub(crate) fn push_notification(&self, player: &PlayerId, frame: &ServerFrame) -> Delivery {
         self.offer(player, frame, |handle| {
-            handle.missed.store(true, Ordering::Release)
+            handle.queue.missed.store(true, Ordering::Release)
         })
     }
 
@@ -130,7 +120,7 @@ impl Registry {
         if let Some(connections) = self.players.get(player) {
             for handle in connections.iter() {
                 match handle
-                    .sender
+                    .queue
                     .try_send(Control::Send(Box::new(frame.clone())))
                 {
                     Ok(()) => delivery.delivered += 1,
@@ -199,10 +189,10 @@ mod tests {
         registry.register(&player("a"), second.clone(), 1);
         assert!(matches!(
             first_rx.recv().await,
-            Some(Control::Close(CloseReason::Replaced))
+            Control::Close(CloseReason::Replaced)
         ));
         assert_eq!(registry.push(&player("a"), &frame()).delivered, 1);
-        assert!(matches!(second_rx.recv().await, Some(Control::Send(_))));
+        assert!(matches!(second_rx.recv().await, Control::Send(_)));
         registry.unregister(&player("a"), second.id());
         assert!(!registry.is_connected(&player("a")));
     }
@@ -221,8 +211,8 @@ mod tests {
         assert_eq!((full.delivered, full.overflowed), (0, 1));
         assert!(handle.take_missed(), "marked to catch up from the inbox");
         assert!(!handle.take_missed(), "once");
-        assert!(matches!(receiver.recv().await, Some(Control::Send(_))));
-        assert!(receiver.try_recv().is_err(), "no close was queued");
+        assert!(matches!(receiver.recv().await, Control::Send(_)));
+        assert!(receiver.try_recv().is_none(), "no close was queued");
     }
 
     #[tokio::test]
@@ -233,10 +223,10 @@ mod tests {
         assert_eq!(registry.push(&player("b"), &frame()).delivered, 1);
         let second = registry.push(&player("b"), &frame());
         assert_eq!(second.overflowed, 1);
-        assert!(matches!(receiver.recv().await, Some(Control::Send(_))));
+        assert!(matches!(receiver.recv().await, Control::Send(_)));
         assert!(matches!(
             receiver.recv().await,
-            Some(Control::Close(CloseReason::NotReading))
+            Control::Close(CloseReason::NotReading)
         ));
     }
 }

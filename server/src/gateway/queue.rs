@@ -1,0 +1,180 @@
+//! A connection's bounded queue of controls (frames to push, a close). tokio's `mpsc` allocates about
+//! 1 KiB per channel up front (a cache-padded channel and a first block of 32 slots), as much as the rest
+//! of an idle connection's own state; this queue is a small shared struct, and its buffer is allocated
+//! only once something is queued.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::Notify;
+
+use super::registry::Control;
+
+/// The state a connection's handles and its task share.
+#[derive(Debug)]
+pub(crate) struct Queue {
+    items: Mutex<VecDeque<Control>>,
+    capacity: usize,
+    /// Wakes the connection when a control arrives (kept as a permit when it is not waiting).
+    ready: Notify,
+    /// Wakes senders waiting for room.
+    room: Notify,
+    /// Set when the connection is gone: nothing more is queued, and waiting senders give up.
+    closed: AtomicBool,
+    /// Set when a notification did not fit in the queue: the connection reads its inbox again.
+    pub(crate) missed: AtomicBool,
+}
+
+/// The connection's end of its queue.
+#[derive(Debug)]
+pub(crate) struct Receiver {
+    queue: Arc<Queue>,
+}
+
+/// A queue of at most `capacity` controls (at least 1), and its receiving end.
+pub(crate) fn channel(capacity: usize) -> (Arc<Queue>, Receiver) {
+    let queue = Arc::new(Queue {
+        items: Mutex::new(VecDeque::new()),
+        capacity: capacity.max(1),
+        ready: Notify::new(),
+        room: Notify::new(),
+        closed: AtomicBool::new(false),
+        missed: AtomicBool::new(false),
+    });
+    (queue.clone(), Receiver { queue })
+}
+
+impl Queue {
+    fn items(&self) -> MutexGuard<'_, VecDeque<Control>> {
+        self.items.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `control` if there is room and the connection is still there; gives it back otherwise.
+    pub(crate) fn try_send(&self, control: Control) -> Result<(), Control> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(control);
+        }
+        {
+            let mut items = self.items();
+            if items.len() >= self.capacity {
+                return Err(control);
+            }
+            items.push_back(control);
+        }
+        self.ready.notify_one();
+        Ok(())
+    }
+
+    /// Queues `control` behind what is queued, waiting for room; drops it if the connection goes away.
+    pub(crate) async fn send(&self, mut control: Control) {
+        loop {
+            let room = self.room.notified();
+            tokio::pin!(room);
+            // Registered before the attempt, so room made right after it is not missed.
+            room.as_mut().enable();
+            match self.try_send(control) {
+                Ok(()) => return,
+                Err(_) if self.closed.load(Ordering::Acquire) => return,
+                Err(back) => control = back,
+            }
+            room.await;
+        }
+    }
+}
+
+impl Receiver {
+    /// The next control, waiting for one. Cancel-safe: a control is only taken when returned.
+    pub(crate) async fn recv(&mut self) -> Control {
+        loop {
+            if let Some(control) = self.try_recv() {
+                return control;
+            }
+            self.queue.ready.notified().await;
+        }
+    }
+
+    /// The next control if one is queued.
+    pub(crate) fn try_recv(&mut self) -> Option<Control> {
+        let control = self.queue.items().pop_front();
+        if control.is_some() {
+            self.queue.room.notify_waiters();
+        }
+        control
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.queue.closed.store(true, Ordering::Release);
+        self.queue.items().clear();
+        self.queue.room.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::close::CloseReason;
+
+    #[tokio::test]
+    async fn keeps_order_refuses_past_capacity_and_wakes_a_waiting_sender() {
+        let (queue, mut receiver) = channel(2);
+        assert!(
+            queue
+                .try_send(Control::Close(CloseReason::Replaced))
+                .is_ok()
+        );
+        assert!(
+            queue
+                .try_send(Control::Close(CloseReason::NotReading))
+                .is_ok()
+        );
+        assert!(
+            queue
+                .try_send(Control::Close(CloseReason::IdleTimeout))
+                .is_err()
+        );
+        let waiting = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.send(Control::Close(CloseReason::ShuttingDown)).await }
+        });
+        tokio::task::yield_now().await;
+        assert!(matches!(
+            receiver.recv().await,
+            Control::Close(CloseReason::Replaced)
+        ));
+        waiting.await.unwrap();
+        assert!(matches!(
+            receiver.recv().await,
+            Control::Close(CloseReason::NotReading)
+        ));
+        assert!(matches!(
+            receiver.recv().await,
+            Control::Close(CloseReason::ShuttingDown)
+        ));
+        assert!(receiver.try_recv().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_waiting_sender_gives_up_when_the_connection_is_gone() {
+        let (queue, receiver) = channel(1);
+        assert!(
+            queue
+                .try_send(Control::Close(CloseReason::Replaced))
+                .is_ok()
+        );
+        let waiting = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.send(Control::Close(CloseReason::NotReading)).await }
+        });
+        tokio::task::yield_now().await;
+        drop(receiver);
+        waiting.await.unwrap();
+        assert!(
+            queue
+                .try_send(Control::Close(CloseReason::Replaced))
+                .is_err()
+        );
+    }
+}
