@@ -138,8 +138,11 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
         deadline,
     });
     let progress = tokio::spawn(progress(shared.clone(), started));
-    let memory_probe = tokio::spawn(memory_probe(shared.clone(), rss_before));
-    let cpu_probe = tokio::spawn(cpu_probe(shared.clone(), started));
+    // Set once every player is done: a fixed workload (`--scenario jumps`) ends before the deadline,
+    // and the probes then take their last readings at once instead of waiting for it.
+    let (finished, done) = tokio::sync::watch::channel(false);
+    let memory_probe = tokio::spawn(memory_probe(shared.clone(), rss_before, done.clone()));
+    let cpu_probe = tokio::spawn(cpu_probe(shared.clone(), started, done));
 
     let pacer = Arc::new(passes::Pacer::new(options.rate));
     let writers = options.writers.min(options.players) as usize;
@@ -228,6 +231,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<Report> {
     let grace = deadline + Duration::from_secs(15);
     while let Ok(Some(_)) = tokio::time::timeout_at(grace, tasks.join_next()).await {}
     tasks.abort_all();
+    let _ = finished.send(true);
     progress.abort();
     let memory = memory_probe.await.ok().flatten();
     let cpu = cpu_probe.await.ok();
@@ -282,23 +286,43 @@ async fn progress(shared: Arc<Shared>, started: tokio::time::Instant) {
     }
 }
 
-/// Reads the watched processes' CPU time at the start, at the end of the ramp and at the deadline.
-async fn cpu_probe(shared: Arc<Shared>, started: tokio::time::Instant) -> CpuReport {
+/// Reads the watched processes' CPU time at the start, at the end of the ramp and at the deadline (or
+/// as soon as every player is done).
+async fn cpu_probe(
+    shared: Arc<Shared>,
+    started: tokio::time::Instant,
+    mut done: tokio::sync::watch::Receiver<bool>,
+) -> CpuReport {
     let watched = Watched::new(&shared.options.cpu_pids);
     let start = watched.read(&shared.stats);
-    tokio::time::sleep_until(started + shared.options.ramp()).await;
+    until(started + shared.options.ramp(), &mut done).await;
     let ramped = watched.read(&shared.stats);
-    tokio::time::sleep_until(shared.deadline).await;
+    until(shared.deadline, &mut done).await;
     let end = watched.read(&shared.stats);
     watched.report(&start, &ramped, &end)
 }
 
-/// Samples the server's RSS just before the deadline, while every connection is held.
-async fn memory_probe(shared: Arc<Shared>, before: Option<u64>) -> Option<Memory> {
+/// Waits until `at`, or until every player is done; true if they are.
+async fn until(at: tokio::time::Instant, done: &mut tokio::sync::watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep_until(at) => false,
+        finished = done.wait_for(|finished| *finished) => finished.is_ok(),
+    }
+}
+
+/// Samples the server's RSS just before the deadline, while every connection is held (nothing if the
+/// players were done before: their connections are gone).
+async fn memory_probe(
+    shared: Arc<Shared>,
+    before: Option<u64>,
+    mut done: tokio::sync::watch::Receiver<bool>,
+) -> Option<Memory> {
     let pid = shared.options.server_pid?;
     let before = before?;
     let at = shared.deadline - Duration::from_millis(500).min(shared.options.duration() / 2);
-    tokio::time::sleep_until(at).await;
+    if until(at, &mut done).await {
+        return None;
+    }
     let loaded = system::rss_bytes(pid)?;
     let connections = shared.stats.connections.load(Ordering::Relaxed).max(0) as u64;
     Some(Memory {

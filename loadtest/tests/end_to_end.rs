@@ -386,6 +386,36 @@ async fn idle_connections_and_server_memory() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixed_workload_stops_when_its_players_are_done() {
+    let redis = redis().await;
+    let (public, _) = node(&redis).await;
+    let url = format!("ws://{public}/ws");
+    let pid = std::process::id().to_string();
+    let report = load(&[
+        "--scenario",
+        "jumps",
+        "--url",
+        &url,
+        "--players",
+        "5",
+        "--jumps",
+        "20",
+        "--ramp-secs",
+        "0",
+        "--duration-secs",
+        "50",
+        "--cpu-pid",
+        &format!("node={pid}"),
+    ])
+    .await;
+    assert_eq!(kind(&report, "jump").count, 100, "{}", report.table());
+    // The CPU window closes with the last player, not at the 50 s deadline.
+    assert!(report.elapsed_s < 25.0, "{}", report.table());
+    let cpu = report.cpu.as_ref().expect("--cpu-pid was given");
+    assert_eq!(cpu.jumps, 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_echo_baseline_carries_the_same_traffic() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
