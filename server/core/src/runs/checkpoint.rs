@@ -371,33 +371,29 @@ pub(crate) async fn write_jumps(
             .expire(&live, ttl_seconds(ttl))
             .ignore();
     }
-    let before = if write.refresh_ttl.is_some() {
-        let replies: Option<(usize, DriveState)> = store
-            .query_pipeline_unless(Op::RunWriteJumps, &pipe, "WRONGTYPE")
-            .await?;
-        match replies {
-            Some((before, drive)) => match driving(&drive, &write) {
-                Some(refused) => {
-                    // The write went to a log no one reads any more (and may have created it,
-                    // without a TTL: its fence had gone).
-                    let _ = store
-                        .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(&live))
-                        .await;
-                    return Ok(refused);
-                }
-                None => before,
-            },
-            None => return fenced(store, &meta, &write).await,
-        }
+    // With the state read back, the replies are the log's length and the state; otherwise the length.
+    let replies: Option<(usize, Option<DriveState>)> = if write.refresh_ttl.is_some() {
+        store
+            .query_pipeline_unless::<(usize, DriveState)>(Op::RunWriteJumps, &pipe, "WRONGTYPE")
+            .await?
+            .map(|(before, drive)| (before, Some(drive)))
     } else {
-        let replies: Option<(usize,)> = store
-            .query_pipeline_unless(Op::RunWriteJumps, &pipe, "WRONGTYPE")
-            .await?;
-        match replies {
-            Some((before,)) => before,
-            None => return fenced(store, &meta, &write).await,
-        }
+        store
+            .query_pipeline_unless::<(usize,)>(Op::RunWriteJumps, &pipe, "WRONGTYPE")
+            .await?
+            .map(|(before,)| (before, None))
     };
+    let Some((before, drive)) = replies else {
+        return fenced(store, &meta, &write).await;
+    };
+    if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
+        // The write went to a log no one reads any more (and may have created it, without a TTL: its
+        // fence had gone).
+        let _ = store
+            .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(&live))
+            .await;
+        return Ok(refused);
+    }
     let expected = live_log_len(write.recorded);
     if before == expected || before == live_log_len(write.recorded + jumps.len()) {
         // The second: this very write, applied before (a pipeline retried after a redirection).
