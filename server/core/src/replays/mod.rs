@@ -67,6 +67,18 @@ pub(crate) enum RunLog {
     NotRead,
 }
 
+/// The periods whose replay a run flagged `new_best` is kept as (none: its log is not needed).
+pub(crate) fn kept_periods(new_best: NewBest) -> Vec<Period> {
+    [
+        (Period::Daily, new_best.daily),
+        (Period::Weekly, new_best.weekly),
+        (Period::AllTime, new_best.all_time),
+    ]
+    .into_iter()
+    .filter_map(|(period, flagged)| flagged.then_some(period))
+    .collect()
+}
+
 /// The replays domain.
 #[derive(Clone)]
 pub struct Replays {
@@ -113,14 +125,7 @@ impl Replays {
         new_best: NewBest,
         log: RunLog,
     ) -> Result<(), StoreError> {
-        let periods: Vec<Period> = [
-            (Period::Daily, new_best.daily),
-            (Period::Weekly, new_best.weekly),
-            (Period::AllTime, new_best.all_time),
-        ]
-        .into_iter()
-        .filter_map(|(period, flagged)| flagged.then_some(period))
-        .collect();
+        let periods = kept_periods(new_best);
         if periods.is_empty() {
             return Ok(());
         }

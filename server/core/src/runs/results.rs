@@ -103,9 +103,8 @@ impl ResultRecorder {
         };
         // The log a new best keeps as a replay is read beside the outcome's save (one round trip for
         // both); a retry whose saved outcome flags a best the plan did not reads it in `keep_best`.
-        let flagged = planned.report.new_best;
-        let wants_log =
-            run.challenge.is_none() && (flagged.daily || flagged.weekly || flagged.all_time);
+        let wants_log = run.challenge.is_none()
+            && !crate::replays::kept_periods(planned.report.new_best).is_empty();
         let log = async {
             if wants_log {
                 self.replays.read_log(run.run_id).await.map(RunLog::Read)
