@@ -282,6 +282,14 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_BOARD_RETENTION_DAYS", default_value_t = 28)]
     pub board_retention_days: u64,
 
+    /// Longest a friend board shows a cached friend list or friend's best, in ms (0: no cache, every read asks Redis)
+    #[arg(long, env = "LEAPFROG_FRIEND_CACHE_MS", default_value_t = 1_000)]
+    pub friend_cache_ms: u64,
+
+    /// Most friends' bests the node caches for friend boards (one per player and board), and most friend ids across its cached friend lists (0: no cache)
+    #[arg(long, env = "LEAPFROG_FRIEND_CACHE_ENTRIES", default_value_t = 250_000)]
+    pub friend_cache_entries: usize,
+
     /// Most notifications kept per inbox
     #[arg(long, env = "LEAPFROG_INBOX_MAX_LEN", default_value_t = 500)]
     pub inbox_max_len: usize,

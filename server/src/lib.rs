@@ -152,6 +152,7 @@ impl Server {
             store.clone(),
             sharding.clone(),
             graph.clone(),
+            config.friend_cache,
             config.periods.clone(),
             config.board_retention,
             metrics.clone(),

@@ -159,6 +159,14 @@ pub struct Metrics {
     pub leaderboard_write_seconds: Histogram,
     /// Friends on each friend-scoped board read or write.
     pub friend_board_size: Histogram,
+    /// Friends' bests a friend-board read took from the node's cache.
+    pub friend_score_cache_hits_total: IntCounter,
+    /// Friends' bests a friend-board read asked Redis for (not cached, or older than the cache's TTL).
+    pub friend_score_cache_misses_total: IntCounter,
+    /// Friend-board reads that took the viewer's friend list from the node's cache.
+    pub friend_list_cache_hits_total: IntCounter,
+    /// Friend-board reads that read the viewer's friend list from Redis.
+    pub friend_list_cache_misses_total: IntCounter,
     /// Notifications created, by kind.
     pub notifications_created_total: IntCounterVec,
     /// Notifications stored in inboxes.
@@ -244,6 +252,22 @@ impl Metrics {
                 &[
                     0.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0,
                 ],
+            )?,
+            friend_score_cache_hits_total: families.counter(
+                "friend_score_cache_hits_total",
+                "Friends' bests a friend-board read took from the node's cache.",
+            )?,
+            friend_score_cache_misses_total: families.counter(
+                "friend_score_cache_misses_total",
+                "Friends' bests a friend-board read asked Redis for.",
+            )?,
+            friend_list_cache_hits_total: families.counter(
+                "friend_list_cache_hits_total",
+                "Friend-board reads that took the viewer's friend list from the node's cache.",
+            )?,
+            friend_list_cache_misses_total: families.counter(
+                "friend_list_cache_misses_total",
+                "Friend-board reads that read the viewer's friend list from Redis.",
             )?,
             notifications_created_total: families.counter_vec(
                 "notifications_created_total",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leapfrog_core::challenges::ChallengeSettings;
 use leapfrog_core::friends::{MAX_FRIENDS, SocialLimits};
-use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
+use leapfrog_core::leaderboards::{FriendCacheConfig, PeriodRules, ResetZone};
 use leapfrog_core::notifications::InboxConfig;
 use leapfrog_core::runs::{RunQuota, RunSettings};
 use leapfrog_core::store::RedisTarget;
@@ -127,6 +127,8 @@ pub struct Config {
     pub board_shards: u16,
     /// How long past boards stay readable.
     pub board_retention: Duration,
+    /// The node's cache of friend lists and friends' bests for friend boards.
+    pub friend_cache: FriendCacheConfig,
     /// Inboxes and coalescing.
     pub inbox: InboxConfig,
     /// Log format.
@@ -302,6 +304,14 @@ impl Options {
                 self.board_retention_days,
                 0..=MAX_DAYS,
             )?,
+            friend_cache: FriendCacheConfig {
+                ttl: millis("friend-cache-ms", self.friend_cache_ms, 0..=60_000)?,
+                entries: within(
+                    "friend-cache-entries",
+                    self.friend_cache_entries,
+                    0..=100_000_000,
+                )?,
+            },
             inbox: InboxConfig {
                 max_len: within("inbox-max-len", self.inbox_max_len, 1..=100_000)?,
                 ttl: days("inbox-ttl-days", self.inbox_ttl_days, 1..=MAX_DAYS)?,

@@ -30,6 +30,7 @@ async fn boards(redis: &TestRedis) -> Leaderboards {
         store.clone(),
         crate::support::sharding(),
         FriendGraph::new(store, crate::support::sharding()),
+        crate::support::FRIEND_CACHE,
         rules,
         RETENTION,
         metrics,

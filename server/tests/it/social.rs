@@ -678,3 +678,100 @@ async fn a_flood_of_passes_reaches_a_busy_friend_without_closing_the_connection(
         other => panic!("the connection is still open and answering: {other:?}"),
     }
 }
+
+/// The friend board's score cache (`--friend-cache-ms`): a friend's best may be that old, never
+/// older; the viewer's own best and a best recorded through the same node show at once; a second read
+/// within the TTL asks Redis only for the viewer.
+#[tokio::test]
+async fn a_friend_board_shows_cached_bests_and_friends_at_most_the_cache_ttl_old() {
+    let redis = TestRedis::start().await;
+    let with_ttl = |ms: &'static str| [&options()[..], &["--friend-cache-ms", ms]].concat();
+    // The reading node keeps bests for five seconds; the other node records.
+    let reader = TestServer::start(&redis, &with_ttl("5000")).await;
+    let other = TestServer::start(&redis, &options()).await;
+    assert_eq!(import(&reader, "viv", &["fay", "gus"]).await.0, 200);
+    let weekly_top = BoardWindow::Top {
+        limit: 10,
+        after: None,
+    };
+    let scores = |page: &BoardPage| -> Vec<(String, u32)> {
+        page.entries
+            .iter()
+            .map(|entry| (entry.player.as_str().to_owned(), entry.score))
+            .collect()
+    };
+
+    let mut fay = other.client(Codec::Bincode, "fay").await;
+    play_score(&mut fay, 1).await;
+    let mut viv = reader.client(Codec::Bincode, "viv").await;
+    let first = read_board(&mut viv, Period::Weekly, Scope::Friends, weekly_top).await;
+    assert_eq!(scores(&first), [("fay".to_owned(), score_of(1))]);
+
+    // Read again at once: both friends come from the cache (fay's best, gus's absence).
+    let before = reader.metrics().await;
+    let misses = |metrics: &str| {
+        metric(metrics, "leapfrog_friend_score_cache_misses_total", &[]).unwrap_or(0.0)
+    };
+    let hits = |metrics: &str| {
+        metric(metrics, "leapfrog_friend_score_cache_hits_total", &[]).unwrap_or(0.0)
+    };
+    read_board(&mut viv, Period::Weekly, Scope::Friends, weekly_top).await;
+    let after = reader.metrics().await;
+    assert_eq!(misses(&after), misses(&before), "no friend read from Redis");
+    assert_eq!(hits(&after) - hits(&before), 2.0);
+
+    // The viewer's own new best shows at once, and so does a friend's recorded through this node.
+    play_score(&mut viv, 2).await;
+    let mut gus = reader.client(Codec::Bincode, "gus").await;
+    play_score(&mut gus, 3).await;
+    let fresh = read_board(&mut viv, Period::Weekly, Scope::Friends, weekly_top).await;
+    assert_eq!(
+        scores(&fresh),
+        [
+            ("gus".to_owned(), score_of(3)),
+            ("viv".to_owned(), score_of(2)),
+            ("fay".to_owned(), score_of(1)),
+        ]
+    );
+
+    // A best recorded through another node shows once the cached one is older than the TTL.
+    let improved = std::time::Instant::now();
+    play_score(&mut fay, 4).await;
+    let deadline = improved + Duration::from_secs(5) + support::WAIT;
+    loop {
+        let page = read_board(&mut viv, Period::Weekly, Scope::Friends, weekly_top).await;
+        if page.entries[0].player.as_str() == "fay" {
+            assert_eq!(page.entries[0].score, score_of(4));
+            break;
+        }
+        assert_eq!(
+            scores(&page)[2],
+            ("fay".to_owned(), score_of(1)),
+            "until then, the cached best"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fay's new best never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The friend list is cached as long: a friend added through another node shows within the TTL.
+    let mut hal = other.client(Codec::Bincode, "hal").await;
+    play_score(&mut hal, 5).await;
+    assert_eq!(import(&other, "viv", &["fay", "gus", "hal"]).await.0, 200);
+    let added = std::time::Instant::now();
+    loop {
+        let page = read_board(&mut viv, Period::Weekly, Scope::Friends, weekly_top).await;
+        if page.total == 4 {
+            assert_eq!(page.entries[0].player.as_str(), "hal");
+            break;
+        }
+        assert_eq!(page.total, 3, "until then, the cached friend list");
+        assert!(
+            added.elapsed() < Duration::from_secs(5) + support::WAIT,
+            "hal never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -120,12 +120,28 @@ impl GlobalBoards {
         period_id: &str,
         players: &[PlayerId],
     ) -> Result<Vec<(PlayerId, u64)>, StoreError> {
+        Ok(self
+            .lookup(period_id, players)
+            .await?
+            .into_iter()
+            .filter_map(|(player, packed)| packed.map(|packed| (player, packed)))
+            .collect())
+    }
+
+    /// Every one of `players` with their packed score on board `period_id`, or `None` without an entry,
+    /// in no particular order: one `ZMSCORE` per shard that holds any of them, all at once.
+    pub(crate) async fn lookup<P: std::borrow::Borrow<PlayerId>>(
+        &self,
+        period_id: &str,
+        players: &[P],
+    ) -> Result<Vec<(PlayerId, Option<u64>)>, StoreError> {
         if players.is_empty() {
             return Ok(Vec::new());
         }
         let keys = self.sharding.board_keys(period_id);
         let mut by_shard: HashMap<u16, Vec<&PlayerId>> = HashMap::new();
         for player in players {
+            let player = player.borrow();
             by_shard
                 .entry(self.sharding.shard_of(player))
                 .or_default()
@@ -143,9 +159,7 @@ impl GlobalBoards {
                     group
                         .into_iter()
                         .zip(scores)
-                        .filter_map(|(player, packed)| {
-                            packed.map(|packed| (player.clone(), score::from_redis(packed)))
-                        })
+                        .map(|(player, packed)| (player.clone(), packed.map(score::from_redis)))
                         .collect::<Vec<_>>(),
                 )
             }

@@ -3,6 +3,8 @@
 //! and justified in ARCHITECTURE.md). Written once here; WebSocket handlers, the HTTP read API and run
 //! recording all call it. The clock is injected: every operation takes `now_ms`.
 
+mod friend_board;
+mod friend_cache;
 mod global;
 pub mod layout;
 pub mod period;
@@ -21,6 +23,9 @@ use protocol::{
 use crate::friends::FriendGraph;
 use crate::metrics::Metrics;
 use crate::store::{Sharding, Store, StoreError};
+use friend_board::{FriendBests, window_of};
+use friend_cache::FriendCache;
+pub use friend_cache::FriendCacheConfig;
 use global::GlobalBoards;
 pub use global::{MAX_GLOBAL_AFTER, TOP_CACHE_TTL};
 pub use period::{PeriodRules, PeriodSlot};
@@ -50,6 +55,7 @@ pub struct Recorded {
 pub struct Leaderboards {
     global: GlobalBoards,
     friends: FriendGraph,
+    friend_cache: FriendCache,
     rules: PeriodRules,
     retention: Duration,
     metrics: Arc<Metrics>,
@@ -57,11 +63,12 @@ pub struct Leaderboards {
 
 impl Leaderboards {
     /// Boards on `store`, each period split into `sharding`'s shards, turning over by `rules`, past
-    /// periods kept readable for `retention`.
+    /// periods kept readable for `retention`; friend boards read through a cache set by `friend_cache`.
     pub fn new(
         store: Store,
         sharding: Sharding,
         friends: FriendGraph,
+        friend_cache: FriendCacheConfig,
         rules: PeriodRules,
         retention: Duration,
         metrics: Arc<Metrics>,
@@ -69,6 +76,7 @@ impl Leaderboards {
         Leaderboards {
             global: GlobalBoards::new(store, sharding),
             friends,
+            friend_cache: FriendCache::new(friend_cache),
             rules,
             retention,
             metrics,
@@ -128,9 +136,11 @@ impl Leaderboards {
     ) -> Result<(), StoreError> {
         let started = Instant::now();
         let packed = score::encode(score, reached_ms);
-        let slots = PERIODS.map(|period| self.rules.slot(period, reached_ms));
+        let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
         futures_util::future::try_join_all(
-            slots.iter().map(|slot| self.raise(player, slot, packed)),
+            slots
+                .iter()
+                .map(|(period, slot)| self.raise(player, *period, slot, packed)),
         )
         .await?;
         self.metrics
@@ -139,17 +149,20 @@ impl Leaderboards {
         Ok(())
     }
 
-    /// Raises `player`'s entry on `slot`'s board to `packed` if better, and keeps the board until its
-    /// period ends plus the retention.
+    /// Raises `player`'s entry on `period`'s board `slot` to `packed` if better, and keeps the board
+    /// until its period ends plus the retention. This node's friend boards see the new best at once.
     async fn raise(
         &self,
         player: &PlayerId,
+        period: Period,
         slot: &PeriodSlot,
         packed: u64,
     ) -> Result<(), StoreError> {
         let retention = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
         let expires = slot.ends_at_ms.map(|end| end.saturating_add(retention));
-        self.global.raise(&slot.id, player, packed, expires).await
+        self.global.raise(&slot.id, player, packed, expires).await?;
+        self.friend_cache.raise(period, slot, player, packed);
+        Ok(())
     }
 
     /// Friends the player's weekly entry passed (going from `previous` to `packed`), and the player's rank
@@ -195,9 +208,12 @@ impl Leaderboards {
         let (ranked, total) = match board.scope {
             Scope::Global => self.global_window(viewer, &slot.id, window).await?,
             Scope::Friends => {
-                let everyone = self.friend_board(viewer, &slot.id).await?;
-                let total = everyone.len();
-                (window_of(&everyone, viewer, window), total)
+                let friends = self.friend_list(viewer).await?;
+                let bests = self
+                    .friend_bests(viewer, friends, board.period, &slot)
+                    .await?;
+                let ranking = bests.ranking();
+                (window_of(&ranking, viewer, window), ranking.len())
             }
         };
         let blockers = self.friends.blockers(viewer).await?;
@@ -226,6 +242,11 @@ impl Leaderboards {
         now_ms: u64,
     ) -> Result<Standing, StoreError> {
         let mut placements = Vec::new();
+        // One friend list for the three boards.
+        let friends = match scope {
+            Scope::Friends => self.friend_list(viewer).await?,
+            Scope::Global => Arc::from([]),
+        };
         for period in PERIODS {
             let slot = self.rules.slot(period, now_ms);
             let board = Board { period, scope };
@@ -240,13 +261,16 @@ impl Leaderboards {
                     }
                 }
                 Scope::Friends => {
-                    let everyone = self.friend_board(viewer, &slot.id).await?;
-                    let mine = everyone.iter().position(|(player, _)| player == viewer);
+                    let bests = self
+                        .friend_bests(viewer, friends.clone(), period, &slot)
+                        .await?;
+                    let ranking = bests.ranking();
+                    let mine = ranking.iter().position(|(player, _)| *player == viewer);
                     Placement {
                         board,
                         rank: mine.map(|index| index as u32 + 1),
-                        score: mine.map_or(0, |index| score::decode(everyone[index].1).0),
-                        total: everyone.len() as u32,
+                        score: mine.map_or(0, |index| score::decode(ranking[index].1).0),
+                        total: ranking.len() as u32,
                     }
                 }
             };
@@ -257,19 +281,45 @@ impl Leaderboards {
         })
     }
 
-    /// The viewer and their friends with a score on board `period_id`, best first (ties by player id,
-    /// as Redis orders equal scores).
-    async fn friend_board(
+    /// `viewer`'s friend list, from the node's cache if read within its TTL.
+    async fn friend_list(&self, viewer: &PlayerId) -> Result<Arc<[PlayerId]>, StoreError> {
+        if let Some(friends) = self.friend_cache.friends(viewer) {
+            self.metrics.friend_list_cache_hits_total.inc();
+            return Ok(friends);
+        }
+        self.metrics.friend_list_cache_misses_total.inc();
+        let fetched = Instant::now();
+        let friends: Arc<[PlayerId]> = self.friends.ids(viewer).await?.into();
+        self.friend_cache
+            .keep_friends(viewer, friends.clone(), fetched);
+        Ok(friends)
+    }
+
+    /// The bests of the viewer and their `friends` on `period`'s board `slot`. Friends' bests may come
+    /// from the node's cache (at most its TTL old); the viewer's own is always read.
+    async fn friend_bests(
         &self,
         viewer: &PlayerId,
-        period_id: &str,
-    ) -> Result<Vec<(PlayerId, u64)>, StoreError> {
-        let mut members = self.friends.ids(viewer).await?;
-        self.metrics.friend_board_size.observe(members.len() as f64);
-        members.push(viewer.clone());
-        let mut scored = self.global.scores(period_id, &members).await?;
-        scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
-        Ok(scored)
+        friends: Arc<[PlayerId]>,
+        period: Period,
+        slot: &PeriodSlot,
+    ) -> Result<FriendBests, StoreError> {
+        self.metrics.friend_board_size.observe(friends.len() as f64);
+        let looked = self.friend_cache.look_up(period, slot, &friends);
+        self.metrics
+            .friend_score_cache_hits_total
+            .inc_by(looked.hits as u64);
+        self.metrics
+            .friend_score_cache_misses_total
+            .inc_by(looked.missing.len() as u64);
+        let mut missing = looked.missing;
+        missing.push(viewer);
+        // An entry's age counts from before Redis answered.
+        let fetched = Instant::now();
+        let read = self.global.lookup(&slot.id, &missing).await?;
+        self.friend_cache.keep(period, slot, &read, fetched);
+        let cached = looked.found;
+        Ok(FriendBests::new(friends, cached, read))
     }
 
     /// A window of the global board `period_id`.
@@ -320,36 +370,6 @@ impl Leaderboards {
     }
 }
 
-/// The part of an in-memory ranking a window asks for, with 1-based ranks.
-fn window_of(
-    ranking: &[(PlayerId, u64)],
-    viewer: &PlayerId,
-    window: BoardWindow,
-) -> Vec<(u32, PlayerId, u64)> {
-    let (start, end) = match window {
-        BoardWindow::Top { limit, after } => {
-            let start = after.unwrap_or(0) as usize;
-            (start, start + usize::from(limit.clamp(1, MAX_BOARD_TOP)))
-        }
-        BoardWindow::Around { radius } => {
-            match ranking.iter().position(|(player, _)| player == viewer) {
-                Some(index) => {
-                    let radius = usize::from(radius.min(MAX_BOARD_RADIUS));
-                    (index.saturating_sub(radius), index + radius + 1)
-                }
-                None => (0, 0),
-            }
-        }
-    };
-    ranking
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .map(|(index, (player, packed))| (index as u32 + 1, player.clone(), *packed))
-        .collect()
-}
-
 /// Every scope, so `leaderboard_read_seconds` shows each from zero.
 pub(crate) const SCOPES: [Scope; 2] = [Scope::Friends, Scope::Global];
 
@@ -358,59 +378,5 @@ pub(crate) const fn scope_label(scope: Scope) -> &'static str {
     match scope {
         Scope::Friends => "friends",
         Scope::Global => "global",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ranking(n: usize) -> Vec<(PlayerId, u64)> {
-        (0..n)
-            .map(|i| (PlayerId::new(format!("p{i}")).unwrap(), 1_000 - i as u64))
-            .collect()
-    }
-
-    #[test]
-    fn windows_page_and_centre_on_the_viewer() {
-        let board = ranking(10);
-        let me = PlayerId::new("p5").unwrap();
-        let top = window_of(
-            &board,
-            &me,
-            BoardWindow::Top {
-                limit: 3,
-                after: None,
-            },
-        );
-        assert_eq!(top.iter().map(|e| e.0).collect::<Vec<_>>(), [1, 2, 3]);
-        let next = window_of(
-            &board,
-            &me,
-            BoardWindow::Top {
-                limit: 3,
-                after: Some(3),
-            },
-        );
-        assert_eq!(next.iter().map(|e| e.0).collect::<Vec<_>>(), [4, 5, 6]);
-        let around = window_of(&board, &me, BoardWindow::Around { radius: 1 });
-        assert_eq!(
-            around.iter().map(|e| e.1.as_str()).collect::<Vec<_>>(),
-            ["p4", "p5", "p6"]
-        );
-        let edge = window_of(
-            &board,
-            &PlayerId::new("p0").unwrap(),
-            BoardWindow::Around { radius: 2 },
-        );
-        assert_eq!(edge.len(), 3);
-        assert!(
-            window_of(
-                &board,
-                &PlayerId::new("nobody").unwrap(),
-                BoardWindow::Around { radius: 2 }
-            )
-            .is_empty()
-        );
     }
 }

@@ -135,6 +135,7 @@ pub(crate) fn recording_domain(
         store.clone(),
         super::sharding(),
         friends.clone(),
+        super::FRIEND_CACHE,
         PeriodRules::default(),
         DAY,
         metrics.clone(),
