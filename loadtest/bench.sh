@@ -3,7 +3,7 @@
 #   1. jump round trips at 1,000 connections vs the echo server
 #   2. server memory per idle authenticated connection
 #   3. run completions with a new best and 200 friends each, with Redis commands per run
-#   4. friend-board reads at 200 and 5,000 friends
+#   4. friend-board reads at 200 and 5,000 friends, with the node's friend-board cache and without it
 #   5. "friend passed you" delivery latency, same node and across two nodes, at 1,000 per second
 #   + redis-benchmark of the same Redis commands (loadtest/scripts/redis-commands.sh)
 #   + peers: a Colyseus room server doing the same integer jump step (loadtest/peers/), when Node.js is
@@ -53,20 +53,21 @@ PIDS+=("$REDIS_PID")
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
 
-# start_node NAME: a node with machine-speed play (and as many runs per player) allowed and no coalescing; sets NODE_URL/NODE_ADMIN/NODE_PID
+# start_node NAME [options]: a node with machine-speed play (and as many runs per player) allowed and no coalescing; sets NODE_URL/NODE_ADMIN/NODE_PID
 start_node() {
-  local public admin
+  local name=$1 public admin
+  shift
   public=$(free_port); admin=$(free_port)
-  LEAPFROG_LOG=warn "$BIN/leapfrog-server" --redis-url "$REDIS_URL" --node-id "$1" \
+  LEAPFROG_LOG=warn "$BIN/leapfrog-server" --redis-url "$REDIS_URL" --node-id "$name" \
     --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 \
-    --max-runs-per-hour 10000000 --coalesce-window-ms 0 --max-connections 100000 >"$OUT/$1.log" 2>&1 &
+    --max-runs-per-hour 10000000 --coalesce-window-ms 0 --max-connections 100000 "$@" >"$OUT/$name.log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
   NODE_URL="ws://127.0.0.1:$public/ws"
   NODE_ADMIN="127.0.0.1:$admin"
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && return; sleep 0.1; done
-  echo "node $1 did not start" >&2; exit 1
+  echo "node $name did not start" >&2; exit 1
 }
 stop_node() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 load() { # NAME, then options
@@ -145,6 +146,14 @@ if section 4; then
   load 4-friends-200-light --url "$NODE_URL" --admin "$NODE_ADMIN" $(cpu_node) --players 20 --population 5020 --no-import \
     --pace fast --mix friends=1 --ramp-secs 1 --duration-secs "$SECS" --prefix f
   load 4-friends-5000 --url "$NODE_URL" --admin "$NODE_ADMIN" $(cpu_node) --players 50 --population 5550 --warmup \
+    --pace fast --mix friends=1 --degrees fixed --friends-mean 5000 --ramp-secs 2 --duration-secs "$SECS" --prefix f
+  stop_node "$NODE_PID"
+  # The same-run baseline: the same boards (imported again, the players' runs kept) read by a node
+  # without the friend-board cache.
+  start_node bench-a-uncached --friend-cache-ms 0
+  load 4-friends-200-uncached --url "$NODE_URL" --admin "$NODE_ADMIN" $(cpu_node) --players 500 --population 5500 \
+    --pace fast --mix friends=1 --degrees fixed --friends-mean 200 --ramp-secs 2 --duration-secs "$SECS" --prefix f
+  load 4-friends-5000-uncached --url "$NODE_URL" --admin "$NODE_ADMIN" $(cpu_node) --players 50 --population 5550 \
     --pace fast --mix friends=1 --degrees fixed --friends-mean 5000 --ramp-secs 2 --duration-secs "$SECS" --prefix f
   stop_node "$NODE_PID"; flush
 fi
