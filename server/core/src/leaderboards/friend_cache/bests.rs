@@ -12,12 +12,31 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use protocol::Period;
+
+use crate::leaderboards::PeriodSlot;
+
 /// Which board a best is from: the period kind and the moment that period ends, so the next period of
 /// the same kind is another key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct BoardTag {
-    pub(super) kind: u8,
-    pub(super) ends_at_ms: u64,
+    kind: u8,
+    ends_at_ms: u64,
+}
+
+impl BoardTag {
+    /// The board of `period` at `slot`.
+    pub(super) fn new(period: Period, slot: &PeriodSlot) -> BoardTag {
+        let kind = match period {
+            Period::Daily => 0,
+            Period::Weekly => 1,
+            Period::AllTime => 2,
+        };
+        BoardTag {
+            kind,
+            ends_at_ms: slot.ends_at_ms.unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// A best's key: a board and a 128-bit digest of the player id (see [`super::Digest`]).

@@ -51,20 +51,6 @@ impl FriendCacheConfig {
     };
 }
 
-impl BoardTag {
-    fn new(period: Period, slot: &PeriodSlot) -> BoardTag {
-        let kind = match period {
-            Period::Daily => 0,
-            Period::Weekly => 1,
-            Period::AllTime => 2,
-        };
-        BoardTag {
-            kind,
-            ends_at_ms: slot.ends_at_ms.unwrap_or(u64::MAX),
-        }
-    }
-}
-
 /// Digests player ids for the bests' keys: 128 bits, so a key is copied, compared and dropped without
 /// touching the heap. Two ids share a digest with odds of about 2^-128 per pair; the keys of the two
 /// SipHash halves are random per node, so no one can aim for it.
@@ -137,7 +123,7 @@ impl FriendCache {
                 Arc::new(Caches {
                     digest: Digest::new(),
                     bests: Bests::new(config.entries, config.ttl),
-                    // A list weighs its length: about as many lists as a tenth of the entries' worth.
+                    // A list weighs its length; the estimate of lists held assumes 100 ids each.
                     lists: Cache::with_weighter(
                         (config.entries / 100).max(1),
                         config.entries as u64,
