@@ -87,7 +87,8 @@ impl Node {
             .spawn()
             .expect("redis-server is installed (scripts/test.sh installs it)");
         let client = redis::Client::open(self.url()).expect("valid url");
-        for _ in 0..200 {
+        // Up to 10 s: a loaded CI machine can be slow to start it.
+        for _ in 0..400 {
             // Our own process must be alive: a PONG from another test's Redis on a stolen port is no use.
             if !matches!(child.try_wait(), Ok(None)) {
                 return false;
@@ -104,6 +105,8 @@ impl Node {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+        // Gone before the next try: a live one would still hold its port and its cluster config file.
+        let _ = child.kill().await;
         false
     }
 
@@ -333,6 +336,10 @@ async fn start_node(cluster: bool) -> Node {
         if node.start().await {
             return node;
         }
+        // Each try starts from an empty directory: a failed try may have left a cluster config file
+        // (`nodes.conf`) or an append-only file behind, which would make every later try fail alike.
+        let _ = std::fs::remove_dir_all(&node.dir);
+        node.dir = temp_dir("redis");
     }
     panic!("redis-server did not start on a free port in 5 tries");
 }
