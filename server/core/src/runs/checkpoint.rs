@@ -351,7 +351,6 @@ pub(crate) async fn write_jumps(
     jumps: &[Jump],
     write: JumpWrite<'_>,
 ) -> Result<Appended, StoreError> {
-    let meta = keys::run_meta(&run);
     let live = keys::run_live_log(&run, write.epoch);
     let mut bytes = input_log::encode_all(jumps);
     bytes.extend_from_slice(&write.now_ms.to_le_bytes());
@@ -361,6 +360,7 @@ pub(crate) async fn write_jumps(
         .setrange(&live, offset as isize, bytes.as_slice())
         .ignore();
     if let Some(ttl) = write.refresh_ttl {
+        let meta = keys::run_meta(&run);
         // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
         pipe.hmget(&meta, &["state", "driver", "epoch"])
             .cmd("EXPIRE")
@@ -384,7 +384,7 @@ pub(crate) async fn write_jumps(
             .map(|(before,)| (before, None))
     };
     let Some((before, drive)) = replies else {
-        return fenced(store, &meta, &write).await;
+        return fenced(store, &keys::run_meta(&run), &write).await;
     };
     if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
         // The write went to a log no one reads any more (and may have created it, without a TTL: its
@@ -404,7 +404,7 @@ pub(crate) async fn write_jumps(
         // never leaving a hole the trailer would fill with a bogus record.
         let mut invocation = TRUNCATE_LOG.prepare_invoke();
         invocation
-            .key(&meta)
+            .key(keys::run_meta(&run))
             .key(&live)
             .arg(write.epoch)
             .arg(before);

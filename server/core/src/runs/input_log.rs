@@ -28,7 +28,12 @@ pub fn encode(jump: Jump) -> [u8; RECORD_BYTES] {
 
 /// Several jumps' records, concatenated (an offline run's chunk).
 pub(crate) fn encode_all(jumps: &[Jump]) -> Vec<u8> {
-    jumps.iter().flat_map(|jump| encode(*jump)).collect()
+    // One record more of room: a live log's write appends its 8-byte trailer.
+    let mut bytes = Vec::with_capacity((jumps.len() + 1) * RECORD_BYTES);
+    for jump in jumps {
+        bytes.extend_from_slice(&encode(*jump));
+    }
+    bytes
 }
 
 /// The jumps of a stored log.

@@ -5,15 +5,25 @@
 
 use protocol::{ChallengeId, PlayerId, RunId};
 
+/// `lf:{run:<run>}:<suffix>`, built in a buffer of the right size: run keys are made on every jump, and
+/// `format!` grows its string as it goes.
+fn run_key(run: &RunId, suffix: &str, extra: usize) -> String {
+    use std::fmt::Write as _;
+    let mut key = String::with_capacity("lf:{run:".len() + 32 + "}:".len() + suffix.len() + extra);
+    // Writing to a `String` cannot fail.
+    let _ = write!(key, "lf:{{run:{run}}}:{suffix}");
+    key
+}
+
 /// A run's fixed facts and state (hash).
 pub(crate) fn run_meta(run: &RunId) -> String {
-    format!("lf:{{run:{run}}}:meta")
+    run_key(run, "meta", 0)
 }
 
 /// An ended run's input log (and a live one's from before the `format` 2 layout): 8 bytes per jump
 /// (string).
 pub(crate) fn run_log(run: &RunId) -> String {
-    format!("lf:{{run:{run}}}:log")
+    run_key(run, "log", 0)
 }
 
 /// A live run's input log while driven at `epoch`: its records then the 8-byte time of its last jump,
@@ -21,7 +31,11 @@ pub(crate) fn run_log(run: &RunId) -> String {
 /// driver that lost the run lands in a key nobody reads. `load_run.lua` and `end_run.lua` build the same
 /// name from `run_log`.
 pub(crate) fn run_live_log(run: &RunId, epoch: u64) -> String {
-    format!("lf:{{run:{run}}}:log:{epoch}")
+    use std::fmt::Write as _;
+    // ":" and at most 20 digits.
+    let mut key = run_key(run, "log", 21);
+    let _ = write!(key, ":{epoch}");
+    key
 }
 
 /// One shard of the index of runs not yet settled: run id → when a sweeper should look at it (sorted
