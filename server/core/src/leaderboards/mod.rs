@@ -24,8 +24,8 @@ use crate::friends::FriendGraph;
 use crate::metrics::Metrics;
 use crate::store::{Sharding, Store, StoreError};
 use friend_board::{FriendBests, window_of};
-use friend_cache::FriendCache;
 pub use friend_cache::FriendCacheConfig;
+use friend_cache::{FriendCache, Looked};
 use global::GlobalBoards;
 pub use global::{MAX_GLOBAL_AFTER, TOP_CACHE_TTL};
 pub use period::{PeriodRules, PeriodSlot};
@@ -305,21 +305,19 @@ impl Leaderboards {
         slot: &PeriodSlot,
     ) -> Result<FriendBests, StoreError> {
         self.metrics.friend_board_size.observe(friends.len() as f64);
-        let looked = self.friend_cache.look_up(period, slot, &friends);
+        let Looked { found, mut missing } = self.friend_cache.look_up(period, slot, &friends);
         self.metrics
             .friend_score_cache_hits_total
-            .inc_by(looked.hits as u64);
+            .inc_by((friends.len() - missing.len()) as u64);
         self.metrics
             .friend_score_cache_misses_total
-            .inc_by(looked.missing.len() as u64);
-        let mut missing = looked.missing;
+            .inc_by(missing.len() as u64);
         missing.push(viewer);
         // An entry's age counts from before Redis answered.
         let fetched = Instant::now();
         let read = self.global.lookup(&slot.id, &missing).await?;
         self.friend_cache.keep(period, slot, &read, fetched);
-        let cached = looked.found;
-        Ok(FriendBests::new(friends, cached, read))
+        Ok(FriendBests::new(friends, found, read))
     }
 
     /// A window of the global board `period_id`.

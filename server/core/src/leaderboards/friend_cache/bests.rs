@@ -49,6 +49,12 @@ pub(super) struct Best {
     pub(super) fetched: Instant,
 }
 
+/// Whether something read at `fetched` may still be served at `now`: the one freshness rule of the
+/// friend-board cache, for bests and friend lists alike.
+pub(super) fn fresh(fetched: Instant, now: Instant, ttl: Duration) -> bool {
+    now.saturating_duration_since(fetched) < ttl
+}
+
 /// Shards: a power of two, more than the runtime's threads, so a batch's writers rarely meet.
 const SHARDS: usize = 16;
 
@@ -154,7 +160,7 @@ impl Bests {
                 found[at] = shard
                     .map
                     .get(&keys[at])
-                    .filter(|best| now.saturating_duration_since(best.fetched) < self.ttl)
+                    .filter(|best| fresh(best.fetched, now, self.ttl))
                     .copied();
             }
         }
@@ -186,7 +192,7 @@ impl Bests {
         let old = shard
             .map
             .get(&key)
-            .filter(|best| now.saturating_duration_since(best.fetched) < self.ttl)
+            .filter(|best| fresh(best.fetched, now, self.ttl))
             .copied();
         let new = change(old);
         self.put(&mut shard, key, new);
@@ -203,9 +209,7 @@ impl Bests {
             if due {
                 shard.purged = Some(now);
                 let ttl = self.ttl;
-                shard
-                    .map
-                    .retain(|_, kept| now.saturating_duration_since(kept.fetched) < ttl);
+                shard.map.retain(|_, kept| fresh(kept.fetched, now, ttl));
             }
             if shard.map.len() >= self.per_shard {
                 return;

@@ -29,7 +29,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use super::PeriodSlot;
-use bests::{Best, Bests, BoardTag};
+use bests::{Best, Bests, BoardTag, fresh};
 
 mod bests;
 
@@ -108,8 +108,6 @@ pub(crate) struct FriendCache {
 pub(crate) struct Looked<'a> {
     /// Players with a fresh entry and a best: their index in the players looked up, and the best.
     pub(crate) found: Vec<(usize, u64)>,
-    /// Players with a fresh entry: those found, and those known to have no best.
-    pub(crate) hits: usize,
     /// Players to read from Redis.
     pub(crate) missing: Vec<&'a PlayerId>,
 }
@@ -141,7 +139,7 @@ impl FriendCache {
         caches
             .lists
             .peek(player)
-            .filter(|list| list.fetched.elapsed() < self.ttl)
+            .filter(|list| fresh(list.fetched, Instant::now(), self.ttl))
             .map(|list| list.friends)
     }
 
@@ -170,7 +168,6 @@ impl FriendCache {
         let Some(caches) = &self.caches else {
             return Looked {
                 found: Vec::new(),
-                hits: 0,
                 missing: players.iter().collect(),
             };
         };
@@ -180,12 +177,10 @@ impl FriendCache {
             .map(|player| (tag, caches.digest.of(player)))
             .collect();
         let mut found = Vec::with_capacity(players.len());
-        let mut hits = 0;
         let mut missing = Vec::new();
         for ((index, player), best) in players.iter().enumerate().zip(caches.bests.get_all(&keys)) {
             match best {
                 Some(best) => {
-                    hits += 1;
                     if let Some(packed) = best.packed {
                         found.push((index, packed));
                     }
@@ -193,11 +188,7 @@ impl FriendCache {
                 None => missing.push(player),
             }
         }
-        Looked {
-            found,
-            hits,
-            missing,
-        }
+        Looked { found, missing }
     }
 
     /// Keeps what a read on `period`'s board `slot` returned, made at `fetched`: each player with their
@@ -287,7 +278,6 @@ mod tests {
         let players = vec![player("a"), player("b"), player("c")];
         let first = cache.look_up(Period::Weekly, &slot, &players);
         assert_eq!(first.missing, players.iter().collect::<Vec<_>>());
-        assert_eq!(first.hits, 0);
         assert!(first.found.is_empty());
         let read = vec![
             (player("c"), Some(9)),
@@ -297,7 +287,6 @@ mod tests {
         cache.keep(Period::Weekly, &slot, &read, Instant::now());
         let again = cache.look_up(Period::Weekly, &slot, &players);
         assert!(again.missing.is_empty(), "b's absence is kept too");
-        assert_eq!(again.hits, 3);
         assert_eq!(again.found, vec![(0, 7), (2, 9)]);
     }
 
