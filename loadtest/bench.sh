@@ -39,7 +39,7 @@ JWT="bench-jwt-secret-$(date +%s)-0123456789abcdef"
 ADMIN="bench-admin-secret-$(date +%s)-0123456789abcdef"
 export LEAPFROG_JWT_SECRET="$JWT" LEAPFROG_ADMIN_SECRET="$ADMIN"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source loadtest/scripts/lib.sh
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -51,7 +51,7 @@ redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --d
 REDIS_PID=$!
 PIDS+=("$REDIS_PID")
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+wait_redis "$REDIS_PORT"
 
 # start_node NAME [options]: a node with machine-speed play (and as many runs per player) allowed and no coalescing; sets NODE_URL/NODE_ADMIN/NODE_PID
 start_node() {

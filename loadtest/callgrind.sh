@@ -25,7 +25,7 @@ command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y
 mkdir -p "$OUT"
 export LEAPFROG_JWT_SECRET="callgrind-jwt-secret-0123456789abcdef-0123456789"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source loadtest/scripts/lib.sh
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -35,7 +35,7 @@ REDIS_DIR=$(mktemp -d)
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
   >"$OUT/redis.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+wait_redis "$REDIS_PORT"
 
 # instructions BIN NAME JUMPS: total instructions of one node process serving PLAYERS x JUMPS jumps.
 instructions() {

@@ -22,7 +22,7 @@ mkdir -p "$OUT"
 JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source loadtest/scripts/lib.sh
 
 measure() { # LABEL BIN [node options]
   local label=$1 bin=$2 dir public admin node redis_pid redis_port
@@ -30,14 +30,14 @@ measure() { # LABEL BIN [node options]
   dir=$(mktemp -d); redis_port=$(free_port)
   redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$dir" >"$OUT/$label-redis.log" 2>&1 &
   redis_pid=$!; PIDS+=("$redis_pid")
-  for _ in $(seq 50); do redis-cli -p "$redis_port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_redis "$redis_port"
   public=$(free_port); admin=$(free_port)
   LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$redis_port" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
     --node-id "fb-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
     --coalesce-window-ms 0 --max-connections 100000 "$@" >"$OUT/$label-node.log" 2>&1 &
   node=$!; PIDS+=("$node")
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready "$public"
   "$TOOL" --url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
     --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" --progress-secs 0 --json \
     --players "$PLAYERS" --population "$POPULATION" --warmup --pace fast --mix friends=1 --degrees fixed \

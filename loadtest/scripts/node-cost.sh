@@ -10,6 +10,7 @@
 # exit; each load is bounded by SECS. IDLE=0 skips the idle connections.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source loadtest/scripts/lib.sh
 PLAYERS="${PLAYERS:-1000}"
 SECS="${SECS:-15}"
 IDLE="${IDLE:-18000}"
@@ -17,11 +18,9 @@ TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/node-cost}"
 mkdir -p "$OUT"
 export LEAPFROG_JWT_SECRET="node-cost-jwt-secret-0123456789abcdef-0123456789"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] not in ("connect",)))' "$1"; }
 bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
 
@@ -30,7 +29,7 @@ REDIS_DIR=$(mktemp -d)
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
   --maxclients 50000 >"$OUT/redis.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+wait_redis "$REDIS_PORT"
 TICK=$(getconf CLK_TCK)
 
 # measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
@@ -72,7 +71,7 @@ for bin in "$@"; do
     --rate-burst 100000 --max-runs-per-hour 10000000 --max-connections 100000 \
     --max-unauthenticated 100000 >"$OUT/node-$index.log" 2>&1 &
   node=$!; PIDS+=("$node")
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready "$public"
   measure "$index: $bin" "node-$index" "ws://127.0.0.1:$public/ws" "$node" --no-import
   idle "$index: $bin" "node-$index" "ws://127.0.0.1:$public/ws" "$node"
   kill "$node"; wait "$node" 2>/dev/null || true

@@ -19,10 +19,7 @@ mkdir -p "$OUT"
 JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_us() { # utime+stime of PID in µs
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", ($14 + $15) * 1000000 / hz }' "/proc/$1/stat"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 stats() { redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' | grep '^cmdstat_' ; }
 memory() { redis-cli -p "$REDIS_PORT" INFO memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'; }
 # keys_bytes PATTERN: count and MEMORY USAGE sum of the keys matching PATTERN
@@ -56,7 +53,7 @@ measure() { # LABEL BIN
   dir=$(mktemp -d); REDIS_PORT=$(free_port)
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$dir" >"$OUT/$label-redis.log" 2>&1 &
   local redis_pid=$!; PIDS+=("$redis_pid")
-  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_redis "$REDIS_PORT"
   public=$(free_port); admin=$(free_port)
   LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
     --jwt-secret "$JWT" --admin-secret "$ADMIN" --node-id "cost-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
@@ -64,7 +61,7 @@ measure() { # LABEL BIN
     --coalesce-window-ms 0 --max-connections 100000 --run-idle-timeout-ms 10000 --sweep-interval-ms 200 \
     --settle-grace-ms 500 >"$OUT/$label-node.log" 2>&1 &
   node=$!; PIDS+=("$node")
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready "$public"
   local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT"
     --admin-secret "$ADMIN" --progress-secs 0 --json)
 

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The recording path's cost per pass, for node binaries side by side (issue #16): each binary gets a fresh
+# private redis-server (no persistence) and one node, then runs the `passes` scenario (pairs of friends
+# passing each other, every run after a pair's first passes one friend) at two rates. It prints, per run
+# of each load:
+#   - node and Redis CPU (utime+stime from /proc over the load after its ramp, as the tool measures it);
+#   - the marginal CPU per run between the two rates, which cancels what the connected players cost
+#     whatever the rate;
+#   - the Redis requests the node sent (its `leapfrog_redis_command_duration_seconds_count` per
+#     operation: each is one command, pipeline or script, so one round trip unless sent beside others);
+#   - the Redis commands run (INFO commandstats calls; a script counts once, then each command inside).
+# The request and command counts are exact whatever else the machine does; read CPU as ratios.
+#
+#   loadtest/scripts/pass-cost.sh BASELINE_SERVER_BIN SERVER_BIN...   (from the repository root)
+#   LOW=50 HIGH=300 SECS=20 PLAYERS=2000 OUT=target/pass-cost
+#
+# Everything is on loopback, bounded by SECS per load, and stopped at exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source loadtest/scripts/lib.sh
+LOW=${LOW:-50}; HIGH=${HIGH:-300}; SECS=${SECS:-20}; PLAYERS=${PLAYERS:-2000}
+OUT=${OUT:-target/pass-cost}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
+mkdir -p "$OUT"
+JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# load LABEL RATE PREFIX: one passes load against the node, its counters saved under $OUT/LABEL-RATE.*
+load() {
+  local label=$1 rate=$2 prefix=$3 base="$OUT/$1-$2"
+  curl -fs "http://127.0.0.1:$admin/metrics" >"$base.metrics.before"
+  redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' | grep '^cmdstat_' >"$base.commands.before"
+  "$TOOL" --url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
+    --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" --progress-secs 0 --json \
+    --scenario passes --players "$PLAYERS" --rate "$rate" --ramp-secs 3 --duration-secs "$SECS" \
+    --prefix "$prefix" >"$base.json"
+  curl -fs "http://127.0.0.1:$admin/metrics" >"$base.metrics.after"
+  redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' | grep '^cmdstat_' >"$base.commands.after"
+}
+
+measure() { # LABEL BIN
+  local label=$1 bin=$2 dir
+  dir=$(mktemp -d); redis_port=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$dir" \
+    >"$OUT/$label-redis.log" 2>&1 &
+  redis_pid=$!; PIDS+=("$redis_pid")
+  wait_redis "$redis_port"
+  public=$(free_port); admin=$(free_port)
+  LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$redis_port" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
+    --node-id "pass-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
+    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
+    --coalesce-window-ms 0 --max-connections 100000 >"$OUT/$label-node.log" 2>&1 &
+  node=$!; PIDS+=("$node")
+  wait_ready "$public"
+  load "$label" "$LOW" "l$label"
+  load "$label" "$HIGH" "h$label"
+  kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
+  rm -rf "$dir"
+}
+
+LABELS=()
+i=0
+for bin in "$@"; do
+  label="$i-$(basename "$(dirname "$bin")")"; i=$((i + 1))
+  measure "$label" "$bin"
+  LABELS+=("$label")
+done
+
+python3 - "$OUT" "$LOW" "$HIGH" "${LABELS[@]}" <<'PY'
+import json, re, sys
+out, low, high, labels = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+
+def requests(path):
+    counts = {}
+    for line in open(path):
+        m = re.match(r'leapfrog_redis_command_duration_seconds_count\{op="(\w+)"[^}]*\} (\d+)', line)
+        if m:
+            counts[m[1]] = int(m[2])
+    return counts
+
+def commands(path):
+    calls = {}
+    for line in open(path):
+        m = re.match(r'cmdstat_([\w|]+):calls=(\d+)', line)
+        if m:
+            calls[m[1]] = int(m[2])
+    return calls
+
+def delta(before, after):
+    return {k: v - before.get(k, 0) for k, v in after.items() if v > before.get(k, 0)}
+
+print("| binary | passes/s | runs in window | node CPU µs/run | Redis CPU µs/run | Redis requests/run | Redis commands/run |")
+print("|---|---|---|---|---|---|---|")
+detail = {}
+for label in labels:
+    window = {}
+    for rate in (low, high):
+        base = f"{out}/{label}-{rate}"
+        report = json.load(open(f"{base}.json"))
+        cpu = report["cpu"]
+        proc = {p["name"]: p for p in cpu["processes"]}
+        runs_total = report["runs"]
+        req = delta(requests(f"{base}.metrics.before"), requests(f"{base}.metrics.after"))
+        cmd = delta(commands(f"{base}.commands.before"), commands(f"{base}.commands.after"))
+        window[rate] = (cpu["runs"], proc["node"]["cpu_s"], proc["redis"]["cpu_s"])
+        detail[(label, rate)] = (req, runs_total)
+        print(f"| {label} | {rate} | {cpu['runs']} | {proc['node']['us_per_run']:.0f} | {proc['redis']['us_per_run']:.0f} "
+              f"| {sum(req.values()) / runs_total:.2f} | {sum(cmd.values()) / runs_total:.1f} |")
+    (r0, n0, d0), (r1, n1, d1) = window[low], window[high]
+    if r1 > r0:
+        print(f"| {label} | marginal {low}→{high} | {r1 - r0} | **{(n1 - n0) / (r1 - r0) * 1e6:.0f}** "
+              f"| **{(d1 - d0) / (r1 - r0) * 1e6:.0f}** | | |")
+print()
+print(f"Redis requests per run at {high} passes/s, by operation:")
+print()
+ops = sorted({op for (label, rate), (req, _) in detail.items() if rate == high for op in req})
+print("| operation | " + " | ".join(labels) + " |")
+print("|---|" + "---|" * len(labels))
+for op in ops:
+    cells = []
+    for label in labels:
+        req, runs = detail[(label, high)]
+        cells.append(f"{req.get(op, 0) / runs:.2f}")
+    print(f"| {op} | " + " | ".join(cells) + " |")
+PY
