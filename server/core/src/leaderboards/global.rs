@@ -89,28 +89,71 @@ impl GlobalBoards {
         Ok(packed.map(score::from_redis))
     }
 
-    /// Raises `player`'s entry to `packed` if better, and keeps its shard until `expires_at_ms` (unix
-    /// ms), in one pipeline. Not a `MULTI`: both writes are idempotent and a failure is retried whole,
-    /// so a transaction would only cost Redis two more commands per board.
-    pub(crate) async fn raise(
+    /// `player`'s packed best on each of the boards `period_ids`, in their order: one `ZSCORE` each,
+    /// sent together (one request on one Redis, see [`Store::query_groups`]).
+    pub(crate) async fn bests(
         &self,
-        period_id: &str,
+        period_ids: &[&str],
         player: &PlayerId,
-        packed: u64,
-        expires_at_ms: Option<u64>,
+    ) -> Result<Vec<Option<u64>>, StoreError> {
+        let groups = period_ids
+            .iter()
+            .map(|period_id| {
+                let mut zscore = redis::cmd("ZSCORE");
+                zscore
+                    .arg(self.sharding.board_key(period_id, player))
+                    .arg(player.as_str());
+                vec![zscore]
+            })
+            .collect();
+        self.store
+            .query_groups(Op::BoardBest, groups)
+            .await?
+            .into_iter()
+            .map(|replies| {
+                let packed: Option<f64> = match replies.into_iter().next() {
+                    Some(reply) => {
+                        redis::from_redis_value(reply).map_err(|source| StoreError::Redis {
+                            op: Op::BoardBest.label(),
+                            source: source.into(),
+                        })?
+                    }
+                    None => None,
+                };
+                Ok(packed.map(score::from_redis))
+            })
+            .collect()
+    }
+
+    /// Raises `player`'s entry on each board of `raises` (period id, packed score, when the board
+    /// expires: unix ms) to its packed score if better, and keeps the board's shard until it expires:
+    /// `ZADD GT` and `PEXPIREAT` per board, every board sent together (one request on one Redis). Not a
+    /// `MULTI`: the writes are idempotent and a failure is retried whole, so a transaction would only
+    /// cost Redis two more commands per board.
+    pub(crate) async fn raise_all(
+        &self,
+        player: &PlayerId,
+        raises: &[(&str, u64, Option<u64>)],
     ) -> Result<(), StoreError> {
-        let key = self.sharding.board_key(period_id, player);
-        let mut pipe = redis::pipe();
-        pipe.cmd("ZADD")
-            .arg(&key)
-            .arg("GT")
-            .arg(packed)
-            .arg(player.as_str())
-            .ignore();
-        if let Some(at) = expires_at_ms {
-            pipe.cmd("PEXPIREAT").arg(&key).arg(at).ignore();
-        }
-        self.store.query_pipeline(Op::BoardRaise, &pipe).await
+        let groups = raises
+            .iter()
+            .map(|(period_id, packed, expires_at_ms)| {
+                let key = self.sharding.board_key(period_id, player);
+                let mut zadd = redis::cmd("ZADD");
+                zadd.arg(&key).arg("GT").arg(*packed).arg(player.as_str());
+                let mut group = vec![zadd];
+                if let Some(at) = expires_at_ms {
+                    let mut expire = redis::cmd("PEXPIREAT");
+                    expire.arg(&key).arg(*at);
+                    group.push(expire);
+                }
+                group
+            })
+            .collect();
+        self.store
+            .query_groups(Op::BoardRaise, groups)
+            .await
+            .map(drop)
     }
 
     /// The packed scores on board `period_id` of those `players` who have one: one `ZMSCORE` per shard

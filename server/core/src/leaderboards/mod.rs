@@ -100,13 +100,9 @@ impl Leaderboards {
         let packed = score::encode(score, reached_ms);
         let mut recorded = Recorded::default();
         let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
-        // The three boards are three slots: read concurrently, one round trip.
-        let bests = futures_util::future::try_join_all(
-            slots
-                .iter()
-                .map(|(_, slot)| self.global.best(&slot.id, player)),
-        )
-        .await?;
+        // The three boards are three slots: read together, one round trip.
+        let period_ids = slots.each_ref().map(|(_, slot)| slot.id.as_str());
+        let bests = self.global.bests(&period_ids, player).await?;
         for ((period, slot), previous) in slots.iter().zip(bests) {
             let improved = previous.is_none_or(|old| packed > old);
             match period {
@@ -127,7 +123,8 @@ impl Leaderboards {
     }
 
     /// Writes `score`, reached at `reached_ms`, to every period board of that moment (`ZADD GT`: only a
-    /// better score changes an entry, so a retry is harmless).
+    /// better score changes an entry, so a retry is harmless), keeping each board until its period ends
+    /// plus the retention: one round trip. This node's friend boards see the new best at once.
     pub async fn apply(
         &self,
         player: &PlayerId,
@@ -137,31 +134,18 @@ impl Leaderboards {
         let started = Instant::now();
         let packed = score::encode(score, reached_ms);
         let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
-        futures_util::future::try_join_all(
-            slots
-                .iter()
-                .map(|(period, slot)| self.raise(player, *period, slot, packed)),
-        )
-        .await?;
+        let retention = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
+        let raises = slots.each_ref().map(|(_, slot)| {
+            let expires = slot.ends_at_ms.map(|end| end.saturating_add(retention));
+            (slot.id.as_str(), packed, expires)
+        });
+        self.global.raise_all(player, &raises).await?;
+        for (period, slot) in &slots {
+            self.friend_cache.raise(*period, slot, player, packed);
+        }
         self.metrics
             .leaderboard_write_seconds
             .observe(started.elapsed().as_secs_f64());
-        Ok(())
-    }
-
-    /// Raises `player`'s entry on `period`'s board `slot` to `packed` if better, and keeps the board
-    /// until its period ends plus the retention. This node's friend boards see the new best at once.
-    async fn raise(
-        &self,
-        player: &PlayerId,
-        period: Period,
-        slot: &PeriodSlot,
-        packed: u64,
-    ) -> Result<(), StoreError> {
-        let retention = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
-        let expires = slot.ends_at_ms.map(|end| end.saturating_add(retention));
-        self.global.raise(&slot.id, player, packed, expires).await?;
-        self.friend_cache.raise(period, slot, player, packed);
         Ok(())
     }
 

@@ -123,6 +123,52 @@ impl Store {
         self.query_pipeline_read(op, pipe, |replies| replies).await
     }
 
+    /// Runs `groups` of commands, each group in one slot (groups may be in different slots), and returns
+    /// every command's reply, group by group. Nothing is atomic: for idempotent reads and writes whose
+    /// failure is retried whole.
+    ///
+    /// On one Redis every group goes in a single pipeline: one request and one round trip, where sending
+    /// the groups concurrently would cost the node a request (its bookkeeping, a timer, a write to the
+    /// socket when they do not coalesce) and Redis a read per group. On a cluster each group is its own
+    /// pipeline to its slot's node, all at once.
+    pub(crate) async fn query_groups(
+        &self,
+        op: Op,
+        groups: Vec<Vec<Cmd>>,
+    ) -> Result<Vec<Vec<redis::Value>>, StoreError> {
+        fn pipeline(commands: impl IntoIterator<Item = Cmd>) -> Pipeline {
+            let mut pipe = redis::pipe();
+            for command in commands {
+                pipe.add_command(command);
+            }
+            pipe
+        }
+        if self.is_cluster() {
+            return futures_util::future::try_join_all(groups.into_iter().map(|group| {
+                let pipe = pipeline(group);
+                async move { self.query_pipeline::<Vec<redis::Value>>(op, &pipe).await }
+            }))
+            .await;
+        }
+        let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+        let pipe = pipeline(groups.into_iter().flatten());
+        let replies: Vec<redis::Value> = self.query_pipeline(op, &pipe).await?;
+        if replies.len() != pipe.len() {
+            return Err(StoreError::Redis {
+                op: op.label(),
+                source: redis::RedisError::from((
+                    redis::ErrorKind::UnexpectedReturnType,
+                    "a pipeline answered another number of replies than it sent commands",
+                )),
+            });
+        }
+        let mut replies = replies.into_iter();
+        Ok(sizes
+            .into_iter()
+            .map(|size| replies.by_ref().take(size).collect())
+            .collect())
+    }
+
     /// [`Store::query_pipeline`] where Redis refusing a command with error `code` (e.g. `WRONGTYPE`
     /// from a key a fence turned into another type) is an answer, not a failure: `Ok(None)`, and not
     /// counted as an error.
