@@ -87,6 +87,25 @@ async fn a_whole_run_in_both_codecs_matches_game_logic() {
             }
             other => panic!("expected the run to be over, got {other:?}"),
         }
+        // Recorded before the answer: flagged, and gone from the index of unsettled runs (the flag and
+        // the index entry's removal are sent together).
+        let mut redis_connection = redis.connection().await;
+        let flag: Option<String> = redis::cmd("HGET")
+            .arg(format!("lf:{{run:{}}}:meta", started.run_id))
+            .arg("recorded")
+            .query_async(&mut redis_connection)
+            .await
+            .expect("Redis answers");
+        assert_eq!(flag.as_deref(), Some("1"), "the run is flagged recorded");
+        for shard in 0..16 {
+            let listed: Option<f64> = redis::cmd("ZSCORE")
+                .arg(format!("lf:{{runs:{shard}}}"))
+                .arg(started.run_id.to_string())
+                .query_async(&mut redis_connection)
+                .await
+                .expect("Redis answers");
+            assert_eq!(listed, None, "a recorded run leaves the index");
+        }
         let after = jump(
             &mut client,
             started.run_id,

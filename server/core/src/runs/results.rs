@@ -26,6 +26,7 @@ use super::checkpoint::StoredRun;
 use super::finished::FinishedRun;
 use super::{checkpoint, index};
 use crate::challenges::Challenges;
+use crate::clock::unix_ms;
 use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
 use crate::leaderboards::{Leaderboards, Recorded};
@@ -140,18 +141,23 @@ impl ResultRecorder {
                 .await?;
             }
         }
-        if let Err(error) =
-            checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl).await
-        {
-            // Every change the run makes is written (each step idempotent); only its flag may not be
-            // (a timeout can hide a write Redis applied). So the result stands and is delivered: the run
-            // stays in the index, and a sweeper records it again, which changes nothing but the flag.
-            // The other way, a flag applied behind a timeout would leave a sweeper finding the run
-            // recorded and its player never told.
+        // The flag and the index entry's removal go together (one round trip instead of two). Every
+        // change the run makes is written by now (each step idempotent); only the flag may not be (a
+        // timeout can hide a write Redis applied). So the result stands and is delivered, and a run whose
+        // flag failed is listed again, due at once: a sweeper records it again, which changes nothing but
+        // the flag. (Should that fail too, the run keeps its ended TTL unflagged; nothing it wrote is
+        // lost.) The other way, a flag applied behind a timeout would leave a sweeper finding the run
+        // recorded and its player never told.
+        let (marked, settled) = tokio::join!(
+            checkpoint::mark_recorded(&self.store, run.run_id, self.ended_run_ttl),
+            index::settle(&self.store, run.run_id),
+        );
+        if let Err(error) = marked {
             tracing::debug!(error = %ErrorChain(&error), run = %run.run_id, "marking a run recorded failed; a sweeper marks it");
-            return Ok(outcome.report);
-        }
-        if let Err(error) = index::settle(&self.store, run.run_id).await {
+            if let Err(error) = index::schedule(&self.store, run.run_id, unix_ms()).await {
+                tracing::debug!(error = %ErrorChain(&error), run = %run.run_id, "a run whose flag failed is not listed again");
+            }
+        } else if let Err(error) = settled {
             // Recorded all the same: the sweeper finds the run recorded and removes it.
             tracing::debug!(error = %ErrorChain(&error), run = %run.run_id, "a recorded run stays in the index until swept");
         }
