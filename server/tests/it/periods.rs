@@ -39,7 +39,10 @@ async fn boards(redis: &TestRedis) -> Leaderboards {
 
 /// Records `score` reached at `at_ms` as a run's recording does: plans, then writes; returns the plan.
 async fn record(boards: &Leaderboards, player: &PlayerId, score: u32, at_ms: u64) -> Recorded {
-    let plan = boards.plan(player, score, at_ms).await.expect("plans");
+    let plan = boards
+        .plan(player, score, at_ms, None)
+        .await
+        .expect("plans");
     boards.apply(player, score, at_ms).await.expect("writes");
     plan
 }
@@ -143,4 +146,47 @@ async fn a_retried_write_and_a_worse_score_change_nothing() {
         top(&boards, "bo", Period::Daily, now).await,
         [("bo".to_owned(), 50)]
     );
+}
+
+#[tokio::test]
+async fn bests_read_before_a_run_ended_plan_it_only_for_that_player_and_moment() {
+    let redis = TestRedis::start().await;
+    let boards = boards(&redis).await;
+    let ann = player("ann");
+    let sunday = MONDAY_MIDNIGHT_CHINA_MS - 1_000;
+    // Read while Ann had no best at all, as a run's end reads them.
+    let empty = boards.prior_bests(&ann, sunday).await.expect("reads");
+    record(&boards, &ann, 30, sunday).await;
+
+    // Read for this moment, they plan exactly as reading them anew would.
+    let prior = boards.prior_bests(&ann, sunday).await.expect("reads");
+    let with_prior = boards
+        .plan(&ann, 20, sunday, Some(prior))
+        .await
+        .expect("plans");
+    let fresh = boards.plan(&ann, 20, sunday, None).await.expect("plans");
+    assert_eq!(with_prior, fresh);
+    assert!(!with_prior.new_best.weekly && !with_prior.new_best.all_time);
+
+    // Bests read for another moment or another player are read again, not trusted.
+    let stale_moment = boards
+        .plan(&ann, 20, sunday + 1, Some(empty.clone()))
+        .await
+        .expect("plans");
+    assert!(!stale_moment.new_best.weekly, "read again: 30 stands");
+    let other = boards
+        .prior_bests(&player("bo"), sunday)
+        .await
+        .expect("reads");
+    let stale_player = boards
+        .plan(&ann, 20, sunday, Some(other))
+        .await
+        .expect("plans");
+    assert!(!stale_player.new_best.all_time, "read again: 30 stands");
+    // The bests a run's end read are what the plan uses (here: from before Ann's 30).
+    let trusted = boards
+        .plan(&ann, 20, sunday, Some(empty))
+        .await
+        .expect("plans");
+    assert!(trusted.new_best.weekly && trusted.new_best.all_time);
 }

@@ -50,6 +50,15 @@ pub struct Recorded {
     pub weekly_best: u32,
 }
 
+/// A player's packed bests on the daily, weekly and all-time boards of one moment, as read before a
+/// result reached then is written ([`Leaderboards::prior_bests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorBests {
+    player: PlayerId,
+    reached_ms: u64,
+    bests: [Option<u64>; 3],
+}
+
 /// The leaderboards domain.
 #[derive(Clone)]
 pub struct Leaderboards {
@@ -88,21 +97,44 @@ impl Leaderboards {
         &self.rules
     }
 
+    /// `player`'s bests on every period board of `reached_ms`, before a result reached then is
+    /// written: the first read of [`Leaderboards::plan`], which a run's end sends beside its own write so
+    /// the recording after it starts one round trip later.
+    pub async fn prior_bests(
+        &self,
+        player: &PlayerId,
+        reached_ms: u64,
+    ) -> Result<PriorBests, StoreError> {
+        let slots = PERIODS.map(|period| self.rules.slot(period, reached_ms));
+        // The three boards are three slots: read together, one round trip.
+        let period_ids = slots.each_ref().map(|slot| slot.id.as_str());
+        let bests = self.global.bests(&period_ids, player).await?;
+        Ok(PriorBests {
+            player: player.clone(),
+            reached_ms,
+            bests: [0, 1, 2].map(|index| bests.get(index).copied().flatten()),
+        })
+    }
+
     /// Works out what recording `score`, reached at `reached_ms`, does on every period board of that
     /// moment (new bests, friends passed this week, ranks), reading only: the caller saves the plan,
-    /// then [`Leaderboards::apply`] writes it.
+    /// then [`Leaderboards::apply`] writes it. `prior`, the player's bests read for that moment since the
+    /// run ended (see [`Leaderboards::prior_bests`]), saves reading them again; bests read for another
+    /// player or moment are ignored.
     pub async fn plan(
         &self,
         player: &PlayerId,
         score: u32,
         reached_ms: u64,
+        prior: Option<PriorBests>,
     ) -> Result<Recorded, StoreError> {
         let packed = score::encode(score, reached_ms);
         let mut recorded = Recorded::default();
         let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
-        // The three boards are three slots: read together, one round trip.
-        let period_ids = slots.each_ref().map(|(_, slot)| slot.id.as_str());
-        let bests = self.global.bests(&period_ids, player).await?;
+        let bests = match prior {
+            Some(prior) if prior.player == *player && prior.reached_ms == reached_ms => prior.bests,
+            _ => self.prior_bests(player, reached_ms).await?.bests,
+        };
         for ((period, slot), previous) in slots.iter().zip(bests) {
             let improved = previous.is_none_or(|old| packed > old);
             match period {

@@ -7,6 +7,7 @@ use protocol::RunId;
 use super::checkpoint::RunMeta;
 use super::results::RunReport;
 use super::timing_guard::TimingGuard;
+use crate::leaderboards::PriorBests;
 
 /// What became of a run that ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct ActiveRun {
     /// A write of this run failed after it was sent: Redis may have applied it and lost only the reply,
     /// so this copy may be behind Redis. The next operation reloads the run first.
     pub(super) uncertain: bool,
+    /// The player's bests read beside the run's end, for its recording to start from (taken by it).
+    pub(super) prior_bests: Option<PriorBests>,
 }
 
 impl ActiveRun {

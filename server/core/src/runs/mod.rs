@@ -40,6 +40,7 @@ pub use timing_guard::TooFast;
 
 use crate::challenges::{ChallengeError, Challenges};
 use crate::error_chain::ErrorChain;
+use crate::leaderboards::PriorBests;
 use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
@@ -304,6 +305,7 @@ impl RunService {
             epoch: 1,
             ttl_refreshed_ms: None,
             uncertain: false,
+            prior_bests: None,
         })
     }
 
@@ -340,6 +342,7 @@ impl RunService {
             epoch: stored.epoch,
             ttl_refreshed_ms: None,
             uncertain: false,
+            prior_bests: None,
         };
         if let RunState::Ended {
             reason,
@@ -608,11 +611,23 @@ impl RunService {
                     fence_ttl: self.live_ttl(),
                 };
                 let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
-                let (appended, scheduled, released) = tokio::join!(
+                // The bests the recording starts from are read beside the end (a period run that will
+                // be recorded): one round trip less between the end and the result.
+                let recorded = reason != EndReason::Rejected && run.meta.challenge.is_none();
+                let prior = async {
+                    if recorded {
+                        self.recorder.prior_bests(&run.meta.player, now_ms).await
+                    } else {
+                        None
+                    }
+                };
+                let (appended, scheduled, released, prior) = tokio::join!(
                     checkpoint::end(&self.store, run.id, jumps, step),
                     index::schedule(&self.store, run.id, due_ms),
                     quota::release(&self.store, &run.meta.player, run.id),
+                    prior,
                 );
+                run.prior_bests = prior.filter(|_| matches!(appended, Ok(Appended::Done)));
                 if let Err(error) = scheduled {
                     // The run stays listed from its start, due when it would have timed out.
                     tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its first index entry");
@@ -658,7 +673,10 @@ impl RunService {
             EndReason::Abandoned => self.metrics.runs_abandoned_total.inc(),
             _ => self.metrics.runs_finished_total.inc(),
         }
-        let ending = self.record_or_queue(finished(run, reason, now_ms)).await;
+        let prior = run.prior_bests.take();
+        let ending = self
+            .record_or_queue_after(finished(run, reason, now_ms), prior)
+            .await;
         run.ending = Some(ending.clone());
         ending
     }
@@ -666,7 +684,16 @@ impl RunService {
     /// Records `finished` now; if Redis cannot take it, queues it for a quick retry (or, with the queue
     /// full, leaves it to a sweeper: it is in the index either way) and says it is pending.
     async fn record_or_queue(&self, finished: FinishedRun) -> Ending {
-        match self.recorder.record(&finished).await {
+        self.record_or_queue_after(finished, None).await
+    }
+
+    /// [`RunService::record_or_queue`], given the player's bests read since the run ended, if any.
+    async fn record_or_queue_after(
+        &self,
+        finished: FinishedRun,
+        prior: Option<PriorBests>,
+    ) -> Ending {
+        match self.recorder.record_after(&finished, prior).await {
             Ok(report) => Ending::Recorded(report),
             Err(error) => {
                 tracing::warn!(run = %finished.run_id, error = %ErrorChain(&error), "recording a run result failed; it is pending");

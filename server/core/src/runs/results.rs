@@ -29,7 +29,7 @@ use crate::challenges::Challenges;
 use crate::clock::unix_ms;
 use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
-use crate::leaderboards::{Leaderboards, Recorded};
+use crate::leaderboards::{Leaderboards, PriorBests, Recorded};
 use crate::notifications::{Notifications, Pass};
 use crate::replays::{Replays, RunLog};
 use crate::store::{Store, StoreError};
@@ -92,12 +92,32 @@ impl ResultRecorder {
     /// challenge's board), keeps it as its player's replay of each period it is the best of, notifies the
     /// friends it passed, and marks the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
+        self.record_after(run, None).await
+    }
+
+    /// The player's bests on the boards a run that ends at `at_ms` would be recorded on, read while the
+    /// run's end is written (see [`Leaderboards::prior_bests`]); `None` if Redis did not answer, and the
+    /// recording reads them itself.
+    pub(crate) async fn prior_bests(&self, player: &PlayerId, at_ms: u64) -> Option<PriorBests> {
+        self.leaderboards
+            .prior_bests(player, at_ms)
+            .await
+            .inspect_err(|error| tracing::debug!(error = %ErrorChain(error), %player, "the bests before a run's end are read again by its recording"))
+            .ok()
+    }
+
+    /// [`ResultRecorder::record`], given the player's bests read since the run ended, if any.
+    pub(crate) async fn record_after(
+        &self,
+        run: &FinishedRun,
+        prior: Option<PriorBests>,
+    ) -> Result<RunReport, StoreError> {
         let planned = match run.challenge {
             Some(_) => Outcome::challenge_run(run.summary.score),
             None => {
                 let planned = self
                     .leaderboards
-                    .plan(&run.player, run.summary.score, run.finished_at_ms)
+                    .plan(&run.player, run.summary.score, run.finished_at_ms, prior)
                     .await?;
                 self.outcome(run, planned).await?
             }
