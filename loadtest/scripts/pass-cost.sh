@@ -8,8 +8,12 @@
 #     whatever the rate;
 #   - the Redis requests the node sent (its `leapfrog_redis_command_duration_seconds_count` per
 #     operation: each is one command, pipeline or script, so one round trip unless sent beside others);
-#   - the Redis commands run (INFO commandstats calls; a script counts once, then each command inside).
-# The request and command counts are exact whatever else the machine does; read CPU as ratios.
+#   - the Redis commands run (INFO commandstats calls; a script counts once, then each command inside);
+#   - where `perf stat` can read syscall tracepoints, the node's system calls and context switches per
+#     run over the whole load: `writev` is the node writing to Redis (one per round trip, or per batch
+#     of requests sent together), `sendto` a WebSocket frame out.
+# The request and command counts are exact whatever else the machine does, the syscall counts nearly so;
+# read CPU as ratios.
 #
 #   loadtest/scripts/pass-cost.sh BASELINE_SERVER_BIN SERVER_BIN...   (from the repository root)
 #   LOW=50 HIGH=300 SECS=20 PLAYERS=2000 OUT=target/pass-cost
@@ -21,6 +25,8 @@ source loadtest/scripts/lib.sh
 LOW=${LOW:-50}; HIGH=${HIGH:-300}; SECS=${SECS:-20}; PLAYERS=${PLAYERS:-2000}
 OUT=${OUT:-target/pass-cost}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
 mkdir -p "$OUT"
+SYSCALL_EVENTS=raw_syscalls:sys_enter,syscalls:sys_enter_writev,syscalls:sys_enter_sendto,context-switches
+perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
 JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -31,10 +37,16 @@ load() {
   local label=$1 rate=$2 prefix=$3 base="$OUT/$1-$2"
   curl -fs "http://127.0.0.1:$admin/metrics" >"$base.metrics.before"
   redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' | grep '^cmdstat_' >"$base.commands.before"
+  local perf_pid=""
+  if [ -n "$SYSCALL_EVENTS" ]; then
+    perf stat -x, -o "$base.syscalls" -e "$SYSCALL_EVENTS" -p "$node" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   "$TOOL" --url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
     --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" --progress-secs 0 --json \
     --scenario passes --players "$PLAYERS" --rate "$rate" --ramp-secs 3 --duration-secs "$SECS" \
     --prefix "$prefix" >"$base.json"
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   curl -fs "http://127.0.0.1:$admin/metrics" >"$base.metrics.after"
   redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' | grep '^cmdstat_' >"$base.commands.after"
 }
@@ -90,8 +102,22 @@ def commands(path):
 def delta(before, after):
     return {k: v - before.get(k, 0) for k, v in after.items() if v > before.get(k, 0)}
 
-print("| binary | passes/s | runs in window | node CPU µs/run | Redis CPU µs/run | Redis requests/run | Redis commands/run |")
-print("|---|---|---|---|---|---|---|")
+def syscalls(path):
+    counts = {}
+    try:
+        for line in open(path):
+            fields = line.strip().split(",")
+            if len(fields) > 2 and fields[0].isdigit():
+                counts[fields[2].split(":")[-1]] = int(fields[0])
+    except FileNotFoundError:
+        pass
+    return counts
+
+def per_run(counts, name, runs):
+    return f"{counts[name] / runs:.1f}" if name in counts else "-"
+
+print("| binary | passes/s | runs in window | node CPU µs/run | Redis CPU µs/run | Redis requests/run | Redis commands/run | node syscalls/run | `writev`/run | `sendto`/run | context switches/run |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 detail = {}
 for label in labels:
     window = {}
@@ -105,12 +131,15 @@ for label in labels:
         cmd = delta(commands(f"{base}.commands.before"), commands(f"{base}.commands.after"))
         window[rate] = (cpu["runs"], proc["node"]["cpu_s"], proc["redis"]["cpu_s"])
         detail[(label, rate)] = (req, runs_total)
+        calls = syscalls(f"{base}.syscalls")
         print(f"| {label} | {rate} | {cpu['runs']} | {proc['node']['us_per_run']:.0f} | {proc['redis']['us_per_run']:.0f} "
-              f"| {sum(req.values()) / runs_total:.2f} | {sum(cmd.values()) / runs_total:.1f} |")
+              f"| {sum(req.values()) / runs_total:.2f} | {sum(cmd.values()) / runs_total:.1f} "
+              f"| {per_run(calls, 'sys_enter', runs_total)} | {per_run(calls, 'sys_enter_writev', runs_total)} "
+              f"| {per_run(calls, 'sys_enter_sendto', runs_total)} | {per_run(calls, 'context-switches', runs_total)} |")
     (r0, n0, d0), (r1, n1, d1) = window[low], window[high]
     if r1 > r0:
         print(f"| {label} | marginal {low}→{high} | {r1 - r0} | **{(n1 - n0) / (r1 - r0) * 1e6:.0f}** "
-              f"| **{(d1 - d0) / (r1 - r0) * 1e6:.0f}** | | |")
+              f"| **{(d1 - d0) / (r1 - r0) * 1e6:.0f}** | | | | | | |")
 print()
 print(f"Redis requests per run at {high} passes/s, by operation:")
 print()
