@@ -126,7 +126,8 @@ async fn current_run<'s>(
     run_id: RunId,
 ) -> Result<&'s mut ActiveRun, Failure> {
     if session.run.as_ref().is_none_or(|run| run.id() != run_id) {
-        let run = app.runs.resume(player, run_id).await?;
+        // Boxed: a resume's state is kilobytes, and every jump's future would carry it.
+        let run = Box::pin(app.runs.resume(player, run_id)).await?;
         session.run = Some(Box::new(run));
     }
     session

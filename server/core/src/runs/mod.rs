@@ -373,7 +373,12 @@ impl RunService {
         jump: Jump,
         now_ms: u64,
     ) -> Result<JumpReply, RunError> {
-        self.reload_if_uncertain(run).await?;
+        // What only some jumps do (a reload, a resent jump's answer, the run's end and recording) is
+        // boxed: a jump's future then holds only the checkpoint's state, not kilobytes of recording
+        // state moved into every message's box.
+        if run.uncertain {
+            Box::pin(self.reload_if_uncertain(run)).await?;
+        }
         if run.meta.mode == RunMode::Offline {
             return Err(RunError::WrongMode {
                 run: run.id,
@@ -387,7 +392,7 @@ impl RunService {
         {
             return Ok(JumpReply {
                 outcome,
-                ending: self.retried_ending(run).await,
+                ending: Box::pin(self.retried_ending(run)).await,
             });
         }
         if run.ending.is_some() || run.session.is_over() {
@@ -404,7 +409,7 @@ impl RunService {
         }
         if now_ms.saturating_sub(run.last_activity_ms()) > millis(self.settings.idle_timeout) {
             let score = run.session.score();
-            self.end(run, EndReason::TimedOut, now_ms).await?;
+            Box::pin(self.end(run, EndReason::TimedOut, now_ms)).await?;
             return Err(RunError::RunOver { run: run.id, score });
         }
         game_logic::timing::check(run.meta.ruleset.params(), jump)
@@ -426,7 +431,7 @@ impl RunService {
         run.last_outcome = Some(outcome);
         self.metrics.jumps_total.inc();
         let ending = match end {
-            Some(reason) => Some(self.finish(run, reason, now_ms).await),
+            Some(reason) => Some(Box::pin(self.finish(run, reason, now_ms)).await),
             None => None,
         };
         Ok(JumpReply { outcome, ending })
@@ -596,48 +601,7 @@ impl RunService {
                 }
                 written
             }
-            Some(reason) => {
-                let step = EndStep {
-                    recorded,
-                    reason,
-                    driver: Some(&run.driver),
-                    now_ms,
-                    // A rejected run is settled at once: nothing is left to record.
-                    ttl: if reason == EndReason::Rejected {
-                        self.settings.settled_retention
-                    } else {
-                        ENDED_RUN_TTL
-                    },
-                    fence_ttl: self.live_ttl(),
-                };
-                let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
-                // The bests the recording starts from are read beside the end (a period run that will
-                // be recorded): one round trip less between the end and the result.
-                let recorded = reason != EndReason::Rejected && run.meta.challenge.is_none();
-                let prior = async {
-                    if recorded {
-                        self.recorder.prior_bests(&run.meta.player, now_ms).await
-                    } else {
-                        None
-                    }
-                };
-                let (appended, scheduled, released, prior) = tokio::join!(
-                    checkpoint::end(&self.store, run.id, jumps, step),
-                    index::schedule(&self.store, run.id, due_ms),
-                    quota::release(&self.store, &run.meta.player, run.id),
-                    prior,
-                );
-                run.prior_bests = prior.filter(|_| matches!(appended, Ok(Appended::Done)));
-                if let Err(error) = scheduled {
-                    // The run stays listed from its start, due when it would have timed out.
-                    tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its first index entry");
-                }
-                if let Err(error) = released {
-                    // Its live slot frees itself when the run would have timed out.
-                    tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its live slot a while");
-                }
-                appended
-            }
+            Some(reason) => Box::pin(self.write_end(run, recorded, jumps, reason, now_ms)).await,
         };
         // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
         // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
@@ -655,6 +619,59 @@ impl RunService {
             }),
             Appended::NotDriver => Err(RunError::NotDriver(run.id)),
         }
+    }
+
+    /// Ends the run in Redis (with its last `jumps`, after the first `recorded`), moves its index entry
+    /// a grace period ahead and frees its live slot, all at once; for a run that will be recorded, the
+    /// player's bests its recording starts from are read beside them.
+    async fn write_end(
+        &self,
+        run: &mut ActiveRun,
+        recorded: usize,
+        jumps: &[Jump],
+        reason: EndReason,
+        now_ms: u64,
+    ) -> Result<Appended, StoreError> {
+        let step = EndStep {
+            recorded,
+            reason,
+            driver: Some(&run.driver),
+            now_ms,
+            // A rejected run is settled at once: nothing is left to record.
+            ttl: if reason == EndReason::Rejected {
+                self.settings.settled_retention
+            } else {
+                ENDED_RUN_TTL
+            },
+            fence_ttl: self.live_ttl(),
+        };
+        let due_ms = now_ms.saturating_add(millis(self.settings.settle_grace));
+        // The bests the recording starts from are read beside the end (a period run that will be
+        // recorded): one round trip less between the end and the result.
+        let will_record = reason != EndReason::Rejected && run.meta.challenge.is_none();
+        let prior = async {
+            if will_record {
+                self.recorder.prior_bests(&run.meta.player, now_ms).await
+            } else {
+                None
+            }
+        };
+        let (appended, scheduled, released, prior) = tokio::join!(
+            checkpoint::end(&self.store, run.id, jumps, step),
+            index::schedule(&self.store, run.id, due_ms),
+            quota::release(&self.store, &run.meta.player, run.id),
+            prior,
+        );
+        run.prior_bests = prior.filter(|_| matches!(appended, Ok(Appended::Done)));
+        if let Err(error) = scheduled {
+            // The run stays listed from its start, due when it would have timed out.
+            tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its first index entry");
+        }
+        if let Err(error) = released {
+            // Its live slot frees itself when the run would have timed out.
+            tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its live slot a while");
+        }
+        appended
     }
 
     /// Reloads `run` from Redis, as a resume would, if a write of it failed after it was sent: a retried
