@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Node CPU per jump round trip (utime+stime from /proc over the load) beside the echo server's CPU per
-# message, and node bytes per idle authenticated connection beside the echo server's, for each node binary
+# message, and node bytes per idle authenticated connection beside the echo server's (where perf can read
+# syscall tracepoints, also each process's syscalls and context switches per round trip), for each node binary
 # given (a baseline beside a candidate, same run, same Redis):
 #
 #   loadtest/scripts/node-cost.sh BASELINE_BIN CANDIDATE_BIN...     (from the repository root)
@@ -31,18 +32,33 @@ redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --d
 PIDS+=($!)
 wait_redis "$REDIS_PORT"
 TICK=$(getconf CLK_TCK)
+# The process's syscalls and context switches over each load too, where perf can read the tracepoints.
+SYSCALL_EVENTS=raw_syscalls:sys_enter,context-switches
+perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
 
 # measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
 measure() {
   local label=$1 name=$2 url=$3 pid=$4; shift 4
-  local before after
+  local before after perf_pid=""
+  if [ -n "$SYSCALL_EVENTS" ]; then
+    perf stat -x, -o "$OUT/$name-jumps.syscalls" -e "$SYSCALL_EVENTS" -p "$pid" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   before=$(cpu_ticks "$pid")
   "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
     --duration-secs "$SECS" --progress-secs 0 --json "$@" >"$OUT/$name-jumps.json"
   after=$(cpu_ticks "$pid")
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   local trips; trips=$(round_trips "$OUT/$name-jumps.json")
-  printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip\n' "$label" "$trips" \
-    "$(echo "($after - $before) / $TICK" | bc -l)" "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)"
+  printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip%s\n' "$label" "$trips" \
+    "$(echo "($after - $before) / $TICK" | bc -l)" "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)" \
+    "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
+}
+# syscalls_per FILE COUNT: ", N syscalls and N context switches per round trip" from a perf stat file.
+syscalls_per() {
+  [ -s "$1" ] || return 0
+  awk -F, -v n="$2" '$3 == "raw_syscalls:sys_enter" { s = $1 } $3 == "context-switches" { c = $1 }
+    END { if (s != "") printf ", %.2f syscalls and %.3f context switches per round trip", s / n, c / n }' "$1"
 }
 # idle LABEL NAME URL PID [options]: bytes per idle connection of process PID.
 idle() {
