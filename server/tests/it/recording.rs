@@ -10,7 +10,7 @@ use crate::support::{TestRedis, finished_run};
 use leapfrog_core::friends::{FriendGraph, Friends, SocialLimits};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
-use protocol::PlayerId;
+use protocol::{DisplayName, PlayerId};
 
 const NOW_MS: u64 = 1_795_968_000_000;
 
@@ -31,15 +31,21 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         ..
     } = support::recording_domain(store.clone(), metrics.clone());
     let (ada, bo) = (player("ada"), player("bo"));
-    Friends::new(
+    let friends = Friends::new(
         FriendGraph::new(store, support::sharding()),
         notifications.clone(),
         SocialLimits::default(),
         metrics,
-    )
-    .import(&ada, std::slice::from_ref(&bo), NOW_MS)
-    .await
-    .expect("imports");
+    );
+    friends
+        .import(&ada, std::slice::from_ref(&bo), NOW_MS)
+        .await
+        .expect("imports");
+    let name = |text: &str| DisplayName::new(text).expect("a valid name");
+    friends
+        .set_name(&ada, &name("Ada L."))
+        .await
+        .expect("names Ada");
     recorder
         .record(&finished_run(&ada, 1, 1, NOW_MS))
         .await
@@ -49,6 +55,8 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
     assert!(first.new_best.weekly && first.new_best.all_time);
     assert_eq!(first.passed_count, 1);
     assert_eq!(first.passed[0].player, ada);
+    // Names are read when the report is made, beside the outcome's save, not saved with it.
+    assert_eq!(first.passed[0].name, Some(name("Ada L.")));
 
     // The retry queue records the same run again (say its reply was lost): the boards no longer show a
     // new best, but the report is the first one, and Ada is not told twice.
@@ -57,6 +65,14 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         again, first,
         "a retry reports what the first recording reported"
     );
+    // A retry shows a friend's name as it is now.
+    friends
+        .set_name(&ada, &name("Ada"))
+        .await
+        .expect("renames Ada");
+    let renamed = recorder.record(&bo_run).await.expect("records again");
+    assert_eq!(renamed.passed[0].name, Some(name("Ada")));
+    assert_eq!(renamed.passed_count, first.passed_count);
     let (inbox, more) = notifications
         .unacked(&ada, None, 10, NOW_MS + 2_000)
         .await

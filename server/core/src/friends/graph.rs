@@ -10,7 +10,7 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use protocol::{DisplayName, PlayerCard, PlayerId};
 use redis::{Cmd, FromRedisValue, Script};
 
-use crate::store::{Op, Sharding, Store, StoreError, keys};
+use crate::store::{self, Op, Sharding, Store, StoreError, keys};
 
 static REQUEST_SEND: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("request_send.lua")));
@@ -124,8 +124,8 @@ impl FriendGraph {
             .collect())
     }
 
-    /// Display names of `players`, in order: one `HMGET` per names shard that holds any of them, all
-    /// at once.
+    /// Display names of `players`, in order: one `HMGET` per names shard that holds any of them, sent
+    /// together (one request on one Redis, see [`Store::query_groups`]).
     pub async fn names(
         &self,
         players: &[PlayerId],
@@ -138,24 +138,29 @@ impl FriendGraph {
                 .push(index);
         }
         let keys = self.sharding.name_keys();
-        let reads = by_shard.into_iter().map(|(shard, indices)| {
-            let mut command = redis::cmd("HMGET");
-            command.arg(&keys[usize::from(shard)]);
-            for index in &indices {
-                command.arg(players[*index].as_str());
-            }
-            async move {
-                let names: Vec<Option<String>> = self.store.query(Op::NamesGet, &command).await?;
-                Ok::<_, StoreError>(indices.into_iter().zip(names).collect::<Vec<_>>())
-            }
-        });
-        let mut names = vec![None; players.len()];
-        for (index, name) in futures_util::future::try_join_all(reads)
-            .await?
+        let (shards, groups): (Vec<Vec<usize>>, Vec<Vec<redis::Cmd>>) = by_shard
             .into_iter()
-            .flatten()
-        {
-            names[index] = name.and_then(|name| DisplayName::new(name).ok());
+            .map(|(shard, indices)| {
+                let mut command = redis::cmd("HMGET");
+                command.arg(&keys[usize::from(shard)]);
+                for index in &indices {
+                    command.arg(players[*index].as_str());
+                }
+                (indices, vec![command])
+            })
+            .unzip();
+        let replies = self.store.query_groups(Op::NamesGet, groups).await?;
+        let mut names = vec![None; players.len()];
+        for (indices, reply) in shards.into_iter().zip(replies) {
+            let read: Vec<Option<String>> = match reply.into_iter().next() {
+                Some(value) => store::decode(Op::NamesGet, value)?,
+                None => Vec::new(),
+            };
+            for (index, name) in indices.into_iter().zip(read) {
+                if let Some(slot) = names.get_mut(index) {
+                    *slot = name.and_then(|name| DisplayName::new(name).ok());
+                }
+            }
         }
         Ok(names)
     }

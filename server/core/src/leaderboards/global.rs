@@ -18,7 +18,7 @@ use protocol::limits::MAX_BOARD_TOP;
 use tokio::sync::Mutex;
 
 use super::score;
-use crate::store::{Op, Sharding, Store, StoreError};
+use crate::store::{self, Op, Sharding, Store, StoreError};
 
 /// Longest a node serves a period's cached top before reading the shards again.
 pub const TOP_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -112,12 +112,7 @@ impl GlobalBoards {
             .into_iter()
             .map(|replies| {
                 let packed: Option<f64> = match replies.into_iter().next() {
-                    Some(reply) => {
-                        redis::from_redis_value(reply).map_err(|source| StoreError::Redis {
-                            op: Op::BoardBest.label(),
-                            source: source.into(),
-                        })?
-                    }
+                    Some(reply) => store::decode(Op::BoardBest, reply)?,
                     None => None,
                 };
                 Ok(packed.map(score::from_redis))

@@ -25,7 +25,7 @@ use thiserror::Error;
 
 use super::finished::EndReason;
 use super::input_log::{self, CorruptLog, RECORD_BYTES};
-use crate::store::{Op, Store, StoreError, keys};
+use crate::store::{self, Op, Store, StoreError, keys};
 
 static END_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("end_run.lua")));
 static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("load_run.lua")));
@@ -244,12 +244,7 @@ pub(crate) async fn load(
         .await?
     {
         redis::Value::Array(parts) if parts.is_empty() => None,
-        value => Some(
-            redis::from_redis_value(value).map_err(|source| StoreError::Redis {
-                op: Op::RunLoad.label(),
-                source: source.into(),
-            })?,
-        ),
+        value => Some(store::decode(Op::RunLoad, value)?),
     };
     let Some((fields, log)) = loaded else {
         return Ok(None);

@@ -353,7 +353,9 @@ impl RunService {
             run.ending = Some(match (reason, recorded) {
                 (EndReason::Rejected, _) => Ending::Rejected,
                 (_, true) => Ending::Recorded(
-                    results::saved_report(&stored)
+                    self.recorder
+                        .saved_report(&stored)
+                        .await
                         .unwrap_or_else(|| RunReport::score_only(run.session.score())),
                 ),
                 (_, false) => self.record_or_queue(finished(&run, reason, at_ms)).await,

@@ -119,7 +119,7 @@ impl ResultRecorder {
                     .leaderboards
                     .plan(&run.player, run.summary.score, run.finished_at_ms, prior)
                     .await?;
-                self.outcome(run, planned).await?
+                Outcome::planned(run, planned)
             }
         };
         // The log a new best keeps as a replay is read beside the outcome's save (one round trip for
@@ -133,11 +133,21 @@ impl ResultRecorder {
                 Ok(RunLog::NotRead)
             }
         };
-        let (outcome, log) = futures_util::future::try_join(
+        // The names shown with the friends passed (and the player's, for their notifications) are read
+        // beside the save too: a name is read when shown, not saved with the outcome.
+        let named = planned.named_players(&run.player);
+        let (mut outcome, log, names) = futures_util::future::try_join3(
             checkpoint::save_outcome_once(&self.store, run.run_id, planned),
             log,
+            self.names(&named),
         )
         .await?;
+        // A retry whose saved outcome passed other friends than this plan names those instead.
+        let names = match outcome.named_players(&run.player) {
+            saved if saved == named => names,
+            saved => self.names(&saved).await?,
+        };
+        outcome.name(names);
         // The boards, the replay and the notifications are independent and each idempotent: written at
         // once (the connection pipelines them), one round trip instead of three.
         match run.challenge {
@@ -194,45 +204,25 @@ impl ResultRecorder {
             .await;
     }
 
-    /// The outcome of a first recording: the report, with the names of the friends shown, and what
-    /// their notifications need.
-    async fn outcome(&self, run: &FinishedRun, recorded: Recorded) -> Result<Outcome, StoreError> {
-        let shown: Vec<&(PlayerId, u32)> = recorded
-            .passed
-            .iter()
-            .take(protocol::limits::MAX_PASSED_FRIENDS)
-            .collect();
-        // The names of the friends shown and of the player (for the notifications) in one HMGET.
-        let mut names = if recorded.passed.is_empty() {
-            Vec::new()
-        } else {
-            let mut ids: Vec<PlayerId> = shown.iter().map(|(friend, _)| friend.clone()).collect();
-            ids.push(run.player.clone());
-            self.friends.names(&ids).await?
-        };
-        let passer_name = names.pop().flatten();
-        let passed = shown
-            .iter()
-            .zip(names)
-            .map(|((player, score), name)| PassedFriend {
-                player: player.clone(),
-                name,
-                score: *score,
-            })
-            .collect();
-        Ok(Outcome {
-            report: RunReport {
-                final_score: run.summary.score,
-                new_best: recorded.new_best,
-                passed,
-                passed_count: u32::try_from(recorded.passed.len()).unwrap_or(u32::MAX),
-                friend_rank_before: recorded.friend_rank_before,
-                friend_rank_after: recorded.friend_rank_after,
-            },
-            passes: recorded.passed,
-            weekly_best: recorded.weekly_best,
-            passer_name,
-        })
+    /// The report a recording of `stored` saved, if it saved one this version reads, with the names of
+    /// the friends it shows as they are now (left out if Redis cannot say).
+    pub(crate) async fn saved_report(&self, stored: &StoredRun) -> Option<RunReport> {
+        let mut outcome = stored.saved_outcome::<Outcome>()?;
+        if let Ok(names) = self
+            .names(&outcome.named_players(&stored.meta.player))
+            .await
+        {
+            outcome.name(names);
+        }
+        Some(outcome.report)
+    }
+
+    /// The display names of `players`, in their order (none to read: no round trip).
+    async fn names(&self, players: &[PlayerId]) -> Result<Vec<Option<DisplayName>>, StoreError> {
+        if players.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.friends.names(players).await
     }
 
     /// Notifies every friend passed, concurrently (the Redis connection pipelines the scripts), so a run
@@ -279,6 +269,61 @@ impl ResultRecorder {
 }
 
 impl Outcome {
+    /// The outcome of a first recording of `run`, as planned: the report shows the first friends
+    /// passed, unnamed until [`Outcome::name`].
+    fn planned(run: &FinishedRun, recorded: Recorded) -> Outcome {
+        let passed = recorded
+            .passed
+            .iter()
+            .take(protocol::limits::MAX_PASSED_FRIENDS)
+            .map(|(player, score)| PassedFriend {
+                player: player.clone(),
+                name: None,
+                score: *score,
+            })
+            .collect();
+        Outcome {
+            report: RunReport {
+                final_score: run.summary.score,
+                new_best: recorded.new_best,
+                passed,
+                passed_count: u32::try_from(recorded.passed.len()).unwrap_or(u32::MAX),
+                friend_rank_before: recorded.friend_rank_before,
+                friend_rank_after: recorded.friend_rank_after,
+            },
+            passes: recorded.passed,
+            weekly_best: recorded.weekly_best,
+            passer_name: None,
+        }
+    }
+
+    /// Whose names the outcome shows: the friends in the report, then `player` (the passer, named in
+    /// the notifications); nobody when the run passed nobody.
+    fn named_players(&self, player: &PlayerId) -> Vec<PlayerId> {
+        if self.passes.is_empty() {
+            return Vec::new();
+        }
+        let mut players: Vec<PlayerId> = self
+            .report
+            .passed
+            .iter()
+            .map(|friend| friend.player.clone())
+            .collect();
+        players.push(player.clone());
+        players
+    }
+
+    /// Names the friends shown and the passer with `names`, read for [`Outcome::named_players`].
+    fn name(&mut self, mut names: Vec<Option<DisplayName>>) {
+        if names.len() != self.report.passed.len() + 1 {
+            return;
+        }
+        self.passer_name = names.pop().flatten();
+        for (friend, name) in self.report.passed.iter_mut().zip(names) {
+            friend.name = name;
+        }
+    }
+
     /// A challenge run's outcome: its score on the challenge's board, nothing on the period boards, no
     /// friend told.
     fn challenge_run(final_score: u32) -> Outcome {
@@ -331,11 +376,4 @@ impl RunReport {
             friend_rank_after: None,
         }
     }
-}
-
-/// The report a recording of `stored` saved, if it saved one this version reads.
-pub(crate) fn saved_report(stored: &StoredRun) -> Option<RunReport> {
-    stored
-        .saved_outcome::<Outcome>()
-        .map(|outcome| outcome.report)
 }

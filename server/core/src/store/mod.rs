@@ -143,10 +143,19 @@ impl Store {
             }
             pipe
         }
+        if groups.iter().all(Vec::is_empty) {
+            // Nothing to send (Redis would refuse an empty request).
+            return Ok(groups.iter().map(|_| Vec::new()).collect());
+        }
         if self.is_cluster() {
             return futures_util::future::try_join_all(groups.into_iter().map(|group| {
-                let pipe = pipeline(group);
-                async move { self.query_pipeline::<Vec<redis::Value>>(op, &pipe).await }
+                let pipe = (!group.is_empty()).then(|| pipeline(group));
+                async move {
+                    match pipe {
+                        Some(pipe) => self.query_pipeline::<Vec<redis::Value>>(op, &pipe).await,
+                        None => Ok(Vec::new()),
+                    }
+                }
             }))
             .await;
         }
@@ -273,6 +282,14 @@ impl Store {
             .with_label_values(&[op.label()])
             .inc();
     }
+}
+
+/// Reads one reply as `T`; a reply of another shape is a failure of `op`.
+pub(crate) fn decode<T: FromRedisValue>(op: Op, reply: redis::Value) -> Result<T, StoreError> {
+    redis::from_redis_value(reply).map_err(|source| StoreError::Redis {
+        op: op.label(),
+        source: source.into(),
+    })
 }
 
 /// True if every command Redis refused in the request that failed with `error` was refused with `code`.
