@@ -7,6 +7,9 @@
 #   loadtest/scripts/node-cost.sh BASELINE_BIN CANDIDATE_BIN...     (from the repository root)
 #   PLAYERS=1000 SECS=15 IDLE=18000 loadtest/scripts/node-cost.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
 #
+# Each node binary is measured in the given order, then again in reverse (ROUNDS=1: once), and the
+# report ends with each binary's mean over its rounds against the echo server's figure.
+#
 # Loopback only; a private redis-server (no persistence) and every process started here are stopped on
 # exit; each load is bounded by SECS. IDLE=0 skips the idle connections.
 set -euo pipefail
@@ -18,6 +21,7 @@ IDLE="${IDLE:-18000}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/node-cost}"
 mkdir -p "$OUT"
+rm -f "$OUT"/*.us
 export LEAPFROG_JWT_SECRET="node-cost-jwt-secret-0123456789abcdef-0123456789"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -39,7 +43,7 @@ perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
 # measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
 measure() {
   local label=$1 name=$2 url=$3 pid=$4; shift 4
-  local before after perf_pid=""
+  local before after perf_pid="" label_key=${name%-r*}
   if [ -n "$SYSCALL_EVENTS" ]; then
     perf stat -x, -o "$OUT/$name-jumps.syscalls" -e "$SYSCALL_EVENTS" -p "$pid" >/dev/null 2>&1 &
     perf_pid=$!
@@ -50,6 +54,7 @@ measure() {
   after=$(cpu_ticks "$pid")
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   local trips; trips=$(round_trips "$OUT/$name-jumps.json")
+  echo "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)" >>"$OUT/$label_key.us"
   printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip%s\n' "$label" "$trips" \
     "$(echo "($after - $before) / $TICK" | bc -l)" "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)" \
     "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
@@ -77,9 +82,19 @@ measure echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
 idle echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
 kill "$ECHO_PID"
 
-index=0
-for bin in "$@"; do
-  index=$((index + 1))
+# The binaries in order, then in reverse (ROUNDS=2, the default): on this shared machine the node
+# measured second can run 5 to 10% apart from the first whatever it is, and the mean of both orders
+# cancels that. The echo server is measured once, first.
+BINS=("$@")
+ORDER=()
+for ((i = 1; i <= ${#BINS[@]}; i++)); do ORDER+=("$i"); done
+if [ "${ROUNDS:-2}" -ge 2 ]; then
+  for ((i = ${#BINS[@]}; i >= 1; i--)); do ORDER+=("$i"); done
+fi
+round=0
+for index in "${ORDER[@]}"; do
+  bin=${BINS[$((index - 1))]}
+  round=$((round + 1))
   redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
   public=$(free_port); admin=$(free_port)
   LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
@@ -88,7 +103,13 @@ for bin in "$@"; do
     --max-unauthenticated 100000 >"$OUT/node-$index.log" 2>&1 &
   node=$!; PIDS+=("$node")
   wait_ready "$public"
-  measure "$index: $bin" "node-$index" "ws://127.0.0.1:$public/ws" "$node" --no-import
-  idle "$index: $bin" "node-$index" "ws://127.0.0.1:$public/ws" "$node"
+  measure "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$public/ws" "$node" --no-import
+  idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$public/ws" "$node"
   kill "$node"; wait "$node" 2>/dev/null || true
+done
+echo_us=$(cat "$OUT/echo.us")
+for ((i = 1; i <= ${#BINS[@]}; i++)); do
+  awk -v label="$i: ${BINS[$((i - 1))]}" -v echo_us="$echo_us" '{ s += $1; n++ }
+    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx echo\n", label, n, s / n, s / n / echo_us }' \
+    "$OUT/node-$i.us"
 done

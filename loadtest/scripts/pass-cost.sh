@@ -16,7 +16,9 @@
 # read CPU as ratios.
 #
 #   loadtest/scripts/pass-cost.sh BASELINE_SERVER_BIN SERVER_BIN...   (from the repository root)
-#   LOW=50 HIGH=300 SECS=20 PLAYERS=2000 OUT=target/pass-cost
+#   LOW=50 HIGH=300 SECS=20 PLAYERS=2000 ROUNDS=2 OUT=target/pass-cost
+# Each binary is measured in the given order, then again in reverse (ROUNDS=1: once), and the report
+# ends with each binary's mean over its rounds.
 #
 # Everything is on loopback, bounded by SECS per load, and stopped at exit.
 set -euo pipefail
@@ -71,11 +73,20 @@ measure() { # LABEL BIN
   rm -rf "$dir"
 }
 
+# The binaries in order, then in reverse (ROUNDS=2, the default): on this shared machine the one measured
+# second can run 5 to 10% apart from the first whatever it is, and the mean of both orders cancels that.
+BINS=("$@")
+ORDER=()
+for ((i = 0; i < ${#BINS[@]}; i++)); do ORDER+=("$i"); done
+if [ "${ROUNDS:-2}" -ge 2 ]; then
+  for ((i = ${#BINS[@]} - 1; i >= 0; i--)); do ORDER+=("$i"); done
+fi
 LABELS=()
-i=0
-for bin in "$@"; do
-  label="$i-$(basename "$(dirname "$bin")")"; i=$((i + 1))
-  measure "$label" "$bin"
+round=0
+for i in "${ORDER[@]}"; do
+  round=$((round + 1))
+  label="$i-$(basename "$(dirname "${BINS[$i]}")")-r$round"
+  measure "$label" "${BINS[$i]}"
   LABELS+=("$label")
 done
 
@@ -119,6 +130,7 @@ def per_run(counts, name, runs):
 print("| binary | passes/s | runs in window | node CPU µs/run | Redis CPU µs/run | Redis requests/run | Redis commands/run | node syscalls/run | `writev`/run | `sendto`/run | context switches/run |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 detail = {}
+marginal = {}
 for label in labels:
     window = {}
     for rate in (low, high):
@@ -140,6 +152,16 @@ for label in labels:
     if r1 > r0:
         print(f"| {label} | marginal {low}→{high} | {r1 - r0} | **{(n1 - n0) / (r1 - r0) * 1e6:.0f}** "
               f"| **{(d1 - d0) / (r1 - r0) * 1e6:.0f}** | | | | | | |")
+        marginal.setdefault(label.rsplit("-r", 1)[0], []).append(
+            ((n1 - n0) / (r1 - r0) * 1e6, (d1 - d0) / (r1 - r0) * 1e6, n1 / r1 * 1e6, d1 / r1 * 1e6))
+print()
+print(f"Mean over the rounds (each binary measured once in each order):")
+print()
+print(f"| binary | rounds | node CPU µs/run at {high}/s | Redis CPU µs/run at {high}/s | node CPU µs per marginal run | Redis CPU µs per marginal run |")
+print("|---|---|---|---|---|---|")
+for name, rows in marginal.items():
+    mean = [sum(row[k] for row in rows) / len(rows) for k in range(4)]
+    print(f"| {name} | {len(rows)} | {mean[2]:.0f} | {mean[3]:.0f} | **{mean[0]:.0f}** | **{mean[1]:.0f}** |")
 print()
 print(f"Redis requests per run at {high} passes/s, by operation:")
 print()
