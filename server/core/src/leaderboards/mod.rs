@@ -257,43 +257,56 @@ impl Leaderboards {
         scope: Scope,
         now_ms: u64,
     ) -> Result<Standing, StoreError> {
-        let mut placements = Vec::new();
-        // One friend list for the three boards.
+        // One friend list for the three boards, then the three boards at once (one round trip of
+        // latency for them, not three).
         let friends = match scope {
             Scope::Friends => self.friend_list(viewer).await?,
             Scope::Global => Arc::from([]),
         };
-        for period in PERIODS {
-            let slot = self.rules.slot(period, now_ms);
-            let board = Board { period, scope };
-            let placement = match scope {
-                Scope::Global => {
-                    let (placed, total) = self.global.standing(&slot.id, viewer).await?;
-                    Placement {
-                        board,
-                        rank: placed.map(|(rank, _)| rank),
-                        score: placed.map_or(0, |(_, packed)| score::decode(packed).0),
-                        total: u32::try_from(total).unwrap_or(u32::MAX),
-                    }
-                }
-                Scope::Friends => {
-                    let bests = self
-                        .friend_bests(viewer, friends.clone(), period, &slot)
-                        .await?;
-                    let ranking = bests.ranking();
-                    let mine = ranking.iter().position(|(player, _)| *player == viewer);
-                    Placement {
-                        board,
-                        rank: mine.map(|index| index as u32 + 1),
-                        score: mine.map_or(0, |index| score::decode(ranking[index].1).0),
-                        total: ranking.len() as u32,
-                    }
-                }
-            };
-            placements.push(placement);
-        }
+        let placements = futures_util::future::try_join_all(
+            PERIODS.map(|period| self.placement(viewer, scope, period, &friends, now_ms)),
+        )
+        .await?;
         Ok(Standing {
             placements: BoundedVec::truncating(placements),
+        })
+    }
+
+    /// `viewer`'s place on `period`'s board of `scope` at `now_ms` (`friends`: their friend list, for
+    /// the friend scope).
+    async fn placement(
+        &self,
+        viewer: &PlayerId,
+        scope: Scope,
+        period: Period,
+        friends: &Arc<[PlayerId]>,
+        now_ms: u64,
+    ) -> Result<Placement, StoreError> {
+        let slot = self.rules.slot(period, now_ms);
+        let board = Board { period, scope };
+        Ok(match scope {
+            Scope::Global => {
+                let (placed, total) = self.global.standing(&slot.id, viewer).await?;
+                Placement {
+                    board,
+                    rank: placed.map(|(rank, _)| rank),
+                    score: placed.map_or(0, |(_, packed)| score::decode(packed).0),
+                    total: u32::try_from(total).unwrap_or(u32::MAX),
+                }
+            }
+            Scope::Friends => {
+                let bests = self
+                    .friend_bests(viewer, friends.clone(), period, &slot)
+                    .await?;
+                let ranking = bests.ranking();
+                let mine = ranking.iter().position(|(player, _)| *player == viewer);
+                Placement {
+                    board,
+                    rank: mine.map(|index| index as u32 + 1),
+                    score: mine.map_or(0, |index| score::decode(ranking[index].1).0),
+                    total: ranking.len() as u32,
+                }
+            }
         })
     }
 
