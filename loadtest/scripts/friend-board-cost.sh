@@ -25,19 +25,11 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 source loadtest/scripts/lib.sh
 
 measure() { # LABEL BIN [node options]
-  local label=$1 bin=$2 dir public admin node redis_pid redis_port
+  local label=$1 bin=$2 public admin node redis_pid
   shift 2
-  dir=$(mktemp -d); redis_port=$(free_port)
-  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$dir" >"$OUT/$label-redis.log" 2>&1 &
-  redis_pid=$!; PIDS+=("$redis_pid")
-  wait_redis "$redis_port"
-  public=$(free_port); admin=$(free_port)
-  LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$redis_port" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
-    --node-id "fb-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
-    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
-    --coalesce-window-ms 0 --max-connections 100000 "$@" >"$OUT/$label-node.log" 2>&1 &
-  node=$!; PIDS+=("$node")
-  wait_ready "$public"
+  start_redis "$OUT/$label-redis.log"
+  start_node "$bin" "fb-$label" "$OUT/$label-node.log" "$@"
+  redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
   "$TOOL" --url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
     --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" --progress-secs 0 --json \
     --players "$PLAYERS" --population "$POPULATION" --warmup --pace fast --mix friends=1 --degrees fixed \
@@ -52,7 +44,7 @@ print(f"| {label} | {k['per_second']:,.0f} | {k['p50_ms']:.2f} | {k['p99_ms']:.2
 PY
   curl -fs "http://127.0.0.1:$admin/metrics" | grep -E '^leapfrog_friend_(score|list)_cache' | sed 's/^/    /' >&2 || true
   kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
-  rm -rf "$dir"
+  rm -rf "$REDIS_DIR"
 }
 
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $PLAYERS readers, $FRIENDS friends each, $SECS s per load"

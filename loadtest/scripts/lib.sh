@@ -15,3 +15,27 @@ wait_redis() { for _ in $(seq 50); do redis-cli -p "$1" PING >/dev/null 2>&1 && 
 
 # wait_ready PORT: waits up to 10 s for the node on PORT to say it is ready.
 wait_ready() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+
+# start_redis LOG: a private redis-server (no persistence) on a free loopback port in a fresh directory,
+# its output in LOG. Sets REDIS_PORT, REDIS_PID and REDIS_DIR and adds the pid to PIDS.
+start_redis() {
+  REDIS_DIR=$(mktemp -d); REDIS_PORT=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" >"$1" 2>&1 &
+  REDIS_PID=$!; PIDS+=("$REDIS_PID")
+  wait_redis "$REDIS_PORT"
+}
+
+# start_node BIN NODE_ID LOG [options]: node BIN on free loopback ports against the Redis on REDIS_PORT,
+# signing with $JWT and $ADMIN, with the timing, rate, run and connection limits out of a load's way and
+# passes told at once (`--coalesce-window-ms 0`); its output in LOG. Sets PUBLIC_PORT, ADMIN_PORT and
+# NODE_PID, adds the pid to PIDS, and waits until the node is ready.
+start_node() {
+  local bin=$1 id=$2 log=$3; shift 3
+  PUBLIC_PORT=$(free_port); ADMIN_PORT=$(free_port)
+  LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
+    --node-id "$id" --listen "127.0.0.1:$PUBLIC_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
+    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
+    --coalesce-window-ms 0 --max-connections 100000 "$@" >"$log" 2>&1 &
+  NODE_PID=$!; PIDS+=("$NODE_PID")
+  wait_ready "$PUBLIC_PORT"
+}

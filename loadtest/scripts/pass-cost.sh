@@ -54,23 +54,14 @@ load() {
 }
 
 measure() { # LABEL BIN
-  local label=$1 bin=$2 dir
-  dir=$(mktemp -d); redis_port=$(free_port)
-  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$dir" \
-    >"$OUT/$label-redis.log" 2>&1 &
-  redis_pid=$!; PIDS+=("$redis_pid")
-  wait_redis "$redis_port"
-  public=$(free_port); admin=$(free_port)
-  LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$redis_port" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
-    --node-id "pass-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
-    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
-    --coalesce-window-ms 0 --max-connections 100000 >"$OUT/$label-node.log" 2>&1 &
-  node=$!; PIDS+=("$node")
-  wait_ready "$public"
+  local label=$1 bin=$2
+  start_redis "$OUT/$label-redis.log"
+  start_node "$bin" "pass-$label" "$OUT/$label-node.log"
+  redis_port=$REDIS_PORT; redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
   load "$label" "$LOW" "l$label"
   load "$label" "$HIGH" "h$label"
   kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
-  rm -rf "$dir"
+  rm -rf "$REDIS_DIR"
 }
 
 # The binaries in order, then in reverse (ROUNDS=2, the default): on this shared machine the one measured
@@ -94,21 +85,15 @@ python3 - "$OUT" "$LOW" "$HIGH" "${LABELS[@]}" <<'PY'
 import json, re, sys
 out, low, high, labels = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 
+def counters(path, pattern):
+    """Every match of `pattern` (a name, then a count) in the file at `path`, as name -> count."""
+    return {m[1]: int(m[2]) for m in (re.match(pattern, line) for line in open(path)) if m}
+
 def requests(path):
-    counts = {}
-    for line in open(path):
-        m = re.match(r'leapfrog_redis_command_duration_seconds_count\{op="(\w+)"[^}]*\} (\d+)', line)
-        if m:
-            counts[m[1]] = int(m[2])
-    return counts
+    return counters(path, r'leapfrog_redis_command_duration_seconds_count\{op="(\w+)"[^}]*\} (\d+)')
 
 def commands(path):
-    calls = {}
-    for line in open(path):
-        m = re.match(r'cmdstat_([\w|]+):calls=(\d+)', line)
-        if m:
-            calls[m[1]] = int(m[2])
-    return calls
+    return counters(path, r'cmdstat_([\w|]+):calls=(\d+)')
 
 def delta(before, after):
     return {k: v - before.get(k, 0) for k, v in after.items() if v > before.get(k, 0)}

@@ -49,19 +49,11 @@ PY
 }
 
 measure() { # LABEL BIN
-  local label=$1 bin=$2 dir public admin node
-  dir=$(mktemp -d); REDIS_PORT=$(free_port)
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$dir" >"$OUT/$label-redis.log" 2>&1 &
-  local redis_pid=$!; PIDS+=("$redis_pid")
-  wait_redis "$REDIS_PORT"
-  public=$(free_port); admin=$(free_port)
-  LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT" \
-    --jwt-secret "$JWT" --admin-secret "$ADMIN" --node-id "cost-$label" --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
-    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
-    --coalesce-window-ms 0 --max-connections 100000 --run-idle-timeout-ms 10000 --sweep-interval-ms 200 \
-    --settle-grace-ms 500 >"$OUT/$label-node.log" 2>&1 &
-  node=$!; PIDS+=("$node")
-  wait_ready "$public"
+  local label=$1 bin=$2 public admin node redis_pid
+  start_redis "$OUT/$label-redis.log"
+  LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS start_node "$bin" "cost-$label" "$OUT/$label-node.log" \
+    --run-idle-timeout-ms 10000 --sweep-interval-ms 200 --settle-grace-ms 500
+  redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
   local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT"
     --admin-secret "$ADMIN" --progress-secs 0 --json)
 
@@ -93,7 +85,7 @@ measure() { # LABEL BIN
   echo "  node CPU $((node1 - node0)) us = $(python3 -c "print(round(($node1-$node0)/$runs, 1))") us per pass (the whole run: its start, jumps, end and recording)"
   commands_per_op "$OUT/$label-passes.before" "$OUT/$label-passes.after" "$runs"
   kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
-  rm -rf "$dir"
+  rm -rf "$REDIS_DIR"
 }
 
 measure baseline "$BASE"
