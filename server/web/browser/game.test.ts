@@ -204,6 +204,8 @@ describe("the web client in Chromium", { timeout: 180_000 }, () => {
     await carol.getByTestId("play").waitFor();
     await carol.getByTestId("open-inbox").click();
     await carol.getByTestId("inbox").filter({ hasText: "Alice wants to be friends" }).waitFor();
+    // Sent while Carol's page was closed: listed in the inbox, not popped up over it.
+    assert.equal(await carol.getByTestId("toast").count(), 0, "a notification from before the page opened pops up");
     await screenshot(carol, "inbox-phone");
     await carol.getByTestId("close-panel").click();
     await carol.getByTestId("open-friends").click();

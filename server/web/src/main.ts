@@ -144,8 +144,9 @@ async function boot(): Promise<void> {
   });
   client.on("notification", ({ notification }) => {
     store.dispatch({ type: "notified", notification });
-    // Only what happens while the page is open pops up; the inbox holds the rest.
-    const live = notification.created_ms > welcomedAtServerMs;
+    // Only what happens while the page is open pops up; the inbox holds the rest. A notification can
+    // arrive before the welcome is handled (the page connecting): that one is from before, too.
+    const live = welcomedAtServerMs > 0 && notification.created_ms > welcomedAtServerMs;
     if (live) toast(describe(notification.event));
     if (changesFriends(notification.event)) void loadFriends();
   });
