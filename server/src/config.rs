@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
 use leapfrog_core::friends::SocialLimits;
-use leapfrog_core::leaderboards::{PeriodRules, ResetZone};
+use leapfrog_core::leaderboards::{FriendCacheConfig, PeriodRules, ResetZone};
 use thiserror::Error;
 
 pub use resolved::{AuthConfig, Config, ConnectionConfig, HttpConfig, RedisSource};
@@ -283,11 +283,19 @@ pub struct Options {
     pub board_retention_days: u64,
 
     /// Longest a friend board shows a cached friend list or friend's best, in ms (0: no cache, every read asks Redis)
-    #[arg(long, env = "LEAPFROG_FRIEND_CACHE_MS", default_value_t = 1_000)]
+    #[arg(
+        long,
+        env = "LEAPFROG_FRIEND_CACHE_MS",
+        default_value_t = FriendCacheConfig::DEFAULT.ttl.as_millis() as u64
+    )]
     pub friend_cache_ms: u64,
 
     /// Most friends' bests the node caches for friend boards (one per player and board), and most friend ids across its cached friend lists (0: no cache)
-    #[arg(long, env = "LEAPFROG_FRIEND_CACHE_ENTRIES", default_value_t = 250_000)]
+    #[arg(
+        long,
+        env = "LEAPFROG_FRIEND_CACHE_ENTRIES",
+        default_value_t = FriendCacheConfig::DEFAULT.entries
+    )]
     pub friend_cache_entries: usize,
 
     /// Most notifications kept per inbox

@@ -79,14 +79,18 @@ impl GlobalBoards {
     ) -> Result<Option<u64>, StoreError> {
         let packed: Option<f64> = self
             .store
-            .query(
-                Op::BoardBest,
-                redis::cmd("ZSCORE")
-                    .arg(self.sharding.board_key(period_id, player))
-                    .arg(player.as_str()),
-            )
+            .query(Op::BoardBest, &self.zscore(period_id, player))
             .await?;
         Ok(packed.map(score::from_redis))
+    }
+
+    /// `ZSCORE` of `player` on their shard of board `period_id`.
+    fn zscore(&self, period_id: &str, player: &PlayerId) -> redis::Cmd {
+        let mut zscore = redis::cmd("ZSCORE");
+        zscore
+            .arg(self.sharding.board_key(period_id, player))
+            .arg(player.as_str());
+        zscore
     }
 
     /// `player`'s packed best on each of the boards `period_ids`, in their order: one `ZSCORE` each,
@@ -98,13 +102,7 @@ impl GlobalBoards {
     ) -> Result<Vec<Option<u64>>, StoreError> {
         let groups = period_ids
             .iter()
-            .map(|period_id| {
-                let mut zscore = redis::cmd("ZSCORE");
-                zscore
-                    .arg(self.sharding.board_key(period_id, player))
-                    .arg(player.as_str());
-                vec![zscore]
-            })
+            .map(|period_id| vec![self.zscore(period_id, player)])
             .collect();
         self.store
             .query_groups(Op::BoardBest, groups)

@@ -139,13 +139,13 @@ impl ResultRecorder {
         let (mut outcome, log, names) = futures_util::future::try_join3(
             checkpoint::save_outcome_once(&self.store, run.run_id, planned),
             log,
-            self.names(&named),
+            self.friends.names(&named),
         )
         .await?;
         // A retry whose saved outcome passed other friends than this plan names those instead.
         let names = match outcome.named_players(&run.player) {
             saved if saved == named => names,
-            saved => self.names(&saved).await?,
+            saved => self.friends.names(&saved).await?,
         };
         outcome.name(names);
         // The boards, the replay and the notifications are independent and each idempotent: written at
@@ -209,20 +209,13 @@ impl ResultRecorder {
     pub(crate) async fn saved_report(&self, stored: &StoredRun) -> Option<RunReport> {
         let mut outcome = stored.saved_outcome::<Outcome>()?;
         if let Ok(names) = self
+            .friends
             .names(&outcome.named_players(&stored.meta.player))
             .await
         {
             outcome.name(names);
         }
         Some(outcome.report)
-    }
-
-    /// The display names of `players`, in their order (none to read: no round trip).
-    async fn names(&self, players: &[PlayerId]) -> Result<Vec<Option<DisplayName>>, StoreError> {
-        if players.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.friends.names(players).await
     }
 
     /// Notifies every friend passed, concurrently (the Redis connection pipelines the scripts), so a run

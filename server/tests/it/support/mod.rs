@@ -25,13 +25,10 @@ pub(crate) fn sharding() -> leapfrog_core::store::Sharding {
     leapfrog_core::store::Sharding::new(16)
 }
 
-/// The friend-board score cache of every domain built by a test: the node's defaults (one second,
-/// 250,000 entries), so the tests read friend boards as a node does.
+/// The friend-board score cache of every domain built by a test: the node's defaults, so the tests
+/// read friend boards as a node does.
 pub(crate) const FRIEND_CACHE: leapfrog_core::leaderboards::FriendCacheConfig =
-    leapfrog_core::leaderboards::FriendCacheConfig {
-        ttl: Duration::from_secs(1),
-        entries: 250_000,
-    };
+    leapfrog_core::leaderboards::FriendCacheConfig::DEFAULT;
 
 /// The key of `player`'s shard of board period `period_id` (`all`, `w2026-11-23`, ...).
 pub(crate) fn board_key(period_id: &str, player: &str) -> String {

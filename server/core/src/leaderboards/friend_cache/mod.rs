@@ -44,6 +44,12 @@ pub struct FriendCacheConfig {
 }
 
 impl FriendCacheConfig {
+    /// A node's defaults: one second, 250,000 entries (about 50 MiB at most, deploy/README.md).
+    pub const DEFAULT: FriendCacheConfig = FriendCacheConfig {
+        ttl: Duration::from_secs(1),
+        entries: 250_000,
+    };
+
     /// No cache: every friend-board read asks Redis for the friend list and every friend's best.
     pub const OFF: FriendCacheConfig = FriendCacheConfig {
         ttl: Duration::ZERO,
