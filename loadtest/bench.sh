@@ -53,21 +53,14 @@ PIDS+=("$REDIS_PID")
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 wait_redis "$REDIS_PORT"
 
-# start_node NAME [options]: a node with machine-speed play (and as many runs per player) allowed and no coalescing; sets NODE_URL/NODE_ADMIN/NODE_PID
+# start_node NAME [options]: a node with machine-speed play (and as many runs per player) allowed and no
+# coalescing (lib.sh's `run_node`); sets NODE_URL/NODE_ADMIN/NODE_PID
 start_node() {
-  local name=$1 public admin
+  local name=$1
   shift
-  public=$(free_port); admin=$(free_port)
-  LEAPFROG_LOG=warn "$BIN/leapfrog-server" --redis-url "$REDIS_URL" --node-id "$name" \
-    --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" \
-    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 \
-    --max-runs-per-hour 10000000 --coalesce-window-ms 0 --max-connections 100000 "$@" >"$OUT/$name.log" 2>&1 &
-  NODE_PID=$!
-  PIDS+=("$NODE_PID")
-  NODE_URL="ws://127.0.0.1:$public/ws"
-  NODE_ADMIN="127.0.0.1:$admin"
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$public/readyz" >/dev/null 2>&1 && return; sleep 0.1; done
-  echo "node $name did not start" >&2; exit 1
+  run_node "$BIN/leapfrog-server" "$name" "$OUT/$name.log" "$@" || { echo "node $name did not start" >&2; exit 1; }
+  NODE_URL="ws://127.0.0.1:$PUBLIC_PORT/ws"
+  NODE_ADMIN="127.0.0.1:$ADMIN_PORT"
 }
 stop_node() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 load() { # NAME, then options

@@ -28,7 +28,7 @@ measure() { # LABEL BIN [node options]
   local label=$1 bin=$2 public admin node redis_pid
   shift 2
   start_redis "$OUT/$label-redis.log"
-  start_node "$bin" "fb-$label" "$OUT/$label-node.log" "$@"
+  run_node "$bin" "fb-$label" "$OUT/$label-node.log" "$@"
   redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
   "$TOOL" --url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
     --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" --progress-secs 0 --json \

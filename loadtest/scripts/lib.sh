@@ -25,11 +25,11 @@ start_redis() {
   wait_redis "$REDIS_PORT"
 }
 
-# start_node BIN NODE_ID LOG [options]: node BIN on free loopback ports against the Redis on REDIS_PORT,
+# run_node BIN NODE_ID LOG [options]: node BIN on free loopback ports against the Redis on REDIS_PORT,
 # signing with $JWT and $ADMIN, with the timing, rate, run and connection limits out of a load's way and
 # passes told at once (`--coalesce-window-ms 0`); its output in LOG. Sets PUBLIC_PORT, ADMIN_PORT and
 # NODE_PID, adds the pid to PIDS, and waits until the node is ready.
-start_node() {
+run_node() {
   local bin=$1 id=$2 log=$3; shift 3
   PUBLIC_PORT=$(free_port); ADMIN_PORT=$(free_port)
   LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT" --jwt-secret "$JWT" --admin-secret "$ADMIN" \

@@ -53,11 +53,11 @@ measure() {
     --duration-secs "$SECS" --progress-secs 0 --json "$@" >"$OUT/$name-jumps.json"
   after=$(cpu_ticks "$pid")
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
-  local trips; trips=$(round_trips "$OUT/$name-jumps.json")
-  echo "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)" >>"$OUT/$label_key.us"
+  local trips us; trips=$(round_trips "$OUT/$name-jumps.json")
+  us=$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)
+  echo "$us" >>"$OUT/$label_key.us"
   printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip%s\n' "$label" "$trips" \
-    "$(echo "($after - $before) / $TICK" | bc -l)" "$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)" \
-    "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
+    "$(echo "($after - $before) / $TICK" | bc -l)" "$us" "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
 }
 # syscalls_per FILE COUNT: ", N syscalls and N context switches per round trip" from a perf stat file.
 syscalls_per() {

@@ -56,7 +56,7 @@ load() {
 measure() { # LABEL BIN
   local label=$1 bin=$2
   start_redis "$OUT/$label-redis.log"
-  start_node "$bin" "pass-$label" "$OUT/$label-node.log"
+  run_node "$bin" "pass-$label" "$OUT/$label-node.log"
   redis_port=$REDIS_PORT; redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
   load "$label" "$LOW" "l$label"
   load "$label" "$HIGH" "h$label"

@@ -51,7 +51,7 @@ PY
 measure() { # LABEL BIN
   local label=$1 bin=$2 public admin node redis_pid
   start_redis "$OUT/$label-redis.log"
-  LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS start_node "$bin" "cost-$label" "$OUT/$label-node.log" \
+  LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS run_node "$bin" "cost-$label" "$OUT/$label-node.log" \
     --run-idle-timeout-ms 10000 --sweep-interval-ms 200 --settle-grace-ms 500
   redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
   local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT"
