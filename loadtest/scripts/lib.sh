@@ -7,8 +7,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # utime+stime of process PID so far, in µs.
 cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", ($14 + $15) * 1000000 / hz }' "/proc/$1/stat"; }
 
-# utime+stime of process PID so far, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# utime and stime of process PID so far, in clock ticks: user space (the process's own code) apart from
+# the kernel's work for it (syscalls, the loopback sockets).
+cpu_split_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
 
 # wait_redis PORT: waits up to 5 s for the redis-server on PORT to answer PING.
 wait_redis() { for _ in $(seq 50); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Node CPU per jump round trip (utime+stime from /proc over the load) beside the echo server's CPU per
+# Node CPU per jump round trip (utime+stime from /proc over the load, and its user part alone: the
+# node's own code, apart from the kernel's work on its sockets) beside the echo server's CPU per
 # message, and node bytes per idle authenticated connection beside the echo server's (where perf can read
 # syscall tracepoints, also each process's syscalls and context switches per round trip), for each node binary
 # given (a baseline beside a candidate, same run, same Redis):
@@ -43,21 +44,24 @@ perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
 # measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
 measure() {
   local label=$1 name=$2 url=$3 pid=$4; shift 4
-  local before after perf_pid="" label_key=${name%-r*}
+  local perf_pid="" label_key=${name%-r*}
   if [ -n "$SYSCALL_EVENTS" ]; then
     perf stat -x, -o "$OUT/$name-jumps.syscalls" -e "$SYSCALL_EVENTS" -p "$pid" >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  before=$(cpu_ticks "$pid")
+  local user_before system_before user_after system_after
+  read -r user_before system_before < <(cpu_split_ticks "$pid")
   "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
     --duration-secs "$SECS" --progress-secs 0 --json "$@" >"$OUT/$name-jumps.json"
-  after=$(cpu_ticks "$pid")
+  read -r user_after system_after < <(cpu_split_ticks "$pid")
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
-  local trips us; trips=$(round_trips "$OUT/$name-jumps.json")
-  us=$(echo "($after - $before) / $TICK * 1000000 / $trips" | bc -l)
-  echo "$us" >>"$OUT/$label_key.us"
-  printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip%s\n' "$label" "$trips" \
-    "$(echo "($after - $before) / $TICK" | bc -l)" "$us" "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
+  local trips us user_us; trips=$(round_trips "$OUT/$name-jumps.json")
+  us=$(echo "($user_after + $system_after - $user_before - $system_before) / $TICK * 1000000 / $trips" | bc -l)
+  user_us=$(echo "($user_after - $user_before) / $TICK * 1000000 / $trips" | bc -l)
+  echo "$us $user_us" >>"$OUT/$label_key.us"
+  printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip (user %.2f, system %.2f)%s\n' \
+    "$label" "$trips" "$(echo "($user_after + $system_after - $user_before - $system_before) / $TICK" | bc -l)" \
+    "$us" "$user_us" "$(echo "$us - $user_us" | bc -l)" "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
 }
 # syscalls_per FILE COUNT: ", N syscalls and N context switches per round trip" from a perf stat file.
 syscalls_per() {
@@ -107,9 +111,10 @@ for index in "${ORDER[@]}"; do
   idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$public/ws" "$node"
   kill "$node"; wait "$node" 2>/dev/null || true
 done
-echo_us=$(cat "$OUT/echo.us")
+read -r echo_us echo_user_us <"$OUT/echo.us"
 for ((i = 1; i <= ${#BINS[@]}; i++)); do
-  awk -v label="$i: ${BINS[$((i - 1))]}" -v echo_us="$echo_us" '{ s += $1; n++ }
-    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx echo\n", label, n, s / n, s / n / echo_us }' \
-    "$OUT/node-$i.us"
+  awk -v label="$i: ${BINS[$((i - 1))]}" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" \
+    '{ s += $1; u += $2; n++ }
+    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx echo; user %.2f µs, %.2fx echo'"'"'s user\n",
+      label, n, s / n, s / n / echo_us, u / n, u / n / echo_user_us }' "$OUT/node-$i.us"
 done

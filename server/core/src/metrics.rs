@@ -153,6 +153,9 @@ pub struct Metrics {
     pub redis_command_duration_seconds: HistogramVec,
     /// Redis command failures by operation.
     pub redis_errors_total: IntCounterVec,
+    /// Entries (one task's commands each: a jump's checkpoint) in each group-commit batch sent to one
+    /// Redis as a single request: how much the batching saves at the load of the moment.
+    pub redis_batch_entries: Histogram,
     /// Time to read a leaderboard page, by scope.
     pub leaderboard_read_seconds: HistogramVec,
     /// Time to record a run on every period board.
@@ -235,6 +238,11 @@ impl Metrics {
                 "redis_errors_total",
                 "Redis command failures by operation.",
                 "op",
+            )?,
+            redis_batch_entries: families.histogram(
+                "redis_batch_entries",
+                "Entries in each group-commit batch sent to Redis as one request.",
+                &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
             )?,
             leaderboard_read_seconds: families.histogram_vec(
                 "leaderboard_read_seconds",

@@ -497,3 +497,99 @@ async fn a_live_run_stored_before_the_epoch_layout_resumes_and_moves_to_it() {
         (Some("2"), Some("1"), 0)
     );
 }
+
+/// `sum` and `count` of histogram `name` in a `/metrics` text (0 when absent).
+fn histogram_sum_count(text: &str, name: &str) -> (f64, f64) {
+    let value = |suffix: &str| {
+        text.lines()
+            .filter(|line| line.starts_with(&format!("{name}_{suffix}")))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    (value("sum"), value("count"))
+}
+
+#[tokio::test]
+async fn checkpoints_of_many_connections_share_requests_and_a_fenced_one_fails_alone() {
+    let redis = TestRedis::start().await;
+    let options = [&NO_TIMING[..], &["--max-connections-per-player", "2"]].concat();
+    let server = TestServer::start(&redis, &options).await;
+    struct Player {
+        name: String,
+        client: TestClient,
+        run_id: RunId,
+        local: GameSession,
+        bot: Bot,
+    }
+    let mut players = Vec::new();
+    for index in 0..16 {
+        let name = format!("batch-{index}");
+        let mut client = server.client(Codec::Bincode, &name).await;
+        let started = start_run(&mut client, StartMode::Solo).await;
+        players.push(Player {
+            name,
+            client,
+            run_id: started.run_id,
+            local: GameSession::new(started.seed, started.ruleset),
+            bot: Bot::new(Skill::PERFECT, Ruleset::V1, index),
+        });
+    }
+    // One more driver, whose run another connection takes over: its checkpoints meet a fence.
+    let mut old = server.client(Codec::Bincode, "batch-mover").await;
+    let moved = start_run(&mut old, StartMode::Solo).await;
+    let mut moved_local = GameSession::new(moved.seed, moved.ruleset);
+    let mut moved_bot = Bot::new(Skill::PERFECT, Ruleset::V1, 99);
+    play(&mut old, moved.run_id, &mut moved_local, &mut moved_bot, 1).await;
+    let mut new = server.client(Codec::Bincode, "batch-mover").await;
+    assert!(hello(&mut new, Some(moved.run_id)).await.resumed.is_some());
+
+    // Rounds of one jump per connection at once, the fenced driver's among them.
+    for round in 0..6 {
+        let fenced_input = moved_bot.next_jump(moved_local.world());
+        let (answers, fenced) = tokio::join!(
+            futures_util::future::join_all(players.iter_mut().map(|player| async move {
+                let input = player.bot.next_jump(player.local.world());
+                let expected = player.local.apply(input).expect("bot inputs are valid");
+                let frame = jump(&mut player.client, player.run_id, expected.index, input).await;
+                (jump_result(frame).outcome, expected)
+            })),
+            jump(&mut old, moved.run_id, 1, fenced_input),
+        );
+        for (outcome, expected) in answers {
+            assert_eq!(
+                outcome, expected,
+                "round {round}: every other checkpoint is answered"
+            );
+        }
+        assert_eq!(error_code(&fenced), ErrorCode::Conflict, "round {round}");
+    }
+    // Each of those runs resumes on a new connection with all its jumps: they are in Redis.
+    for player in players.iter().take(3) {
+        let mut again = server.client(Codec::Json, &player.name).await;
+        let resumed = hello(&mut again, Some(player.run_id))
+            .await
+            .resumed
+            .expect("the run resumes");
+        assert_eq!(
+            (resumed.next_seq, resumed.score),
+            (player.local.jumps(), player.local.score())
+        );
+    }
+    let metrics = server.metrics().await;
+    let (entries, batches) = histogram_sum_count(&metrics, "leapfrog_redis_batch_entries");
+    if matches!(redis.target(), leapfrog_core::store::RedisTarget::Single(_)) {
+        assert!(
+            entries >= 16.0 * 6.0,
+            "every checkpoint went through the batches: {entries}"
+        );
+        assert!(
+            batches < entries,
+            "some requests carried several connections' checkpoints: {batches} batches for {entries}"
+        );
+    } else {
+        assert_eq!(
+            entries, 0.0,
+            "a cluster sends each checkpoint to its slot's node"
+        );
+    }
+}

@@ -350,36 +350,42 @@ pub(crate) async fn write_jumps(
     let mut bytes = input_log::encode_all(jumps);
     bytes.extend_from_slice(&write.now_ms.to_le_bytes());
     let offset = write.recorded * RECORD_BYTES;
-    let mut pipe = redis::pipe();
-    pipe.strlen(&live)
-        .setrange(&live, offset as isize, bytes.as_slice())
-        .ignore();
+    let mut commands = Vec::with_capacity(5);
+    commands.push(redis::Cmd::strlen(&live));
+    commands.push(redis::Cmd::setrange(
+        &live,
+        offset as isize,
+        bytes.as_slice(),
+    ));
     if let Some(ttl) = write.refresh_ttl {
         let meta = keys::run_meta(&run);
+        let mut read_drive = redis::cmd("HMGET");
+        read_drive.arg(&meta).arg(&["state", "driver", "epoch"]);
         // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
-        pipe.hmget(&meta, &["state", "driver", "epoch"])
-            .cmd("EXPIRE")
-            .arg(&meta)
-            .arg(ttl_seconds(ttl))
-            .arg("GT")
-            .ignore()
-            .expire(&live, ttl_seconds(ttl))
-            .ignore();
+        let mut expire_meta = redis::cmd("EXPIRE");
+        expire_meta.arg(&meta).arg(ttl_seconds(ttl)).arg("GT");
+        commands.extend([
+            read_drive,
+            expire_meta,
+            redis::Cmd::expire(&live, ttl_seconds(ttl)),
+        ]);
     }
-    // With the state read back, the replies are the log's length and the state; otherwise the length.
-    let replies: Option<(usize, Option<DriveState>)> = if write.refresh_ttl.is_some() {
-        store
-            .query_pipeline_unless::<(usize, DriveState)>(Op::RunWriteJumps, &pipe, "WRONGTYPE")
-            .await?
-            .map(|(before, drive)| (before, Some(drive)))
-    } else {
-        store
-            .query_pipeline_unless::<(usize,)>(Op::RunWriteJumps, &pipe, "WRONGTYPE")
-            .await?
-            .map(|(before,)| (before, None))
-    };
-    let Some((before, drive)) = replies else {
+    // Group-committed with the other connections' checkpoints: one request to one Redis.
+    let replies = store.query_batched(Op::RunWriteJumps, commands).await?;
+    let Some(mut replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
         return fenced(store, &keys::run_meta(&run), &write).await;
+    };
+    // The replies: the log's length before the write, the write's, and with the state read back the
+    // state (then the two `EXPIRE`s).
+    let mut reply = |index: usize| {
+        replies.get_mut(index).map_or(redis::Value::Nil, |reply| {
+            std::mem::replace(reply, redis::Value::Nil)
+        })
+    };
+    let before: usize = store::decode(Op::RunWriteJumps, reply(0))?;
+    let drive: Option<DriveState> = match write.refresh_ttl {
+        Some(_) => Some(store::decode(Op::RunWriteJumps, reply(2))?),
+        None => None,
     };
     if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
         // The write went to a log no one reads any more (and may have created it, without a TTL: its

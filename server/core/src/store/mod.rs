@@ -2,6 +2,7 @@
 //! on every command, latency and errors measured per operation; the pub/sub that carries pushes between
 //! nodes (`pubsub`: sharded pub/sub on a cluster); and the local redis-server child (`supervisor`).
 
+mod batch;
 mod connection;
 mod error;
 pub mod keys;
@@ -21,6 +22,7 @@ pub use error::StoreError;
 pub use op::Op;
 pub use sharding::Sharding;
 
+use batch::{BatchFailure, Batcher};
 use connection::{Client, Connection};
 
 use crate::metrics::Metrics;
@@ -35,6 +37,8 @@ pub struct Store {
     /// Each operation's latency histogram, resolved once (indexed by [`Op::index`]): a label lookup per
     /// command would hash the label on every jump.
     durations: Arc<[prometheus::Histogram]>,
+    /// Group commit of [`Store::query_batched`] on one Redis; `None` on a cluster.
+    batcher: Option<Batcher>,
 }
 
 impl Store {
@@ -60,12 +64,20 @@ impl Store {
                     .with_label_values(&[op.label()])
             })
             .collect();
+        let batcher = matches!(connection, Connection::Single(_)).then(|| {
+            Batcher::new(
+                connection.clone(),
+                timeout,
+                metrics.redis_batch_entries.clone(),
+            )
+        });
         Ok(Store {
             client,
             connection,
             timeout,
             metrics,
             durations,
+            batcher,
         })
     }
 
@@ -178,21 +190,93 @@ impl Store {
             .collect())
     }
 
-    /// [`Store::query_pipeline`] where Redis refusing a command with error `code` (e.g. `WRONGTYPE`
-    /// from a key a fence turned into another type) is an answer, not a failure: `Ok(None)`, and not
-    /// counted as an error.
-    pub(crate) async fn query_pipeline_unless<T: FromRedisValue>(
+    /// Runs `commands` (one slot, not empty, nothing atomic) and returns one reply per command; a command
+    /// Redis refused replies [`redis::Value::ServerError`] (see [`Store::refused_unless`]).
+    ///
+    /// On one Redis the commands are group-committed: they go in one request with whatever other tasks
+    /// send this way at the same time (every connection's jump checkpoint), see `batch`. On a cluster
+    /// they are one pipeline to their slot's node, following redirections like [`Store::query_pipeline`].
+    pub(crate) async fn query_batched(
         &self,
         op: Op,
-        pipe: &Pipeline,
-        code: &'static str,
-    ) -> Result<Option<T>, StoreError> {
-        self.query_pipeline_read(op, pipe, |replies| match replies {
-            Ok(value) => Ok(Some(value)),
-            Err(error) if refused_with(&error, code) => Ok(None),
-            Err(error) => Err(error),
+        commands: Vec<Cmd>,
+    ) -> Result<Vec<redis::Value>, StoreError> {
+        let Some(batcher) = &self.batcher else {
+            let mut pipe = redis::pipe();
+            pipe.ignore_errors();
+            for command in commands {
+                pipe.add_command(command);
+            }
+            // With `ignore_errors` a redirection is a command's reply: made an error, it is followed.
+            return self
+                .query_pipeline_read(
+                    op,
+                    &pipe,
+                    |replies: redis::RedisResult<Vec<redis::Value>>| {
+                        let replies = replies?;
+                        match replies.iter().find_map(redirection) {
+                            Some(redirection) => Err(redirection),
+                            None => Ok(replies),
+                        }
+                    },
+                )
+                .await;
+        };
+        let started = Instant::now();
+        let result = batcher
+            .send(commands)
+            .await
+            .map_err(|failure| match failure {
+                BatchFailure::Redis(source) => StoreError::Redis {
+                    op: op.label(),
+                    source,
+                },
+                BatchFailure::Timeout => StoreError::Timeout {
+                    op: op.label(),
+                    after: self.timeout,
+                },
+            });
+        if let Some(duration) = self.durations.get(op.index()) {
+            duration.observe(started.elapsed().as_secs_f64());
+        }
+        if result.is_err() {
+            self.count_error(op);
+        }
+        result
+    }
+
+    /// The replies of [`Store::query_batched`], or `None` if Redis refused any of its commands and
+    /// refused each of them with error `code` (an answer, e.g. `WRONGTYPE` from a fence, not a failure);
+    /// any other refusal is a failure of `op`, and counted as one.
+    pub(crate) fn refused_unless(
+        &self,
+        op: Op,
+        replies: Vec<redis::Value>,
+        code: &str,
+    ) -> Result<Option<Vec<redis::Value>>, StoreError> {
+        let mut refusals = replies.iter().filter_map(|reply| match reply {
+            redis::Value::ServerError(refusal) => Some(refusal),
+            _ => None,
+        });
+        let Some(first) = refusals.next() else {
+            return Ok(Some(replies));
+        };
+        if first.code() == code && refusals.all(|refusal| refusal.code() == code) {
+            return Ok(None);
+        }
+        let refusal = replies
+            .iter()
+            .find_map(|reply| match reply {
+                redis::Value::ServerError(refusal) if refusal.code() != code => Some(refusal),
+                _ => None,
+            })
+            .unwrap_or(first)
+            .clone();
+        self.count_error(op);
+        Err(StoreError::Redis {
+            op: op.label(),
+            source: refusal.into(),
         })
-        .await
     }
 
     /// Runs `pipe` (following redirections, as [`Store::query_pipeline`] says), its replies read by `read`.
@@ -292,12 +376,15 @@ pub(crate) fn decode<T: FromRedisValue>(op: Op, reply: redis::Value) -> Result<T
     })
 }
 
-/// True if every command Redis refused in the request that failed with `error` was refused with `code`.
-fn refused_with(error: &redis::RedisError, code: &str) -> bool {
-    // A pipeline's refusals come as a list, whose own `code()` is none.
-    error.clone().into_server_errors().is_some_and(|refusals| {
-        !refusals.is_empty() && refusals.iter().all(|(_, refusal)| refusal.code() == code)
-    })
+/// A command's refusal that says its slot is served elsewhere now (or is moving), as an error.
+fn redirection(reply: &redis::Value) -> Option<redis::RedisError> {
+    match reply {
+        redis::Value::ServerError(refusal) => {
+            let error = redis::RedisError::from(refusal.clone());
+            redirected(&error).then_some(error)
+        }
+        _ => None,
+    }
 }
 
 /// True when a pipeline failed because its slot is served elsewhere now (or is moving).

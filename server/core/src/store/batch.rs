@@ -1,0 +1,170 @@
+//! Group commit on one Redis: small pipelines that many tasks send at about the same time (every
+//! connection's jump checkpoint) go to Redis together, as one request.
+//!
+//! Each request to redis-rs costs the node its own bookkeeping (a channel message, a response slot, a
+//! timer, a write to the socket unless it coalesces), whatever it carries. A jump's checkpoint is two
+//! small commands, so that bookkeeping was a third of the node's instructions per jump. Here a task
+//! queues its commands and waits for their replies; a batch task takes every queued entry at once (up to
+//! [`MAX_ENTRIES`]), sends them as one pipeline and hands each entry its own replies. While
+//! [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches grow with the load by themselves:
+//! no window to wait out, and an entry alone is sent at once.
+//!
+//! Nothing is atomic across entries, and one entry's refused command (a `WRONGTYPE` from a fence) is
+//! that entry's answer only: the pipeline runs with `ignore_errors`, so a refusal comes back as that
+//! command's reply. A failure of the whole request (a timeout, a lost connection) fails every entry of
+//! the batch, as it would have failed each of them alone.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use redis::{Cmd, Value};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use super::connection::Connection;
+
+/// Entries one batch takes at most: bounds a request's size (a jump's checkpoint is about 100 bytes).
+pub(crate) const MAX_ENTRIES: usize = 256;
+
+/// Batches waiting for Redis at once. Two keep Redis busy while the node hands out one batch's replies
+/// and gathers the next.
+pub(crate) const IN_FLIGHT: usize = 2;
+
+/// Why a batch brought no replies; the store names the operation of each entry it failed.
+#[derive(Debug, Clone)]
+pub(crate) enum BatchFailure {
+    /// Redis or the connection failed the request.
+    Redis(redis::RedisError),
+    /// No answer within the timeout.
+    Timeout,
+}
+
+impl BatchFailure {
+    fn broken(why: &'static str) -> BatchFailure {
+        BatchFailure::Redis(redis::RedisError::from((redis::ErrorKind::Client, why)))
+    }
+}
+
+type Replies = Result<Vec<Value>, BatchFailure>;
+
+/// One task's commands and where their replies go.
+struct Entry {
+    commands: Vec<Cmd>,
+    reply: oneshot::Sender<Replies>,
+}
+
+/// The queue into the batch task, started on first use (from inside the runtime). Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Batcher {
+    queue: Arc<OnceLock<mpsc::UnboundedSender<Entry>>>,
+    connection: Connection,
+    timeout: Duration,
+    sizes: prometheus::Histogram,
+}
+
+impl Batcher {
+    /// A batcher sending on `connection` (one Redis), each batch failing after `timeout`; `sizes`
+    /// observes the entries of each batch sent.
+    pub(crate) fn new(
+        connection: Connection,
+        timeout: Duration,
+        sizes: prometheus::Histogram,
+    ) -> Batcher {
+        Batcher {
+            queue: Arc::new(OnceLock::new()),
+            connection,
+            timeout,
+            sizes,
+        }
+    }
+
+    /// Sends `commands` (one slot, non-empty) with whatever other entries are queued, and returns one
+    /// reply per command; a command Redis refused replies [`Value::ServerError`].
+    ///
+    /// The wait is bounded: a batch fails after the timeout, and an entry queued behind the batches in
+    /// flight waits for one of them first, so at most twice the timeout in all.
+    pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
+        let queue = self.queue.get_or_init(|| self.start());
+        let (reply, answer) = oneshot::channel();
+        // The queue is unbounded, but each entry's task waits for its answer: there are never more
+        // entries than tasks sending them (a connection sends one checkpoint at a time).
+        if queue.send(Entry { commands, reply }).is_err() {
+            return Err(BatchFailure::broken("the batch task has stopped"));
+        }
+        answer
+            .await
+            .unwrap_or_else(|_| Err(BatchFailure::broken("a batch was dropped unanswered")))
+    }
+
+    fn start(&self) -> mpsc::UnboundedSender<Entry> {
+        let (queue, entries) = mpsc::unbounded_channel();
+        tokio::spawn(gather(
+            entries,
+            self.connection.clone(),
+            self.timeout,
+            self.sizes.clone(),
+        ));
+        queue
+    }
+}
+
+/// The batch task: takes every queued entry while fewer than [`IN_FLIGHT`] batches wait for Redis, and
+/// sends them. Ends when every [`Batcher`] is gone.
+async fn gather(
+    mut queue: mpsc::UnboundedReceiver<Entry>,
+    connection: Connection,
+    timeout: Duration,
+    sizes: prometheus::Histogram,
+) {
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    loop {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let mut entries = Vec::new();
+        if queue.recv_many(&mut entries, MAX_ENTRIES).await == 0 {
+            return;
+        }
+        sizes.observe(entries.len() as f64);
+        let mut connection = connection.clone();
+        tokio::spawn(async move {
+            send_batch(&mut connection, entries, timeout).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Sends the entries' commands as one pipeline and answers each entry.
+async fn send_batch(connection: &mut Connection, entries: Vec<Entry>, timeout: Duration) {
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    let mut answers = Vec::with_capacity(entries.len());
+    for Entry { commands, reply } in entries {
+        answers.push((commands.len(), reply));
+        for command in commands {
+            pipe.add_command(command);
+        }
+    }
+    let sent = pipe.len();
+    let replies =
+        match tokio::time::timeout(timeout, pipe.query_async::<Vec<Value>>(connection)).await {
+            Ok(Ok(replies)) if replies.len() == sent => replies,
+            Ok(Ok(_)) => {
+                let why = "a pipeline answered another number of replies than it sent commands";
+                return fail(answers, BatchFailure::broken(why));
+            }
+            Ok(Err(source)) => return fail(answers, BatchFailure::Redis(source)),
+            Err(_) => return fail(answers, BatchFailure::Timeout),
+        };
+    let mut replies = replies.into_iter();
+    for (count, reply) in answers {
+        // A receiver gone (its task was cancelled) just drops its replies.
+        let _ = reply.send(Ok(replies.by_ref().take(count).collect()));
+    }
+}
+
+/// Answers every entry of a batch with `failure`.
+fn fail(answers: Vec<(usize, oneshot::Sender<Replies>)>, failure: BatchFailure) {
+    for (_, reply) in answers {
+        let _ = reply.send(Err(failure.clone()));
+    }
+}
