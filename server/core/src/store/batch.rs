@@ -1,5 +1,6 @@
-//! Group commit on one Redis: small pipelines that many tasks send at about the same time (every
-//! connection's jump checkpoint) go to Redis together, as one request.
+//! Group commit on one Redis: the commands many tasks send at about the same time (every connection's
+//! jump checkpoint, the steps of runs being recorded, a script, a single command) go to Redis together,
+//! as one request.
 //!
 //! Each request to redis-rs costs the node its own bookkeeping (a channel message, a response slot, a
 //! timer, a write to the socket unless it coalesces), whatever it carries. A jump's checkpoint is two
@@ -17,10 +18,9 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use redis::{Cmd, Value};
+use redis::aio::ConnectionManager;
+use redis::{Cmd, RedisFuture, Value};
 use tokio::sync::{Semaphore, mpsc, oneshot};
-
-use super::connection::Connection;
 
 /// Entries one batch takes at most: bounds a request's size (a jump's checkpoint is about 100 bytes).
 pub(crate) const MAX_ENTRIES: usize = 256;
@@ -56,7 +56,7 @@ struct Entry {
 #[derive(Clone)]
 pub(crate) struct Batcher {
     queue: Arc<OnceLock<mpsc::UnboundedSender<Entry>>>,
-    connection: Connection,
+    connection: ConnectionManager,
     timeout: Duration,
     sizes: prometheus::Histogram,
 }
@@ -65,7 +65,7 @@ impl Batcher {
     /// A batcher sending on `connection` (one Redis), each batch failing after `timeout`; `sizes`
     /// observes the entries of each batch sent.
     pub(crate) fn new(
-        connection: Connection,
+        connection: ConnectionManager,
         timeout: Duration,
         sizes: prometheus::Histogram,
     ) -> Batcher {
@@ -95,6 +95,23 @@ impl Batcher {
             .unwrap_or_else(|_| Err(BatchFailure::broken("a batch was dropped unanswered")))
     }
 
+    /// One command as an entry of its own, for redis-rs's `ConnectionLike`: its reply (a refusal is a
+    /// [`Value::ServerError`], which redis-rs makes the command's error); a batch's timeout is an I/O
+    /// timeout (`RedisError::is_timeout`).
+    pub(crate) fn command<'a>(&'a self, command: &'a Cmd) -> RedisFuture<'a, Value> {
+        Box::pin(async move {
+            match self.send(vec![command.clone()]).await {
+                Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
+                Err(BatchFailure::Redis(error)) => Err(error),
+                Err(BatchFailure::Timeout) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "no answer from Redis within the timeout",
+                )
+                .into()),
+            }
+        })
+    }
+
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
         tokio::spawn(gather(
@@ -111,7 +128,7 @@ impl Batcher {
 /// sends them. Ends when every [`Batcher`] is gone.
 async fn gather(
     mut queue: mpsc::UnboundedReceiver<Entry>,
-    connection: Connection,
+    connection: ConnectionManager,
     timeout: Duration,
     sizes: prometheus::Histogram,
 ) {
@@ -134,7 +151,7 @@ async fn gather(
 }
 
 /// Sends the entries' commands as one pipeline and answers each entry.
-async fn send_batch(connection: &mut Connection, entries: Vec<Entry>, timeout: Duration) {
+async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, timeout: Duration) {
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
     let mut answers = Vec::with_capacity(entries.len());

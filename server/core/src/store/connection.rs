@@ -1,5 +1,5 @@
 //! The connection the store sends commands on: one Redis (a multiplexed connection that reconnects by
-//! itself) or a Redis Cluster (redis-rs's async cluster client: it follows `MOVED` and `ASK`, refreshes
+//! itself, single commands group-committed by `batch`) or a Redis Cluster (redis-rs's async cluster client: it follows `MOVED` and `ASK`, refreshes
 //! the slot map after a failover, and retries a command a failover interrupted). Both connect in the
 //! background, so a node starts while Redis is down.
 
@@ -9,6 +9,8 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
+
+use super::batch::Batcher;
 
 /// Where Redis is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +37,8 @@ impl RedisTarget {
 /// A connection to one Redis or a cluster. Cheap to clone: clones share the connection(s).
 #[derive(Clone)]
 pub(crate) enum Connection {
-    /// One Redis.
-    Single(ConnectionManager),
+    /// One Redis: single commands (scripts too) go through the batcher, pipelines straight.
+    Single(ConnectionManager, Batcher),
     /// A cluster.
     Cluster(ClusterConnection),
 }
@@ -51,10 +53,12 @@ pub(crate) enum Client {
 }
 
 impl Connection {
-    /// A connection to `target`, made in the background; commands time out after `timeout`.
+    /// A connection to `target`, made in the background; commands time out after `timeout`. On one
+    /// Redis, `batch_entries` observes the size of each group-committed batch.
     pub(crate) fn open(
         target: &RedisTarget,
         timeout: Duration,
+        batch_entries: prometheus::Histogram,
     ) -> RedisResult<(Connection, Client)> {
         match target {
             RedisTarget::Single(url) => {
@@ -65,7 +69,8 @@ impl Connection {
                     .set_number_of_retries(2)
                     .set_max_delay(Duration::from_millis(500));
                 let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-                Ok((Connection::Single(manager), Client::Single(client)))
+                let batcher = Batcher::new(manager.clone(), timeout, batch_entries);
+                Ok((Connection::Single(manager, batcher), Client::Single(client)))
             }
             RedisTarget::Cluster(urls) => {
                 let client = cluster_client(urls, timeout).build()?;
@@ -78,6 +83,14 @@ impl Connection {
                     Client::Cluster(urls.clone()),
                 ))
             }
+        }
+    }
+
+    /// The group commit of one Redis; `None` on a cluster (each command goes to its slot's node).
+    pub(crate) fn batcher(&self) -> Option<&Batcher> {
+        match self {
+            Connection::Single(_, batcher) => Some(batcher),
+            Connection::Cluster(_) => None,
         }
     }
 }
@@ -96,7 +109,7 @@ pub(crate) fn cluster_client(urls: &[String], timeout: Duration) -> ClusterClien
 impl ConnectionLike for Connection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            Connection::Single(connection) => connection.req_packed_command(cmd),
+            Connection::Single(_, batcher) => batcher.command(cmd),
             Connection::Cluster(connection) => connection.req_packed_command(cmd),
         }
     }
@@ -108,7 +121,7 @@ impl ConnectionLike for Connection {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            Connection::Single(connection) => {
+            Connection::Single(connection, _) => {
                 connection.req_packed_commands(pipeline, offset, count)
             }
             Connection::Cluster(connection) => {
@@ -119,7 +132,7 @@ impl ConnectionLike for Connection {
 
     fn get_db(&self) -> i64 {
         match self {
-            Connection::Single(connection) => connection.get_db(),
+            Connection::Single(connection, _) => connection.get_db(),
             Connection::Cluster(connection) => connection.get_db(),
         }
     }

@@ -22,7 +22,7 @@ pub use error::StoreError;
 pub use op::Op;
 pub use sharding::Sharding;
 
-use batch::{BatchFailure, Batcher};
+use batch::BatchFailure;
 use connection::{Client, Connection};
 
 use crate::metrics::Metrics;
@@ -37,8 +37,6 @@ pub struct Store {
     /// Each operation's latency histogram, resolved once (indexed by [`Op::index`]): a label lookup per
     /// command would hash the label on every jump.
     durations: Arc<[prometheus::Histogram]>,
-    /// Group commit of [`Store::query_batched`] on one Redis; `None` on a cluster.
-    batcher: Option<Batcher>,
 }
 
 impl Store {
@@ -52,10 +50,12 @@ impl Store {
         metrics: Arc<Metrics>,
     ) -> Result<Store, StoreError> {
         let (connection, client) =
-            Connection::open(target, timeout).map_err(|source| StoreError::Connect {
-                url: target.redacted(),
-                source,
-            })?;
+            Connection::open(target, timeout, metrics.redis_batch_entries.clone()).map_err(
+                |source| StoreError::Connect {
+                    url: target.redacted(),
+                    source,
+                },
+            )?;
         let durations = Op::ALL
             .iter()
             .map(|op| {
@@ -64,20 +64,12 @@ impl Store {
                     .with_label_values(&[op.label()])
             })
             .collect();
-        let batcher = matches!(connection, Connection::Single(_)).then(|| {
-            Batcher::new(
-                connection.clone(),
-                timeout,
-                metrics.redis_batch_entries.clone(),
-            )
-        });
         Ok(Store {
             client,
             connection,
             timeout,
             metrics,
             durations,
-            batcher,
         })
     }
 
@@ -113,7 +105,8 @@ impl Store {
         matches!(self.client, Client::Cluster(_))
     }
 
-    /// Runs one command; `op` labels its latency histogram and error counter.
+    /// Runs one command; `op` labels its latency histogram and error counter. On one Redis it is
+    /// group-committed with whatever other commands are sent at the same time (see `batch`).
     pub async fn query<T: FromRedisValue>(&self, op: Op, cmd: &Cmd) -> Result<T, StoreError> {
         let mut connection = self.connection.clone();
         self.measure(op, async move { cmd.query_async(&mut connection).await })
@@ -137,12 +130,12 @@ impl Store {
 
     /// Runs `groups` of commands, each group in one slot (groups may be in different slots), and returns
     /// every command's reply, group by group. Nothing is atomic: for idempotent reads and writes whose
-    /// failure is retried whole.
+    /// failure is retried whole. A command Redis refuses fails the whole call.
     ///
-    /// On one Redis every group goes in a single pipeline: one request and one round trip, where sending
-    /// the groups concurrently would cost the node a request (its bookkeeping, a timer, a write to the
-    /// socket when they do not coalesce) and Redis a read per group. On a cluster each group is its own
-    /// pipeline to its slot's node, all at once.
+    /// On one Redis every group goes in a single entry of a group-committed batch (see
+    /// [`Store::query_batched`]), where sending the groups concurrently would cost the node a request
+    /// each (its bookkeeping, a timer, a write to the socket when they do not coalesce) and Redis a
+    /// read per group. On a cluster each group is its own pipeline to its slot's node, all at once.
     pub(crate) async fn query_groups(
         &self,
         op: Op,
@@ -172,17 +165,10 @@ impl Store {
             .await;
         }
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
-        let pipe = pipeline(groups.into_iter().flatten());
-        let replies: Vec<redis::Value> = self.query_pipeline(op, &pipe).await?;
-        if replies.len() != pipe.len() {
-            return Err(StoreError::Redis {
-                op: op.label(),
-                source: redis::RedisError::from((
-                    redis::ErrorKind::UnexpectedReturnType,
-                    "a pipeline answered another number of replies than it sent commands",
-                )),
-            });
-        }
+        let replies = self
+            .query_batched(op, groups.into_iter().flatten().collect())
+            .await?;
+        let replies = self.unrefused(op, replies)?;
         let mut replies = replies.into_iter();
         Ok(sizes
             .into_iter()
@@ -201,7 +187,7 @@ impl Store {
         op: Op,
         commands: Vec<Cmd>,
     ) -> Result<Vec<redis::Value>, StoreError> {
-        let Some(batcher) = &self.batcher else {
+        let Some(batcher) = self.connection.batcher() else {
             let mut pipe = redis::pipe();
             pipe.ignore_errors();
             for command in commands {
@@ -254,29 +240,47 @@ impl Store {
         replies: Vec<redis::Value>,
         code: &str,
     ) -> Result<Option<Vec<redis::Value>>, StoreError> {
-        let mut refusals = replies.iter().filter_map(|reply| match reply {
-            redis::Value::ServerError(refusal) => Some(refusal),
+        let refused = |reply: &redis::Value| matches!(reply, redis::Value::ServerError(_));
+        if !replies.iter().any(refused) {
+            return Ok(Some(replies));
+        }
+        let other = replies.iter().find_map(|reply| match reply {
+            redis::Value::ServerError(refusal) if refusal.code() != code => Some(refusal),
             _ => None,
         });
-        let Some(first) = refusals.next() else {
-            return Ok(Some(replies));
-        };
-        if first.code() == code && refusals.all(|refusal| refusal.code() == code) {
-            return Ok(None);
+        match other {
+            None => Ok(None),
+            Some(refusal) => {
+                self.count_error(op);
+                Err(StoreError::Redis {
+                    op: op.label(),
+                    source: refusal.clone().into(),
+                })
+            }
         }
-        let refusal = replies
-            .iter()
-            .find_map(|reply| match reply {
-                redis::Value::ServerError(refusal) if refusal.code() != code => Some(refusal),
-                _ => None,
-            })
-            .unwrap_or(first)
-            .clone();
-        self.count_error(op);
-        Err(StoreError::Redis {
-            op: op.label(),
-            source: refusal.into(),
-        })
+    }
+
+    /// The replies of [`Store::query_batched`] if Redis refused none of its commands; the first
+    /// refusal, as a failure of `op` (counted), otherwise.
+    fn unrefused(
+        &self,
+        op: Op,
+        replies: Vec<redis::Value>,
+    ) -> Result<Vec<redis::Value>, StoreError> {
+        let refusal = replies.iter().find_map(|reply| match reply {
+            redis::Value::ServerError(refusal) => Some(refusal.clone()),
+            _ => None,
+        });
+        match refusal {
+            None => Ok(replies),
+            Some(refusal) => {
+                self.count_error(op);
+                Err(StoreError::Redis {
+                    op: op.label(),
+                    source: refusal.into(),
+                })
+            }
+        }
     }
 
     /// Runs `pipe` (following redirections, as [`Store::query_pipeline`] says), its replies read by `read`.
@@ -342,6 +346,11 @@ impl Store {
         let started = Instant::now();
         let result = match tokio::time::timeout(self.timeout, command).await {
             Ok(Ok(value)) => Ok(value),
+            // A group-committed batch that timed out (or redis-rs's own response timeout).
+            Ok(Err(source)) if source.is_timeout() => Err(StoreError::Timeout {
+                op: op.label(),
+                after: self.timeout,
+            }),
             Ok(Err(source)) => Err(StoreError::Redis {
                 op: op.label(),
                 source,
