@@ -8,19 +8,27 @@
 //! queues its commands and waits for their replies; a batch task takes every queued entry at once (up to
 //! [`MAX_ENTRIES`]), sends them as one pipeline and hands each entry its own replies. While
 //! [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches grow with the load by themselves:
-//! no window to wait out, and an entry alone is sent at once.
+//! no window to wait out.
+//!
+//! At light load there is nothing to batch, and the hop through the batch task (a queue message, a
+//! wake-up of another task, a reply slot) would only add to each command. So a command goes out
+//! straight, on its own as without batching, while fewer than [`DIRECT`] such commands wait for Redis;
+//! only beyond that does it queue.
 //!
 //! Nothing is atomic across entries, and one entry's refused command (a `WRONGTYPE` from a fence) is
 //! that entry's answer only: the pipeline runs with `ignore_errors`, so a refusal comes back as that
 //! command's reply. A failure of the whole request (a timeout, a lost connection) fails every entry of
 //! the batch, as it would have failed each of them alone.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, RedisFuture, Value};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// Entries one batch takes at most: bounds a request's size (a jump's checkpoint is about 100 bytes).
 pub(crate) const MAX_ENTRIES: usize = 256;
@@ -29,6 +37,9 @@ pub(crate) const MAX_ENTRIES: usize = 256;
 /// and gathers the next.
 pub(crate) const IN_FLIGHT: usize = 2;
 
+/// Commands sent straight (each its own request) that may wait for Redis at once; more queue.
+pub(crate) const DIRECT: usize = 2;
+
 /// Why a batch brought no replies; the store names the operation of each entry it failed.
 #[derive(Debug, Clone)]
 pub(crate) enum BatchFailure {
@@ -36,6 +47,16 @@ pub(crate) enum BatchFailure {
     Redis(redis::RedisError),
     /// No answer within the timeout.
     Timeout,
+}
+
+impl From<redis::RedisError> for BatchFailure {
+    fn from(error: redis::RedisError) -> BatchFailure {
+        if error.is_timeout() {
+            BatchFailure::Timeout
+        } else {
+            BatchFailure::Redis(error)
+        }
+    }
 }
 
 impl BatchFailure {
@@ -56,9 +77,20 @@ struct Entry {
 #[derive(Clone)]
 pub(crate) struct Batcher {
     queue: Arc<OnceLock<mpsc::UnboundedSender<Entry>>>,
+    /// Commands sent straight that wait for Redis now.
+    direct: Arc<AtomicUsize>,
     connection: ConnectionManager,
     timeout: Duration,
     sizes: prometheus::Histogram,
+}
+
+/// A place among the [`DIRECT`] commands sent straight, given back when dropped (a cancelled command too).
+struct DirectSlot<'a>(&'a AtomicUsize);
+
+impl Drop for DirectSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Batcher {
@@ -71,18 +103,43 @@ impl Batcher {
     ) -> Batcher {
         Batcher {
             queue: Arc::new(OnceLock::new()),
+            direct: Arc::new(AtomicUsize::new(0)),
             connection,
             timeout,
             sizes,
         }
     }
 
-    /// Sends `commands` (one slot, non-empty) with whatever other entries are queued, and returns one
-    /// reply per command; a command Redis refused replies [`Value::ServerError`].
+    /// Sends `commands` (one slot, non-empty), straight or with whatever other entries are queued, and
+    /// returns one reply per command; a command Redis refused replies [`Value::ServerError`].
     ///
-    /// The wait is bounded: a batch fails after the timeout, and an entry queued behind the batches in
-    /// flight waits for one of them first, so at most twice the timeout in all.
+    /// The wait is bounded: a request fails after the timeout, and an entry queued behind the batches
+    /// in flight waits for one of them first, so at most twice the timeout in all.
     pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
+        if let Some(_slot) = self.direct_slot() {
+            self.sizes.observe(1.0);
+            let mut pipe = redis::pipe();
+            pipe.ignore_errors();
+            for command in commands {
+                pipe.add_command(command);
+            }
+            // redis-rs's own response timeout (the store's timeout) bounds it.
+            return pipe
+                .query_async::<Vec<Value>>(&mut self.connection.clone())
+                .await
+                .map_err(BatchFailure::from);
+        }
+        self.send_queued(commands).await
+    }
+
+    /// A place among the commands sent straight, if one is free.
+    fn direct_slot(&self) -> Option<DirectSlot<'_>> {
+        let slot = DirectSlot(&self.direct);
+        (self.direct.fetch_add(1, Ordering::Relaxed) < DIRECT).then_some(slot)
+    }
+
+    /// Queues `commands` for the next batch and waits for their replies.
+    async fn send_queued(&self, commands: Vec<Cmd>) -> Replies {
         let queue = self.queue.get_or_init(|| self.start());
         let (reply, answer) = oneshot::channel();
         // The queue is unbounded, but each entry's task waits for its answer: there are never more
@@ -100,7 +157,11 @@ impl Batcher {
     /// timeout (`RedisError::is_timeout`).
     pub(crate) fn command<'a>(&'a self, command: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            match self.send(vec![command.clone()]).await {
+            if let Some(_slot) = self.direct_slot() {
+                self.sizes.observe(1.0);
+                return self.connection.clone().req_packed_command(command).await;
+            }
+            match self.send_queued(vec![command.clone()]).await {
                 Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
                 Err(BatchFailure::Redis(error)) => Err(error),
                 Err(BatchFailure::Timeout) => Err(std::io::Error::new(
@@ -125,28 +186,33 @@ impl Batcher {
 }
 
 /// The batch task: takes every queued entry while fewer than [`IN_FLIGHT`] batches wait for Redis, and
-/// sends them. Ends when every [`Batcher`] is gone.
+/// sends them. The batches in flight are polled here (no task each: a command alone at light load
+/// costs a queue message and a reply slot, not a spawn). Ends when every [`Batcher`] is gone and
+/// every batch has its answer.
 async fn gather(
     mut queue: mpsc::UnboundedReceiver<Entry>,
     connection: ConnectionManager,
     timeout: Duration,
     sizes: prometheus::Histogram,
 ) {
-    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
-    loop {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let mut entries = Vec::new();
-        if queue.recv_many(&mut entries, MAX_ENTRIES).await == 0 {
-            return;
+    let mut in_flight = FuturesUnordered::new();
+    let mut taken = Vec::new();
+    let mut open = true;
+    while open || !in_flight.is_empty() {
+        tokio::select! {
+            // A batch answered: room for the next.
+            Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
+            count = queue.recv_many(&mut taken, MAX_ENTRIES), if open && in_flight.len() < IN_FLIGHT => {
+                if count == 0 {
+                    open = false;
+                    continue;
+                }
+                sizes.observe(count as f64);
+                let entries = std::mem::take(&mut taken);
+                let mut connection = connection.clone();
+                in_flight.push(async move { send_batch(&mut connection, entries, timeout).await });
+            }
         }
-        sizes.observe(entries.len() as f64);
-        let mut connection = connection.clone();
-        tokio::spawn(async move {
-            send_batch(&mut connection, entries, timeout).await;
-            drop(slot);
-        });
     }
 }
 
