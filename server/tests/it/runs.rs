@@ -498,6 +498,33 @@ async fn a_live_run_stored_before_the_epoch_layout_resumes_and_moves_to_it() {
     );
 }
 
+/// One player of the concurrent tests below: its connection, run and local replay of it.
+struct Player {
+    name: String,
+    client: TestClient,
+    run_id: RunId,
+    local: GameSession,
+    bot: Bot,
+}
+
+/// `count` players, each with a run started on its own connection as `{prefix}-{index}`.
+async fn players(server: &TestServer, prefix: &str, count: u64) -> Vec<Player> {
+    let mut players = Vec::new();
+    for index in 0..count {
+        let name = format!("{prefix}-{index}");
+        let mut client = server.client(Codec::Bincode, &name).await;
+        let started = start_run(&mut client, StartMode::Solo).await;
+        players.push(Player {
+            name,
+            client,
+            run_id: started.run_id,
+            local: GameSession::new(started.seed, started.ruleset),
+            bot: Bot::new(Skill::PERFECT, Ruleset::V1, index),
+        });
+    }
+    players
+}
+
 /// `sum` and `count` of histogram `name` in a `/metrics` text (0 when absent).
 fn histogram_sum_count(text: &str, name: &str) -> (f64, f64) {
     let value = |suffix: &str| {
@@ -514,26 +541,7 @@ async fn checkpoints_of_many_connections_share_requests_and_a_fenced_one_fails_a
     let redis = TestRedis::start().await;
     let options = [&NO_TIMING[..], &["--max-connections-per-player", "2"]].concat();
     let server = TestServer::start(&redis, &options).await;
-    struct Player {
-        name: String,
-        client: TestClient,
-        run_id: RunId,
-        local: GameSession,
-        bot: Bot,
-    }
-    let mut players = Vec::new();
-    for index in 0..16 {
-        let name = format!("batch-{index}");
-        let mut client = server.client(Codec::Bincode, &name).await;
-        let started = start_run(&mut client, StartMode::Solo).await;
-        players.push(Player {
-            name,
-            client,
-            run_id: started.run_id,
-            local: GameSession::new(started.seed, started.ruleset),
-            bot: Bot::new(Skill::PERFECT, Ruleset::V1, index),
-        });
-    }
+    let mut players = players(&server, "batch", 16).await;
     // One more driver, whose run another connection takes over: its checkpoints meet a fence.
     let mut old = server.client(Codec::Bincode, "batch-mover").await;
     let moved = start_run(&mut old, StartMode::Solo).await;
@@ -591,5 +599,71 @@ async fn checkpoints_of_many_connections_share_requests_and_a_fenced_one_fails_a
             entries, 0.0,
             "a cluster sends each checkpoint to its slot's node"
         );
+    }
+}
+
+#[tokio::test]
+async fn checkpoints_queued_while_redis_is_gone_fail_in_bounded_time_and_lose_nothing() {
+    let mut redis = TestRedis::start().await;
+    let options = [&NO_TIMING[..], &["--redis-timeout-ms", "300"]].concat();
+    let server = TestServer::start(&redis, &options).await;
+    let mut players = players(&server, "outage", 12).await;
+    for player in &mut players {
+        play(
+            &mut player.client,
+            player.run_id,
+            &mut player.local,
+            &mut player.bot,
+            2,
+        )
+        .await;
+    }
+    // Redis killed (refused at once), then paused (`CLIENT PAUSE`: commands hang, then run late).
+    redis.stop().await;
+    outage_round(&mut players, 2).await;
+    redis.resume().await;
+    server.wait_ready().await;
+    let mut connection = redis.connection().await;
+    let () = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(1_500)
+        .arg("ALL")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let paused = std::time::Instant::now();
+    outage_round(&mut players, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_600).saturating_sub(paused.elapsed()))
+        .await;
+    server.wait_ready().await;
+    // The same jumps again: each answered as if the first attempt had never been (whether Redis ran
+    // it late or not), each run intact.
+    for player in &mut players {
+        play(
+            &mut player.client,
+            player.run_id,
+            &mut player.local,
+            &mut player.bot,
+            5,
+        )
+        .await;
+    }
+}
+
+/// Every player's next jump (`seq`) at once while Redis cannot answer: more than go straight, so most
+/// queue for a batch. Each is answered `unavailable`, in bounded time.
+async fn outage_round(players: &mut [Player], seq: u32) {
+    let answers = futures_util::future::join_all(players.iter_mut().map(|player| async move {
+        let input = player.bot.next_jump(player.local.world());
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            jump(&mut player.client, player.run_id, seq, input),
+        )
+        .await
+    }))
+    .await;
+    for answer in answers {
+        let frame = answer.expect("a jump while Redis is gone is answered, not left hanging");
+        assert_eq!(error_code(&frame), ErrorCode::Unavailable);
     }
 }
