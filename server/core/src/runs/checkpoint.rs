@@ -350,13 +350,19 @@ pub(crate) async fn write_jumps(
     let mut bytes = input_log::encode_all(jumps);
     bytes.extend_from_slice(&write.now_ms.to_le_bytes());
     let offset = write.recorded * RECORD_BYTES;
+    // Both commands sized up front: a jump builds them for every checkpoint, and growing their
+    // buffers argument by argument cost five reallocations per jump.
+    let mut strlen = redis::Cmd::with_capacity(2, "STRLEN".len() + live.len());
+    strlen.arg("STRLEN").arg(&live);
+    let mut setrange =
+        redis::Cmd::with_capacity(4, "SETRANGE".len() + live.len() + 20 + bytes.len());
+    setrange
+        .arg("SETRANGE")
+        .arg(&live)
+        .arg(offset)
+        .arg(bytes.as_slice());
     let mut commands = Vec::with_capacity(5);
-    commands.push(redis::Cmd::strlen(&live));
-    commands.push(redis::Cmd::setrange(
-        &live,
-        offset as isize,
-        bytes.as_slice(),
-    ));
+    commands.extend([strlen, setrange]);
     if let Some(ttl) = write.refresh_ttl {
         let meta = keys::run_meta(&run);
         let mut read_drive = redis::cmd("HMGET");
