@@ -222,13 +222,7 @@ impl Store {
                     after: self.timeout,
                 },
             });
-        if let Some(duration) = self.durations.get(op.index()) {
-            duration.observe(started.elapsed().as_secs_f64());
-        }
-        if result.is_err() {
-            self.count_error(op);
-        }
-        result
+        self.observe(op, started, result)
     }
 
     /// The replies of [`Store::query_batched`], or `None` if Redis refused any of its commands and
@@ -360,6 +354,16 @@ impl Store {
                 after: self.timeout,
             }),
         };
+        self.observe(op, started, result)
+    }
+
+    /// Counts `result` of `op`, started at `started`: its latency, and its failure if it failed.
+    fn observe<T>(
+        &self,
+        op: Op,
+        started: Instant,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         if let Some(duration) = self.durations.get(op.index()) {
             duration.observe(started.elapsed().as_secs_f64());
         }
