@@ -609,9 +609,14 @@ async fn checkpoints_queued_while_redis_is_gone_fail_in_bounded_time_and_lose_no
     let server = TestServer::start(&redis, &options).await;
     let mut players = players(&server, "outage", 12).await;
     play_all(&mut players, 2).await;
-    // Redis killed (refused at once), then paused (`CLIENT PAUSE`: commands hang, then run late).
+    // Redis killed (refused at once), then paused (`CLIENT PAUSE`: commands hang, then run late). Each
+    // player sends its jump 2 in both, the same input, as a client retrying does.
+    let inputs: Vec<Jump> = players
+        .iter_mut()
+        .map(|player| player.bot.next_jump(player.local.world()))
+        .collect();
     redis.stop().await;
-    outage_round(&mut players, 2).await;
+    outage_round(&mut players, &inputs).await;
     redis.resume().await;
     server.wait_ready().await;
     let mut connection = redis.connection().await;
@@ -625,12 +630,17 @@ async fn checkpoints_queued_while_redis_is_gone_fail_in_bounded_time_and_lose_no
     let paused = std::time::Instant::now();
     // Jump 2 again: the first try was never applied (Redis was gone), and the run's state is reloaded
     // first (a script, queued like the checkpoint), which hangs too.
-    outage_round(&mut players, 2).await;
+    outage_round(&mut players, &inputs).await;
     tokio::time::sleep(std::time::Duration::from_millis(1_600).saturating_sub(paused.elapsed()))
         .await;
     server.wait_ready().await;
-    // The same jumps again: each answered as if the first attempt had never been (whether Redis ran
-    // it late or not), each run intact.
+    // The same jump once more: answered with its outcome, whether Redis ran the paused write late (the
+    // resent jump gets the stored answer) or not; then each run goes on intact.
+    for (player, input) in players.iter_mut().zip(inputs) {
+        let expected = player.local.apply(input).expect("bot inputs are valid");
+        let frame = jump(&mut player.client, player.run_id, 2, input).await;
+        assert_eq!(jump_result(frame).outcome, expected);
+    }
     play_all(&mut players, 5).await;
 }
 
@@ -648,17 +658,19 @@ async fn play_all(players: &mut [Player], until: u32) {
     }
 }
 
-/// Every player's next jump (`seq`) at once while Redis cannot answer: more than go straight, so most
-/// queue for a batch. Each is answered `unavailable`, in bounded time.
-async fn outage_round(players: &mut [Player], seq: u32) {
-    let answers = futures_util::future::join_all(players.iter_mut().map(|player| async move {
-        let input = player.bot.next_jump(player.local.world());
-        tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            jump(&mut player.client, player.run_id, seq, input),
-        )
-        .await
-    }))
+/// Every player's next jump (`inputs`, one each) at once while Redis cannot answer: more than go
+/// straight, so most queue for a batch. Each is answered `unavailable`, in bounded time.
+async fn outage_round(players: &mut [Player], inputs: &[Jump]) {
+    let answers = futures_util::future::join_all(players.iter_mut().zip(inputs).map(
+        |(player, input)| async move {
+            let seq = player.local.jumps();
+            tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                jump(&mut player.client, player.run_id, seq, *input),
+            )
+            .await
+        },
+    ))
     .await;
     for answer in answers {
         let frame = answer.expect("a jump while Redis is gone is answered, not left hanging");

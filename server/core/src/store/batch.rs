@@ -113,8 +113,7 @@ impl Batcher {
     /// Sends `commands` (one slot, non-empty), straight or with whatever other entries are queued, and
     /// returns one reply per command; a command Redis refused replies [`Value::ServerError`].
     ///
-    /// The wait is bounded: a request fails after the timeout, and an entry queued behind the batches
-    /// in flight waits for one of them first, so at most twice the timeout in all.
+    /// A batch fails after the timeout; the store bounds each caller's whole wait by it too.
     pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
         if let Some(_slot) = self.direct_slot() {
             self.sizes.observe(1.0);

@@ -209,19 +209,20 @@ impl Store {
                 .await;
         };
         let started = Instant::now();
-        let result = batcher
-            .send(commands)
-            .await
-            .map_err(|failure| match failure {
-                BatchFailure::Redis(source) => StoreError::Redis {
-                    op: op.label(),
-                    source,
-                },
-                BatchFailure::Timeout => StoreError::Timeout {
-                    op: op.label(),
-                    after: self.timeout,
-                },
-            });
+        // The store's timeout bounds the whole wait: a queued entry's too, and a command sent straight
+        // while the connection is being made again (redis-rs's own timeout covers only the answer).
+        let sent = tokio::time::timeout(self.timeout, batcher.send(commands)).await;
+        let result = match sent {
+            Ok(Ok(replies)) => Ok(replies),
+            Ok(Err(BatchFailure::Redis(source))) => Err(StoreError::Redis {
+                op: op.label(),
+                source,
+            }),
+            Ok(Err(BatchFailure::Timeout)) | Err(_) => Err(StoreError::Timeout {
+                op: op.label(),
+                after: self.timeout,
+            }),
+        };
         self.observe(op, started, result)
     }
 
