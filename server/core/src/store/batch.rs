@@ -122,7 +122,7 @@ impl Batcher {
             for command in commands {
                 pipe.add_command(command);
             }
-            // redis-rs's own response timeout (the store's timeout) bounds it.
+            // The store's timeout around the call bounds it (redis-rs's covers only the answer).
             return pipe
                 .query_async::<Vec<Value>>(&mut self.connection.clone())
                 .await
