@@ -378,19 +378,16 @@ pub(crate) async fn write_jumps(
     }
     // Group-committed with the other connections' checkpoints: one request to one Redis.
     let replies = store.query_batched(Op::RunWriteJumps, commands).await?;
-    let Some(mut replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
+    let Some(replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
         return fenced(store, &keys::run_meta(&run), &write).await;
     };
     // The replies: the log's length before the write, the write's, and with the state read back the
     // state (then the two `EXPIRE`s).
-    let mut reply = |index: usize| {
-        replies.get_mut(index).map_or(redis::Value::Nil, |reply| {
-            std::mem::replace(reply, redis::Value::Nil)
-        })
-    };
-    let before: usize = store::decode(Op::RunWriteJumps, reply(0))?;
+    let mut replies = replies.into_iter();
+    let mut next = |skip: usize| replies.nth(skip).unwrap_or(redis::Value::Nil);
+    let before: usize = store::decode(Op::RunWriteJumps, next(0))?;
     let drive: Option<DriveState> = match write.refresh_ttl {
-        Some(_) => Some(store::decode(Op::RunWriteJumps, reply(2))?),
+        Some(_) => Some(store::decode(Op::RunWriteJumps, next(1))?),
         None => None,
     };
     if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {

@@ -67,6 +67,17 @@ impl BatchFailure {
 
 type Replies = Result<Vec<Value>, BatchFailure>;
 
+/// `commands` as one pipeline (not a transaction) that answers every command, a refusal included as
+/// that command's [`Value::ServerError`] (`ignore_errors`), so one entry's refusal is not another's.
+pub(crate) fn answering_pipeline(commands: impl IntoIterator<Item = Cmd>) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for command in commands {
+        pipe.add_command(command);
+    }
+    pipe
+}
+
 /// One task's commands and where their replies go.
 struct Entry {
     commands: Vec<Cmd>,
@@ -116,14 +127,8 @@ impl Batcher {
     /// A batch fails after the timeout; the store bounds each caller's whole wait by it too.
     pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
         if let Some(_slot) = self.direct_slot() {
-            self.sizes.observe(1.0);
-            let mut pipe = redis::pipe();
-            pipe.ignore_errors();
-            for command in commands {
-                pipe.add_command(command);
-            }
             // The store's timeout around the call bounds it (redis-rs's covers only the answer).
-            return pipe
+            return answering_pipeline(commands)
                 .query_async::<Vec<Value>>(&mut self.connection.clone())
                 .await
                 .map_err(BatchFailure::from);
@@ -131,10 +136,14 @@ impl Batcher {
         self.send_queued(commands).await
     }
 
-    /// A place among the commands sent straight, if one is free.
+    /// A place among the commands sent straight, if one is free (counted as a request of one entry).
     fn direct_slot(&self) -> Option<DirectSlot<'_>> {
         let slot = DirectSlot(&self.direct);
-        (self.direct.fetch_add(1, Ordering::Relaxed) < DIRECT).then_some(slot)
+        let free = self.direct.fetch_add(1, Ordering::Relaxed) < DIRECT;
+        if free {
+            self.sizes.observe(1.0);
+        }
+        free.then_some(slot)
     }
 
     /// Queues `commands` for the next batch and waits for their replies.
@@ -157,7 +166,6 @@ impl Batcher {
     pub(crate) fn command<'a>(&'a self, command: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
             if let Some(_slot) = self.direct_slot() {
-                self.sizes.observe(1.0);
                 return self.connection.clone().req_packed_command(command).await;
             }
             match self.send_queued(vec![command.clone()]).await {
@@ -217,15 +225,11 @@ async fn gather(
 
 /// Sends the entries' commands as one pipeline and answers each entry.
 async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, timeout: Duration) {
-    let mut pipe = redis::pipe();
-    pipe.ignore_errors();
     let mut answers = Vec::with_capacity(entries.len());
-    for Entry { commands, reply } in entries {
+    let pipe = answering_pipeline(entries.into_iter().flat_map(|Entry { commands, reply }| {
         answers.push((commands.len(), reply));
-        for command in commands {
-            pipe.add_command(command);
-        }
-    }
+        commands
+    }));
     let sent = pipe.len();
     let replies =
         match tokio::time::timeout(timeout, pipe.query_async::<Vec<Value>>(connection)).await {

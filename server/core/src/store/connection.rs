@@ -1,7 +1,7 @@
 //! The connection the store sends commands on: one Redis (a multiplexed connection that reconnects by
-//! itself, single commands group-committed by `batch`) or a Redis Cluster (redis-rs's async cluster client: it follows `MOVED` and `ASK`, refreshes
-//! the slot map after a failover, and retries a command a failover interrupted). Both connect in the
-//! background, so a node starts while Redis is down.
+//! itself, single commands group-committed by `batch`) or a Redis Cluster (redis-rs's async cluster
+//! client: it follows `MOVED` and `ASK`, refreshes the slot map after a failover, and retries a command
+//! a failover interrupted). Both connect in the background, so a node starts while Redis is down.
 
 use std::time::Duration;
 

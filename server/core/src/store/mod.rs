@@ -188,11 +188,7 @@ impl Store {
         commands: Vec<Cmd>,
     ) -> Result<Vec<redis::Value>, StoreError> {
         let Some(batcher) = self.connection.batcher() else {
-            let mut pipe = redis::pipe();
-            pipe.ignore_errors();
-            for command in commands {
-                pipe.add_command(command);
-            }
+            let pipe = batch::answering_pipeline(commands);
             // With `ignore_errors` a redirection is a command's reply: made an error, it is followed.
             return self
                 .query_pipeline_read(
@@ -235,23 +231,12 @@ impl Store {
         replies: Vec<redis::Value>,
         code: &str,
     ) -> Result<Option<Vec<redis::Value>>, StoreError> {
-        let refused = |reply: &redis::Value| matches!(reply, redis::Value::ServerError(_));
-        if !replies.iter().any(refused) {
+        if first_refusal(&replies, None).is_none() {
             return Ok(Some(replies));
         }
-        let other = replies.iter().find_map(|reply| match reply {
-            redis::Value::ServerError(refusal) if refusal.code() != code => Some(refusal),
-            _ => None,
-        });
-        match other {
+        match first_refusal(&replies, Some(code)) {
             None => Ok(None),
-            Some(refusal) => {
-                self.count_error(op);
-                Err(StoreError::Redis {
-                    op: op.label(),
-                    source: refusal.clone().into(),
-                })
-            }
+            Some(refusal) => Err(self.refused(op, refusal)),
         }
     }
 
@@ -262,19 +247,18 @@ impl Store {
         op: Op,
         replies: Vec<redis::Value>,
     ) -> Result<Vec<redis::Value>, StoreError> {
-        let refusal = replies.iter().find_map(|reply| match reply {
-            redis::Value::ServerError(refusal) => Some(refusal.clone()),
-            _ => None,
-        });
-        match refusal {
+        match first_refusal(&replies, None) {
             None => Ok(replies),
-            Some(refusal) => {
-                self.count_error(op);
-                Err(StoreError::Redis {
-                    op: op.label(),
-                    source: refusal.into(),
-                })
-            }
+            Some(refusal) => Err(self.refused(op, refusal)),
+        }
+    }
+
+    /// `refusal` of a command of `op`, as its failure (counted).
+    fn refused(&self, op: Op, refusal: &redis::ServerError) -> StoreError {
+        self.count_error(op);
+        StoreError::Redis {
+            op: op.label(),
+            source: refusal.clone().into(),
         }
     }
 
@@ -387,6 +371,17 @@ pub(crate) fn decode<T: FromRedisValue>(op: Op, reply: redis::Value) -> Result<T
     redis::from_redis_value(reply).map_err(|source| StoreError::Redis {
         op: op.label(),
         source: source.into(),
+    })
+}
+
+/// The first of `replies` that is a refusal, other than one with error `except` if given.
+fn first_refusal<'r>(
+    replies: &'r [redis::Value],
+    except: Option<&str>,
+) -> Option<&'r redis::ServerError> {
+    replies.iter().find_map(|reply| match reply {
+        redis::Value::ServerError(refusal) if except != Some(refusal.code()) => Some(refusal),
+        _ => None,
     })
 }
 
