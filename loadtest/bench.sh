@@ -44,14 +44,8 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-REDIS_PORT=$(free_port)
-REDIS_DIR=$(mktemp -d)
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
-  --maxclients 50000 >"$OUT/redis.log" 2>&1 &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
+start_redis "$OUT/redis.log" --maxclients 50000
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-wait_redis "$REDIS_PORT"
 
 # start_node NAME [options]: a node with machine-speed play (and as many runs per player) allowed and no
 # coalescing (lib.sh's `run_node`); sets NODE_URL/NODE_ADMIN/NODE_PID

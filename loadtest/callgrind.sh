@@ -30,12 +30,7 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-REDIS_PORT=$(free_port)
-REDIS_DIR=$(mktemp -d)
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
-  >"$OUT/redis.log" 2>&1 &
-PIDS+=($!)
-wait_redis "$REDIS_PORT"
+start_redis "$OUT/redis.log"
 
 # instructions BIN NAME JUMPS: total instructions of one node process serving PLAYERS x JUMPS jumps.
 instructions() {

@@ -7,7 +7,6 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # utime+stime of process PID so far, in µs.
 cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", ($14 + $15) * 1000000 / hz }' "/proc/$1/stat"; }
 
-
 # utime and stime of process PID so far, in clock ticks: user space (the process's own code) apart from
 # the kernel's work for it (syscalls, the loopback sockets).
 cpu_split_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
@@ -18,11 +17,12 @@ wait_redis() { for _ in $(seq 50); do redis-cli -p "$1" PING >/dev/null 2>&1 && 
 # wait_ready PORT: waits up to 10 s for the node on PORT to say it is ready.
 wait_ready() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
-# start_redis LOG: a private redis-server (no persistence) on a free loopback port in a fresh directory,
-# its output in LOG. Sets REDIS_PORT, REDIS_PID and REDIS_DIR and adds the pid to PIDS.
+# start_redis LOG [options]: a private redis-server (no persistence) on a free loopback port in a fresh
+# directory, its output in LOG. Sets REDIS_PORT, REDIS_PID and REDIS_DIR and adds the pid to PIDS.
 start_redis() {
+  local log=$1; shift
   REDIS_DIR=$(mktemp -d); REDIS_PORT=$(free_port)
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" >"$1" 2>&1 &
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" "$@" >"$log" 2>&1 &
   REDIS_PID=$!; PIDS+=("$REDIS_PID")
   wait_redis "$REDIS_PORT"
 }
@@ -40,4 +40,15 @@ run_node() {
     --coalesce-window-ms 0 --max-connections 100000 "$@" >"$log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
   wait_ready "$PUBLIC_PORT"
+}
+
+# abba_order COUNT: the indices 0..COUNT-1 in order, then (ROUNDS=2, the default; ROUNDS=1: not) in
+# reverse, one per line. On this shared machine the binary measured second can run 5 to 10% apart from
+# the first whatever it is, and the mean of both orders cancels that.
+abba_order() {
+  local i
+  for ((i = 0; i < $1; i++)); do echo "$i"; done
+  if [ "${ROUNDS:-2}" -ge 2 ]; then
+    for ((i = $1 - 1; i >= 0; i--)); do echo "$i"; done
+  fi
 }

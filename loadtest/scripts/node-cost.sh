@@ -30,12 +30,7 @@ trap cleanup EXIT
 round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] not in ("connect",)))' "$1"; }
 bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
 
-REDIS_PORT=$(free_port)
-REDIS_DIR=$(mktemp -d)
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" \
-  --maxclients 50000 >"$OUT/redis.log" 2>&1 &
-PIDS+=($!)
-wait_redis "$REDIS_PORT"
+start_redis "$OUT/redis.log" --maxclients 50000
 TICK=$(getconf CLK_TCK)
 # The process's syscalls and context switches over each load too, where perf can read the tracepoints.
 SYSCALL_EVENTS=raw_syscalls:sys_enter,context-switches
@@ -86,18 +81,12 @@ measure echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
 idle echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
 kill "$ECHO_PID"
 
-# The binaries in order, then in reverse (ROUNDS=2, the default): on this shared machine the node
-# measured second can run 5 to 10% apart from the first whatever it is, and the mean of both orders
-# cancels that. The echo server is measured once, first.
+# The binaries in order, then in reverse (lib.sh's `abba_order`). The echo server is measured once, first.
 BINS=("$@")
-ORDER=()
-for ((i = 1; i <= ${#BINS[@]}; i++)); do ORDER+=("$i"); done
-if [ "${ROUNDS:-2}" -ge 2 ]; then
-  for ((i = ${#BINS[@]}; i >= 1; i--)); do ORDER+=("$i"); done
-fi
 round=0
-for index in "${ORDER[@]}"; do
-  bin=${BINS[$((index - 1))]}
+for zero_based in $(abba_order ${#BINS[@]}); do
+  index=$((zero_based + 1))
+  bin=${BINS[$zero_based]}
   round=$((round + 1))
   redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
   public=$(free_port); admin=$(free_port)

@@ -64,17 +64,11 @@ measure() { # LABEL BIN
   rm -rf "$REDIS_DIR"
 }
 
-# The binaries in order, then in reverse (ROUNDS=2, the default): on this shared machine the one measured
-# second can run 5 to 10% apart from the first whatever it is, and the mean of both orders cancels that.
+# The binaries in order, then in reverse (lib.sh's `abba_order`).
 BINS=("$@")
-ORDER=()
-for ((i = 0; i < ${#BINS[@]}; i++)); do ORDER+=("$i"); done
-if [ "${ROUNDS:-2}" -ge 2 ]; then
-  for ((i = ${#BINS[@]} - 1; i >= 0; i--)); do ORDER+=("$i"); done
-fi
 LABELS=()
 round=0
-for i in "${ORDER[@]}"; do
+for i in $(abba_order ${#BINS[@]}); do
   round=$((round + 1))
   label="$i-$(basename "$(dirname "${BINS[$i]}")")-r$round"
   measure "$label" "${BINS[$i]}"
