@@ -508,7 +508,7 @@ struct Player {
 }
 
 /// `count` players, each with a run started on its own connection as `{prefix}-{index}`.
-async fn players(server: &TestServer, prefix: &str, count: u64) -> Vec<Player> {
+async fn start_players(server: &TestServer, prefix: &str, count: u64) -> Vec<Player> {
     let mut players = Vec::new();
     for index in 0..count {
         let name = format!("{prefix}-{index}");
@@ -541,19 +541,16 @@ async fn checkpoints_of_many_connections_share_requests_and_a_fenced_one_fails_a
     let redis = TestRedis::start().await;
     let options = [&NO_TIMING[..], &["--max-connections-per-player", "2"]].concat();
     let server = TestServer::start(&redis, &options).await;
-    let mut players = players(&server, "batch", 16).await;
+    let mut players = start_players(&server, "batch", 16).await;
     // One more driver, whose run another connection takes over: its checkpoints meet a fence.
-    let mut old = server.client(Codec::Bincode, "batch-mover").await;
-    let moved = start_run(&mut old, StartMode::Solo).await;
-    let mut moved_local = GameSession::new(moved.seed, moved.ruleset);
-    let mut moved_bot = Bot::new(Skill::PERFECT, Ruleset::V1, 99);
-    play(&mut old, moved.run_id, &mut moved_local, &mut moved_bot, 1).await;
-    let mut new = server.client(Codec::Bincode, "batch-mover").await;
+    let mut moved = start_players(&server, "batch-mover", 1).await.remove(0);
+    play_all(std::slice::from_mut(&mut moved), 1).await;
+    let mut new = server.client(Codec::Bincode, &moved.name).await;
     assert!(hello(&mut new, Some(moved.run_id)).await.resumed.is_some());
 
     // Rounds of one jump per connection at once, the fenced driver's among them.
     for round in 0..6 {
-        let fenced_input = moved_bot.next_jump(moved_local.world());
+        let fenced_input = moved.bot.next_jump(moved.local.world());
         let (answers, fenced) = tokio::join!(
             futures_util::future::join_all(players.iter_mut().map(|player| async move {
                 let input = player.bot.next_jump(player.local.world());
@@ -561,7 +558,7 @@ async fn checkpoints_of_many_connections_share_requests_and_a_fenced_one_fails_a
                 let frame = jump(&mut player.client, player.run_id, expected.index, input).await;
                 (jump_result(frame).outcome, expected)
             })),
-            jump(&mut old, moved.run_id, 1, fenced_input),
+            jump(&mut moved.client, moved.run_id, 1, fenced_input),
         );
         for (outcome, expected) in answers {
             assert_eq!(
@@ -607,7 +604,7 @@ async fn checkpoints_queued_while_redis_is_gone_fail_in_bounded_time_and_lose_no
     let mut redis = TestRedis::start().await;
     let options = [&NO_TIMING[..], &["--redis-timeout-ms", "300"]].concat();
     let server = TestServer::start(&redis, &options).await;
-    let mut players = players(&server, "outage", 12).await;
+    let mut players = start_players(&server, "outage", 12).await;
     play_all(&mut players, 2).await;
     // Redis killed (refused at once), then, on one Redis, paused (`CLIENT PAUSE`: commands hang, then
     // run late). Each player sends its jump 2 in both, the same input, as a client retrying does.
