@@ -10,7 +10,7 @@
 #   3. passes: 2,000 players passing each other at 200 passes per second for SECS seconds, Redis's and the
 #      node's CPU per pass (each run in this scenario passes the player's friend once).
 # Usage: loadtest/scripts/redis-cost.sh BASELINE_SERVER_BIN SERVER_BIN LOADTEST_BIN [out dir]
-# (SECS=20, RETENTION_MS=5000; the retention reaches the nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a
+# (SECS=20, RETENTION_MS=5000; JUMPS_ONLY=1 stops after step 1; the retention reaches the nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a
 # build without the option ignores). Everything is on loopback, bounded, and stopped at exit.
 set -euo pipefail
 BASE=$1; NEW=$2; TOOL=$3; OUT=${4:-target/redis-cost}
@@ -66,6 +66,11 @@ measure() { # LABEL BIN
   jumps=$(jq .jumps "$OUT/$label-jumps.json"); runs=$(jq .runs "$OUT/$label-jumps.json")
   echo "jumps: $jumps jumps, $runs runs; Redis CPU $(( (cpu1 - cpu0) )) us = $(python3 -c "print(round(($cpu1-$cpu0)/$jumps, 2))") us per jump"
   commands_per_op "$OUT/$label-jumps.before" "$OUT/$label-jumps.after" "$jumps"
+  if [[ ${JUMPS_ONLY:-0} == 1 ]]; then
+    kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
+    rm -rf "$REDIS_DIR"
+    return
+  fi
   sleep 65
   local mem1; mem1=$(memory)
   echo "memory after the window: $((mem1 - mem0)) bytes over the empty Redis = $(( (mem1 - mem0) / runs )) bytes per run"
