@@ -269,22 +269,22 @@ async fn load_run(
     if meta.is_empty() {
         return Ok(None);
     }
-    // A live run in the `format` 2 layout keeps its log at `:log:<epoch>`, the time of its last jump
-    // (8 bytes) after the records; an ended one's is at `:log`, records only.
-    let log = match (meta.get("format"), meta.get("state").map(String::as_str)) {
-        (Some(format), Some("active")) if format == "2" => {
-            let epoch = meta.get("epoch").map_or("0", String::as_str);
-            let live: Option<Vec<u8>> = redis::cmd("GET")
-                .arg(format!("lf:{{run:{id}}}:log:{epoch}"))
-                .query_async(connection)
-                .await?;
-            live.map(|mut log| {
-                log.truncate(log.len().saturating_sub(8));
-                log
-            })
-        }
-        _ => log,
+    // A live run keeps its log at `:log:<epoch>`: in the `format` 3 layout an entry per jump (its record,
+    // then the time it came), in `format` 2 the records then the time of the last jump; an ended one's is
+    // at `:log`, records only.
+    let format = meta.get("format").map(String::as_str);
+    let live = matches!(format, Some("2" | "3"))
+        && meta.get("state").map(String::as_str) == Some("active");
+    let log = if live {
+        let epoch = meta.get("epoch").map_or("0", String::as_str);
+        redis::cmd("GET")
+            .arg(format!("lf:{{run:{id}}}:log:{epoch}"))
+            .query_async(connection)
+            .await?
+    } else {
+        log
     };
+    let log = log.unwrap_or_default();
     let replayed = (|| -> Result<u32, String> {
         let seed: u64 = meta
             .get("seed")
@@ -295,8 +295,12 @@ async fn load_run(
             .and_then(|version| version.parse().ok())
             .and_then(|version| Ruleset::from_version(version).ok())
             .ok_or("no ruleset")?;
-        let inputs = input_log::decode(log.as_deref().unwrap_or_default())
-            .map_err(|error| error.to_string())?;
+        let inputs = match (live, format) {
+            (true, Some("3")) => input_log::decode_live(&log).map(|(inputs, _)| inputs),
+            (true, _) => input_log::decode(&log[..log.len().saturating_sub(8)]),
+            (false, _) => input_log::decode(&log),
+        }
+        .map_err(|error| error.to_string())?;
         replay_session(seed, ruleset, &inputs)
             .map(|session| session.score())
             .map_err(|error| error.to_string())

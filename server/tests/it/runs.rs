@@ -136,13 +136,13 @@ async fn a_retried_jump_is_answered_again_but_applied_once() {
     let skipped = jump(&mut client, started.run_id, 5, input).await;
     assert_eq!(error_code(&skipped), ErrorCode::Conflict);
     let mut redis_connection = redis.connection().await;
-    // The live log of the run's first epoch: its records, then the 8-byte time of the last jump.
+    // The live log of the run's first epoch: an entry per jump, its 8-byte record then its 8-byte time.
     let log: Vec<u8> = redis::cmd("GET")
         .arg(format!("lf:{{run:{}}}:log:1", started.run_id))
         .query_async(&mut redis_connection)
         .await
         .unwrap();
-    assert_eq!(log.len(), 8 + 8, "one jump recorded, not two");
+    assert_eq!(log.len(), 16, "one jump recorded, not two");
 }
 
 #[tokio::test]
@@ -385,15 +385,14 @@ async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_driver
     play(&mut old, started.run_id, &mut local, &mut bot, 2).await;
 
     // Another connection takes the run over (epoch 2); then the first driver's write of jump 2, sent
-    // before and delayed, reaches Redis: positional, into the first epoch's log, which is a fence now.
+    // before and delayed, reaches Redis: an append to the first epoch's log, which is a fence now.
     let mut new = server.client(Codec::Bincode, "mover").await;
     let resumed = hello(&mut new, Some(started.run_id)).await.resumed;
     assert_eq!(resumed.map(|resumed| resumed.next_seq), Some(2));
     let first_epoch = format!("lf:{{run:{}}}:log:1", started.run_id);
     let mut connection = redis.connection().await;
-    let late: Result<i64, redis::RedisError> = redis::cmd("SETRANGE")
+    let late: Result<i64, redis::RedisError> = redis::cmd("APPEND")
         .arg(&first_epoch)
-        .arg(16)
         .arg(&[0xAA_u8; 16][..])
         .query_async(&mut connection)
         .await;
@@ -430,47 +429,78 @@ async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_driver
     );
 }
 
+/// A live run's storage layout of an earlier version.
+#[derive(Clone, Copy, Debug)]
+enum OldLayout {
+    /// No `format`, no `epoch`: the records at `:log`, the last jump's time in the meta's `last_ms`.
+    Unversioned,
+    /// `format` 2: at `:log:<epoch>`, the records then the 8-byte time of the last jump.
+    Trailer,
+}
+
 #[tokio::test]
-async fn a_live_run_stored_before_the_epoch_layout_resumes_and_moves_to_it() {
+async fn a_live_run_stored_before_the_epoch_layout_resumes_and_moves_to_the_current_one() {
+    resumes_from_an_old_layout(OldLayout::Unversioned).await;
+}
+
+#[tokio::test]
+async fn a_live_run_stored_with_a_trailer_resumes_and_moves_to_the_current_layout() {
+    resumes_from_an_old_layout(OldLayout::Trailer).await;
+}
+
+/// A live run stored by an earlier version resumes on this one with its jumps and the time of its last
+/// one, moves to the current layout (an entry per jump, record then time) and plays on.
+async fn resumes_from_an_old_layout(layout: OldLayout) {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
     let run_id = RunId::from_bytes([42; 16]);
     let seed = 7_u64;
     let mut local = GameSession::new(seed, Ruleset::V1);
     let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 5);
-    let mut log = Vec::new();
+    let mut records = Vec::new();
     for _ in 0..3 {
         let input = bot.next_jump(local.world());
         local.apply(input).unwrap();
-        log.extend_from_slice(&input.press_ms.to_le_bytes());
-        log.extend_from_slice(&input.dwell_ms.to_le_bytes());
+        records.extend_from_slice(&input.press_ms.to_le_bytes());
+        records.extend_from_slice(&input.dwell_ms.to_le_bytes());
     }
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
-    // The layout of the previous version: no `format`, no `epoch`, the log at `:log`.
+    let last_ms = now_ms - 1_000;
     let meta = format!("lf:{{run:{run_id}}}:meta");
-    let old_log = format!("lf:{{run:{run_id}}}:log");
+    let old_log = match layout {
+        OldLayout::Unversioned => format!("lf:{{run:{run_id}}}:log"),
+        OldLayout::Trailer => format!("lf:{{run:{run_id}}}:log:1"),
+    };
+    let mut fields = vec![
+        ("player", "veteran".to_owned()),
+        ("seed", seed.to_string()),
+        ("ruleset", "1".to_owned()),
+        ("mode", "solo".to_owned()),
+        ("started_ms", (now_ms - 10_000).to_string()),
+        ("state", "active".to_owned()),
+        ("driver", "0123456789abcdef".to_owned()),
+    ];
+    let mut stored = records.clone();
+    match layout {
+        OldLayout::Unversioned => fields.push(("last_ms", last_ms.to_string())),
+        OldLayout::Trailer => {
+            fields.extend([("format", "2".to_owned()), ("epoch", "1".to_owned())]);
+            stored.extend_from_slice(&last_ms.to_le_bytes());
+        }
+    }
     let mut connection = redis.connection().await;
     let _: () = redis::cmd("HSET")
         .arg(&meta)
-        .arg(&[
-            ("player", "veteran".to_owned()),
-            ("seed", seed.to_string()),
-            ("ruleset", "1".to_owned()),
-            ("mode", "solo".to_owned()),
-            ("started_ms", (now_ms - 10_000).to_string()),
-            ("state", "active".to_owned()),
-            ("driver", "0123456789abcdef".to_owned()),
-            ("last_ms", (now_ms - 1_000).to_string()),
-        ])
+        .arg(&fields)
         .query_async(&mut connection)
         .await
         .unwrap();
     let _: () = redis::cmd("SET")
         .arg(&old_log)
-        .arg(log.as_slice())
+        .arg(stored.as_slice())
         .query_async(&mut connection)
         .await
         .unwrap();
@@ -482,19 +512,216 @@ async fn a_live_run_stored_before_the_epoch_layout_resumes_and_moves_to_it() {
         .expect("the old run resumes");
     assert_eq!(
         (resumed.next_seq, resumed.score, &resumed.world),
-        (3, local.score(), local.world())
+        (3, local.score(), local.world()),
+        "{layout:?}"
     );
+    let epoch = match layout {
+        OldLayout::Unversioned => 1,
+        OldLayout::Trailer => 2,
+    };
+    // The takeover moved the log, each old jump stamped with the last one's time.
+    let live = format!("lf:{{run:{run_id}}}:log:{epoch}");
+    let moved: Vec<u8> = redis::cmd("GET")
+        .arg(&live)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let expected: Vec<u8> = records
+        .chunks(8)
+        .flat_map(|record| [record, &last_ms.to_le_bytes()[..]].concat())
+        .collect();
+    assert_eq!(moved, expected, "{layout:?}");
+
     play(&mut client, run_id, &mut local, &mut bot, 5).await;
-    let (format, epoch, old): (Option<String>, Option<String>, i64) = redis::pipe()
+    let (format, stored_epoch, old_type, live_len): (
+        Option<String>,
+        Option<String>,
+        String,
+        usize,
+    ) = redis::pipe()
         .hget(&meta, "format")
         .hget(&meta, "epoch")
-        .exists(&old_log)
+        .cmd("TYPE")
+        .arg(&old_log)
+        .strlen(&live)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let old_left = match layout {
+        OldLayout::Unversioned => "none",
+        OldLayout::Trailer => "hash",
+    };
+    assert_eq!(
+        (
+            format.as_deref(),
+            stored_epoch.as_deref(),
+            old_type.as_str(),
+            live_len
+        ),
+        (
+            Some("3"),
+            Some(epoch.to_string().as_str()),
+            old_left,
+            5 * 16
+        ),
+        "{layout:?}: the run is in the current layout, the old key gone or fenced"
+    );
+}
+
+#[tokio::test]
+async fn a_live_run_in_a_layout_of_a_newer_version_is_refused_never_misread() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let run_id = RunId::from_bytes([43; 16]);
+    let meta = format!("lf:{{run:{run_id}}}:meta");
+    let live = format!("lf:{{run:{run_id}}}:log:1");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let mut connection = redis.connection().await;
+    let _: () = redis::cmd("HSET")
+        .arg(&meta)
+        .arg(&[
+            ("player", "futurist".to_owned()),
+            ("seed", "7".to_owned()),
+            ("ruleset", "1".to_owned()),
+            ("mode", "solo".to_owned()),
+            ("started_ms", (now_ms - 10_000).to_string()),
+            ("state", "active".to_owned()),
+            ("driver", "0123456789abcdef".to_owned()),
+            ("format", "4".to_owned()),
+            ("epoch", "1".to_owned()),
+        ])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&live)
+        .arg(&[7_u8; 24][..])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+
+    let mut client = server.client(Codec::Bincode, "futurist").await;
+    let welcome = hello(&mut client, Some(run_id)).await;
+    assert!(welcome.resumed.is_none(), "not resumed: {welcome:?}");
+    // Nothing was taken over or rewritten: a node of that version can still resume it.
+    let (epoch, driver, log): (String, String, Vec<u8>) = redis::pipe()
+        .hget(&meta, "epoch")
+        .hget(&meta, "driver")
+        .get(&live)
         .query_async(&mut connection)
         .await
         .unwrap();
     assert_eq!(
-        (format.as_deref(), epoch.as_deref(), old),
-        (Some("2"), Some("1"), 0)
+        (epoch.as_str(), driver.as_str(), log),
+        ("1", "0123456789abcdef", vec![7_u8; 24])
+    );
+}
+
+/// The live log of `run_id`'s first epoch.
+async fn first_epoch_log(redis: &TestRedis, run_id: RunId) -> Vec<u8> {
+    let mut connection = redis.connection().await;
+    redis::cmd("GET")
+        .arg(format!("lf:{{run:{run_id}}}:log:1"))
+        .query_async(&mut connection)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_log_redis_lost_writes_of_is_cut_back_and_the_run_resumes_from_what_it_holds() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "forgotten").await;
+    let started = start_run(&mut client, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 11);
+    let mut inputs = Vec::new();
+    for seq in 0..4 {
+        let input = bot.next_jump(local.world());
+        local.apply(input).unwrap();
+        jump_result(jump(&mut client, started.run_id, seq, input).await);
+        inputs.push(input);
+    }
+    // Redis loses the last two acknowledged jumps (a failover to a replica that had not got them).
+    let live = format!("lf:{{run:{}}}:log:1", started.run_id);
+    let log = first_epoch_log(&redis, started.run_id).await;
+    assert_eq!(log.len(), 4 * 16);
+    let mut connection = redis.connection().await;
+    let _: () = redis::cmd("SET")
+        .arg(&live)
+        .arg(&log[..2 * 16])
+        .arg("KEEPTTL")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+
+    // The next jump finds out: refused, and the log is cut back to what Redis held, with no hole.
+    let input = bot.next_jump(local.world());
+    let refused = jump(&mut client, started.run_id, 4, input).await;
+    assert_eq!(error_code(&refused), ErrorCode::Conflict);
+    assert_eq!(first_epoch_log(&redis, started.run_id).await, log[..2 * 16]);
+
+    // A resume starts from the two jumps Redis holds, and the lost ones can be played again.
+    let mut again = server.client(Codec::Json, "forgotten").await;
+    let resumed = hello(&mut again, Some(started.run_id))
+        .await
+        .resumed
+        .expect("the run resumes");
+    let mut replayed = GameSession::new(started.seed, started.ruleset);
+    for input in &inputs[..2] {
+        replayed.apply(*input).unwrap();
+    }
+    assert_eq!(
+        (resumed.next_seq, resumed.score, &resumed.world),
+        (2, replayed.score(), replayed.world())
+    );
+    for (seq, input) in (2..).zip(&inputs[2..]) {
+        let expected = replayed.apply(*input).unwrap();
+        let result = jump_result(jump(&mut again, started.run_id, seq, *input).await);
+        assert_eq!(result.outcome, expected);
+    }
+}
+
+#[tokio::test]
+async fn an_entry_appended_late_is_replaced_as_by_a_write_at_the_jumps_place() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "doubled").await;
+    let started = start_run(&mut client, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 12);
+    play(&mut client, started.run_id, &mut local, &mut bot, 2).await;
+    // An append of this driver that came late (or a request Redis applied twice) leaves an entry the
+    // node does not count.
+    let live = format!("lf:{{run:{}}}:log:1", started.run_id);
+    let mut connection = redis.connection().await;
+    let _: i64 = redis::cmd("APPEND")
+        .arg(&live)
+        .arg(&[0xAA_u8; 16][..])
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+
+    // The next jump is recorded at its place, over the stray entry, not after it.
+    play(&mut client, started.run_id, &mut local, &mut bot, 3).await;
+    let log = first_epoch_log(&redis, started.run_id).await;
+    assert_eq!(log.len(), 3 * 16);
+    assert_ne!(
+        &log[2 * 16..],
+        &[0xAA_u8; 16][..],
+        "the stray entry is gone"
+    );
+    let mut again = server.client(Codec::Json, "doubled").await;
+    let resumed = hello(&mut again, Some(started.run_id))
+        .await
+        .resumed
+        .expect("the run resumes");
+    assert_eq!(
+        (resumed.next_seq, resumed.score, &resumed.world),
+        (3, local.score(), local.world())
     );
 }
 

@@ -1,7 +1,7 @@
 //! A run being played (or just ended) on this connection: the replayed engine state plus what the server
 //! needs to check the next input (timing, sequence, retries) and to prove it still drives the run.
 
-use game_logic::{GameSession, JumpOutcome};
+use game_logic::{GameSession, Jump, JumpOutcome};
 use protocol::RunId;
 
 use super::checkpoint::RunMeta;
@@ -30,6 +30,9 @@ pub struct ActiveRun {
     pub(super) guard: TimingGuard,
     pub(super) last_outcome: Option<JumpOutcome>,
     pub(super) ending: Option<Ending>,
+    /// The jumps its log holds, as this node wrote or loaded them: its end writes them as the ended
+    /// run's log, so Redis does not rebuild that from the live log's entries.
+    pub(super) inputs: Vec<Jump>,
     /// The token proving this connection drives the run (the checkpoint refuses appends from others).
     pub(super) driver: String,
     /// The epoch this connection drives the run at: its writes go to that epoch's live log.

@@ -3,14 +3,14 @@
 //!
 //! Every key shares the run's hash tag, so every multi-key step here stays in one Redis Cluster slot.
 //!
-//! A jump is one positional, idempotent write, no script (`write_jumps`): its record (and the time it
-//! came, as an 8-byte trailer the next record overwrites) goes to its offset in the live log of the
-//! driver's epoch, in a pipeline that reads back the run's state, driver and epoch, so the node answers
-//! only if it still drives the active run, and the log's length before the write, so a log Redis lost
-//! writes of is cut back and refused, never left with a hole. A takeover (`load_run.lua`) copies the log
-//! to the next epoch's key: a late write of a driver that lost the run never reaches the new driver's
-//! log. Ending a run stays one atomic script (`end_run.lua`): driver and length checked, the log moved
-//! to its final key without the trailer.
+//! A jump is one command, no script (`write_jumps`): an `APPEND` of its entry (its record and the time it
+//! came) to the live log of the driver's epoch, whose answer (the log's length after it) shows a log Redis
+//! lost writes of, which is cut back and refused, never left with a hole. Now and then the same request
+//! reads back the run's state, driver and epoch, so the node answers only if it still drives the active
+//! run; between those reads a fence stands in. A takeover (`load_run.lua`) copies the log to the next
+//! epoch's key: a late write of a driver that lost the run never reaches the new driver's log. Ending a
+//! run stays one atomic script (`end_run.lua`): driver and length checked, the log moved to its final key
+//! as records only.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -24,19 +24,17 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::finished::EndReason;
-use super::input_log::{self, CorruptLog, RECORD_BYTES};
+use super::input_log::{self, CorruptLog, LIVE_ENTRY_BYTES, RECORD_BYTES};
 use crate::store::{self, Op, Store, StoreError, keys};
 
 static END_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("end_run.lua")));
 static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("load_run.lua")));
-static TRUNCATE_LOG: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("truncate_log.lua")));
+static REPAIR_LOG: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("repair_log.lua")));
 
-/// The record layout this build writes (meta field `format`): live logs per epoch with a trailer. Runs
-/// without the field are from before it; `load_run.lua` moves a live one to it when it is taken over.
-const FORMAT: &str = "2";
-/// Bytes of a live log's trailer: the unix ms of its last jump, little-endian `u64`.
-const TRAILER_BYTES: usize = 8;
+/// The record layout this build writes (meta field `format`): live logs per epoch, an entry (record and
+/// time) per jump. Runs in an older layout (`2`: records then the last jump's time; none: one log key)
+/// are read in this one, and `load_run.lua` moves a live one to it when it is taken over.
+const FORMAT: &str = "3";
 
 /// The run meta field holding a recording's outcome (JSON).
 const OUTCOME_FIELD: &str = "outcome";
@@ -286,16 +284,14 @@ fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<Sto
         },
         _ => return Err(corrupt("state")),
     };
-    // A live run's log ends with the time of its last jump (`load_run.lua` adds it to older runs').
-    let (records, last_jump_ms) = match (&state, log.split_last_chunk::<TRAILER_BYTES>()) {
-        (RunState::Active, Some((records, trailer))) => {
-            (records, Some(u64::from_le_bytes(*trailer)))
-        }
-        (RunState::Active, None) => (log, None),
-        (RunState::Ended { .. }, _) => (log, fields.get("last_ms").and_then(|ms| ms.parse().ok())),
-    };
-    let inputs =
-        input_log::decode(records).map_err(|source| LoadError::CorruptLog { run, source })?;
+    // A live run's log holds the time of each jump (`load_run.lua` answers older runs' in this layout);
+    // an ended one's is records only, the time of its last jump in the meta.
+    let (inputs, last_jump_ms) = match state {
+        RunState::Active => input_log::decode_live(log),
+        RunState::Ended { .. } => input_log::decode(log)
+            .map(|inputs| (inputs, fields.get("last_ms").and_then(|ms| ms.parse().ok()))),
+    }
+    .map_err(|source| LoadError::CorruptLog { run, source })?;
     Ok(StoredRun {
         meta,
         state,
@@ -330,16 +326,22 @@ pub(crate) struct JumpWrite<'d> {
 /// A run's `state`, `driver` and `epoch` fields, as a write reads them back.
 type DriveState = (Option<String>, Option<String>, Option<String>);
 
-/// Writes `jumps` after the first `write.recorded` of the run's live log, in one pipeline and without a
-/// script: the log's length, then the records and the trailer at their offset (`SETRANGE`,
-/// idempotent). `Done` means Redis holds the jumps in the log of the epoch this connection still drives:
-/// durable as far as Redis is, and read by any node that resumes the run.
+/// Writes `jumps` after the first `write.recorded` of the run's live log: one `APPEND` of their entries
+/// (record and time each), no script. `Done` means Redis holds the jumps in the log of the epoch this
+/// connection still drives, at their place: durable as far as Redis is, and read by any node that
+/// resumes the run.
+///
+/// The `APPEND`'s answer, the log's length after it, checks the place: a log of another length is
+/// repaired (`repair_log.lua`) to what a write at the jumps' offset would have left. Longer (a retried
+/// request applied twice, or a late append of this same driver) and the jumps are recorded; shorter
+/// (Redis lost acknowledged writes) and the log is cut back to what Redis held and the write refused, so
+/// the driver reloads it.
 ///
 /// Whoever ends the drive (a takeover, or a sweeper ending the idle run) replaces the epoch's live log
-/// by a small hash, its fence, in the same script: both commands of a later write then fail with
-/// `WRONGTYPE` and change nothing, so the write is refused without reading the run's meta (two
-/// commands per jump instead of three). The fence lives the live TTL; a write reads the meta back
-/// anyway at least every quarter of it (`refresh_ttl`), so no write can outlast its fence unchecked.
+/// by a small hash, its fence, in the same script: a later write then fails with `WRONGTYPE` and changes
+/// nothing, so the write is refused without reading the run's meta (one command per jump). The fence
+/// lives the live TTL; a write reads the meta back anyway at least every quarter of it (`refresh_ttl`),
+/// so no write can outlast its fence unchecked.
 pub(crate) async fn write_jumps(
     store: &Store,
     run: RunId,
@@ -347,22 +349,12 @@ pub(crate) async fn write_jumps(
     write: JumpWrite<'_>,
 ) -> Result<Appended, StoreError> {
     let live = keys::run_live_log(&run, write.epoch);
-    let mut bytes = input_log::encode_all(jumps);
-    bytes.extend_from_slice(&write.now_ms.to_le_bytes());
-    let offset = write.recorded * RECORD_BYTES;
-    // Both commands sized up front: a jump builds them for every checkpoint, and growing their
-    // buffers argument by argument cost five reallocations per jump.
-    let mut strlen = redis::Cmd::with_capacity(2, "STRLEN".len() + live.len());
-    strlen.arg("STRLEN").arg(&live);
-    let mut setrange =
-        redis::Cmd::with_capacity(4, "SETRANGE".len() + live.len() + 20 + bytes.len());
-    setrange
-        .arg("SETRANGE")
-        .arg(&live)
-        .arg(offset)
-        .arg(bytes.as_slice());
-    let mut commands = Vec::with_capacity(5);
-    commands.extend([strlen, setrange]);
+    let entries = input_log::encode_live(jumps, write.now_ms);
+    // Sized up front: a jump builds it for every checkpoint.
+    let mut append = redis::Cmd::with_capacity(3, "APPEND".len() + live.len() + entries.len());
+    append.arg("APPEND").arg(&live).arg(entries.as_slice());
+    let mut commands = Vec::with_capacity(4);
+    commands.push(append);
     if let Some(ttl) = write.refresh_ttl {
         let meta = keys::run_meta(&run);
         let mut read_drive = redis::cmd("HMGET");
@@ -381,13 +373,13 @@ pub(crate) async fn write_jumps(
     let Some(replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
         return fenced(store, &keys::run_meta(&run), &write).await;
     };
-    // The replies: the log's length before the write, the write's, and with the state read back the
-    // state (then the two `EXPIRE`s).
+    // The replies: the log's length after the append, and with the state read back the state (then
+    // the two `EXPIRE`s).
     let mut replies = replies.into_iter();
-    let mut next = |skip: usize| replies.nth(skip).unwrap_or(redis::Value::Nil);
-    let before: usize = store::decode(Op::RunWriteJumps, next(0))?;
+    let mut next = || replies.next().unwrap_or(redis::Value::Nil);
+    let after: usize = store::decode(Op::RunWriteJumps, next())?;
     let drive: Option<DriveState> = match write.refresh_ttl {
-        Some(_) => Some(store::decode(Op::RunWriteJumps, next(1))?),
+        Some(_) => Some(store::decode(Op::RunWriteJumps, next())?),
         None => None,
     };
     if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
@@ -398,27 +390,25 @@ pub(crate) async fn write_jumps(
             .await;
         return Ok(refused);
     }
-    let expected = live_log_len(write.recorded);
-    if before == expected || before == live_log_len(write.recorded + jumps.len()) {
-        // The second: this very write, applied before (a pipeline retried after a redirection).
+    let before = write.recorded * LIVE_ENTRY_BYTES;
+    if after == before + entries.len() {
         return Ok(Appended::Done);
     }
-    if before < expected {
-        // Redis lost acknowledged jumps (a failover or a restart): cut the log back to what it held,
-        // never leaving a hole the trailer would fill with a bogus record.
-        let mut invocation = TRUNCATE_LOG.prepare_invoke();
-        invocation
-            .key(keys::run_meta(&run))
-            .key(&live)
-            .arg(write.epoch)
-            .arg(before);
-        store
-            .run_script::<i64>(Op::RunTruncateLog, &invocation)
-            .await?;
+    let mut invocation = REPAIR_LOG.prepare_invoke();
+    invocation
+        .key(keys::run_meta(&run))
+        .key(&live)
+        .arg(write.epoch)
+        .arg(before)
+        .arg(entries.as_slice());
+    let (status, length): (u8, usize) = store.run_script(Op::RunRepairLog, &invocation).await?;
+    match status {
+        1 => Ok(Appended::Done),
+        2 => Ok(Appended::OutOfSequence {
+            jumps: length / LIVE_ENTRY_BYTES,
+        }),
+        _ => fenced(store, &keys::run_meta(&run), &write).await,
     }
-    Ok(Appended::OutOfSequence {
-        jumps: before.saturating_sub(TRAILER_BYTES) / RECORD_BYTES,
-    })
 }
 
 /// Why the write's connection no longer drives the active run at its epoch, if it does not.
@@ -450,20 +440,12 @@ async fn fenced(store: &Store, meta: &str, write: &JumpWrite<'_>) -> Result<Appe
     Ok(driving(&drive, write).unwrap_or(Appended::NotDriver))
 }
 
-/// Bytes of a live log holding `jumps` jumps: their records and, once there is one, the trailer.
-const fn live_log_len(jumps: usize) -> usize {
-    if jumps == 0 {
-        0
-    } else {
-        jumps * RECORD_BYTES + TRAILER_BYTES
-    }
-}
-
 /// The end of a run, with its last jumps if any.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EndStep<'d> {
-    /// Jumps already in the log: the end is refused unless the log holds exactly these.
-    pub(crate) recorded: usize,
+    /// The jumps already in the log, as the ending node holds them: the end is refused unless the log
+    /// holds as many (and the same last one), and they become the ended run's log.
+    pub(crate) logged: &'d [Jump],
     /// Why the run ends.
     pub(crate) reason: EndReason,
     /// The ending connection's driver token; `None` for the server itself (ending an idle run).
@@ -489,13 +471,14 @@ pub(crate) async fn end(
     invocation
         .key(keys::run_meta(&run))
         .key(keys::run_log(&run))
-        .arg(step.recorded * RECORD_BYTES)
+        .arg(step.logged.len() * RECORD_BYTES)
         .arg(input_log::encode_all(jumps))
         .arg(step.reason.as_str())
         .arg(ttl_seconds(step.ttl))
         .arg(step.now_ms)
         .arg(step.driver.unwrap_or(""))
-        .arg(ttl_seconds(step.fence_ttl));
+        .arg(ttl_seconds(step.fence_ttl))
+        .arg(input_log::encode_all(step.logged));
     let (status, length): (u8, usize) = store.run_script(Op::RunEnd, &invocation).await?;
     Ok(match status {
         0 => Appended::Done,
@@ -589,9 +572,13 @@ mod tests {
     ];
 
     #[test]
-    fn an_active_runs_log_ends_with_the_time_of_its_last_jump() {
-        let mut log = vec![0; 16];
-        log.extend_from_slice(&5_000_u64.to_le_bytes());
+    fn an_active_runs_log_holds_the_time_of_its_last_jump() {
+        let jump = Jump {
+            press_ms: 700,
+            dwell_ms: 300,
+        };
+        let mut log = input_log::encode_live(&[jump], 4_000);
+        log.extend(input_log::encode_live(&[jump], 5_000));
         let run = parse(RunId::from_bytes([1; 16]), &fields(&BASE), &log).expect("parses");
         assert_eq!(run.state, RunState::Active);
         assert_eq!(run.last_jump_ms, Some(5_000));
@@ -608,13 +595,6 @@ mod tests {
         meta.insert("last_ms".into(), "5000".into());
         let run = parse(RunId::from_bytes([1; 16]), &meta, &[0; 24]).expect("parses");
         assert_eq!((run.last_jump_ms, run.inputs.len()), (Some(5_000), 3));
-    }
-
-    #[test]
-    fn a_live_logs_length_counts_the_trailer_once_there_is_a_jump() {
-        assert_eq!(live_log_len(0), 0);
-        assert_eq!(live_log_len(1), 16);
-        assert_eq!(live_log_len(3), 32);
     }
 
     #[test]
@@ -643,6 +623,6 @@ mod tests {
         meta.insert("state".into(), "paused".into());
         let error = parse(RunId::from_bytes([1; 16]), &meta, &[]).unwrap_err();
         assert!(error.to_string().contains("`state`"), "{error}");
-        assert!(parse(RunId::from_bytes([1; 16]), &fields(&BASE), &[0; 9]).is_err());
+        assert!(parse(RunId::from_bytes([1; 16]), &fields(&BASE), &[0; 24]).is_err());
     }
 }

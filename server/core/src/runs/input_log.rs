@@ -1,8 +1,11 @@
 //! The run's input log as stored in Redis: a few bytes per jump, appended as the run goes.
 //!
-//! Each jump is 8 bytes, `press_ms` then `dwell_ms`, both little-endian `u32`. Fixed-size records make the
-//! log's length a count of jumps (`STRLEN / 8`), which the append script uses to refuse a jump recorded out
-//! of sequence, and keep decoding allocation-free past one `Vec`.
+//! Each jump is 8 bytes, `press_ms` then `dwell_ms`, both little-endian `u32`: an ended run's log is these
+//! records. A live run's log (while it is played) is one 16-byte entry per jump, the record then the unix ms
+//! it came (little-endian `u64`), so a jump's checkpoint is one `APPEND` that also carries the time of the
+//! run's last jump, which the timing checks and the idle sweeper read. Fixed sizes make either log's length
+//! a count of jumps, which the checkpoint uses to find a log Redis lost writes of, and keep decoding
+//! allocation-free past one `Vec`.
 
 use game_logic::Jump;
 use thiserror::Error;
@@ -10,12 +13,17 @@ use thiserror::Error;
 /// Bytes one jump takes in the log.
 pub(crate) const RECORD_BYTES: usize = 8;
 
-/// A stored log whose length is not a whole number of records: the key was written by something else.
+/// Bytes one jump takes in a live run's log: its record, then the unix ms it came.
+pub(crate) const LIVE_ENTRY_BYTES: usize = RECORD_BYTES + 8;
+
+/// A stored log whose length is not a whole number of entries: the key was written by something else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[error("the stored input log has {len} bytes, not a multiple of {RECORD_BYTES}")]
+#[error("the stored input log has {len} bytes, not a multiple of {entry_bytes}")]
 pub struct CorruptLog {
     /// Length of the stored value.
     pub len: usize,
+    /// Bytes per jump of the layout it was read as (8 for an ended run's, 16 for a live one's).
+    pub entry_bytes: usize,
 }
 
 /// One jump's record.
@@ -26,29 +34,66 @@ pub fn encode(jump: Jump) -> [u8; RECORD_BYTES] {
     record
 }
 
-/// Several jumps' records, concatenated (an offline run's chunk).
+/// Several jumps' records, concatenated (an offline run's chunk, an ended run's last jumps).
 pub(crate) fn encode_all(jumps: &[Jump]) -> Vec<u8> {
-    // One record more of room: a live log's write appends its 8-byte trailer.
-    let mut bytes = Vec::with_capacity((jumps.len() + 1) * RECORD_BYTES);
+    let mut bytes = Vec::with_capacity(jumps.len() * RECORD_BYTES);
     for jump in jumps {
         bytes.extend_from_slice(&encode(*jump));
     }
     bytes
 }
 
-/// The jumps of a stored log.
+/// The live-log entries of `jumps` arriving at `now_ms`: what one checkpoint appends.
+pub(crate) fn encode_live(jumps: &[Jump], now_ms: u64) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(jumps.len() * LIVE_ENTRY_BYTES);
+    for jump in jumps {
+        bytes.extend_from_slice(&encode(*jump));
+        bytes.extend_from_slice(&now_ms.to_le_bytes());
+    }
+    bytes
+}
+
+/// The jumps of a live run's log, and the unix ms its last jump came (`None` while it has none).
+pub fn decode_live(bytes: &[u8]) -> Result<(Vec<Jump>, Option<u64>), CorruptLog> {
+    let (entries, rest) = bytes.as_chunks::<LIVE_ENTRY_BYTES>();
+    if !rest.is_empty() {
+        return Err(CorruptLog {
+            len: bytes.len(),
+            entry_bytes: LIVE_ENTRY_BYTES,
+        });
+    }
+    let last_ms = entries.last().map(|entry| {
+        let [_, _, _, _, _, _, _, _, time @ ..] = entry;
+        u64::from_le_bytes(*time)
+    });
+    let jumps = entries
+        .iter()
+        .map(|entry| {
+            let [record @ .., _, _, _, _, _, _, _, _] = entry;
+            decode_record(record)
+        })
+        .collect();
+    Ok((jumps, last_ms))
+}
+
+/// One record's jump.
+fn decode_record(&[p0, p1, p2, p3, d0, d1, d2, d3]: &[u8; RECORD_BYTES]) -> Jump {
+    Jump {
+        press_ms: u32::from_le_bytes([p0, p1, p2, p3]),
+        dwell_ms: u32::from_le_bytes([d0, d1, d2, d3]),
+    }
+}
+
+/// The jumps of an ended run's log (records only).
 pub fn decode(bytes: &[u8]) -> Result<Vec<Jump>, CorruptLog> {
     let (records, rest) = bytes.as_chunks::<RECORD_BYTES>();
     if !rest.is_empty() {
-        return Err(CorruptLog { len: bytes.len() });
+        return Err(CorruptLog {
+            len: bytes.len(),
+            entry_bytes: RECORD_BYTES,
+        });
     }
-    Ok(records
-        .iter()
-        .map(|&[p0, p1, p2, p3, d0, d1, d2, d3]| Jump {
-            press_ms: u32::from_le_bytes([p0, p1, p2, p3]),
-            dwell_ms: u32::from_le_bytes([d0, d1, d2, d3]),
-        })
-        .collect())
+    Ok(records.iter().map(decode_record).collect())
 }
 
 #[cfg(test)]
@@ -76,6 +121,40 @@ mod tests {
 
     #[test]
     fn a_torn_log_is_refused() {
-        assert_eq!(decode(&[1, 2, 3]), Err(CorruptLog { len: 3 }));
+        assert_eq!(
+            decode(&[1, 2, 3]),
+            Err(CorruptLog {
+                len: 3,
+                entry_bytes: RECORD_BYTES
+            })
+        );
+        assert_eq!(
+            decode_live(&[0; 24]),
+            Err(CorruptLog {
+                len: 24,
+                entry_bytes: LIVE_ENTRY_BYTES
+            })
+        );
+    }
+
+    #[test]
+    fn a_live_log_holds_each_record_then_the_time_it_came() {
+        let jumps = [
+            Jump {
+                press_ms: 706,
+                dwell_ms: 400,
+            },
+            Jump {
+                press_ms: 800,
+                dwell_ms: 300,
+            },
+        ];
+        let mut log = encode_live(&jumps[..1], 5_000);
+        log.extend(encode_live(&jumps[1..], 7_000));
+        assert_eq!(log.len(), 2 * LIVE_ENTRY_BYTES);
+        assert_eq!(&log[..8], &encode(jumps[0]));
+        assert_eq!(&log[8..16], &5_000_u64.to_le_bytes());
+        assert_eq!(decode_live(&log), Ok((jumps.to_vec(), Some(7_000))));
+        assert_eq!(decode_live(&[]), Ok((Vec::new(), None)));
     }
 }

@@ -301,6 +301,7 @@ impl RunService {
             session,
             last_outcome: None,
             ending: None,
+            inputs: Vec::new(),
             driver,
             epoch: 1,
             ttl_refreshed_ms: None,
@@ -338,6 +339,7 @@ impl RunService {
             session,
             last_outcome,
             ending: None,
+            inputs: stored.inputs.clone(),
             driver,
             epoch: stored.epoch,
             ttl_refreshed_ms: None,
@@ -426,8 +428,7 @@ impl RunService {
         let mut next = run.session.clone();
         let outcome = next.apply(jump).map_err(RunError::InvalidJump)?;
         let end = outcome.game_over.then_some(EndReason::GameOver);
-        self.append(run, applied as usize, &[jump], end, now_ms)
-            .await?;
+        self.append(run, &[jump], end, now_ms).await?;
         run.session = next;
         run.guard.accepted(now_ms);
         run.last_outcome = Some(outcome);
@@ -523,8 +524,7 @@ impl RunService {
             return Err(self.reject(run, refusal, now_ms).await);
         }
         let end = (last || next.is_over()).then_some(EndReason::OfflineVerified);
-        self.append(run, applied as usize, jumps, end, now_ms)
-            .await?;
+        self.append(run, jumps, end, now_ms).await?;
         run.session = next;
         match end {
             Some(reason) => Ok(Some(self.finish(run, reason, now_ms).await)),
@@ -546,9 +546,8 @@ impl RunService {
             .with_label_values(&[reason])
             .inc();
         tracing::info!(run = %run.id, player = %run.meta.player, %refusal, "offline run rejected");
-        let applied = run.session.jumps() as usize;
         match self
-            .append(run, applied, &[], Some(EndReason::Rejected), now_ms)
+            .append(run, &[], Some(EndReason::Rejected), now_ms)
             .await
         {
             Ok(()) => {
@@ -567,22 +566,22 @@ impl RunService {
         reason: EndReason,
         now_ms: u64,
     ) -> Result<Ending, RunError> {
-        let applied = run.session.jumps() as usize;
-        self.append(run, applied, &[], Some(reason), now_ms).await?;
+        self.append(run, &[], Some(reason), now_ms).await?;
         Ok(self.finish(run, reason, now_ms).await)
     }
 
-    /// Checkpoints `jumps` after the first `recorded` of the log (and ends the run with `end`). When the
+    /// Checkpoints `jumps` after the ones the run's log holds (and ends the run with `end`). When the
     /// run ends, its index entry is moved a grace period ahead in the same round trip: the run is
     /// recorded by this node first, and by a sweeper only if this node does not.
     async fn append(
         &self,
         run: &mut ActiveRun,
-        recorded: usize,
         jumps: &[Jump],
         end: Option<EndReason>,
         now_ms: u64,
     ) -> Result<(), RunError> {
+        let recorded = run.inputs.len();
+        debug_assert_eq!(recorded, run.session.jumps() as usize);
         let appended = match end {
             None => {
                 let live_ttl = self.live_ttl();
@@ -603,14 +602,17 @@ impl RunService {
                 }
                 written
             }
-            Some(reason) => Box::pin(self.write_end(run, recorded, jumps, reason, now_ms)).await,
+            Some(reason) => Box::pin(self.write_end(run, jumps, reason, now_ms)).await,
         };
         // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
         // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
         run.uncertain = matches!(appended, Err(_) | Ok(Appended::OutOfSequence { .. }));
         let appended = appended?;
         match appended {
-            Appended::Done => Ok(()),
+            Appended::Done => {
+                run.inputs.extend_from_slice(jumps);
+                Ok(())
+            }
             Appended::OutOfSequence { jumps } => Err(RunError::OutOfSequence {
                 expected: u32::try_from(jumps).unwrap_or(u32::MAX),
                 got: u32::try_from(recorded).unwrap_or(u32::MAX),
@@ -629,13 +631,12 @@ impl RunService {
     async fn write_end(
         &self,
         run: &mut ActiveRun,
-        recorded: usize,
         jumps: &[Jump],
         reason: EndReason,
         now_ms: u64,
     ) -> Result<Appended, StoreError> {
         let step = EndStep {
-            recorded,
+            logged: &run.inputs,
             reason,
             driver: Some(&run.driver),
             now_ms,
@@ -765,7 +766,7 @@ impl RunService {
                     return Ok(());
                 }
                 let step = EndStep {
-                    recorded: stored.inputs.len(),
+                    logged: &stored.inputs,
                     reason: EndReason::TimedOut,
                     driver: None,
                     now_ms,

@@ -21,13 +21,13 @@ pub(crate) fn run_meta(run: &RunId) -> String {
 }
 
 /// An ended run's input log (and a live one's from before the `format` 2 layout): 8 bytes per jump
-/// (string).
+/// (string), records only.
 pub(crate) fn run_log(run: &RunId) -> String {
     run_key(run, "log", 0)
 }
 
-/// A live run's input log while driven at `epoch`: its records then the 8-byte time of its last jump,
-/// written in place (`SETRANGE`). Each takeover copies it to the next epoch's key, so a late write of a
+/// A live run's input log while driven at `epoch`: a 16-byte entry per jump (its record, then the unix ms
+/// it came), one `APPEND` per checkpoint. Each takeover copies it to the next epoch's key, so a late write of a
 /// driver that lost the run lands in a key nobody reads. `load_run.lua` and `end_run.lua` build the same
 /// name from `run_log`.
 pub(crate) fn run_live_log(run: &RunId, epoch: u64) -> String {

@@ -45,7 +45,7 @@ operations! {
         RunWriteJumps = "run_write_jumps",
         RunDropStaleLog = "run_drop_stale_log",
         RunReadDrive = "run_read_drive",
-        RunTruncateLog = "run_truncate_log",
+        RunRepairLog = "run_repair_log",
         RunEnd = "run_end",
         RunSaveOutcome = "run_save_outcome",
         RunShare = "run_share",
