@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Redis cost per jump, per pass and per finished run, for two node binaries side by side (issue #16):
 # each binary gets a fresh private redis-server (no persistence) on a free loopback port and one node, then
-#   1. jumps: 500 players (no friends imported) at machine speed for SECS seconds, Redis's CPU
+#   1. jumps: PLAYERS players (500; no friends imported) at machine speed for SECS seconds, Redis's CPU
 #      (utime+stime from /proc) over the load divided by the jumps answered, and the commands' calls and
 #      own time per jump from INFO commandstats;
 #   2. memory: 65 s later (runs left live time out after 10 s and are swept, settled runs are kept
@@ -10,11 +10,11 @@
 #   3. passes: 2,000 players passing each other at 200 passes per second for SECS seconds, Redis's and the
 #      node's CPU per pass (each run in this scenario passes the player's friend once).
 # Usage: loadtest/scripts/redis-cost.sh BASELINE_SERVER_BIN SERVER_BIN LOADTEST_BIN [out dir]
-# (SECS=20, RETENTION_MS=5000; JUMPS_ONLY=1 stops after step 1; the retention reaches the nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a
+# (SECS=20, RETENTION_MS=5000, PLAYERS=500; JUMPS_ONLY=1 stops after step 1; the retention reaches the nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a
 # build without the option ignores). Everything is on loopback, bounded, and stopped at exit.
 set -euo pipefail
 BASE=$1; NEW=$2; TOOL=$3; OUT=${4:-target/redis-cost}
-SECS=${SECS:-20}; RETENTION_MS=${RETENTION_MS:-5000}
+SECS=${SECS:-20}; RETENTION_MS=${RETENTION_MS:-5000}; PLAYERS=${PLAYERS:-500}
 mkdir -p "$OUT"
 JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
 PIDS=()
@@ -60,7 +60,7 @@ measure() { # LABEL BIN
   echo "== $label ($bin)"
   local mem0 cpu0 cpu1 jumps runs
   mem0=$(memory); stats >"$OUT/$label-jumps.before"; cpu0=$(cpu_us "$redis_pid")
-  "$TOOL" "${common[@]}" --players 500 --pace fast --mix run=1 --skill 800 --no-import --ramp-secs 3 \
+  "$TOOL" "${common[@]}" --players "$PLAYERS" --pace fast --mix run=1 --skill 800 --no-import --ramp-secs 3 \
     --duration-secs "$SECS" --prefix j >"$OUT/$label-jumps.json"
   cpu1=$(cpu_us "$redis_pid"); stats >"$OUT/$label-jumps.after"
   jumps=$(jq .jumps "$OUT/$label-jumps.json"); runs=$(jq .runs "$OUT/$label-jumps.json")
