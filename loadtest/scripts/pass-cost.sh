@@ -70,7 +70,10 @@ LABELS=()
 round=0
 for i in $(abba_order ${#BINS[@]}); do
   round=$((round + 1))
-  label="$i-$(basename "$(dirname "${BINS[$i]}")")-r$round"
+  # Named by the binary's file, or by its directory when that is the plain `leapfrog-server`.
+  name=$(basename "${BINS[$i]}")
+  [[ $name == leapfrog-server ]] && name=$(basename "$(dirname "${BINS[$i]}")")
+  label="$i-${name#leapfrog-server-}-r$round"
   measure "$label" "${BINS[$i]}"
   LABELS+=("$label")
 done
