@@ -14,6 +14,11 @@ use tokio::process::{Child, Command};
 
 use super::WAIT;
 
+/// How long `redis-cli --cluster create` may take (it takes about a second when every node is up).
+const CLUSTER_CREATE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Clusters created on new nodes before a test gives up.
+const CLUSTER_ATTEMPTS: usize = 3;
+
 /// A free loopback port (bound, read, released: the tiny race is acceptable in tests).
 pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -147,8 +152,21 @@ impl TestRedis {
         }
     }
 
-    /// A Redis Cluster of `masters` masters with `replicas` replicas each, every slot covered.
+    /// A Redis Cluster of `masters` masters with `replicas` replicas each, every slot covered. A node can
+    /// die after it answered (a port another test took in between), and `redis-cli --cluster create` then
+    /// waits for it for ever: the creation is bounded, and tried again on new nodes.
     pub(crate) async fn cluster(masters: usize, replicas: usize) -> TestRedis {
+        for attempt in 1..=CLUSTER_ATTEMPTS {
+            match TestRedis::try_cluster(masters, replicas).await {
+                Ok(redis) => return redis,
+                Err(why) => eprintln!("Redis Cluster, attempt {attempt}: {why}; trying new nodes"),
+            }
+        }
+        panic!("no Redis Cluster could be created in {CLUSTER_ATTEMPTS} attempts");
+    }
+
+    /// One attempt of [`TestRedis::cluster`]; on failure its nodes are killed as they are dropped.
+    async fn try_cluster(masters: usize, replicas: usize) -> Result<TestRedis, String> {
         let mut nodes = Vec::new();
         for _ in 0..masters * (1 + replicas) {
             nodes.push(start_node(true).await);
@@ -157,22 +175,31 @@ impl TestRedis {
             .iter()
             .map(|node| format!("127.0.0.1:{}", node.port))
             .collect();
-        let created = Command::new("redis-cli")
+        let mut create = Command::new("redis-cli")
             .args(["--cluster", "create"])
             .args(&addresses)
             .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
-            .status()
-            .await
+            .kill_on_drop(true)
+            .spawn()
             .expect("redis-cli is installed with redis-server");
-        assert!(created.success(), "redis-cli --cluster create failed");
+        match tokio::time::timeout(CLUSTER_CREATE_TIMEOUT, create.wait()).await {
+            Ok(Ok(status)) if status.success() => {}
+            Ok(Ok(status)) => return Err(format!("redis-cli --cluster create failed: {status}")),
+            Ok(Err(error)) => return Err(format!("redis-cli --cluster create: {error}")),
+            Err(_) => {
+                return Err(format!(
+                    "redis-cli --cluster create did not finish in {CLUSTER_CREATE_TIMEOUT:?}"
+                ));
+            }
+        }
         let redis = TestRedis {
             nodes,
             cluster: true,
         };
         redis.wait_cluster_ok().await;
-        redis
+        Ok(redis)
     }
 
     /// Waits until every node reports the cluster ok (every slot served) and knows every other node, and
