@@ -686,6 +686,53 @@ async fn a_log_redis_lost_writes_of_is_cut_back_and_the_run_resumes_from_what_it
 }
 
 #[tokio::test]
+async fn an_end_whose_records_differ_from_the_log_is_refused_and_the_run_ends_on_what_redis_holds()
+{
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "rewritten").await;
+    let started = start_run(&mut client, StartMode::Solo).await;
+    let mut local = GameSession::new(started.seed, started.ruleset);
+    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 13);
+    play(&mut client, started.run_id, &mut local, &mut bot, 3).await;
+    // The last record's dwell changes under the node (nothing in Leapfrog writes a log but its driver).
+    let log = first_epoch_log(&redis, started.run_id).await;
+    let mut record = log[2 * 16..2 * 16 + 8].to_vec();
+    record[4] = if record[4] < 255 { record[4] + 1 } else { 254 };
+    let mut connection = redis.connection().await;
+    let _: i64 = redis::cmd("SETRANGE")
+        .arg(format!("lf:{{run:{}}}:log:1", started.run_id))
+        .arg(2 * 16)
+        .arg(record.as_slice())
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+
+    // The end does not write the node's copy over what Redis holds: refused, and the node reloads.
+    let abandon = Request::Abandon(Abandon {
+        run_id: started.run_id,
+    });
+    let refused = client.request(abandon.clone()).await;
+    assert_eq!(error_code(&refused), ErrorCode::Conflict);
+    let ended = client.request(abandon).await;
+    assert!(
+        matches!(ended, ServerFrame::Reply { .. }),
+        "the run ends: {ended:?}"
+    );
+    let ended_log: Vec<u8> = redis::cmd("GET")
+        .arg(format!("lf:{{run:{}}}:log", started.run_id))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(ended_log.len(), 3 * 8);
+    assert_eq!(
+        &ended_log[2 * 8..],
+        record.as_slice(),
+        "Redis's record is kept"
+    );
+}
+
+#[tokio::test]
 async fn an_entry_appended_late_is_replaced_as_by_a_write_at_the_jumps_place() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
