@@ -27,8 +27,19 @@ use super::finished::EndReason;
 use super::input_log::{self, CorruptLog, LIVE_ENTRY_BYTES, RECORD_BYTES};
 use crate::store::{self, Op, Store, StoreError, keys};
 
-static END_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("end_run.lua")));
-static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("load_run.lua")));
+// Both scripts find a live run's log by its layout with the same Lua function, prepended to each.
+static END_RUN: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        include_str!("live_log_key.lua"),
+        include_str!("end_run.lua")
+    ))
+});
+static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        include_str!("live_log_key.lua"),
+        include_str!("load_run.lua")
+    ))
+});
 static REPAIR_LOG: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("repair_log.lua")));
 
 /// The record layout this build writes (meta field `format`): live logs per epoch, an entry (record and

@@ -22,13 +22,9 @@ local meta = redis.call('HMGET', KEYS[1], 'state', 'driver', 'format', 'epoch')
 if meta[1] ~= 'active' then
   return {2, 0}
 end
-if meta[3] and meta[3] ~= '2' and meta[3] ~= '3' then
-  -- Stored by a newer version: refused rather than misread.
-  return redis.error_reply('LAYOUT run stored in layout ' .. meta[3] .. ', this node reads up to 3')
-end
-local live_key = KEYS[2]
-if meta[3] then
-  live_key = KEYS[2] .. ':' .. meta[4]
+local live_key, refusal = live_log_key(KEYS[2], meta[3], meta[4])
+if refusal then
+  return refusal
 end
 -- The log's records before this end, and their length in bytes as Redis holds them (`held`).
 local log, held

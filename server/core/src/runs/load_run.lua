@@ -30,13 +30,9 @@ local function entries(records, time)
   return (string.gsub(records, '........', function(record) return record .. stamp end))
 end
 
-if meta[2] and meta[2] ~= '2' and meta[2] ~= '3' then
-  -- Stored by a newer version: refused rather than misread.
-  return redis.error_reply('LAYOUT run stored in layout ' .. meta[2] .. ', this node reads up to 3')
-end
-local live_key = KEYS[2]
-if meta[2] then
-  live_key = KEYS[2] .. ':' .. meta[3]
+local live_key, refusal = live_log_key(KEYS[2], meta[2], meta[3])
+if refusal then
+  return refusal
 end
 local log = redis.call('GET', live_key)
 if log and meta[2] == '2' and #log >= 8 then

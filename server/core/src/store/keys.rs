@@ -26,10 +26,10 @@ pub(crate) fn run_log(run: &RunId) -> String {
     run_key(run, "log", 0)
 }
 
-/// A live run's input log while driven at `epoch`: a 16-byte entry per jump (its record, then the unix ms
-/// it came), one `APPEND` per checkpoint. Each takeover copies it to the next epoch's key, so a late write of a
-/// driver that lost the run lands in a key nobody reads. `load_run.lua` and `end_run.lua` build the same
-/// name from `run_log`.
+/// A live run's input log while driven at `epoch`: a 16-byte entry per jump (its record, then the unix
+/// ms it came), one `APPEND` per checkpoint. Each takeover copies it to the next epoch's key, so a late
+/// write of a driver that lost the run lands in a key nobody reads. `live_log_key.lua` builds the same
+/// name from `run_log` for the scripts.
 pub(crate) fn run_live_log(run: &RunId, epoch: u64) -> String {
     use std::fmt::Write as _;
     // ":" and at most 20 digits.
