@@ -316,7 +316,7 @@ impl RunService {
     /// now.
     pub async fn resume(&self, player: &PlayerId, id: RunId) -> Result<ActiveRun, RunError> {
         let driver = new_driver();
-        let stored = checkpoint::load(
+        let mut stored = checkpoint::load(
             &self.store,
             id,
             Some(Takeover {
@@ -339,7 +339,8 @@ impl RunService {
             session,
             last_outcome,
             ending: None,
-            inputs: stored.inputs.clone(),
+            // Replayed above and not read again: the run keeps them.
+            inputs: std::mem::take(&mut stored.inputs),
             driver,
             epoch: stored.epoch,
             ttl_refreshed_ms: None,
