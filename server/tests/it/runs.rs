@@ -135,13 +135,7 @@ async fn a_retried_jump_is_answered_again_but_applied_once() {
     assert_eq!(again.outcome, expected);
     let skipped = jump(&mut client, started.run_id, 5, input).await;
     assert_eq!(error_code(&skipped), ErrorCode::Conflict);
-    let mut redis_connection = redis.connection().await;
-    // The live log of the run's first epoch: an entry per jump, its 8-byte record then its 8-byte time.
-    let log: Vec<u8> = redis::cmd("GET")
-        .arg(format!("lf:{{run:{}}}:log:1", started.run_id))
-        .query_async(&mut redis_connection)
-        .await
-        .unwrap();
+    let log = first_epoch_log(&redis, started.run_id).await;
     assert_eq!(log.len(), 16, "one jump recorded, not two");
 }
 
@@ -389,7 +383,7 @@ async fn a_late_write_of_a_driver_that_lost_the_run_never_reaches_the_new_driver
     let mut new = server.client(Codec::Bincode, "mover").await;
     let resumed = hello(&mut new, Some(started.run_id)).await.resumed;
     assert_eq!(resumed.map(|resumed| resumed.next_seq), Some(2));
-    let first_epoch = format!("lf:{{run:{}}}:log:1", started.run_id);
+    let first_epoch = first_epoch_key(started.run_id);
     let mut connection = redis.connection().await;
     let late: Result<i64, redis::RedisError> = redis::cmd("APPEND")
         .arg(&first_epoch)
@@ -574,7 +568,7 @@ async fn a_live_run_in_a_layout_of_a_newer_version_is_refused_never_misread() {
     let server = TestServer::start(&redis, &NO_TIMING).await;
     let run_id = RunId::from_bytes([43; 16]);
     let meta = format!("lf:{{run:{run_id}}}:meta");
-    let live = format!("lf:{{run:{run_id}}}:log:1");
+    let live = first_epoch_key(run_id);
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -620,11 +614,16 @@ async fn a_live_run_in_a_layout_of_a_newer_version_is_refused_never_misread() {
     );
 }
 
-/// The live log of `run_id`'s first epoch.
+/// The key of `run_id`'s live log in its first epoch.
+fn first_epoch_key(run_id: RunId) -> String {
+    format!("lf:{{run:{run_id}}}:log:1")
+}
+
+/// The live log of `run_id`'s first epoch: an entry per jump, its 8-byte record then its 8-byte time.
 async fn first_epoch_log(redis: &TestRedis, run_id: RunId) -> Vec<u8> {
     let mut connection = redis.connection().await;
     redis::cmd("GET")
-        .arg(format!("lf:{{run:{run_id}}}:log:1"))
+        .arg(first_epoch_key(run_id))
         .query_async(&mut connection)
         .await
         .unwrap()
@@ -634,24 +633,21 @@ async fn first_epoch_log(redis: &TestRedis, run_id: RunId) -> Vec<u8> {
 async fn a_log_redis_lost_writes_of_is_cut_back_and_the_run_resumes_from_what_it_holds() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
-    let mut client = server.client(Codec::Bincode, "forgotten").await;
-    let started = start_run(&mut client, StartMode::Solo).await;
-    let mut local = GameSession::new(started.seed, started.ruleset);
-    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 11);
+    let mut player = Player::start(&server, "forgotten".into(), 0).await;
+    let run_id = player.run_id;
     let mut inputs = Vec::new();
     for seq in 0..4 {
-        let input = bot.next_jump(local.world());
-        local.apply(input).unwrap();
-        jump_result(jump(&mut client, started.run_id, seq, input).await);
+        let input = player.bot.next_jump(player.local.world());
+        player.local.apply(input).unwrap();
+        jump_result(jump(&mut player.client, run_id, seq, input).await);
         inputs.push(input);
     }
     // Redis loses the last two acknowledged jumps (a failover to a replica that had not got them).
-    let live = format!("lf:{{run:{}}}:log:1", started.run_id);
-    let log = first_epoch_log(&redis, started.run_id).await;
+    let log = first_epoch_log(&redis, run_id).await;
     assert_eq!(log.len(), 4 * 16);
     let mut connection = redis.connection().await;
     let _: () = redis::cmd("SET")
-        .arg(&live)
+        .arg(first_epoch_key(run_id))
         .arg(&log[..2 * 16])
         .arg("KEEPTTL")
         .query_async(&mut connection)
@@ -659,18 +655,18 @@ async fn a_log_redis_lost_writes_of_is_cut_back_and_the_run_resumes_from_what_it
         .unwrap();
 
     // The next jump finds out: refused, and the log is cut back to what Redis held, with no hole.
-    let input = bot.next_jump(local.world());
-    let refused = jump(&mut client, started.run_id, 4, input).await;
+    let input = player.bot.next_jump(player.local.world());
+    let refused = jump(&mut player.client, run_id, 4, input).await;
     assert_eq!(error_code(&refused), ErrorCode::Conflict);
-    assert_eq!(first_epoch_log(&redis, started.run_id).await, log[..2 * 16]);
+    assert_eq!(first_epoch_log(&redis, run_id).await, log[..2 * 16]);
 
     // A resume starts from the two jumps Redis holds, and the lost ones can be played again.
-    let mut again = server.client(Codec::Json, "forgotten").await;
-    let resumed = hello(&mut again, Some(started.run_id))
+    let mut again = server.client(Codec::Json, &player.name).await;
+    let resumed = hello(&mut again, Some(run_id))
         .await
         .resumed
         .expect("the run resumes");
-    let mut replayed = GameSession::new(started.seed, started.ruleset);
+    let mut replayed = GameSession::new(resumed.seed, resumed.ruleset);
     for input in &inputs[..2] {
         replayed.apply(*input).unwrap();
     }
@@ -680,7 +676,7 @@ async fn a_log_redis_lost_writes_of_is_cut_back_and_the_run_resumes_from_what_it
     );
     for (seq, input) in (2..).zip(&inputs[2..]) {
         let expected = replayed.apply(*input).unwrap();
-        let result = jump_result(jump(&mut again, started.run_id, seq, *input).await);
+        let result = jump_result(jump(&mut again, run_id, seq, *input).await);
         assert_eq!(result.outcome, expected);
     }
 }
@@ -690,18 +686,16 @@ async fn an_end_whose_records_differ_from_the_log_is_refused_and_the_run_ends_on
 {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
-    let mut client = server.client(Codec::Bincode, "rewritten").await;
-    let started = start_run(&mut client, StartMode::Solo).await;
-    let mut local = GameSession::new(started.seed, started.ruleset);
-    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 13);
-    play(&mut client, started.run_id, &mut local, &mut bot, 3).await;
+    let mut player = Player::start(&server, "rewritten".into(), 0).await;
+    player.play(3).await;
+    let (mut client, run_id) = (player.client, player.run_id);
     // The last record's dwell changes under the node (nothing in Leapfrog writes a log but its driver).
-    let log = first_epoch_log(&redis, started.run_id).await;
+    let log = first_epoch_log(&redis, run_id).await;
     let mut record = log[2 * 16..2 * 16 + 8].to_vec();
     record[4] = if record[4] < 255 { record[4] + 1 } else { 254 };
     let mut connection = redis.connection().await;
     let _: i64 = redis::cmd("SETRANGE")
-        .arg(format!("lf:{{run:{}}}:log:1", started.run_id))
+        .arg(first_epoch_key(run_id))
         .arg(2 * 16)
         .arg(record.as_slice())
         .query_async(&mut connection)
@@ -709,9 +703,7 @@ async fn an_end_whose_records_differ_from_the_log_is_refused_and_the_run_ends_on
         .unwrap();
 
     // The end does not write the node's copy over what Redis holds: refused, and the node reloads.
-    let abandon = Request::Abandon(Abandon {
-        run_id: started.run_id,
-    });
+    let abandon = Request::Abandon(Abandon { run_id });
     let refused = client.request(abandon.clone()).await;
     assert_eq!(error_code(&refused), ErrorCode::Conflict);
     let ended = client.request(abandon).await;
@@ -720,7 +712,7 @@ async fn an_end_whose_records_differ_from_the_log_is_refused_and_the_run_ends_on
         "the run ends: {ended:?}"
     );
     let ended_log: Vec<u8> = redis::cmd("GET")
-        .arg(format!("lf:{{run:{}}}:log", started.run_id))
+        .arg(format!("lf:{{run:{run_id}}}:log"))
         .query_async(&mut connection)
         .await
         .unwrap();
@@ -736,43 +728,40 @@ async fn an_end_whose_records_differ_from_the_log_is_refused_and_the_run_ends_on
 async fn an_entry_appended_late_is_replaced_as_by_a_write_at_the_jumps_place() {
     let redis = TestRedis::start().await;
     let server = TestServer::start(&redis, &NO_TIMING).await;
-    let mut client = server.client(Codec::Bincode, "doubled").await;
-    let started = start_run(&mut client, StartMode::Solo).await;
-    let mut local = GameSession::new(started.seed, started.ruleset);
-    let mut bot = Bot::new(Skill::PERFECT, Ruleset::V1, 12);
-    play(&mut client, started.run_id, &mut local, &mut bot, 2).await;
+    let mut player = Player::start(&server, "doubled".into(), 0).await;
+    player.play(2).await;
+    let run_id = player.run_id;
     // An append of this driver that came late (or a request Redis applied twice) leaves an entry the
     // node does not count.
-    let live = format!("lf:{{run:{}}}:log:1", started.run_id);
     let mut connection = redis.connection().await;
     let _: i64 = redis::cmd("APPEND")
-        .arg(&live)
+        .arg(first_epoch_key(run_id))
         .arg(&[0xAA_u8; 16][..])
         .query_async(&mut connection)
         .await
         .unwrap();
 
     // The next jump is recorded at its place, over the stray entry, not after it.
-    play(&mut client, started.run_id, &mut local, &mut bot, 3).await;
-    let log = first_epoch_log(&redis, started.run_id).await;
+    player.play(3).await;
+    let log = first_epoch_log(&redis, run_id).await;
     assert_eq!(log.len(), 3 * 16);
     assert_ne!(
         &log[2 * 16..],
         &[0xAA_u8; 16][..],
         "the stray entry is gone"
     );
-    let mut again = server.client(Codec::Json, "doubled").await;
-    let resumed = hello(&mut again, Some(started.run_id))
+    let mut again = server.client(Codec::Json, &player.name).await;
+    let resumed = hello(&mut again, Some(run_id))
         .await
         .resumed
         .expect("the run resumes");
     assert_eq!(
         (resumed.next_seq, resumed.score, &resumed.world),
-        (3, local.score(), local.world())
+        (3, player.local.score(), player.local.world())
     );
 }
 
-/// One player of the concurrent tests below: its connection, run and local replay of it.
+/// One player of a test: its connection, run and local replay of it.
 struct Player {
     name: String,
     client: TestClient,
@@ -781,20 +770,38 @@ struct Player {
     bot: Bot,
 }
 
-/// `count` players, each with a run started on its own connection as `{prefix}-{index}`.
-async fn start_players(server: &TestServer, prefix: &str, count: u64) -> Vec<Player> {
-    let mut players = Vec::new();
-    for index in 0..count {
-        let name = format!("{prefix}-{index}");
+impl Player {
+    /// `name`, with a run started on its own connection, played by a perfect bot seeded `bot_seed`.
+    async fn start(server: &TestServer, name: String, bot_seed: u64) -> Player {
         let mut client = server.client(Codec::Bincode, &name).await;
         let started = start_run(&mut client, StartMode::Solo).await;
-        players.push(Player {
+        Player {
             name,
             client,
             run_id: started.run_id,
             local: GameSession::new(started.seed, started.ruleset),
-            bot: Bot::new(Skill::PERFECT, Ruleset::V1, index),
-        });
+            bot: Bot::new(Skill::PERFECT, Ruleset::V1, bot_seed),
+        }
+    }
+
+    /// Plays the run on with the bot, checked against the local replay, until `until` jumps.
+    async fn play(&mut self, until: u32) {
+        play(
+            &mut self.client,
+            self.run_id,
+            &mut self.local,
+            &mut self.bot,
+            until,
+        )
+        .await;
+    }
+}
+
+/// `count` players, each with a run started on its own connection as `{prefix}-{index}`.
+async fn start_players(server: &TestServer, prefix: &str, count: u64) -> Vec<Player> {
+    let mut players = Vec::new();
+    for index in 0..count {
+        players.push(Player::start(server, format!("{prefix}-{index}"), index).await);
     }
     players
 }
@@ -924,14 +931,7 @@ async fn checkpoints_queued_while_redis_is_gone_fail_in_bounded_time_and_lose_no
 /// Plays each player's run on to `until` jumps, one player after the other.
 async fn play_all(players: &mut [Player], until: u32) {
     for player in players {
-        play(
-            &mut player.client,
-            player.run_id,
-            &mut player.local,
-            &mut player.bot,
-            until,
-        )
-        .await;
+        player.play(until).await;
     }
 }
 
