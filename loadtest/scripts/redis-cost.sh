@@ -10,8 +10,9 @@
 #   3. passes: 2,000 players passing each other at 200 passes per second for SECS seconds, Redis's and the
 #      node's CPU per pass (each run in this scenario passes the player's friend once).
 # Usage: loadtest/scripts/redis-cost.sh BASELINE_SERVER_BIN SERVER_BIN LOADTEST_BIN [out dir]
-# (SECS=20, RETENTION_MS=5000, PLAYERS=500; JUMPS_ONLY=1 stops after step 1; the retention reaches the nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a
-# build without the option ignores). Everything is on loopback, bounded, and stopped at exit.
+# (SECS=20, RETENTION_MS=5000, PLAYERS=500; JUMPS_ONLY=1 stops after step 1; the retention reaches the
+# nodes as LEAPFROG_SETTLED_RUN_RETENTION_MS, which a build without the option ignores). Everything is on
+# loopback, bounded, and stopped at exit.
 set -euo pipefail
 BASE=$1; NEW=$2; TOOL=$3; OUT=${4:-target/redis-cost}
 SECS=${SECS:-20}; RETENTION_MS=${RETENTION_MS:-5000}; PLAYERS=${PLAYERS:-500}
@@ -48,29 +49,9 @@ print(f"  commands' own time: {total/ops:.2f} us per op; " + ", ".join(f"{cmd} {
 PY
 }
 
-measure() { # LABEL BIN
-  local label=$1 bin=$2 public admin node redis_pid
-  start_redis "$OUT/$label-redis.log"
-  LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS run_node "$bin" "cost-$label" "$OUT/$label-node.log" \
-    --run-idle-timeout-ms 10000 --sweep-interval-ms 200 --settle-grace-ms 500
-  redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
-  local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT"
-    --admin-secret "$ADMIN" --progress-secs 0 --json)
-
-  echo "== $label ($bin)"
-  local mem0 cpu0 cpu1 jumps runs
-  mem0=$(memory); stats >"$OUT/$label-jumps.before"; cpu0=$(cpu_us "$redis_pid")
-  "$TOOL" "${common[@]}" --players "$PLAYERS" --pace fast --mix run=1 --skill 800 --no-import --ramp-secs 3 \
-    --duration-secs "$SECS" --prefix j >"$OUT/$label-jumps.json"
-  cpu1=$(cpu_us "$redis_pid"); stats >"$OUT/$label-jumps.after"
-  jumps=$(jq .jumps "$OUT/$label-jumps.json"); runs=$(jq .runs "$OUT/$label-jumps.json")
-  echo "jumps: $jumps jumps, $runs runs; Redis CPU $(( (cpu1 - cpu0) )) us = $(python3 -c "print(round(($cpu1-$cpu0)/$jumps, 2))") us per jump"
-  commands_per_op "$OUT/$label-jumps.before" "$OUT/$label-jumps.after" "$jumps"
-  if [[ ${JUMPS_ONLY:-0} == 1 ]]; then
-    kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
-    rm -rf "$REDIS_DIR"
-    return
-  fi
+# memory_and_passes: steps 2 and 3 for the node and Redis `measure` started (bash's dynamic scope: its
+# locals label, node, redis_pid, mem0 and common, and it sets its cpu0, cpu1 and runs).
+memory_and_passes() {
   sleep 65
   local mem1; mem1=$(memory)
   echo "memory after the window: $((mem1 - mem0)) bytes over the empty Redis = $(( (mem1 - mem0) / runs )) bytes per run"
@@ -89,6 +70,27 @@ measure() { # LABEL BIN
   echo "passes: $runs runs passing a friend, $(jq .notifications "$OUT/$label-passes.json") notifications; Redis CPU $(python3 -c "print(round(($cpu1-$cpu0)/$runs, 1))") us per pass"
   echo "  node CPU $((node1 - node0)) us = $(python3 -c "print(round(($node1-$node0)/$runs, 1))") us per pass (the whole run: its start, jumps, end and recording)"
   commands_per_op "$OUT/$label-passes.before" "$OUT/$label-passes.after" "$runs"
+}
+
+measure() { # LABEL BIN
+  local label=$1 bin=$2 public admin node redis_pid
+  start_redis "$OUT/$label-redis.log"
+  LEAPFROG_SETTLED_RUN_RETENTION_MS=$RETENTION_MS run_node "$bin" "cost-$label" "$OUT/$label-node.log" \
+    --run-idle-timeout-ms 10000 --sweep-interval-ms 200 --settle-grace-ms 500
+  redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
+  local common=(--url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT"
+    --admin-secret "$ADMIN" --progress-secs 0 --json)
+
+  echo "== $label ($bin)"
+  local mem0 cpu0 cpu1 jumps runs
+  mem0=$(memory); stats >"$OUT/$label-jumps.before"; cpu0=$(cpu_us "$redis_pid")
+  "$TOOL" "${common[@]}" --players "$PLAYERS" --pace fast --mix run=1 --skill 800 --no-import --ramp-secs 3 \
+    --duration-secs "$SECS" --prefix j >"$OUT/$label-jumps.json"
+  cpu1=$(cpu_us "$redis_pid"); stats >"$OUT/$label-jumps.after"
+  jumps=$(jq .jumps "$OUT/$label-jumps.json"); runs=$(jq .runs "$OUT/$label-jumps.json")
+  echo "jumps: $jumps jumps, $runs runs; Redis CPU $(( (cpu1 - cpu0) )) us = $(python3 -c "print(round(($cpu1-$cpu0)/$jumps, 2))") us per jump"
+  commands_per_op "$OUT/$label-jumps.before" "$OUT/$label-jumps.after" "$jumps"
+  [[ ${JUMPS_ONLY:-0} == 1 ]] || memory_and_passes
   kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true
   rm -rf "$REDIS_DIR"
 }
