@@ -4,7 +4,7 @@
 use game_logic::{GameSession, Jump, JumpOutcome};
 use protocol::RunId;
 
-use super::checkpoint::RunMeta;
+use super::checkpoint::{LiveLog, RunMeta};
 use super::results::RunReport;
 use super::timing_guard::TimingGuard;
 use crate::leaderboards::PriorBests;
@@ -35,8 +35,8 @@ pub struct ActiveRun {
     pub(super) inputs: Vec<Jump>,
     /// The token proving this connection drives the run (the checkpoint refuses appends from others).
     pub(super) driver: String,
-    /// The epoch this connection drives the run at: its writes go to that epoch's live log.
-    pub(super) epoch: u64,
+    /// The epoch this connection drives the run at, whose live log its writes go to.
+    pub(super) live_log: LiveLog,
     /// Unix ms when this connection last refreshed the run's TTL (`None`: at its next write).
     pub(super) ttl_refreshed_ms: Option<u64>,
     /// A write of this run failed after it was sent: Redis may have applied it and lost only the reply,

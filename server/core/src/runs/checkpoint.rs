@@ -317,6 +317,24 @@ fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<Sto
     })
 }
 
+/// The live log a connection writes a run's jumps to: the epoch it drives the run at, and that epoch's
+/// key, built once per drive because every jump writes to it.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveLog {
+    epoch: u64,
+    key: String,
+}
+
+impl LiveLog {
+    /// `run`'s live log at `epoch`.
+    pub(crate) fn new(run: &RunId, epoch: u64) -> LiveLog {
+        LiveLog {
+            epoch,
+            key: keys::run_live_log(run, epoch),
+        }
+    }
+}
+
 /// A live write of jumps by the connection driving the run.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct JumpWrite<'d> {
@@ -324,8 +342,8 @@ pub(crate) struct JumpWrite<'d> {
     pub(crate) recorded: usize,
     /// The writing connection's driver token.
     pub(crate) driver: &'d str,
-    /// The epoch it drives the run at (its live log).
-    pub(crate) epoch: u64,
+    /// The live log of the epoch it drives the run at.
+    pub(crate) live_log: &'d LiveLog,
     /// Unix ms now: when the jumps came.
     pub(crate) now_ms: u64,
     /// Set on the first write of a drive and then every quarter of the live TTL: keep both keys this
@@ -359,7 +377,7 @@ pub(crate) async fn write_jumps(
     jumps: &[Jump],
     write: JumpWrite<'_>,
 ) -> Result<Appended, StoreError> {
-    let live = keys::run_live_log(&run, write.epoch);
+    let live = write.live_log.key.as_str();
     let entries = input_log::encode_live(jumps, write.now_ms);
     // Sized up front: a jump builds it for every checkpoint.
     let mut append = redis::Cmd::with_capacity(3, "APPEND".len() + live.len() + entries.len());
@@ -409,7 +427,7 @@ pub(crate) async fn write_jumps(
     invocation
         .key(keys::run_meta(&run))
         .key(&live)
-        .arg(write.epoch)
+        .arg(write.live_log.epoch)
         .arg(before)
         .arg(entries.as_slice());
     let (status, length): (u8, usize) = store.run_script(Op::RunRepairLog, &invocation).await?;
@@ -425,7 +443,7 @@ pub(crate) async fn write_jumps(
 /// Why the write's connection no longer drives the active run at its epoch, if it does not.
 fn driving((state, driver, epoch): &DriveState, write: &JumpWrite<'_>) -> Option<Appended> {
     let drives = driver.as_deref() == Some(write.driver)
-        && epoch.as_deref().and_then(|epoch| epoch.parse().ok()) == Some(write.epoch);
+        && epoch.as_deref().and_then(|epoch| epoch.parse().ok()) == Some(write.live_log.epoch);
     if state.as_deref() != Some("active") {
         Some(Appended::NotActive)
     } else if !drives {

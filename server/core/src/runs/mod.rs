@@ -45,7 +45,7 @@ use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
 pub(crate) use checkpoint::share_once;
-use checkpoint::{Appended, EndStep, JumpWrite, RunState, StoredRun, Takeover};
+use checkpoint::{Appended, EndStep, JumpWrite, LiveLog, RunState, StoredRun, Takeover};
 pub(crate) use sharing::shareable;
 use timing_guard::TimingGuard;
 
@@ -303,7 +303,7 @@ impl RunService {
             ending: None,
             inputs: Vec::new(),
             driver,
-            epoch: 1,
+            live_log: LiveLog::new(&id, 1),
             ttl_refreshed_ms: None,
             uncertain: false,
             prior_bests: None,
@@ -342,7 +342,7 @@ impl RunService {
             // Replayed above and not read again: the run keeps them.
             inputs: std::mem::take(&mut stored.inputs),
             driver,
-            epoch: stored.epoch,
+            live_log: LiveLog::new(&id, stored.epoch),
             ttl_refreshed_ms: None,
             uncertain: false,
             prior_bests: None,
@@ -593,7 +593,7 @@ impl RunService {
                 let write = JumpWrite {
                     recorded,
                     driver: &run.driver,
-                    epoch: run.epoch,
+                    live_log: &run.live_log,
                     now_ms,
                     refresh_ttl,
                 };
