@@ -1,15 +1,22 @@
 //! Rate limits of the gateway. A player's messages, on every connection they hold here, draw on one
-//! bucket (`governor`'s GCRA keyed by player: `--rate-per-second` sustained, `--rate-burst` at once), so
-//! reconnecting does not refill it; across nodes the same rate holds over the windows of the
-//! cluster-wide budget (`player_budget`, asked after this bucket). A connection that has not authenticated has a small bucket of its own.
-//! Control frames (pings, pongs) draw on the same bucket as messages. Refusals are counted per
-//! connection in a sliding window; past the abuse threshold the connection is closed. New WebSocket
-//! upgrades may be limited per source address (`--upgrades-per-ip-per-second`, off by default).
+//! bucket (`governor`'s GCRA: `--rate-per-second` sustained, `--rate-burst` at once), so reconnecting
+//! does not refill it; across nodes the same rate holds over the windows of the cluster-wide budget
+//! (`player_budget`, asked after this bucket). A connection that has not authenticated has a small
+//! bucket of its own. Control frames (pings, pongs) draw on the same bucket as messages. Refusals are
+//! counted per connection in a sliding window; past the abuse threshold the connection is closed. New
+//! WebSocket upgrades may be limited per source address (`--upgrades-per-ip-per-second`, off by
+//! default).
+//!
+//! A connection finds its player's bucket once, when it first sends as that player, and then holds it:
+//! every message is checked against that bucket without looking the player up again.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use dashmap::DashMap;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 use protocol::PlayerId;
@@ -50,9 +57,35 @@ pub(crate) fn retry_after(not_until: &NotUntil<<DefaultClock as Clock>::Instant>
         .max(Duration::from_secs(1))
 }
 
+/// One player's bucket on this node, shared by their connections here.
+struct PlayerBucket {
+    limiter: DefaultDirectRateLimiter,
+    /// The node's limits' start, which `released_ms` counts from.
+    started: Instant,
+    /// When a connection holding it last let it go (ms since `started`): once no connection holds it,
+    /// it is forgotten when it has had time to fill again, as a new bucket would be full.
+    released_ms: AtomicU64,
+}
+
+impl PlayerBucket {
+    fn release(&self, now: Instant) {
+        self.released_ms
+            .store(millis_since(self.started, now), Ordering::Relaxed);
+    }
+}
+
+/// Whole ms from `start` to `now`.
+fn millis_since(start: Instant, now: Instant) -> u64 {
+    u64::try_from(now.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The node's rate limits, shared by every connection.
 pub(crate) struct RateLimits {
-    players: DefaultKeyedRateLimiter<PlayerId>,
+    quota: Quota,
+    players: DashMap<PlayerId, Arc<PlayerBucket>>,
+    /// How long an emptied bucket takes to fill again: a bucket no connection holds is kept this long.
+    refill: Duration,
+    started: Instant,
     upgrades: Option<DefaultKeyedRateLimiter<IpAddr>>,
     abuse_threshold: u32,
 }
@@ -60,12 +93,27 @@ pub(crate) struct RateLimits {
 impl RateLimits {
     /// The limits `config` sets.
     pub(crate) fn new(config: &ConnectionConfig) -> RateLimits {
-        RateLimits {
-            players: RateLimiter::dashmap(quota(config.rate_per_second, config.rate_burst)),
-            upgrades: config
+        RateLimits::with(
+            quota(config.rate_per_second, config.rate_burst),
+            config
                 .upgrades_per_ip
                 .map(|(rate, burst)| RateLimiter::dashmap(quota(rate, burst))),
-            abuse_threshold: config.abuse_threshold,
+            config.abuse_threshold,
+        )
+    }
+
+    fn with(
+        quota: Quota,
+        upgrades: Option<DefaultKeyedRateLimiter<IpAddr>>,
+        abuse_threshold: u32,
+    ) -> RateLimits {
+        RateLimits {
+            quota,
+            players: DashMap::new(),
+            refill: quota.replenish_interval() * quota.burst_size().get(),
+            started: Instant::now(),
+            upgrades,
+            abuse_threshold,
         }
     }
 
@@ -76,10 +124,26 @@ impl RateLimits {
                 UNAUTHENTICATED_PER_SECOND,
                 UNAUTHENTICATED_BURST,
             )),
+            player: None,
             refusals: 0,
             window_start: now,
             abuse_threshold: self.abuse_threshold,
         }
+    }
+
+    /// `player`'s bucket, made full if they have none here.
+    fn bucket(&self, player: &PlayerId) -> Arc<PlayerBucket> {
+        if let Some(bucket) = self.players.get(player) {
+            return Arc::clone(&bucket);
+        }
+        let bucket = self.players.entry(player.clone()).or_insert_with(|| {
+            Arc::new(PlayerBucket {
+                limiter: RateLimiter::direct(self.quota),
+                started: self.started,
+                released_ms: AtomicU64::new(0),
+            })
+        });
+        Arc::clone(&bucket)
     }
 
     /// Takes an upgrade from `address`; how long to wait when there are too many.
@@ -92,21 +156,36 @@ impl RateLimits {
         }
     }
 
-    /// Forgets players and addresses whose buckets are full again, so the maps hold only recent
-    /// senders.
+    /// Forgets players no connection here holds whose buckets are full again, and addresses whose
+    /// buckets are, so the maps hold only recent senders.
     pub(crate) fn forget_idle(&self) {
-        self.players.retain_recent();
+        let now_ms = millis_since(self.started, Instant::now());
+        let refill_ms = u64::try_from(self.refill.as_millis()).unwrap_or(u64::MAX);
+        // A connection takes a bucket under its shard's lock: one this drops, none holds.
+        self.players.retain(|_, bucket| {
+            Arc::strong_count(bucket) > 1
+                || now_ms.saturating_sub(bucket.released_ms.load(Ordering::Relaxed)) < refill_ms
+        });
         self.players.shrink_to_fit();
         if let Some(upgrades) = &self.upgrades {
             upgrades.retain_recent();
             upgrades.shrink_to_fit();
         }
     }
+
+    /// Players with a bucket here.
+    #[cfg(test)]
+    fn players(&self) -> usize {
+        self.players.len()
+    }
 }
 
-/// One connection's side of the limits: its bucket before it authenticates, and its refusals.
+/// One connection's side of the limits: its bucket before it authenticates, its player's bucket
+/// after, and its refusals.
 pub(crate) struct ConnectionLimiter {
     unauthenticated: DefaultDirectRateLimiter,
+    /// The player this connection sends as and their bucket, taken at their first message.
+    player: Option<(PlayerId, Arc<PlayerBucket>)>,
     refusals: u32,
     window_start: Instant,
     abuse_threshold: u32,
@@ -125,7 +204,17 @@ impl ConnectionLimiter {
     ) -> Verdict {
         let allowed = match player {
             None => self.unauthenticated.check().is_ok(),
-            Some(player) => limits.players.check_key(player).is_ok() && budget(player),
+            Some(player) => {
+                let bucket = match &self.player {
+                    Some((held, bucket)) if held == player => bucket,
+                    _ => {
+                        self.release(now);
+                        let bucket = limits.bucket(player);
+                        &self.player.insert((player.clone(), bucket)).1
+                    }
+                };
+                bucket.limiter.check().is_ok() && budget(player)
+            }
         };
         if allowed {
             return Verdict::Allow;
@@ -141,6 +230,20 @@ impl ConnectionLimiter {
             Verdict::Limit
         }
     }
+
+    /// Lets the player's bucket go: the node keeps it until it has filled again.
+    fn release(&mut self, now: Instant) {
+        if let Some((_, bucket)) = self.player.take() {
+            bucket.release(now);
+        }
+    }
+}
+
+impl Drop for ConnectionLimiter {
+    /// A closed connection lets its player's bucket go.
+    fn drop(&mut self) {
+        self.release(Instant::now());
+    }
 }
 
 #[cfg(test)]
@@ -152,11 +255,11 @@ mod tests {
     }
 
     fn limits(rate: u32, burst: u32, abuse_threshold: u32) -> RateLimits {
-        RateLimits {
-            players: RateLimiter::dashmap(quota(rate, burst)),
-            upgrades: Some(RateLimiter::dashmap(quota(1, 2))),
+        RateLimits::with(
+            quota(rate, burst),
+            Some(RateLimiter::dashmap(quota(1, 2))),
             abuse_threshold,
-        }
+        )
     }
 
     /// A check with the cluster-wide budget admitting everything.
@@ -186,6 +289,65 @@ mod tests {
         assert_eq!(
             check(&mut first, &limits, Some(&player("bo")), now),
             Verdict::Allow
+        );
+    }
+
+    #[test]
+    fn a_reconnect_finds_the_bucket_its_closed_connection_emptied() {
+        let limits = limits(1, 2, 100);
+        let now = Instant::now();
+        let ada = player("ada");
+        let mut first = limits.connection(now);
+        assert_eq!(check(&mut first, &limits, Some(&ada), now), Verdict::Allow);
+        assert_eq!(check(&mut first, &limits, Some(&ada), now), Verdict::Allow);
+        drop(first);
+        // Closed, and the map swept: the bucket is kept until it has had time to fill again.
+        limits.forget_idle();
+        let mut second = limits.connection(now);
+        assert_eq!(check(&mut second, &limits, Some(&ada), now), Verdict::Limit);
+    }
+
+    #[test]
+    fn buckets_are_forgotten_only_when_no_connection_holds_them_and_they_are_full_again() {
+        // Refilled within a microsecond: a released bucket is full again at once.
+        let limits = limits(1_000_000, 1, 100);
+        let now = Instant::now();
+        let mut held = limits.connection(now);
+        let mut closed = limits.connection(now);
+        check(&mut held, &limits, Some(&player("ada")), now);
+        check(&mut closed, &limits, Some(&player("bo")), now);
+        assert_eq!(limits.players(), 2);
+        drop(closed);
+        limits.forget_idle();
+        assert_eq!(limits.players(), 1, "bo's bucket, full again, is forgotten");
+        limits.forget_idle();
+        assert_eq!(limits.players(), 1, "ada's connection still holds hers");
+        drop(held);
+        limits.forget_idle();
+        assert_eq!(limits.players(), 0);
+    }
+
+    #[test]
+    fn a_connection_that_sends_as_another_player_draws_on_their_bucket() {
+        let limits = limits(1, 1, 100);
+        let now = Instant::now();
+        let mut connection = limits.connection(now);
+        let (ada, bo) = (player("ada"), player("bo"));
+        assert_eq!(
+            check(&mut connection, &limits, Some(&ada), now),
+            Verdict::Allow
+        );
+        assert_eq!(
+            check(&mut connection, &limits, Some(&bo), now),
+            Verdict::Allow
+        );
+        assert_eq!(
+            check(&mut connection, &limits, Some(&ada), now),
+            Verdict::Limit
+        );
+        assert_eq!(
+            check(&mut connection, &limits, Some(&bo), now),
+            Verdict::Limit
         );
     }
 
