@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::close::CloseReason;
+use super::player_budget::HeldShare;
 use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
@@ -67,6 +68,7 @@ where
         session,
         control,
         limiter,
+        budget_share: HeldShare::default(),
         last_heard: Instant::now(),
         opened: Instant::now(),
     };
@@ -79,6 +81,8 @@ struct Connection<S> {
     session: Session,
     control: Receiver,
     limiter: ConnectionLimiter,
+    /// Its player's share of the cluster-wide message budget, held from their first message.
+    budget_share: HeldShare,
     last_heard: Instant,
     opened: Instant,
 }
@@ -240,11 +244,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Takes a rate-limit token: true to handle the message, false to refuse it, an error on abuse.
     fn limit(&mut self) -> Result<bool, CloseReason> {
-        let budgets = &self.app.budgets;
+        let (budgets, held) = (&self.app.budgets, &mut self.budget_share);
         match self.limiter.check(
             &self.app.rate_limits,
             self.session.player.as_ref(),
-            |player| budgets.admit(player),
+            |player| budgets.admit(held, player),
             Instant::now(),
         ) {
             Verdict::Allow => Ok(true),
@@ -273,9 +277,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         if silent > limits.idle_timeout {
             return Err(CloseReason::IdleTimeout);
         }
-        if let Some(player) = &self.session.player {
-            self.app.budgets.flush(player);
-        }
+        self.app.budgets.flush(&self.budget_share);
         if let Some(player) = &self.session.player
             && self.session.presence_refreshed.elapsed() > PRESENCE_REFRESH
         {

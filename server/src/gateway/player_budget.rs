@@ -7,8 +7,11 @@
 //! refuses their messages until the window ends. So no message waits for Redis, a player costs one
 //! `INCRBY` per batch, and a player spread over nodes overshoots by at most a batch per node. If Redis
 //! fails, the node's own per-player bucket still holds.
+//!
+//! A connection holds its player's share ([`HeldShare`]) from its first message on, so a message costs
+//! a lock of that share, not a look-up of the player.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use dashmap::DashMap;
 use leapfrog_core::budget::{BUDGET_WINDOW, MessageBudget};
@@ -29,13 +32,28 @@ struct Share {
     over: bool,
 }
 
+/// One player's share, shared by the map and by the player's connections here.
+type SharedShare = Arc<Mutex<Share>>;
+
+/// The share a connection holds: its player's, taken at the first message it admits.
+#[derive(Default)]
+pub(crate) struct HeldShare(Option<(PlayerId, SharedShare)>);
+
+/// The share, locked. A share is a few numbers and nothing panics while it is locked; a poisoned one
+/// is used as it is.
+fn lock(share: &SharedShare) -> MutexGuard<'_, Share> {
+    share
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The cluster-wide budgets of the players connected here.
 #[derive(Clone)]
 pub(crate) struct PlayerBudgets {
     budget: MessageBudget,
     per_window: u64,
     batch: u64,
-    shares: Arc<DashMap<PlayerId, Share>>,
+    shares: Arc<DashMap<PlayerId, SharedShare>>,
 }
 
 impl PlayerBudgets {
@@ -50,14 +68,19 @@ impl PlayerBudgets {
         }
     }
 
-    /// Counts one message of `player`; false when the cluster-wide budget of this window is spent.
-    pub(crate) fn admit(&self, player: &PlayerId) -> bool {
+    /// Counts one message of `player` on the connection holding `held`; false when the cluster-wide
+    /// budget of this window is spent.
+    pub(crate) fn admit(&self, held: &mut HeldShare, player: &PlayerId) -> bool {
+        let shared = match &mut held.0 {
+            Some((holder, shared)) if holder == player => &*shared,
+            slot => {
+                let shared = Arc::clone(&self.shares.entry(player.clone()).or_default());
+                &slot.insert((player.clone(), shared)).1
+            }
+        };
         let window = MessageBudget::window_of(unix_ms());
         let batch = {
-            let mut share = match self.shares.get_mut(player) {
-                Some(share) => share,
-                None => self.shares.entry(player.clone()).or_default(),
-            };
+            let mut share = lock(shared);
             if share.window != window {
                 *share = Share {
                     window,
@@ -71,37 +94,46 @@ impl PlayerBudgets {
             take_batch(&mut share, self.batch)
         };
         if let Some(count) = batch {
-            self.sync(player, window, count);
+            self.sync(player, shared, window, count);
         }
         true
     }
 
-    /// Adds what `player` sent since the last batch, if anything (the connection's tick calls it).
-    pub(crate) fn flush(&self, player: &PlayerId) {
-        let batch = self.shares.get_mut(player).and_then(|mut share| {
+    /// Adds what the connection's player sent since the last batch, if anything (the connection's tick
+    /// calls it).
+    pub(crate) fn flush(&self, held: &HeldShare) {
+        let Some((player, shared)) = &held.0 else {
+            return;
+        };
+        let batch = {
+            let mut share = lock(shared);
             let window = share.window;
             take_batch(&mut share, 1).map(|count| (window, count))
-        });
+        };
         if let Some((window, count)) = batch {
-            self.sync(player, window, count);
+            self.sync(player, shared, window, count);
         }
     }
 
-    /// Forgets the players whose last window is over.
+    /// Forgets the players whose last window is over and whom no connection here holds.
     pub(crate) fn forget_past_windows(&self) {
         let window = MessageBudget::window_of(unix_ms());
-        self.shares.retain(|_, share| share.window >= window);
+        // A connection takes a share under its shard's lock: one this drops, none holds.
+        self.shares
+            .retain(|_, shared| Arc::strong_count(shared) > 1 || lock(shared).window >= window);
         self.shares.shrink_to_fit();
     }
 
-    fn sync(&self, player: &PlayerId, window: u64, count: u64) {
+    fn sync(&self, player: &PlayerId, shared: &SharedShare, window: u64, count: u64) {
         let this = self.clone();
         let player = player.clone();
+        let shared = Arc::clone(shared);
         tokio::spawn(async move {
             let total = this.budget.add(&player, window, count).await;
-            let next = this.shares.get_mut(&player).and_then(|mut share| {
+            let next = {
+                let mut share = lock(&shared);
                 if share.window != window {
-                    return None;
+                    return;
                 }
                 share.syncing = false;
                 match total {
@@ -112,9 +144,9 @@ impl PlayerBudgets {
                 }
                 // A burst that filled another batch meanwhile goes at once, not at the next tick.
                 take_batch(&mut share, this.batch)
-            });
+            };
             if let Some(count) = next {
-                this.sync(&player, window, count);
+                this.sync(&player, &shared, window, count);
             }
         });
     }
