@@ -381,7 +381,7 @@ pub(crate) async fn write_jumps(
     let entries = input_log::encode_live(jumps, write.now_ms);
     // Sized up front: a jump builds it for every checkpoint.
     let mut append = redis::Cmd::with_capacity(3, "APPEND".len() + live.len() + entries.len());
-    append.arg("APPEND").arg(&live).arg(entries.as_slice());
+    append.arg("APPEND").arg(live).arg(entries.as_slice());
     let mut commands = Vec::with_capacity(4);
     commands.push(append);
     if let Some(ttl) = write.refresh_ttl {
@@ -394,7 +394,7 @@ pub(crate) async fn write_jumps(
         commands.extend([
             read_drive,
             expire_meta,
-            redis::Cmd::expire(&live, ttl_seconds(ttl)),
+            redis::Cmd::expire(live, ttl_seconds(ttl)),
         ]);
     }
     // Group-committed with the other connections' checkpoints: one request to one Redis.
@@ -415,7 +415,7 @@ pub(crate) async fn write_jumps(
         // The write went to a log no one reads any more (and may have created it, without a TTL: its
         // fence had gone).
         let _ = store
-            .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(&live))
+            .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(live))
             .await;
         return Ok(refused);
     }
@@ -426,7 +426,7 @@ pub(crate) async fn write_jumps(
     let mut invocation = REPAIR_LOG.prepare_invoke();
     invocation
         .key(keys::run_meta(&run))
-        .key(&live)
+        .key(live)
         .arg(write.live_log.epoch)
         .arg(before)
         .arg(entries.as_slice());
