@@ -8,6 +8,8 @@ mod error;
 pub mod keys;
 mod op;
 mod pubsub;
+#[cfg(test)]
+mod reply_decoding;
 mod sharding;
 pub mod slots;
 pub mod supervisor;
