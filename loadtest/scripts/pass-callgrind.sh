@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Instructions per recorded run of the passes load (issue #16's recording path), for node binaries side by
+# side: each binary runs under `valgrind --tool=callgrind` against a fresh private redis-server while the
+# `passes` scenario (pairs of friends passing each other: every run after a pair's first passes one friend)
+# runs at LOW and then at HIGH runs per second for SECS each, every load on a fresh node, and
+#     instructions per marginal run = (I(HIGH) - I(LOW)) / (runs(HIGH) - runs(LOW))
+# so the start-up, the players' connections, their idle ticks and the shutdown cancel out. What is left is
+# a run's start, its jumps, its end, its recording and the friend's notification and acknowledgement.
+# Under valgrind the node is about 50 times slower: the rates are low, and the runs the node manages in
+# SECS (printed) are what counts, not the rate asked.
+#
+#   loadtest/scripts/pass-callgrind.sh BASELINE_BIN SERVER_BIN...       (from the repository root)
+#   LOW=6 HIGH=12 SECS=25 PLAYERS=200 OUT=target/pass-callgrind
+#
+# The profiles stay in OUT (<label>-<rate>.out) for `callgrind_annotate --inclusive=yes`. Loopback only;
+# every process started here is stopped at exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source loadtest/scripts/lib.sh
+LOW=${LOW:-6}; HIGH=${HIGH:-12}; SECS=${SECS:-25}; PLAYERS=${PLAYERS:-200}
+OUT=${OUT:-target/pass-callgrind}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
+command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
+[ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+mkdir -p "$OUT"
+JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# profile BIN LABEL RATE: sets INSTRUCTIONS (the node's) and RUNS (the runs the load finished).
+profile() {
+  local bin=$1 label=$2 rate=$3 base="$OUT/$2-$3" node
+  start_redis "$base-redis.log"
+  PUBLIC_PORT=$(free_port); ADMIN_PORT=$(free_port)
+  LEAPFROG_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$base.out" "$bin" \
+    --redis-url "redis://127.0.0.1:$REDIS_PORT" --jwt-secret "$JWT" --admin-secret "$ADMIN" --node-id "$label" \
+    --listen "127.0.0.1:$PUBLIC_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
+    --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
+    --coalesce-window-ms 0 --max-connections 100000 --redis-timeout-ms 10000 >"$base-node.log" 2>&1 &
+  node=$!; PIDS+=("$node")
+  for _ in $(seq 600); do # valgrind starts slowly
+    curl -fs "http://127.0.0.1:$PUBLIC_PORT/readyz" >/dev/null 2>&1 && break
+    kill -0 "$node" 2>/dev/null || { echo "the node under valgrind exited: $base-node.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
+    --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$rate" \
+    --ramp-secs 3 --duration-secs "$SECS" --request-timeout-ms 60000 --prefix "$label" >"$base.json"
+  kill -TERM "$node"; wait "$node" 2>/dev/null || true
+  kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true
+  rm -rf "$REDIS_DIR"
+  INSTRUCTIONS=$(awk '/^(summary|totals):/ { print $2; exit }' "$base.out")
+  RUNS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"])' "$base.json")
+}
+
+printf '%-44s %12s %6s %12s %6s %22s\n' "node" "I(low)" "runs" "I(high)" "runs" "instructions/run"
+index=0
+for bin in "$@"; do
+  index=$((index + 1))
+  label="$(basename "$bin")-$index"
+  profile "$bin" "$label" "$LOW"; low_i=$INSTRUCTIONS; low_runs=$RUNS
+  profile "$bin" "$label" "$HIGH"; high_i=$INSTRUCTIONS; high_runs=$RUNS
+  printf '%-44s %12s %6s %12s %6s %22.0f\n' "$bin" "$low_i" "$low_runs" "$high_i" "$high_runs" \
+    "$(echo "($high_i - $low_i) / ($high_runs - $low_runs)" | bc -l)"
+done
+echo "passes at $LOW then $HIGH runs/s for $SECS s, $PLAYERS players; profiles in $OUT"
