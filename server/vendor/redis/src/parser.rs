@@ -373,7 +373,20 @@ pub(crate) mod fast {
     }
 
     fn int(bytes: &[u8], at: &mut usize) -> Option<i64> {
-        line(bytes, at)?.trim().parse::<i64>().ok()
+        let line = line(bytes, at)?;
+        // Up to 18 digits, after an optional minus: what `parse` would make of them, without its
+        // general path; any other line takes that path, as `combine`'s grammar does.
+        let (negative, digits) = match line.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, line),
+        };
+        if (1..=18).contains(&digits.len()) && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+            let magnitude = digits
+                .bytes()
+                .fold(0i64, |value, digit| value * 10 + i64::from(digit - b'0'));
+            return Some(if negative { -magnitude } else { magnitude });
+        }
+        line.trim().parse::<i64>().ok()
     }
 
     fn value(bytes: &[u8], at: &mut usize, depth: usize) -> Option<Value> {
