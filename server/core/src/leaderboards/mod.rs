@@ -28,7 +28,7 @@ pub use friend_cache::FriendCacheConfig;
 use friend_cache::{FriendCache, Looked};
 use global::GlobalBoards;
 pub use global::{MAX_GLOBAL_AFTER, TOP_CACHE_TTL};
-pub use period::{PeriodRules, PeriodSlot};
+pub use period::{PeriodRules, PeriodSlot, Periods};
 pub use zone::{ResetZone, ZoneError};
 
 /// Every period, in the order standings list them.
@@ -65,7 +65,7 @@ pub struct Leaderboards {
     global: GlobalBoards,
     friends: FriendGraph,
     friend_cache: FriendCache,
-    rules: PeriodRules,
+    rules: Periods,
     retention: Duration,
     metrics: Arc<Metrics>,
 }
@@ -86,7 +86,7 @@ impl Leaderboards {
             global: GlobalBoards::new(store, sharding),
             friends,
             friend_cache: FriendCache::new(friend_cache),
-            rules,
+            rules: Periods::new(rules),
             retention,
             metrics,
         }
@@ -94,7 +94,7 @@ impl Leaderboards {
 
     /// The period rules.
     pub fn rules(&self) -> &PeriodRules {
-        &self.rules
+        self.rules.rules()
     }
 
     /// `player`'s bests on every period board of `reached_ms`, before a result reached then is

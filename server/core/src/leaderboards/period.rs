@@ -14,6 +14,8 @@
 //! period 167 or 169 hours; `ends_at_ms` is always the next period's start. Dates past jiff's range (the
 //! year 9999) end at its last instant instead of failing.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use jiff::civil::{Date, Time};
 use jiff::tz::AmbiguousOffset;
 use jiff::{SignedDuration, Timestamp};
@@ -55,12 +57,18 @@ pub struct PeriodSlot {
 impl PeriodRules {
     /// The period of kind `period` containing `now_ms`.
     pub fn slot(&self, period: Period, now_ms: u64) -> PeriodSlot {
+        self.slot_and_start(period, now_ms).0
+    }
+
+    /// The period of kind `period` containing `now_ms`, and the unix ms it started at (0 for all-time).
+    fn slot_and_start(&self, period: Period, now_ms: u64) -> (PeriodSlot, u64) {
         let (prefix, length_days) = match period {
             Period::AllTime => {
-                return PeriodSlot {
+                let all = PeriodSlot {
                     id: "all".into(),
                     ends_at_ms: None,
                 };
+                return (all, 0);
             }
             Period::Daily => ('d', 1),
             Period::Weekly => ('w', 7),
@@ -78,7 +86,7 @@ impl PeriodRules {
             _ => day,
         };
         let end = self.day_start(add_days(start, length_days));
-        PeriodSlot {
+        let slot = PeriodSlot {
             id: format!(
                 "{prefix}{:04}-{:02}-{:02}",
                 start.year(),
@@ -86,7 +94,11 @@ impl PeriodRules {
                 start.day()
             ),
             ends_at_ms: u64::try_from(end.as_millisecond()).ok(),
-        }
+        };
+        // Before 1970 (or out of range) it counts as starting at the last instant: never remembered.
+        let starts_at_ms =
+            u64::try_from(self.day_start(start).as_millisecond()).unwrap_or(u64::MAX);
+        (slot, starts_at_ms)
     }
 
     /// The board day `now` falls in: the day with the last start at or before `now`. Usually the local
@@ -130,6 +142,65 @@ impl PeriodRules {
             }),
         };
         start.unwrap_or(Timestamp::MAX)
+    }
+}
+
+/// [`PeriodRules`] with the daily and the weekly period last worked out remembered. Recording a run asks
+/// for the same periods about twelve times, and working one out reads the zone's rules (about 1,900
+/// instructions); a moment within a remembered period's bounds gets it back instead. Clones share what
+/// they remember.
+#[derive(Debug, Clone)]
+pub struct Periods {
+    rules: PeriodRules,
+    /// The daily period, then the weekly one.
+    remembered: Arc<[Mutex<Option<Remembered>>; 2]>,
+}
+
+/// A period worked out, with the unix ms it started at: it holds for every moment from then until it
+/// ends.
+#[derive(Debug)]
+struct Remembered {
+    starts_at_ms: u64,
+    slot: PeriodSlot,
+}
+
+impl Periods {
+    /// Periods turning over by `rules`, none remembered yet.
+    pub fn new(rules: PeriodRules) -> Periods {
+        Periods {
+            rules,
+            remembered: Arc::default(),
+        }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &PeriodRules {
+        &self.rules
+    }
+
+    /// The period of kind `period` containing `now_ms`: [`PeriodRules::slot`], remembered.
+    pub fn slot(&self, period: Period, now_ms: u64) -> PeriodSlot {
+        let index = match period {
+            Period::AllTime => return self.rules.slot(period, now_ms),
+            Period::Daily => 0,
+            Period::Weekly => 1,
+        };
+        // A slot is a date and a number: nothing panics while it is held, and a poisoned one is whole.
+        let mut remembered = self.remembered[index]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = remembered.as_ref()
+            && known.starts_at_ms <= now_ms
+            && known.slot.ends_at_ms.is_some_and(|end| now_ms < end)
+        {
+            return known.slot.clone();
+        }
+        let (slot, starts_at_ms) = self.rules.slot_and_start(period, now_ms);
+        *remembered = Some(Remembered {
+            starts_at_ms,
+            slot: slot.clone(),
+        });
+        slot
     }
 }
 
@@ -469,6 +540,35 @@ mod tests {
                         (days * 24 - 2) * HOUR <= length && length <= (days * 24 + 2) * HOUR,
                         "{} lasts {} h", next.id, length / HOUR
                     );
+                }
+            }
+
+            /// Remembered periods are the periods: whatever moments are asked in whatever order
+            /// (around turnovers and clock changes too), `Periods` answers what the rules answer.
+            #[test]
+            fn remembered_periods_are_the_rules_periods(
+                zone in 0..ZONES.len(),
+                hour in 0u8..24,
+                weekday in 0u8..7,
+                start in at("2000-01-01T00:00:00Z")..at("2100-01-01T00:00:00Z"),
+                steps in proptest::collection::vec(
+                    prop_oneof![-3 * HOUR as i64..3 * HOUR as i64, -400 * HOUR as i64..400 * HOUR as i64],
+                    1..40,
+                ),
+            ) {
+                let rules = rules(ZONES[zone], hour, weekday);
+                let periods = Periods::new(rules.clone());
+                let mut now = start;
+                for step in steps {
+                    now = now.saturating_add_signed(step);
+                    for period in [Period::Daily, Period::Weekly, Period::AllTime] {
+                        prop_assert_eq!(periods.slot(period, now), rules.slot(period, now), "at {}", now);
+                        // Just before the period's end, and at it.
+                        if let Some(end) = rules.slot(period, now).ends_at_ms {
+                            prop_assert_eq!(periods.slot(period, end - 1), rules.slot(period, end - 1));
+                            prop_assert_eq!(periods.slot(period, end), rules.slot(period, end));
+                        }
+                    }
                 }
             }
         }

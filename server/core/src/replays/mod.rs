@@ -20,7 +20,7 @@ use redis::Script;
 use thiserror::Error;
 
 use crate::friends::FriendGraph;
-use crate::leaderboards::{PeriodRules, score};
+use crate::leaderboards::{PeriodRules, Periods, score};
 use crate::runs::FinishedRun;
 use crate::runs::input_log::{self, RECORD_BYTES};
 use crate::store::{Op, Store, StoreError, keys};
@@ -84,7 +84,7 @@ pub(crate) fn kept_periods(new_best: NewBest) -> Vec<Period> {
 pub struct Replays {
     store: Store,
     names: FriendGraph,
-    rules: PeriodRules,
+    rules: Periods,
     retention: Duration,
 }
 
@@ -100,7 +100,7 @@ impl Replays {
         Replays {
             store,
             names,
-            rules,
+            rules: Periods::new(rules),
             retention,
         }
     }
