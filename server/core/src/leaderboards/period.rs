@@ -517,17 +517,22 @@ mod tests {
             "Asia/Kolkata",
         ];
 
+        /// Rules in one of the zones, at any reset hour and weekday.
+        fn any_rules() -> impl Strategy<Value = PeriodRules> {
+            (0..ZONES.len(), 0u8..24, 0u8..7)
+                .prop_map(|(zone, hour, weekday)| rules(ZONES[zone], hour, weekday))
+        }
+
+        /// A moment of this century.
+        fn any_moment() -> std::ops::Range<u64> {
+            at("2000-01-01T00:00:00Z")..at("2100-01-01T00:00:00Z")
+        }
+
         proptest! {
             /// Every instant falls in a period that ends after it, the next instant after the end is in
             /// another period, and a day lasts 22 to 26 hours, a week 166 to 170.
             #[test]
-            fn periods_tile_time(
-                zone in 0..ZONES.len(),
-                hour in 0u8..24,
-                weekday in 0u8..7,
-                now in at("2000-01-01T00:00:00Z")..at("2100-01-01T00:00:00Z"),
-            ) {
-                let rules = rules(ZONES[zone], hour, weekday);
+            fn periods_tile_time(rules in any_rules(), now in any_moment()) {
                 for (period, days) in [(Period::Daily, 1), (Period::Weekly, 7)] {
                     let slot = rules.slot(period, now);
                     let end = slot.ends_at_ms.expect("daily and weekly periods end");
@@ -547,16 +552,13 @@ mod tests {
             /// (around turnovers and clock changes too), `Periods` answers what the rules answer.
             #[test]
             fn remembered_periods_are_the_rules_periods(
-                zone in 0..ZONES.len(),
-                hour in 0u8..24,
-                weekday in 0u8..7,
-                start in at("2000-01-01T00:00:00Z")..at("2100-01-01T00:00:00Z"),
+                rules in any_rules(),
+                start in any_moment(),
                 steps in proptest::collection::vec(
                     prop_oneof![-3 * HOUR as i64..3 * HOUR as i64, -400 * HOUR as i64..400 * HOUR as i64],
                     1..40,
                 ),
             ) {
-                let rules = rules(ZONES[zone], hour, weekday);
                 let periods = Periods::new(rules.clone());
                 let mut now = start;
                 for step in steps {
