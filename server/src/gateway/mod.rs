@@ -5,6 +5,7 @@
 pub(crate) mod close;
 pub(crate) mod connection;
 pub(crate) mod handshake;
+pub(crate) mod per_player;
 pub(crate) mod player_budget;
 pub(crate) mod queue;
 pub(crate) mod rate_limit;

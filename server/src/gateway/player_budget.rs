@@ -8,20 +8,21 @@
 //! `INCRBY` per batch, and a player spread over nodes overshoots by at most a batch per node. If Redis
 //! fails, the node's own per-player bucket still holds.
 //!
-//! A connection holds its player's share ([`HeldShare`]) from its first message on, so a message costs
-//! a lock of that share, not a look-up of the player.
+//! A connection holds its player's share ([`HeldShare`], `per_player`) from its first message on, so a
+//! message costs a lock of that share, not a look-up of the player.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use dashmap::DashMap;
 use leapfrog_core::budget::{BUDGET_WINDOW, MessageBudget};
 use leapfrog_core::clock::unix_ms;
 use leapfrog_core::error_chain::ErrorChain;
 use protocol::PlayerId;
 
+use super::per_player::{Held, PerPlayer, Shared};
+
 /// What this node knows of one player's current window.
 #[derive(Debug, Default, Clone, Copy)]
-struct Share {
+pub(crate) struct Share {
     /// The window.
     window: u64,
     /// Messages admitted here and not yet added to Redis.
@@ -32,16 +33,12 @@ struct Share {
     over: bool,
 }
 
-/// One player's share, shared by the map and by the player's connections here.
-type SharedShare = Arc<Mutex<Share>>;
-
 /// The share a connection holds: its player's, taken at the first message it admits.
-#[derive(Default)]
-pub(crate) struct HeldShare(Option<(PlayerId, SharedShare)>);
+pub(crate) type HeldShare = Held<Mutex<Share>>;
 
 /// The share, locked. A share is a few numbers and nothing panics while it is locked; a poisoned one
 /// is used as it is.
-fn lock(share: &SharedShare) -> MutexGuard<'_, Share> {
+fn lock(share: &Mutex<Share>) -> MutexGuard<'_, Share> {
     share
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -53,7 +50,7 @@ pub(crate) struct PlayerBudgets {
     budget: MessageBudget,
     per_window: u64,
     batch: u64,
-    shares: Arc<DashMap<PlayerId, SharedShare>>,
+    shares: Arc<PerPlayer<Mutex<Share>>>,
 }
 
 impl PlayerBudgets {
@@ -64,20 +61,14 @@ impl PlayerBudgets {
             budget,
             per_window,
             batch: (per_window / 10).max(1),
-            shares: Arc::default(),
+            shares: Arc::new(PerPlayer::new()),
         }
     }
 
     /// Counts one message of `player` on the connection holding `held`; false when the cluster-wide
     /// budget of this window is spent.
     pub(crate) fn admit(&self, held: &mut HeldShare, player: &PlayerId) -> bool {
-        let shared = match &mut held.0 {
-            Some((holder, shared)) if holder == player => &*shared,
-            slot => {
-                let shared = Arc::clone(&self.shares.entry(player.clone()).or_default());
-                &slot.insert((player.clone(), shared)).1
-            }
-        };
+        let shared = held.get(&self.shares, player, Mutex::default);
         let window = MessageBudget::window_of(unix_ms());
         let batch = {
             let mut share = lock(shared);
@@ -102,7 +93,7 @@ impl PlayerBudgets {
     /// Adds what the connection's player sent since the last batch, if anything (the connection's tick
     /// calls it).
     pub(crate) fn flush(&self, held: &HeldShare) {
-        let Some((player, shared)) = &held.0 else {
+        let Some((player, shared)) = held.held() else {
             return;
         };
         let batch = {
@@ -118,16 +109,13 @@ impl PlayerBudgets {
     /// Forgets the players whose last window is over and whom no connection here holds.
     pub(crate) fn forget_past_windows(&self) {
         let window = MessageBudget::window_of(unix_ms());
-        // A connection takes a share under its shard's lock: one this drops, none holds.
-        self.shares
-            .retain(|_, shared| Arc::strong_count(shared) > 1 || lock(shared).window >= window);
-        self.shares.shrink_to_fit();
+        self.shares.retain(|share, _| lock(share).window >= window);
     }
 
-    fn sync(&self, player: &PlayerId, shared: &SharedShare, window: u64, count: u64) {
+    fn sync(&self, player: &PlayerId, shared: &Shared<Mutex<Share>>, window: u64, count: u64) {
         let this = self.clone();
         let player = player.clone();
-        let shared = Arc::clone(shared);
+        let shared = shared.clone();
         tokio::spawn(async move {
             let total = this.budget.add(&player, window, count).await;
             let next = {

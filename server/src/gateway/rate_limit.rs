@@ -7,20 +7,18 @@
 //! WebSocket upgrades may be limited per source address (`--upgrades-per-ip-per-second`, off by
 //! default).
 //!
-//! A connection finds its player's bucket once, when it first sends as that player, and then holds it:
-//! every message is checked against that bucket without looking the player up again.
+//! A connection finds its player's bucket once, when it first sends as that player, and then holds it
+//! (`per_player`): every message is checked against that bucket without looking the player up again.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use dashmap::DashMap;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 use protocol::PlayerId;
 
+use super::per_player::{Held, PerPlayer};
 use crate::config::ConnectionConfig;
 
 /// What the limiter says of one message.
@@ -57,35 +55,13 @@ pub(crate) fn retry_after(not_until: &NotUntil<<DefaultClock as Clock>::Instant>
         .max(Duration::from_secs(1))
 }
 
-/// One player's bucket on this node, shared by their connections here.
-struct PlayerBucket {
-    limiter: DefaultDirectRateLimiter,
-    /// The node's limits' start, which `released_ms` counts from.
-    started: Instant,
-    /// When a connection holding it last let it go (ms since `started`): once no connection holds it,
-    /// it is forgotten when it has had time to fill again, as a new bucket would be full.
-    released_ms: AtomicU64,
-}
-
-impl PlayerBucket {
-    fn release(&self, now: Instant) {
-        self.released_ms
-            .store(millis_since(self.started, now), Ordering::Relaxed);
-    }
-}
-
-/// Whole ms from `start` to `now`.
-fn millis_since(start: Instant, now: Instant) -> u64 {
-    u64::try_from(now.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX)
-}
-
 /// The node's rate limits, shared by every connection.
 pub(crate) struct RateLimits {
     quota: Quota,
-    players: DashMap<PlayerId, Arc<PlayerBucket>>,
-    /// How long an emptied bucket takes to fill again: a bucket no connection holds is kept this long.
+    players: PerPlayer<DefaultDirectRateLimiter>,
+    /// How long an emptied bucket takes to fill again: a bucket no connection holds is kept this long
+    /// after the last one let it go, then forgotten (a new one would be full).
     refill: Duration,
-    started: Instant,
     upgrades: Option<DefaultKeyedRateLimiter<IpAddr>>,
     abuse_threshold: u32,
 }
@@ -109,9 +85,8 @@ impl RateLimits {
     ) -> RateLimits {
         RateLimits {
             quota,
-            players: DashMap::new(),
+            players: PerPlayer::new(),
             refill: quota.replenish_interval() * quota.burst_size().get(),
-            started: Instant::now(),
             upgrades,
             abuse_threshold,
         }
@@ -124,26 +99,11 @@ impl RateLimits {
                 UNAUTHENTICATED_PER_SECOND,
                 UNAUTHENTICATED_BURST,
             )),
-            player: None,
+            player: Held::default(),
             refusals: 0,
             window_start: now,
             abuse_threshold: self.abuse_threshold,
         }
-    }
-
-    /// `player`'s bucket, made full if they have none here.
-    fn bucket(&self, player: &PlayerId) -> Arc<PlayerBucket> {
-        if let Some(bucket) = self.players.get(player) {
-            return Arc::clone(&bucket);
-        }
-        let bucket = self.players.entry(player.clone()).or_insert_with(|| {
-            Arc::new(PlayerBucket {
-                limiter: RateLimiter::direct(self.quota),
-                started: self.started,
-                released_ms: AtomicU64::new(0),
-            })
-        });
-        Arc::clone(&bucket)
     }
 
     /// Takes an upgrade from `address`; how long to wait when there are too many.
@@ -159,14 +119,9 @@ impl RateLimits {
     /// Forgets players no connection here holds whose buckets are full again, and addresses whose
     /// buckets are, so the maps hold only recent senders.
     pub(crate) fn forget_idle(&self) {
-        let now_ms = millis_since(self.started, Instant::now());
-        let refill_ms = u64::try_from(self.refill.as_millis()).unwrap_or(u64::MAX);
-        // A connection takes a bucket under its shard's lock: one this drops, none holds.
-        self.players.retain(|_, bucket| {
-            Arc::strong_count(bucket) > 1
-                || now_ms.saturating_sub(bucket.released_ms.load(Ordering::Relaxed)) < refill_ms
-        });
-        self.players.shrink_to_fit();
+        // Counted in whole ms, as the release is.
+        self.players
+            .retain(|_, released| released.as_millis() < self.refill.as_millis());
         if let Some(upgrades) = &self.upgrades {
             upgrades.retain_recent();
             upgrades.shrink_to_fit();
@@ -184,8 +139,8 @@ impl RateLimits {
 /// after, and its refusals.
 pub(crate) struct ConnectionLimiter {
     unauthenticated: DefaultDirectRateLimiter,
-    /// The player this connection sends as and their bucket, taken at their first message.
-    player: Option<(PlayerId, Arc<PlayerBucket>)>,
+    /// The bucket of the player this connection sends as, taken at their first message.
+    player: Held<DefaultDirectRateLimiter>,
     refusals: u32,
     window_start: Instant,
     abuse_threshold: u32,
@@ -205,15 +160,10 @@ impl ConnectionLimiter {
         let allowed = match player {
             None => self.unauthenticated.check().is_ok(),
             Some(player) => {
-                let bucket = match &self.player {
-                    Some((held, bucket)) if held == player => bucket,
-                    _ => {
-                        self.release(now);
-                        let bucket = limits.bucket(player);
-                        &self.player.insert((player.clone(), bucket)).1
-                    }
-                };
-                bucket.limiter.check().is_ok() && budget(player)
+                let bucket = self.player.get(&limits.players, player, || {
+                    RateLimiter::direct(limits.quota)
+                });
+                bucket.check().is_ok() && budget(player)
             }
         };
         if allowed {
@@ -229,20 +179,6 @@ impl ConnectionLimiter {
         } else {
             Verdict::Limit
         }
-    }
-
-    /// Lets the player's bucket go: the node keeps it until it has filled again.
-    fn release(&mut self, now: Instant) {
-        if let Some((_, bucket)) = self.player.take() {
-            bucket.release(now);
-        }
-    }
-}
-
-impl Drop for ConnectionLimiter {
-    /// A closed connection lets its player's bucket go.
-    fn drop(&mut self) {
-        self.release(Instant::now());
     }
 }
 

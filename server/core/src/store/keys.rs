@@ -5,8 +5,8 @@
 
 use protocol::{ChallengeId, PlayerId, RunId};
 
-/// `lf:{run:<run>}:<suffix>`, built in a buffer of the right size: run keys are made on every jump, and
-/// `format!` grows its string as it goes.
+/// `lf:{run:<run>}:<suffix>`, built in a buffer of the right size: a run's keys are made at each of its
+/// steps (start, TTL refresh, end, recording), and `format!` grows its string as it goes.
 fn run_key(run: &RunId, suffix: &str, extra: usize) -> String {
     use std::fmt::Write as _;
     let mut key = String::with_capacity("lf:{run:".len() + 32 + "}:".len() + suffix.len() + extra);

@@ -1,0 +1,184 @@
+//! Values the node keeps per player, each shared by the player's connections here: their rate-limit
+//! bucket (`rate_limit`) and their share of the cluster-wide budget (`player_budget`). A connection
+//! finds its player's value once and holds it ([`Held`]), so a message looks nothing up; the node
+//! forgets a value only when no connection holds it.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use protocol::PlayerId;
+
+/// One player's value, and when a connection holding it last let it go.
+struct Entry<T> {
+    value: T,
+    /// The map's start, which `released_ms` counts from.
+    started: Instant,
+    /// ms from `started` to when a connection holding the value last let it go (0: none has yet).
+    released_ms: AtomicU64,
+}
+
+impl<T> Entry<T> {
+    fn release(&self) {
+        self.released_ms.store(
+            millis_since(self.started, Instant::now()),
+            Ordering::Relaxed,
+        );
+    }
+}
+
+/// Whole ms from `start` to `now`.
+fn millis_since(start: Instant, now: Instant) -> u64 {
+    u64::try_from(now.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A player's value, shared with the map and the player's other connections: a clone shares it, and
+/// keeps it in the map while it lives.
+pub(crate) struct Shared<T>(Arc<Entry<T>>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0.value
+    }
+}
+
+/// The values of the players the node has seen lately.
+pub(crate) struct PerPlayer<T> {
+    values: DashMap<PlayerId, Shared<T>>,
+    started: Instant,
+}
+
+impl<T> PerPlayer<T> {
+    /// An empty map.
+    pub(crate) fn new() -> PerPlayer<T> {
+        PerPlayer {
+            values: DashMap::new(),
+            started: Instant::now(),
+        }
+    }
+
+    /// `player`'s value, made by `make` if they have none.
+    fn find(&self, player: &PlayerId, make: impl FnOnce() -> T) -> Shared<T> {
+        if let Some(value) = self.values.get(player) {
+            return value.clone();
+        }
+        self.values
+            .entry(player.clone())
+            .or_insert_with(|| {
+                Shared(Arc::new(Entry {
+                    value: make(),
+                    started: self.started,
+                    released_ms: AtomicU64::new(0),
+                }))
+            })
+            .clone()
+    }
+
+    /// Forgets the values no connection holds (nor anything else: a task on its way with one) that
+    /// `keep` does not keep, given the value and how long ago a connection last let it go.
+    pub(crate) fn retain(&self, mut keep: impl FnMut(&T, Duration) -> bool) {
+        let now_ms = millis_since(self.started, Instant::now());
+        // A connection takes a value under its shard's lock: one this drops, none holds.
+        self.values.retain(|_, shared| {
+            let released = now_ms.saturating_sub(shared.0.released_ms.load(Ordering::Relaxed));
+            Arc::strong_count(&shared.0) > 1 || keep(shared, Duration::from_millis(released))
+        });
+        self.values.shrink_to_fit();
+    }
+
+    /// Players with a value here.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// A connection's hold on its player's value. Dropped (the connection closed) it lets the value go.
+pub(crate) struct Held<T>(Option<(PlayerId, Shared<T>)>);
+
+impl<T> Default for Held<T> {
+    fn default() -> Self {
+        Held(None)
+    }
+}
+
+impl<T> Held<T> {
+    /// `player`'s value: the one held, or else found in `all` (made by `make` for a player with none)
+    /// and held from now on, letting go of one held for another player.
+    pub(crate) fn get(
+        &mut self,
+        all: &PerPlayer<T>,
+        player: &PlayerId,
+        make: impl FnOnce() -> T,
+    ) -> &Shared<T> {
+        if self.0.as_ref().is_some_and(|(holder, _)| holder != player)
+            && let Some((_, other)) = self.0.take()
+        {
+            other.0.release();
+        }
+        &self
+            .0
+            .get_or_insert_with(|| (player.clone(), all.find(player, make)))
+            .1
+    }
+
+    /// The player held for and their value, if the connection holds one.
+    pub(crate) fn held(&self) -> Option<(&PlayerId, &Shared<T>)> {
+        self.0.as_ref().map(|(player, shared)| (player, shared))
+    }
+}
+
+impl<T> Drop for Held<T> {
+    fn drop(&mut self) {
+        if let Some((_, shared)) = self.0.take() {
+            shared.0.release();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU32;
+
+    use super::*;
+
+    fn ada() -> PlayerId {
+        PlayerId::new("ada").expect("a player id")
+    }
+
+    #[test]
+    fn a_players_connections_hold_one_value() {
+        let all = PerPlayer::new();
+        let (mut one, mut two) = (Held::default(), Held::default());
+        one.get(&all, &ada(), || AtomicU32::new(0))
+            .fetch_add(1, Ordering::Relaxed);
+        let seen = two.get(&all, &ada(), || AtomicU32::new(0));
+        assert_eq!(seen.load(Ordering::Relaxed), 1);
+        assert_eq!(all.len(), 1);
+    }
+
+    #[test]
+    fn a_value_is_forgotten_only_when_nothing_holds_it() {
+        let all = PerPlayer::new();
+        let mut held = Held::default();
+        let task = held.get(&all, &ada(), || 7).clone();
+        drop(held);
+        all.retain(|_, _| false);
+        assert_eq!(all.len(), 1, "a task on its way still has it");
+        drop(task);
+        all.retain(|_, _| true);
+        assert_eq!(all.len(), 1, "kept by `keep`");
+        all.retain(|_, _| false);
+        assert_eq!(all.len(), 0);
+    }
+}
