@@ -226,6 +226,14 @@ pub(crate) async fn create(
     store.query_pipeline(Op::RunCreate, &pipe).await
 }
 
+/// Deletes a run [`create`] wrote that never started: its start was refused (a player cap) or failed,
+/// and nothing else refers to it.
+pub(crate) async fn discard(store: &Store, run: RunId) -> Result<(), StoreError> {
+    store
+        .query::<()>(Op::RunDiscard, redis::cmd("DEL").arg(keys::run_meta(&run)))
+        .await
+}
+
 /// A connection taking a run over as it loads it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Takeover<'d> {

@@ -255,21 +255,6 @@ impl RunService {
         };
         let id = RunId::from_bytes(rand::random());
         let due_ms = now_ms.saturating_add(millis(self.settings.idle_timeout));
-        let mut taken =
-            quota::take(&self.store, self.settings.quota, player, id, now_ms, due_ms).await?;
-        // A run whose end could not free its slot (Redis failed at that moment) is not live: drop such
-        // runs and try once more before refusing.
-        if taken == Err(Cap::LiveRuns) && quota::prune_ended(&self.store, player).await? > 0 {
-            taken =
-                quota::take(&self.store, self.settings.quota, player, id, now_ms, due_ms).await?;
-        }
-        if let Err(cap) = taken {
-            self.metrics
-                .player_caps_hit_total
-                .with_label_values(&[cap.label()])
-                .inc();
-            return Err(RunError::CapReached(cap));
-        }
         let meta = RunMeta {
             player: player.clone(),
             seed,
@@ -279,18 +264,45 @@ impl RunService {
             challenge,
         };
         let driver = new_driver();
-        let created = tokio::try_join!(
-            checkpoint::create(&self.store, id, &meta, &driver, self.live_ttl()),
-            index::schedule(&self.store, id, due_ms),
+        // The quota and the run are written at once, one round trip: a start is nearly always within
+        // the caps, and a refused one deletes the run it wrote (`discard_start`) before it answers.
+        let create = async {
+            tokio::try_join!(
+                checkpoint::create(&self.store, id, &meta, &driver, self.live_ttl()),
+                index::schedule(&self.store, id, due_ms),
+            )
+        };
+        let quota = self.settings.quota;
+        let (taken, created) = tokio::join!(
+            quota::take(&self.store, quota, player, id, now_ms, due_ms),
+            create,
         );
-        if let Err(error) = created {
-            // The client is told the start failed: take back what was written (the sweeper would
-            // otherwise find a run that never started once it is due).
-            let _ = tokio::join!(
-                index::settle(&self.store, id),
-                quota::release(&self.store, player, id),
-            );
-            return Err(error.into());
+        let taken = match taken {
+            // A run whose end could not free its slot (Redis failed at that moment) is not live: drop
+            // such runs and try once more before refusing.
+            Ok(Err(Cap::LiveRuns)) => match quota::prune_ended(&self.store, player).await {
+                Ok(0) => Ok(Err(Cap::LiveRuns)),
+                Ok(_) => quota::take(&self.store, quota, player, id, now_ms, due_ms).await,
+                Err(error) => Err(error),
+            },
+            taken => taken,
+        };
+        let refusal = match (taken, created) {
+            (Ok(Ok(())), Ok(_)) => None,
+            (Ok(Err(cap)), _) => {
+                self.metrics
+                    .player_caps_hit_total
+                    .with_label_values(&[cap.label()])
+                    .inc();
+                Some((RunError::CapReached(cap), false))
+            }
+            (Err(error), _) => Some((error.into(), false)),
+            // The quota was taken for a run that could not be written: give it back.
+            (Ok(Ok(())), Err(error)) => Some((error.into(), true)),
+        };
+        if let Some((error, release)) = refusal {
+            self.discard_start(player, id, release).await;
+            return Err(error);
         }
         self.metrics.runs_started_total.inc();
         let session = GameSession::new(seed, ruleset);
@@ -308,6 +320,27 @@ impl RunService {
             uncertain: false,
             prior_bests: None,
         })
+    }
+
+    /// Takes back what a refused or failed start wrote, so no sweeper finds a run that never started:
+    /// the run, its index entry and (`release`) its live-run slot. A step that fails is logged; the run
+    /// expires with its TTL.
+    async fn discard_start(&self, player: &PlayerId, id: RunId, release: bool) {
+        let release = async {
+            if release {
+                quota::release(&self.store, player, id).await
+            } else {
+                Ok(())
+            }
+        };
+        let undone = tokio::join!(
+            checkpoint::discard(&self.store, id),
+            index::settle(&self.store, id),
+            release,
+        );
+        if let (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) = undone {
+            tracing::debug!(error = %crate::error_chain::ErrorChain(&error), run = %id, "a start that did not happen left keys to expire");
+        }
     }
 
     /// Loads `player`'s run `id` from Redis and replays its log, to continue it on this connection, which

@@ -41,6 +41,7 @@ operations! {
     ]
     "runs": [
         RunCreate = "run_create",
+        RunDiscard = "run_discard",
         RunLoad = "run_load",
         RunWriteJumps = "run_write_jumps",
         RunDropStaleLog = "run_drop_stale_log",

@@ -214,14 +214,56 @@ async fn run_caps_hold_across_connections() {
             run_id: live.run_id,
         }))
         .await;
-    start_run(&mut second, StartMode::Solo).await;
+    let again = start_run(&mut second, StartMode::Solo).await;
     // Starting again on the same connection abandons its run first, so only the hourly cap is left.
-    start_run(&mut second, StartMode::Solo).await;
+    let last = start_run(&mut second, StartMode::Solo).await;
     assert_eq!(
         refusal(&mut second, solo()).await,
         ErrorCode::RateLimited,
         "three runs an hour"
     );
+    // A start writes its run beside taking the quota; a refused one takes the run back before it
+    // answers, so neither the index of unsettled runs nor (listed on one Redis) the runs' records hold
+    // any run but the three started.
+    let started: Vec<String> = [live.run_id, again.run_id, last.run_id]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut connection = redis.connection().await;
+    for shard in 0..16 {
+        let listed: Vec<String> = redis::cmd("ZRANGE")
+            .arg(format!("lf:{{runs:{shard}}}"))
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut connection)
+            .await
+            .expect("redis answers");
+        for run in listed {
+            assert!(
+                started.contains(&run),
+                "the index lists a run never started: {run}"
+            );
+        }
+    }
+    if !redis.is_cluster() {
+        let (_, metas): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(0)
+            .arg("MATCH")
+            .arg("lf:{run:*}:meta")
+            .arg("COUNT")
+            .arg(10_000)
+            .query_async(&mut connection)
+            .await
+            .expect("redis answers");
+        let mut kept: Vec<String> = metas
+            .iter()
+            .map(|key| key["lf:{run:".len()..key.len() - "}:meta".len()].to_owned())
+            .collect();
+        kept.sort();
+        let mut expected = started.clone();
+        expected.sort();
+        assert_eq!(kept, expected, "only the started runs have records");
+    }
     let metrics = server.metrics().await;
     for cap in ["live_runs", "runs_per_hour"] {
         assert_eq!(

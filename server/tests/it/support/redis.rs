@@ -323,6 +323,11 @@ impl TestRedis {
         port
     }
 
+    /// Whether this is a cluster: a check that lists keys (`SCAN`) sees only one node of a cluster.
+    pub(crate) fn is_cluster(&self) -> bool {
+        self.cluster
+    }
+
     /// A connection for checking what the server stored (cluster-aware on a cluster).
     pub(crate) async fn connection(&self) -> TestConnection {
         if self.cluster {
