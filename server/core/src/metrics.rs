@@ -162,6 +162,12 @@ pub struct Metrics {
     pub leaderboard_write_seconds: Histogram,
     /// Friends on each friend-scoped board read or write.
     pub friend_board_size: Histogram,
+    /// Friend lists a run's end read ahead (its start expected a new weekly best) that its recording
+    /// used: a round trip saved each.
+    pub friend_lists_read_ahead_used_total: IntCounter,
+    /// Friend lists a run's end read ahead that its recording did not need (no new weekly best after
+    /// all): a read wasted each.
+    pub friend_lists_read_ahead_unused_total: IntCounter,
     /// Friends' bests a friend-board read took from the node's cache.
     pub friend_score_cache_hits_total: IntCounter,
     /// Friends' bests a friend-board read asked Redis for (not cached, or older than the cache's TTL).
@@ -260,6 +266,14 @@ impl Metrics {
                 &[
                     0.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0,
                 ],
+            )?,
+            friend_lists_read_ahead_used_total: families.counter(
+                "friend_lists_read_ahead_used_total",
+                "Friend lists a run's end read ahead that its recording used (a round trip saved each).",
+            )?,
+            friend_lists_read_ahead_unused_total: families.counter(
+                "friend_lists_read_ahead_unused_total",
+                "Friend lists a run's end read ahead that its recording did not need (no new weekly best).",
             )?,
             friend_score_cache_hits_total: families.counter(
                 "friend_score_cache_hits_total",

@@ -190,3 +190,66 @@ async fn bests_read_before_a_run_ended_plan_it_only_for_that_player_and_moment()
         .expect("plans");
     assert!(trusted.new_best.weekly && trusted.new_best.all_time);
 }
+
+#[tokio::test]
+async fn a_friend_list_read_beside_a_runs_end_is_the_one_its_plan_uses() {
+    let redis = TestRedis::start().await;
+    let boards = boards(&redis).await;
+    let ann = player("ann");
+    let now = MONDAY_MIDNIGHT_CHINA_MS + 3_600_000;
+    let mut connection = redis.connection().await;
+    let friends = leapfrog_core::store::keys::friends(&ann);
+    for friend in ["bo", "cy"] {
+        let () = redis::cmd("HSET")
+            .arg(&friends)
+            .arg(friend)
+            .arg(1)
+            .query_async(&mut connection)
+            .await
+            .expect("HSET answers");
+    }
+    record(&boards, &player("bo"), 40, now).await;
+    record(&boards, &player("cy"), 50, now).await;
+
+    // Ann has no weekly best yet: her run's start expects any score to be one.
+    let hint = boards.weekly_best_hint(&ann, now).await.expect("reads");
+    assert!(hint.beaten_by(0, now) && hint.beaten_by(60, now));
+    // So her run's end reads her friends beside her bests; then Cy leaves her list.
+    let prior = boards
+        .prior_bests_and_friends(&ann, now + 1)
+        .await
+        .expect("reads");
+    let () = redis::cmd("HDEL")
+        .arg(&friends)
+        .arg("cy")
+        .query_async(&mut connection)
+        .await
+        .expect("HDEL answers");
+    let passed = |recorded: Recorded| -> Vec<(String, u32)> {
+        recorded
+            .passed
+            .into_iter()
+            .map(|(friend, score)| (friend.as_str().to_owned(), score))
+            .collect()
+    };
+    let ahead = boards
+        .plan(&ann, 60, now + 1, Some(prior))
+        .await
+        .expect("plans");
+    assert_eq!(
+        passed(ahead),
+        [("cy".to_owned(), 50), ("bo".to_owned(), 40)],
+        "the plan passes the friends read beside the end"
+    );
+    let anew = boards.plan(&ann, 60, now + 1, None).await.expect("plans");
+    assert_eq!(passed(anew), [("bo".to_owned(), 40)], "read anew: Cy left");
+
+    // Once her 60 is on the board, only a higher score is expected to be a new weekly best, until the
+    // week ends.
+    boards.apply(&ann, 60, now + 1).await.expect("writes");
+    let hint = boards.weekly_best_hint(&ann, now + 2).await.expect("reads");
+    assert!(!hint.beaten_by(60, now + 2), "a tie is not a new best");
+    assert!(hint.beaten_by(61, now + 2));
+    let next_week = MONDAY_MIDNIGHT_CHINA_MS + 7 * 24 * 3_600_000;
+    assert!(hint.beaten_by(1, next_week), "a new week starts empty");
+}

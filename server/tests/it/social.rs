@@ -136,6 +136,19 @@ async fn a_pass_is_listed_pushed_live_and_kept_until_acknowledged() {
             all_time: true
         }
     );
+    // Each of the three runs was a first weekly best, which its start expected: each end read the
+    // friend list ahead, and each recording used it. A worse run reads none.
+    let read_ahead = |metrics: &str| {
+        ["used", "unused"].map(|kind| {
+            let name = format!("leapfrog_friend_lists_read_ahead_{kind}_total");
+            metric(metrics, &name, &[]).unwrap_or(-1.0)
+        })
+    };
+    assert_eq!(read_ahead(&server.metrics().await), [3.0, 0.0]);
+    let mut alice_again = server.client(Codec::Json, "alice").await;
+    play_score(&mut alice_again, 1).await;
+    assert_eq!(read_ahead(&server.metrics().await), [3.0, 0.0]);
+    alice_again.disconnect().await;
 
     // Bob, connected, hears it live.
     let (id, friend, theirs, yours) = friend_passed(bob.next_push().await);

@@ -51,12 +51,36 @@ pub struct Recorded {
 }
 
 /// A player's packed bests on the daily, weekly and all-time boards of one moment, as read before a
-/// result reached then is written ([`Leaderboards::prior_bests`]).
+/// result reached then is written ([`Leaderboards::prior_bests`]), and their friend list if it was read
+/// beside them ([`Leaderboards::prior_bests_and_friends`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriorBests {
     player: PlayerId,
     reached_ms: u64,
     bests: [Option<u64>; 3],
+    friends: Option<Vec<PlayerId>>,
+}
+
+/// A player's weekly best as a run's start read it: whether the run's score will likely be a new weekly
+/// best, for which its recording needs the friend list (who was passed). The run's end then reads that
+/// list beside itself, and the recording starts one round trip later instead of two. Only a guess: the
+/// recording decides from the bests read at the end, and reads the list itself if the guess said no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeeklyBestHint {
+    /// The weekly best's score when read (`None`: no entry that week).
+    score: Option<u32>,
+    /// Unix ms when that week ends.
+    week_ends_at_ms: Option<u64>,
+}
+
+impl WeeklyBestHint {
+    /// Whether `score`, reached at `at_ms`, likely makes a new weekly best: it beats the best read, or
+    /// that week is over (the new week's board has no entry for the player yet). As in
+    /// [`Leaderboards::plan`], a tie is not a new best.
+    pub fn beaten_by(&self, score: u32, at_ms: u64) -> bool {
+        self.week_ends_at_ms.is_some_and(|end| at_ms >= end)
+            || self.score.is_none_or(|best| score > best)
+    }
 }
 
 /// The leaderboards domain.
@@ -105,14 +129,59 @@ impl Leaderboards {
         player: &PlayerId,
         reached_ms: u64,
     ) -> Result<PriorBests, StoreError> {
+        self.read_prior(player, reached_ms, false).await
+    }
+
+    /// [`Leaderboards::prior_bests`] with the player's friend list read at once, for a result expected
+    /// to be a new weekly best (see [`WeeklyBestHint`]): its plan then reads only the friends' scores.
+    pub async fn prior_bests_and_friends(
+        &self,
+        player: &PlayerId,
+        reached_ms: u64,
+    ) -> Result<PriorBests, StoreError> {
+        self.read_prior(player, reached_ms, true).await
+    }
+
+    async fn read_prior(
+        &self,
+        player: &PlayerId,
+        reached_ms: u64,
+        with_friends: bool,
+    ) -> Result<PriorBests, StoreError> {
         let slots = PERIODS.map(|period| self.rules.slot(period, reached_ms));
-        // The three boards are three slots: read together, one round trip.
+        // The three boards are three slots: read together, one round trip (with the friend list).
         let period_ids = slots.each_ref().map(|slot| slot.id.as_str());
-        let bests = self.global.bests(&period_ids, player).await?;
+        let friends = async {
+            if with_friends {
+                self.friends.ids(player).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (bests, friends) = tokio::try_join!(self.global.bests(&period_ids, player), friends)?;
         Ok(PriorBests {
             player: player.clone(),
             reached_ms,
             bests: [0, 1, 2].map(|index| bests.get(index).copied().flatten()),
+            friends,
+        })
+    }
+
+    /// `player`'s weekly best at `at_ms`, read when a run starts: see [`WeeklyBestHint`].
+    pub async fn weekly_best_hint(
+        &self,
+        player: &PlayerId,
+        at_ms: u64,
+    ) -> Result<WeeklyBestHint, StoreError> {
+        let slot = self.rules.slot(Period::Weekly, at_ms);
+        let best = self.global.bests(&[slot.id.as_str()], player).await?;
+        Ok(WeeklyBestHint {
+            score: best
+                .first()
+                .copied()
+                .flatten()
+                .map(|packed| score::decode(packed).0),
+            week_ends_at_ms: slot.ends_at_ms,
         })
     }
 
@@ -131,9 +200,11 @@ impl Leaderboards {
         let packed = score::encode(score, reached_ms);
         let mut recorded = Recorded::default();
         let slots = PERIODS.map(|period| (period, self.rules.slot(period, reached_ms)));
-        let bests = match prior {
-            Some(prior) if prior.player == *player && prior.reached_ms == reached_ms => prior.bests,
-            _ => self.prior_bests(player, reached_ms).await?.bests,
+        let (bests, mut friends) = match prior {
+            Some(prior) if prior.player == *player && prior.reached_ms == reached_ms => {
+                (prior.bests, prior.friends)
+            }
+            _ => (self.prior_bests(player, reached_ms).await?.bests, None),
         };
         for ((period, slot), previous) in slots.iter().zip(bests) {
             let improved = previous.is_none_or(|old| packed > old);
@@ -144,12 +215,24 @@ impl Leaderboards {
                     let best = previous.filter(|_| !improved).unwrap_or(packed);
                     recorded.weekly_best = score::decode(best).0;
                     if improved {
-                        self.passed_this_week(player, &slot.id, previous, packed, &mut recorded)
-                            .await?;
+                        let friends = friends.take();
+                        self.passed_this_week(
+                            player,
+                            &slot.id,
+                            previous,
+                            packed,
+                            friends,
+                            &mut recorded,
+                        )
+                        .await?;
                     }
                 }
                 Period::AllTime => recorded.new_best.all_time = improved,
             }
+        }
+        if friends.is_some() {
+            // Read ahead for a new weekly best that did not come.
+            self.metrics.friend_lists_read_ahead_unused_total.inc();
         }
         Ok(recorded)
     }
@@ -183,16 +266,24 @@ impl Leaderboards {
 
     /// Friends the player's weekly entry passed (going from `previous` to `packed`), and the player's rank
     /// among friends before and after. A friend is passed when they were ahead before and are strictly
-    /// behind now: a tie does not pass, since the earlier time keeps the higher packed score.
+    /// behind now: a tie does not pass, since the earlier time keeps the higher packed score. `friends`:
+    /// the list if read since the run ended, else it is read here.
     async fn passed_this_week(
         &self,
         player: &PlayerId,
         period_id: &str,
         previous: Option<u64>,
         packed: u64,
+        friends: Option<Vec<PlayerId>>,
         recorded: &mut Recorded,
     ) -> Result<(), StoreError> {
-        let friends = self.friends.ids(player).await?;
+        let friends = match friends {
+            Some(friends) => {
+                self.metrics.friend_lists_read_ahead_used_total.inc();
+                friends
+            }
+            None => self.friends.ids(player).await?,
+        };
         self.metrics.friend_board_size.observe(friends.len() as f64);
         let scores = self.global.scores(period_id, &friends).await?;
         let ahead_of =

@@ -7,7 +7,7 @@ use protocol::RunId;
 use super::checkpoint::{LiveLog, RunMeta};
 use super::results::RunReport;
 use super::timing_guard::TimingGuard;
-use crate::leaderboards::PriorBests;
+use crate::leaderboards::{PriorBests, WeeklyBestHint};
 
 /// What became of a run that ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,9 @@ pub struct ActiveRun {
     pub(super) uncertain: bool,
     /// The player's bests read beside the run's end, for its recording to start from (taken by it).
     pub(super) prior_bests: Option<PriorBests>,
+    /// The player's weekly best as the run's start read it (`None`: not read, as on a resume): whether
+    /// its end reads the friend list ahead for the recording.
+    pub(super) weekly_hint: Option<WeeklyBestHint>,
 }
 
 impl ActiveRun {

@@ -273,9 +273,19 @@ impl RunService {
             )
         };
         let quota = self.settings.quota;
-        let (taken, created) = tokio::join!(
+        // The player's weekly best goes in the same round trip: it tells the run's end whether to read
+        // the friend list ahead for the recording (a solo or offline run; challenge runs rank apart).
+        let hint = async {
+            if challenge.is_none() {
+                self.recorder.weekly_best_hint(player, now_ms).await
+            } else {
+                None
+            }
+        };
+        let (taken, created, weekly_hint) = tokio::join!(
             quota::take(&self.store, quota, player, id, now_ms, due_ms),
             create,
+            hint,
         );
         let taken = match taken {
             // A run whose end could not free its slot (Redis failed at that moment) is not live: drop
@@ -319,6 +329,7 @@ impl RunService {
             ttl_refreshed_ms: None,
             uncertain: false,
             prior_bests: None,
+            weekly_hint,
         })
     }
 
@@ -379,6 +390,7 @@ impl RunService {
             ttl_refreshed_ms: None,
             uncertain: false,
             prior_bests: None,
+            weekly_hint: None,
         };
         if let RunState::Ended {
             reason,
@@ -462,7 +474,11 @@ impl RunService {
         let mut next = run.session.clone();
         let outcome = next.apply(jump).map_err(RunError::InvalidJump)?;
         let end = outcome.game_over.then_some(EndReason::GameOver);
-        self.append(run, &[jump], end, now_ms).await?;
+        let closing = end.map(|reason| Closing {
+            reason,
+            score: next.score(),
+        });
+        self.append(run, &[jump], closing, now_ms).await?;
         run.session = next;
         run.guard.accepted(now_ms);
         run.last_outcome = Some(outcome);
@@ -558,7 +574,11 @@ impl RunService {
             return Err(self.reject(run, refusal, now_ms).await);
         }
         let end = (last || next.is_over()).then_some(EndReason::OfflineVerified);
-        self.append(run, jumps, end, now_ms).await?;
+        let closing = end.map(|reason| Closing {
+            reason,
+            score: next.score(),
+        });
+        self.append(run, jumps, closing, now_ms).await?;
         run.session = next;
         match end {
             Some(reason) => Ok(Some(self.finish(run, reason, now_ms).await)),
@@ -580,10 +600,11 @@ impl RunService {
             .with_label_values(&[reason])
             .inc();
         tracing::info!(run = %run.id, player = %run.meta.player, %refusal, "offline run rejected");
-        match self
-            .append(run, &[], Some(EndReason::Rejected), now_ms)
-            .await
-        {
+        let closing = Closing {
+            reason: EndReason::Rejected,
+            score: run.session.score(),
+        };
+        match self.append(run, &[], Some(closing), now_ms).await {
             Ok(()) => {
                 run.ending = Some(Ending::Rejected);
                 self.settle_quietly(run.id).await;
@@ -600,18 +621,22 @@ impl RunService {
         reason: EndReason,
         now_ms: u64,
     ) -> Result<Ending, RunError> {
-        self.append(run, &[], Some(reason), now_ms).await?;
+        let closing = Closing {
+            reason,
+            score: run.session.score(),
+        };
+        self.append(run, &[], Some(closing), now_ms).await?;
         Ok(self.finish(run, reason, now_ms).await)
     }
 
-    /// Checkpoints `jumps` after the ones the run's log holds (and ends the run with `end`). When the
+    /// Checkpoints `jumps` after the ones the run's log holds (and ends the run as `end` says). When the
     /// run ends, its index entry is moved a grace period ahead in the same round trip: the run is
     /// recorded by this node first, and by a sweeper only if this node does not.
     async fn append(
         &self,
         run: &mut ActiveRun,
         jumps: &[Jump],
-        end: Option<EndReason>,
+        end: Option<Closing>,
         now_ms: u64,
     ) -> Result<(), RunError> {
         let recorded = run.inputs.len();
@@ -636,7 +661,7 @@ impl RunService {
                 }
                 written
             }
-            Some(reason) => Box::pin(self.write_end(run, jumps, reason, now_ms)).await,
+            Some(closing) => Box::pin(self.write_end(run, jumps, closing, now_ms)).await,
         };
         // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
         // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
@@ -666,9 +691,10 @@ impl RunService {
         &self,
         run: &mut ActiveRun,
         jumps: &[Jump],
-        reason: EndReason,
+        closing: Closing,
         now_ms: u64,
     ) -> Result<Appended, StoreError> {
+        let Closing { reason, score } = closing;
         let step = EndStep {
             logged: &run.inputs,
             reason,
@@ -686,9 +712,15 @@ impl RunService {
         // The bests the recording starts from are read beside the end (a period run that will be
         // recorded): one round trip less between the end and the result.
         let will_record = reason != EndReason::Rejected && run.meta.challenge.is_none();
+        // So are the friends, for a run its start expects to be a new weekly best (who it passed).
+        let friends = run
+            .weekly_hint
+            .is_some_and(|hint| hint.beaten_by(score, now_ms));
         let prior = async {
             if will_record {
-                self.recorder.prior_bests(&run.meta.player, now_ms).await
+                self.recorder
+                    .prior_bests(&run.meta.player, now_ms, friends)
+                    .await
             } else {
                 None
             }
@@ -879,6 +911,14 @@ pub(crate) fn replay(
 }
 
 /// The run as a finished one, ended for `reason` at `at_ms`.
+/// How a run being checkpointed ends: why, and the score it ends with (after the jumps written with
+/// its end).
+#[derive(Debug, Clone, Copy)]
+struct Closing {
+    reason: EndReason,
+    score: u32,
+}
+
 fn finished(run: &ActiveRun, reason: EndReason, at_ms: u64) -> FinishedRun {
     FinishedRun {
         run_id: run.id,

@@ -29,7 +29,7 @@ use crate::challenges::Challenges;
 use crate::clock::unix_ms;
 use crate::error_chain::ErrorChain;
 use crate::friends::FriendGraph;
-use crate::leaderboards::{Leaderboards, PriorBests, Recorded};
+use crate::leaderboards::{Leaderboards, PriorBests, Recorded, WeeklyBestHint};
 use crate::notifications::{Notifications, Pass};
 use crate::replays::{Replays, RunLog};
 use crate::store::{Store, StoreError};
@@ -98,11 +98,36 @@ impl ResultRecorder {
     /// The player's bests on the boards a run that ends at `at_ms` would be recorded on, read while the
     /// run's end is written (see [`Leaderboards::prior_bests`]); `None` if Redis did not answer, and the
     /// recording reads them itself.
-    pub(crate) async fn prior_bests(&self, player: &PlayerId, at_ms: u64) -> Option<PriorBests> {
-        self.leaderboards
-            .prior_bests(player, at_ms)
-            .await
+    /// With `friends`, the player's friend list is read too (a run expected to be a new weekly best).
+    pub(crate) async fn prior_bests(
+        &self,
+        player: &PlayerId,
+        at_ms: u64,
+        friends: bool,
+    ) -> Option<PriorBests> {
+        let read = if friends {
+            self.leaderboards
+                .prior_bests_and_friends(player, at_ms)
+                .await
+        } else {
+            self.leaderboards.prior_bests(player, at_ms).await
+        };
+        read
             .inspect_err(|error| tracing::debug!(error = %ErrorChain(error), %player, "the bests before a run's end are read again by its recording"))
+            .ok()
+    }
+
+    /// `player`'s weekly best when a run starts (see [`WeeklyBestHint`]); `None` if Redis did not answer,
+    /// and the run's end reads no friend list ahead.
+    pub(crate) async fn weekly_best_hint(
+        &self,
+        player: &PlayerId,
+        at_ms: u64,
+    ) -> Option<WeeklyBestHint> {
+        self.leaderboards
+            .weekly_best_hint(player, at_ms)
+            .await
+            .inspect_err(|error| tracing::debug!(error = %ErrorChain(error), %player, "a run starts without its weekly best"))
             .ok()
     }
 
