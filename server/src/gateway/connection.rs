@@ -88,10 +88,24 @@ struct Connection<S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
-    /// Serves until the connection ends, closes it and unregisters it; `_in_flight` holds its place
+    /// Serves until the connection ends, closes it and unregisters it; `in_flight` holds its place
     /// among the open connections until then. The close and the presence clear run once, boxed, so their
     /// state is not part of every connection's task.
-    async fn serve(mut self, _in_flight: InFlightGuard) {
+    ///
+    /// Not an `async fn`: that would move `self` from its argument slot into a local and keep both in
+    /// the task (632 bytes twice). The block owns what it captures, once.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold the connection twice"
+    )]
+    fn serve(mut self, in_flight: InFlightGuard) -> impl Future<Output = ()> {
+        async move {
+            self.serve_until_closed().await;
+            drop(in_flight);
+        }
+    }
+
+    async fn serve_until_closed(&mut self) {
         let reason = self.run().await;
         Box::pin(self.close(reason)).await;
         let app = self.app.clone();
@@ -111,9 +125,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
     }
 
-    /// Serves until something ends the connection, and says why. What answers a message, a push or a
-    /// catch-up is boxed while it runs: those futures hold frames and write timers (kilobytes), and an
-    /// idle connection's task should not.
+    /// Serves until something ends the connection, and says why. What answers a message, a push, a
+    /// catch-up or a tick is boxed while it runs: those futures hold frames and write timers (a tick's
+    /// ping too), and an idle connection's task should not.
     async fn run(&mut self) -> CloseReason {
         let app = self.app.clone();
         let limits = &app.config.connections;
@@ -142,7 +156,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     Control::Close(reason) => Err(reason),
                 },
                 message = self.socket.next() => Box::pin(self.on_message(message)).await,
-                _ = ticker.tick() => self.on_tick(limits).await,
+                _ = ticker.tick() => Box::pin(self.on_tick(limits)).await,
             };
             if let Err(reason) = result {
                 return reason;
@@ -425,4 +439,34 @@ async fn within_write_timeout(
     tokio::time::timeout(write_timeout, write)
         .await
         .unwrap_or(Err(CloseReason::NotReading))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size of what `f` returns, read from its type: nothing is called.
+    fn returned_size<A, B, R>(_: &impl FnOnce(A, B) -> R) -> usize {
+        std::mem::size_of::<R>()
+    }
+
+    /// An idle connection costs mostly its task, which holds the future `serve` returns: it should hold
+    /// the connection once, plus what waiting for the next event takes. The connection twice (an
+    /// `async fn` keeping its argument beside the local it moves into) is hundreds of bytes on every
+    /// connected player.
+    #[test]
+    fn a_connections_task_holds_the_connection_once() {
+        type Stream = tokio::io::DuplexStream;
+        let connection = std::mem::size_of::<Connection<Stream>>();
+        let task = returned_size(&Connection::<Stream>::serve);
+        assert!(
+            task < connection * 2,
+            "the task's future is {task} bytes for a {connection}-byte connection"
+        );
+        assert!(
+            task <= connection + 512,
+            "waiting for the next event takes {} bytes beside the connection",
+            task - connection
+        );
+    }
 }
