@@ -258,6 +258,7 @@ impl Server {
         let drained = Shutdown::new();
         let probe = tokio::spawn(probe_redis(app.clone()));
         let forget = tokio::spawn(forget_idle_limits(app.clone()));
+        let budgets = tokio::spawn(flush_budgets(app.clone()));
         let listener = tokio::spawn(
             app.notifications
                 .router()
@@ -305,6 +306,7 @@ impl Server {
         drained.trigger();
         probe.abort();
         forget.abort();
+        budgets.abort();
         listener.abort();
         for server in servers {
             let _ = server.await;
@@ -373,6 +375,15 @@ async fn forget_idle_limits(app: Arc<App>) {
         app.api_limits.retain_recent();
         app.api_limits.shrink_to_fit();
         app.budgets.forget_past_windows();
+    }
+}
+
+/// Adds every player's uncounted messages to the cluster-wide budget, all at once.
+async fn flush_budgets(app: Arc<App>) {
+    let mut interval = tokio::time::interval(gateway::player_budget::FLUSH_INTERVAL);
+    loop {
+        interval.tick().await;
+        app.budgets.flush_all();
     }
 }
 

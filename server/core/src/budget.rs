@@ -1,7 +1,8 @@
 //! Each player's message budget across nodes. Every node adds the messages a player sent it to one
 //! counter per player per window in Redis and learns the total, so a player who connects to several
 //! nodes, or hops from node to node, is held to one budget. Nodes add in batches (the gateway decides
-//! when, and never waits for the answer), so the message path costs no Redis round trip.
+//! when, and never waits for the answer; a node adds every player's remainder in one request), so the
+//! message path costs no Redis round trip.
 
 use std::time::Duration;
 
@@ -29,16 +30,39 @@ impl MessageBudget {
         now_ms / BUDGET_WINDOW.as_millis() as u64
     }
 
-    /// Adds `count` messages of `player` to `window` and returns the window's total over every node:
-    /// one `MULTI` (`INCRBY`, `PEXPIRE` two windows), one round trip.
+    /// Adds `count` messages of `player` to `window` and returns the window's total over every node.
     pub async fn add(&self, player: &PlayerId, window: u64, count: u64) -> Result<u64, StoreError> {
-        let key = keys::message_budget(player, window);
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .incr(&key, count)
-            .pexpire(&key, 2 * BUDGET_WINDOW.as_millis() as i64)
-            .ignore();
-        let (total,): (u64,) = self.store.query_pipeline(Op::MessageBudget, &pipe).await?;
-        Ok(total)
+        let totals = self.add_all(&[(player, window, count)]).await?;
+        // `add_all` answers one total per add, or fails.
+        Ok(totals.first().copied().unwrap_or(0))
+    }
+
+    /// Adds each `(player, window, count)` and returns each window's total over every node, in order:
+    /// one request for them all on one Redis (on a cluster, one per player, as the slots differ). Per player a
+    /// `SET NX PX` that gives a new counter its expiry (two windows) and an `INCRBY`: whatever part of
+    /// the request reaches Redis, no counter is left without an expiry.
+    pub async fn add_all(&self, adds: &[(&PlayerId, u64, u64)]) -> Result<Vec<u64>, StoreError> {
+        let expiry_ms = 2 * BUDGET_WINDOW.as_millis() as u64;
+        let groups = adds
+            .iter()
+            .map(|(player, window, count)| {
+                let key = keys::message_budget(player, *window);
+                let mut expiring = redis::cmd("SET");
+                expiring.arg(&key).arg(0).arg("PX").arg(expiry_ms).arg("NX");
+                let mut add = redis::cmd("INCRBY");
+                add.arg(&key).arg(*count);
+                vec![expiring, add]
+            })
+            .collect();
+        self.store
+            .query_groups(Op::MessageBudget, groups)
+            .await?
+            .into_iter()
+            .map(|replies| {
+                // The `INCRBY`'s reply; a missing one fails to decode like a wrong one.
+                let total = replies.into_iter().nth(1).unwrap_or(redis::Value::Nil);
+                crate::store::decode(Op::MessageBudget, total)
+            })
+            .collect()
     }
 }

@@ -291,7 +291,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         if silent > limits.idle_timeout {
             return Err(CloseReason::IdleTimeout);
         }
-        self.app.budgets.flush(&self.budget_share);
         if let Some(player) = &self.session.player
             && self.session.presence_refreshed.elapsed() > PRESENCE_REFRESH
         {

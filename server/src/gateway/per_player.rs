@@ -96,6 +96,13 @@ impl<T> PerPlayer<T> {
         self.values.shrink_to_fit();
     }
 
+    /// Calls `f` with each player's value here (holding each shard's lock while it runs).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&PlayerId, &Shared<T>)) {
+        for entry in &self.values {
+            f(entry.key(), entry.value());
+        }
+    }
+
     /// Players with a value here.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
@@ -130,11 +137,6 @@ impl<T> Held<T> {
             .0
             .get_or_insert_with(|| (player.clone(), all.find(player, make)))
             .1
-    }
-
-    /// The player held for and their value, if the connection holds one.
-    pub(crate) fn held(&self) -> Option<(&PlayerId, &Shared<T>)> {
-        self.0.as_ref().map(|(player, shared)| (player, shared))
     }
 }
 

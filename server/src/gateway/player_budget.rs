@@ -2,23 +2,33 @@
 //! it. A player may send `rate × window + burst` messages per 10 s window over every node together.
 //! This node counts the messages it admits per player and adds them to Redis in batches, a tenth of the
 //! budget at a time (one batch in flight per player; what gathers meanwhile follows as soon as it
-//! returns) or at the connection's next tick (every few seconds), in a task the message path never
-//! waits for; the total that comes back tells whether the player is over, and if so this node
-//! refuses their messages until the window ends. So no message waits for Redis, a player costs one
-//! `INCRBY` per batch, and a player spread over nodes overshoots by at most a batch per node. If Redis
-//! fails, the node's own per-player bucket still holds.
+//! returns), in a task the message path never waits for; every [`FLUSH_INTERVAL`] a node-wide task
+//! adds every player's remainder, all in one request ([`PlayerBudgets::flush_all`]). The total that
+//! comes back tells whether the player is over, and if so this node refuses their messages until the
+//! window ends. So no message waits for Redis, a player costs one `INCRBY` per batch, the remainders of
+//! all players one request per interval (not one per connection), and a player spread over nodes
+//! overshoots by at most a batch per node. If Redis fails, the node's own per-player bucket still
+//! holds.
 //!
 //! A connection holds its player's share ([`HeldShare`], `per_player`) from its first message on, so a
 //! message costs a lock of that share, not a look-up of the player.
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use leapfrog_core::budget::{BUDGET_WINDOW, MessageBudget};
 use leapfrog_core::clock::unix_ms;
 use leapfrog_core::error_chain::ErrorChain;
+use leapfrog_core::store::StoreError;
 use protocol::PlayerId;
 
 use super::per_player::{Held, PerPlayer, Shared};
+
+/// How often the node adds every player's remainder to Redis.
+pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Players whose remainders go in one request: bounds a request's size.
+const FLUSH_CHUNK: usize = 512;
 
 /// What this node knows of one player's current window.
 #[derive(Debug, Default, Clone, Copy)]
@@ -90,19 +100,39 @@ impl PlayerBudgets {
         true
     }
 
-    /// Adds what the connection's player sent since the last batch, if anything (the connection's tick
-    /// calls it).
-    pub(crate) fn flush(&self, held: &HeldShare) {
-        let Some((player, shared)) = held.held() else {
-            return;
-        };
-        let batch = {
+    /// Adds what every player sent here since their last batch, if anything and unless a batch of
+    /// theirs is on its way: one request per [`FLUSH_CHUNK`] players, in a task of its own (a node-wide
+    /// task calls this every [`FLUSH_INTERVAL`]).
+    pub(crate) fn flush_all(&self) {
+        let mut due = Vec::new();
+        self.shares.for_each(|player, shared| {
             let mut share = lock(shared);
             let window = share.window;
-            take_batch(&mut share, 1).map(|count| (window, count))
-        };
-        if let Some((window, count)) = batch {
-            self.sync(player, shared, window, count);
+            if let Some(count) = take_batch(&mut share, 1) {
+                due.push((player.clone(), shared.clone(), window, count));
+            }
+        });
+        for chunk in due.chunks(FLUSH_CHUNK) {
+            let this = self.clone();
+            let chunk = chunk.to_vec();
+            tokio::spawn(async move {
+                let adds: Vec<_> = chunk
+                    .iter()
+                    .map(|(player, _, window, count)| (player, *window, *count))
+                    .collect();
+                match this.budget.add_all(&adds).await {
+                    Ok(totals) => {
+                        for ((player, shared, window, _), total) in chunk.iter().zip(totals) {
+                            this.counted(player, shared, *window, Ok(total));
+                        }
+                    }
+                    Err(error) => {
+                        for (player, shared, window, _) in &chunk {
+                            this.counted(player, shared, *window, Err(&error));
+                        }
+                    }
+                }
+            });
         }
     }
 
@@ -118,25 +148,36 @@ impl PlayerBudgets {
         let shared = shared.clone();
         tokio::spawn(async move {
             let total = this.budget.add(&player, window, count).await;
-            let next = {
-                let mut share = lock(&shared);
-                if share.window != window {
-                    return;
-                }
-                share.syncing = false;
-                match total {
-                    Ok(total) => share.over |= total > this.per_window,
-                    Err(error) => {
-                        tracing::debug!(error = %ErrorChain(&error), %player, "message budget not counted; the node's own limit holds")
-                    }
-                }
-                // A burst that filled another batch meanwhile goes at once, not at the next tick.
-                take_batch(&mut share, this.batch)
-            };
-            if let Some(count) = next {
-                this.sync(&player, &shared, window, count);
-            }
+            this.counted(&player, &shared, window, total.as_ref().map(|total| *total));
         });
+    }
+
+    /// Takes in the total Redis answered for a batch of `player`'s `window` (or its failure), and sends
+    /// the next batch at once if a burst filled one meanwhile.
+    fn counted(
+        &self,
+        player: &PlayerId,
+        shared: &Shared<Mutex<Share>>,
+        window: u64,
+        total: Result<u64, &StoreError>,
+    ) {
+        let next = {
+            let mut share = lock(shared);
+            if share.window != window {
+                return;
+            }
+            share.syncing = false;
+            match total {
+                Ok(total) => share.over |= total > self.per_window,
+                Err(error) => {
+                    tracing::debug!(error = %ErrorChain(error), %player, "message budget not counted; the node's own limit holds")
+                }
+            }
+            take_batch(&mut share, self.batch)
+        };
+        if let Some(count) = next {
+            self.sync(player, shared, window, count);
+        }
     }
 }
 
