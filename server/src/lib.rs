@@ -378,12 +378,12 @@ async fn forget_idle_limits(app: Arc<App>) {
     }
 }
 
-/// Adds every player's uncounted messages to the cluster-wide budget, all at once.
+/// Adds the players' uncounted messages to the cluster-wide budget, one slice of the players at a time.
 async fn flush_budgets(app: Arc<App>) {
-    let mut interval = tokio::time::interval(gateway::player_budget::FLUSH_INTERVAL);
-    loop {
+    let mut interval = tokio::time::interval(gateway::player_budget::FLUSH_STEP);
+    for slice in 0.. {
         interval.tick().await;
-        app.budgets.flush_all();
+        app.budgets.flush_slice(slice);
     }
 }
 

@@ -427,16 +427,16 @@ async fn upgrades_from_one_address_are_limited_when_configured() {
 }
 
 #[tokio::test]
-async fn every_players_remainder_is_counted_at_once() {
+async fn every_players_remainder_is_counted_in_a_few_requests() {
     let redis = TestRedis::start().await;
     // A batch is a tenth of 100 × 10 s + 100 messages: a few pings never fill one, so only the node's
     // periodic flush counts them.
     let server =
         TestServer::start(&redis, &["--rate-per-second", "100", "--rate-burst", "100"]).await;
     let window = leapfrog_core::budget::MessageBudget::window_of(leapfrog_core::clock::unix_ms());
-    let players = ["ria", "sol", "tao", "uma", "vic"];
+    let players: Vec<String> = (0..30).map(|n| format!("p{n}")).collect();
     let mut clients = Vec::new();
-    for player in players {
+    for player in &players {
         let mut client = server.client(Codec::Bincode, player).await;
         assert_eq!(ping_flood(&mut client, 3).await, (3, 0));
         clients.push(client);
@@ -444,7 +444,7 @@ async fn every_players_remainder_is_counted_at_once() {
     // Within two flush intervals (2 s each) every remainder reaches Redis.
     tokio::time::sleep(Duration::from_millis(4_500)).await;
     let mut connection = redis.connection().await;
-    for player in players {
+    for player in &players {
         let mut counted = 0;
         for window in [window, window + 1] {
             let key = format!("lf:{{p:{player}}}:msgs:{window}");
@@ -463,12 +463,20 @@ async fn every_players_remainder_is_counted_at_once() {
         }
         assert_eq!(counted, 3, "{player}'s pings");
     }
-    // All of them in one request (two if a flush came between the players' pings), not one each.
+    // On one Redis the node flushes its players in 20 slices, each in one request here: not one request
+    // per player (a slice flushed while its players were still pinging may take a second). On a
+    // cluster each player's counter is its own slot, so each is its own request.
+    if redis.is_cluster() {
+        return;
+    }
     let requests = metric(
         &server.metrics().await,
         "leapfrog_redis_command_duration_seconds_count",
         &[("op", "message_budget")],
     )
     .unwrap_or(0.0);
-    assert!((1.0..=2.0).contains(&requests), "{requests} requests");
+    assert!(
+        (1.0..=25.0).contains(&requests),
+        "{requests} requests for 30 players"
+    );
 }
