@@ -334,24 +334,43 @@ impl RunService {
     }
 
     /// Takes back what a refused or failed start wrote, so no sweeper finds a run that never started:
-    /// the run, its index entry and (`release`) its live-run slot. A step that fails is logged; the run
-    /// expires with its TTL.
+    /// the run, its index entry and (`release`) its live-run slot, before the start is answered. What
+    /// Redis fails to take back now (a master failing over, say) is tried again in the background, a
+    /// few times over about half a minute; past that the run stays listed until its idle timeout.
     async fn discard_start(&self, player: &PlayerId, id: RunId, release: bool) {
-        let release = async {
-            if release {
-                quota::release(&self.store, player, id).await
-            } else {
-                Ok(())
-            }
+        let mut left = StartUndo {
+            run: true,
+            index: true,
+            slot: release,
         };
-        let undone = tokio::join!(
-            checkpoint::discard(&self.store, id),
-            index::settle(&self.store, id),
-            release,
-        );
-        if let (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) = undone {
-            tracing::debug!(error = %crate::error_chain::ErrorChain(&error), run = %id, "a start that did not happen left keys to expire");
+        if self.undo_start(player, id, &mut left).await {
+            return;
         }
+        let this = self.clone();
+        let player = player.clone();
+        tokio::spawn(async move {
+            for attempt in 0..START_UNDO_RETRIES {
+                tokio::time::sleep(START_UNDO_BACKOFF * 2u32.pow(attempt)).await;
+                if this.undo_start(&player, id, &mut left).await {
+                    return;
+                }
+            }
+            tracing::warn!(run = %id, "a start that did not happen stays listed until its idle timeout");
+        });
+    }
+
+    /// One try at what `left` says is still to take back of a start; true when nothing is left.
+    async fn undo_start(&self, player: &PlayerId, id: RunId, left: &mut StartUndo) -> bool {
+        let run = async { !left.run || checkpoint::discard(&self.store, id).await.is_ok() };
+        let index = async { !left.index || index::settle(&self.store, id).await.is_ok() };
+        let slot = async { !left.slot || quota::release(&self.store, player, id).await.is_ok() };
+        let (run, index, slot) = tokio::join!(run, index, slot);
+        *left = StartUndo {
+            run: !run,
+            index: !index,
+            slot: !slot,
+        };
+        run && index && slot
     }
 
     /// Loads `player`'s run `id` from Redis and replays its log, to continue it on this connection, which
@@ -911,6 +930,23 @@ pub(crate) fn replay(
 }
 
 /// The run as a finished one, ended for `reason` at `at_ms`.
+/// What a refused or failed start has still to take back from Redis.
+#[derive(Debug, Clone, Copy)]
+struct StartUndo {
+    /// The run's record.
+    run: bool,
+    /// Its index entry.
+    index: bool,
+    /// The player's live-run slot it took.
+    slot: bool,
+}
+
+/// Tries, after the first, at taking back a start that did not happen; they wait 1, 2, 4, 8 and 16 s.
+const START_UNDO_RETRIES: u32 = 5;
+
+/// The wait before the first of [`START_UNDO_RETRIES`].
+const START_UNDO_BACKOFF: Duration = Duration::from_secs(1);
+
 /// How a run being checkpointed ends: why, and the score it ends with (after the jumps written with
 /// its end).
 #[derive(Debug, Clone, Copy)]
