@@ -43,6 +43,16 @@ async fn ping_flood(client: &mut TestClient, count: u32) -> (u32, u32) {
     (answered, limited)
 }
 
+/// The requests `server` sent to count messages in the cluster-wide budget.
+async fn budget_requests(server: &TestServer) -> f64 {
+    metric(
+        &server.metrics().await,
+        "leapfrog_redis_command_duration_seconds_count",
+        &[("op", "message_budget")],
+    )
+    .unwrap_or(0.0)
+}
+
 /// Sends `raw` (a request, or its start) and returns the status code of the answer, if one comes.
 async fn raw_status(stream: &mut TcpStream) -> Option<(u16, String)> {
     let mut response = Vec::new();
@@ -161,12 +171,7 @@ async fn the_budget_holds_across_nodes() {
         "the second node stops near the shared budget, not at its own burst: {answered_second}"
     );
     // The count costs a Redis command per batch of a tenth of the budget (4 here), not per message.
-    let syncs = metric(
-        &first.metrics().await,
-        "leapfrog_redis_command_duration_seconds_count",
-        &[("op", "message_budget")],
-    )
-    .unwrap_or(0.0);
+    let syncs = budget_requests(&first).await;
     assert!(
         (1.0..=30.0 / 4.0).contains(&syncs),
         "{syncs} budget commands for 30 messages"
@@ -469,12 +474,7 @@ async fn every_players_remainder_is_counted_in_a_few_requests() {
     if redis.is_cluster() {
         return;
     }
-    let requests = metric(
-        &server.metrics().await,
-        "leapfrog_redis_command_duration_seconds_count",
-        &[("op", "message_budget")],
-    )
-    .unwrap_or(0.0);
+    let requests = budget_requests(&server).await;
     assert!(
         (1.0..=25.0).contains(&requests),
         "{requests} requests for 30 players"
