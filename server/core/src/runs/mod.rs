@@ -929,7 +929,6 @@ pub(crate) fn replay(
     Ok((session, Some(outcome)))
 }
 
-/// The run as a finished one, ended for `reason` at `at_ms`.
 /// What a refused or failed start has still to take back from Redis.
 #[derive(Debug, Clone, Copy)]
 struct StartUndo {
@@ -955,6 +954,7 @@ struct Closing {
     score: u32,
 }
 
+/// The run as a finished one, ended for `reason` at `at_ms`.
 fn finished(run: &ActiveRun, reason: EndReason, at_ms: u64) -> FinishedRun {
     FinishedRun {
         run_id: run.id,
