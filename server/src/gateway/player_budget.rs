@@ -51,13 +51,21 @@ pub(crate) struct Share {
     over: bool,
 }
 
+/// A player's share here, and the flush slice they are in, worked out once when the share is made (a
+/// flush step then compares a number, not a hash of every player's id).
+pub(crate) struct PlayerShare {
+    slice: u64,
+    share: Mutex<Share>,
+}
+
 /// The share a connection holds: its player's, taken at the first message it admits.
-pub(crate) type HeldShare = Held<Mutex<Share>>;
+pub(crate) type HeldShare = Held<PlayerShare>;
 
 /// The share, locked. A share is a few numbers and nothing panics while it is locked; a poisoned one
 /// is used as it is.
-fn lock(share: &Mutex<Share>) -> MutexGuard<'_, Share> {
-    share
+fn lock(player: &PlayerShare) -> MutexGuard<'_, Share> {
+    player
+        .share
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -68,8 +76,8 @@ pub(crate) struct PlayerBudgets {
     budget: MessageBudget,
     per_window: u64,
     batch: u64,
-    shares: Arc<PerPlayer<Mutex<Share>>>,
-    /// Which flush slice a player is in.
+    shares: Arc<PerPlayer<PlayerShare>>,
+    /// Hashes a player whose share is made here to their flush slice.
     slices: RandomState,
 }
 
@@ -89,7 +97,10 @@ impl PlayerBudgets {
     /// Counts one message of `player` on the connection holding `held`; false when the cluster-wide
     /// budget of this window is spent.
     pub(crate) fn admit(&self, held: &mut HeldShare, player: &PlayerId) -> bool {
-        let shared = held.get(&self.shares, player, Mutex::default);
+        let shared = held.get(&self.shares, player, || PlayerShare {
+            slice: self.slices.hash_one(player) % FLUSH_SLICES,
+            share: Mutex::default(),
+        });
         let window = MessageBudget::window_of(unix_ms());
         let batch = {
             let mut share = lock(shared);
@@ -118,7 +129,7 @@ impl PlayerBudgets {
     pub(crate) fn flush_slice(&self, slice: u64) {
         let mut due = Vec::new();
         self.shares.for_each(|player, shared| {
-            if self.slices.hash_one(player) % FLUSH_SLICES != slice % FLUSH_SLICES {
+            if shared.slice != slice % FLUSH_SLICES {
                 return;
             }
             let mut share = lock(shared);
@@ -159,7 +170,7 @@ impl PlayerBudgets {
         self.shares.retain(|share, _| lock(share).window >= window);
     }
 
-    fn sync(&self, player: &PlayerId, shared: &Shared<Mutex<Share>>, window: u64, count: u64) {
+    fn sync(&self, player: &PlayerId, shared: &Shared<PlayerShare>, window: u64, count: u64) {
         let this = self.clone();
         let player = player.clone();
         let shared = shared.clone();
@@ -174,7 +185,7 @@ impl PlayerBudgets {
     fn counted(
         &self,
         player: &PlayerId,
-        shared: &Shared<Mutex<Share>>,
+        shared: &Shared<PlayerShare>,
         window: u64,
         total: Result<u64, &StoreError>,
     ) {
