@@ -5,40 +5,62 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use tokio::sync::futures::Notified;
 use tokio::sync::{Notify, watch};
 
 /// The shutdown signal. Cheap to clone.
 #[derive(Clone)]
 pub struct Shutdown {
-    sender: Arc<watch::Sender<bool>>,
+    inner: Arc<Signal>,
+}
+
+struct Signal {
+    sender: watch::Sender<bool>,
+    /// Wakes the waiters of [`Shutdown::raised`] when the signal is raised.
+    raised: Notify,
 }
 
 impl Shutdown {
     /// A signal not yet raised.
     pub fn new() -> Shutdown {
         Shutdown {
-            sender: Arc::new(watch::channel(false).0),
+            inner: Arc::new(Signal {
+                sender: watch::channel(false).0,
+                raised: Notify::new(),
+            }),
         }
     }
 
     /// Raises the signal (idempotent).
     pub fn trigger(&self) {
-        self.sender.send_replace(true);
+        self.inner.sender.send_replace(true);
+        self.inner.raised.notify_waiters();
+    }
+
+    /// A future that resolves once the signal is raised, or `None` if it already is.
+    ///
+    /// For what waits on the signal many times and for a long while, as every connection does: the
+    /// future is 64 bytes, where a `watch` receiver and its `changed()` future are 136. It sees a raise
+    /// that happens after this call even if it is polled later (`Notify` counts its `notify_waiters`
+    /// calls), and this call checks the flag after making it, so no raise is missed in between.
+    pub fn raised(&self) -> Option<Notified<'_>> {
+        let notified = self.inner.raised.notified();
+        (!self.is_triggered()).then_some(notified)
     }
 
     /// A receiver that sees the signal change, for loops that wait on it many times.
     pub fn subscribe(&self) -> watch::Receiver<bool> {
-        self.sender.subscribe()
+        self.inner.sender.subscribe()
     }
 
     /// True once raised.
     pub fn is_triggered(&self) -> bool {
-        *self.sender.borrow()
+        *self.inner.sender.borrow()
     }
 
     /// Resolves when the signal is raised (at once if it already is).
     pub async fn triggered(&self) {
-        let mut receiver = self.sender.subscribe();
+        let mut receiver = self.inner.sender.subscribe();
         // The sender lives as long as `self`, so `wait_for` only ends when the value turns true.
         let _ = receiver.wait_for(|raised| *raised).await;
     }
@@ -127,5 +149,29 @@ mod tests {
             .await
             .unwrap();
         assert!(shutdown.is_triggered());
+    }
+
+    /// A connection makes the future, then goes on with other work before it first polls it: a raise in
+    /// between must still wake it, and a future asked for after the raise is not given at all.
+    #[tokio::test]
+    async fn a_raise_after_the_future_is_made_is_not_missed() {
+        let shutdown = Shutdown::new();
+        let waiting = shutdown.raised().expect("not raised yet");
+        shutdown.trigger();
+        tokio::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .expect("the raise after the future was made wakes it");
+        assert!(
+            shutdown.raised().is_none(),
+            "raised already: nothing to wait for"
+        );
+        let never = Shutdown::new();
+        let pending = never.raised().expect("not raised");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), pending)
+                .await
+                .is_err(),
+            "a signal never raised does not resolve"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! flushed once per batch; a client that does not read is closed, never buffered without bound.
 
 use leapfrog_core::error_chain::ErrorChain;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
 use crate::app::App;
 use crate::auth::Claims;
+use crate::config::ConnectionConfig;
 use crate::handlers::{self, Session};
 use crate::metrics::DecodeFailure;
 use leapfrog_core::clock::unix_seconds;
@@ -32,24 +34,36 @@ use leapfrog_core::shutdown::InFlightGuard;
 /// How long the final goodbye, close frame and close handshake may take.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Serves one upgraded connection until it closes. `claims` is set when the handshake carried a valid
-/// token; otherwise the client must authenticate with `hello` in time, and `waiting` holds its place
-/// among the unauthenticated connections until it does.
+/// What the upgrade request settled about a connection, handed to [`serve`] with its socket.
+pub(crate) struct Accepted {
+    pub app: Arc<App>,
+    /// The codec the client asked for.
+    pub codec: Codec,
+    /// Set when the upgrade carried a valid token; otherwise the client must authenticate with `hello`
+    /// in time.
+    pub claims: Option<Claims>,
+    /// The connection's place among the unauthenticated ones, held until it authenticates.
+    pub waiting: Option<InFlightGuard>,
+    /// The connection's place among the open ones, held until it closes.
+    pub in_flight: InFlightGuard,
+}
+
+/// Serves one upgraded connection until it closes.
 ///
 /// Sets the connection up here, outside the future, so the task holds its state once (an `async fn`
 /// keeps its arguments beside what they are moved into); that task lives as long as the connection,
 /// idle or not, so its size is most of what an idle connection costs.
-pub(crate) fn serve<S>(
-    app: Arc<App>,
-    socket: WebSocketStream<S>,
-    codec: Codec,
-    claims: Option<Claims>,
-    waiting: Option<InFlightGuard>,
-    in_flight: InFlightGuard,
-) -> impl Future<Output = ()>
+pub(crate) fn serve<S>(accepted: Accepted, socket: WebSocketStream<S>) -> impl Future<Output = ()>
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin + Send,
 {
+    let Accepted {
+        app,
+        codec,
+        claims,
+        waiting,
+        in_flight,
+    } = accepted;
     let limits = &app.config.connections;
     let (handle, control) = app.registry.handle(limits.outbound_queue);
     let mut session = Session::new(codec, handle, waiting);
@@ -75,6 +89,16 @@ where
     connection.serve(in_flight)
 }
 
+/// The handling of one [`Event`], boxed.
+type Handling<'a> = Pin<Box<dyn Future<Output = Result<(), CloseReason>> + Send + 'a>>;
+
+/// What woke a connection's loop.
+enum Event {
+    Control(Control),
+    Message(Option<Result<Message, WsError>>),
+    Tick,
+}
+
 struct Connection<S> {
     app: Arc<App>,
     socket: WebSocketStream<S>,
@@ -87,7 +111,7 @@ struct Connection<S> {
     opened: Instant,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
     /// Serves until the connection ends, closes it and unregisters it; `in_flight` holds its place
     /// among the open connections until then. The close and the presence clear run once, boxed, so their
     /// state is not part of every connection's task.
@@ -138,29 +162,43 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             / 2;
         let mut ticker = tokio::time::interval(tick.max(Duration::from_millis(10)));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut shutdown = self.app.shutdown.subscribe();
-        if *shutdown.borrow_and_update() {
-            return CloseReason::ShuttingDown;
-        }
         loop {
             if self.session.catch_up_due(self.app.is_store_reachable())
                 && let Err(reason) = Box::pin(self.catch_up_notifications()).await
             {
                 return reason;
             }
-            let result = tokio::select! {
-                biased;
-                _ = shutdown.changed() => Err(CloseReason::ShuttingDown),
-                control = self.control.recv() => match control {
-                    Control::Send(frame) => Box::pin(self.write_queued(*frame)).await,
-                    Control::Close(reason) => Err(reason),
-                },
-                message = self.socket.next() => Box::pin(self.on_message(message)).await,
-                _ = ticker.tick() => Box::pin(self.on_tick(limits)).await,
+            // Made before the wait, and the flag checked after it is made, so no raise is missed.
+            let Some(shutdown) = app.shutdown.raised() else {
+                return CloseReason::ShuttingDown;
             };
+            // The wait only picks the event, in a block of its own: neither the wait's futures nor
+            // the event are kept beside the handler's future while it runs.
+            let handling = {
+                let event = tokio::select! {
+                    biased;
+                    _ = shutdown => return CloseReason::ShuttingDown,
+                    control = self.control.recv() => Event::Control(control),
+                    message = self.socket.next() => Event::Message(message),
+                    _ = ticker.tick() => Event::Tick,
+                };
+                self.handle(event, limits)
+            };
+            let result = handling.await;
             if let Err(reason) = result {
                 return reason;
             }
+        }
+    }
+
+    /// What answers `event`. Boxed while it runs: those futures hold frames and write timers (a tick's
+    /// ping too), and an idle connection's task should not.
+    fn handle<'a>(&'a mut self, event: Event, limits: &'a ConnectionConfig) -> Handling<'a> {
+        match event {
+            Event::Control(Control::Send(frame)) => Box::pin(self.write_queued(*frame)),
+            Event::Control(Control::Close(reason)) => Box::pin(std::future::ready(Err(reason))),
+            Event::Message(message) => Box::pin(self.on_message(message)),
+            Event::Tick => Box::pin(self.on_tick(limits)),
         }
     }
 
@@ -277,10 +315,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
     }
 
-    async fn on_tick(
-        &mut self,
-        limits: &crate::config::ConnectionConfig,
-    ) -> Result<(), CloseReason> {
+    async fn on_tick(&mut self, limits: &ConnectionConfig) -> Result<(), CloseReason> {
         if self.session.player.is_none() && self.opened.elapsed() > limits.hello_timeout {
             return Err(CloseReason::HelloTimeout);
         }

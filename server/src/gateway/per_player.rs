@@ -111,7 +111,11 @@ impl<T> PerPlayer<T> {
 }
 
 /// A connection's hold on its player's value. Dropped (the connection closed) it lets the value go.
-pub(crate) struct Held<T>(Option<(PlayerId, Shared<T>)>);
+///
+/// It keeps no copy of the player's id: a connection's player never changes once set (`hello` refuses
+/// a token naming another player), so the value held is always its player's. That is 24 bytes and an
+/// allocation fewer on every connected player, twice over (the bucket and the budget's share).
+pub(crate) struct Held<T>(Option<Shared<T>>);
 
 impl<T> Default for Held<T> {
     fn default() -> Self {
@@ -120,29 +124,22 @@ impl<T> Default for Held<T> {
 }
 
 impl<T> Held<T> {
-    /// `player`'s value: the one held, or else found in `all` (made by `make` for a player with none)
-    /// and held from now on, letting go of one held for another player.
+    /// The connection's player's value: the one held, or else `player`'s, found in `all` (made by
+    /// `make` for a player with none) and held from now on. `player` must be the connection's one
+    /// player.
     pub(crate) fn get(
         &mut self,
         all: &PerPlayer<T>,
         player: &PlayerId,
         make: impl FnOnce() -> T,
     ) -> &Shared<T> {
-        if self.0.as_ref().is_some_and(|(holder, _)| holder != player)
-            && let Some((_, other)) = self.0.take()
-        {
-            other.0.release();
-        }
-        &self
-            .0
-            .get_or_insert_with(|| (player.clone(), all.find(player, make)))
-            .1
+        self.0.get_or_insert_with(|| all.find(player, make))
     }
 }
 
 impl<T> Drop for Held<T> {
     fn drop(&mut self) {
-        if let Some((_, shared)) = self.0.take() {
+        if let Some(shared) = self.0.take() {
             shared.0.release();
         }
     }
