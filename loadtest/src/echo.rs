@@ -40,7 +40,9 @@ async fn echo(stream: TcpStream) {
         }
         Ok(response)
     };
-    let config = leapfrog_server::gateway::websocket_config();
+    // The node's limits, with upstream tokio-tungstenite's buffers: the baseline keeps its read buffer
+    // for the connection's life, as a bare server does.
+    let config = leapfrog_server::gateway::websocket_config().release_read_buffer_when_idle(false);
     let Ok(socket) =
         tokio_tungstenite::accept_hdr_async_with_config(stream, choose, Some(config)).await
     else {

@@ -9,6 +9,8 @@ pub(crate) mod per_player;
 pub(crate) mod player_budget;
 pub(crate) mod queue;
 pub(crate) mod rate_limit;
+#[cfg(test)]
+mod read_buffer_release;
 pub(crate) mod registry;
 
 use protocol::limits::MAX_CLIENT_FRAME_BYTES;
@@ -19,7 +21,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// megabytes, so:
 /// - read buffer 512 bytes: a jump's frame and most others fit in one read. tungstenite zero-fills that
 ///   much before every read (at 4 KiB that was 8% of the node's instructions per jump) and keeps it
-///   allocated per connection; a larger frame grows the buffer to fit, up to the frame limit;
+///   allocated per connection; a larger frame grows the buffer to fit, up to the frame limit. Freed
+///   while the connection has nothing to read (the patched tungstenite's
+///   `release_read_buffer_when_idle`, `server/vendor/tungstenite`): most connected players are idle,
+///   and their buffer was a sixth of what each cost;
 /// - write buffer 0 (write straight through; the connection batches frames and flushes once), at most
 ///   256 KiB queued when the socket is slow (a few server frames), past which writes fail;
 /// - messages and frames at most the protocol's client frame limit (4 KiB): larger ones close the
@@ -27,6 +32,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub fn websocket_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(512)
+        .release_read_buffer_when_idle(true)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(Some(MAX_CLIENT_FRAME_BYTES))
