@@ -16,9 +16,15 @@ pub struct Shutdown {
 
 struct Signal {
     sender: watch::Sender<bool>,
-    /// Wakes the waiters of [`Shutdown::raised`] when the signal is raised.
-    raised: Notify,
+    /// Wake the waiters of [`Shutdown::raised`] when the signal is raised. Sharded: a waiter registers
+    /// under its `Notify`'s lock each time it waits, and every connection waits once per message; one
+    /// `Notify` for the whole node was a lock both worker threads fought over (as `watch` shards its
+    /// own).
+    raised: [Notify; RAISED_SHARDS],
 }
+
+/// How many `Notify`s the waiters of [`Shutdown::raised`] are spread over.
+const RAISED_SHARDS: usize = 16;
 
 impl Shutdown {
     /// A signal not yet raised.
@@ -26,7 +32,7 @@ impl Shutdown {
         Shutdown {
             inner: Arc::new(Signal {
                 sender: watch::channel(false).0,
-                raised: Notify::new(),
+                raised: std::array::from_fn(|_| Notify::new()),
             }),
         }
     }
@@ -34,17 +40,22 @@ impl Shutdown {
     /// Raises the signal (idempotent).
     pub fn trigger(&self) {
         self.inner.sender.send_replace(true);
-        self.inner.raised.notify_waiters();
+        for raised in &self.inner.raised {
+            raised.notify_waiters();
+        }
     }
 
-    /// A future that resolves once the signal is raised, or `None` if it already is.
+    /// A future that resolves once the signal is raised, or `None` if it already is. `waiter` spreads
+    /// the waiters over a few locks: any number that differs between waiters, such as a connection's id.
     ///
     /// For what waits on the signal many times and for a long while, as every connection does: the
     /// future is 64 bytes, where a `watch` receiver and its `changed()` future are 136. It sees a raise
     /// that happens after this call even if it is polled later (`Notify` counts its `notify_waiters`
     /// calls), and this call checks the flag after making it, so no raise is missed in between.
-    pub fn raised(&self) -> Option<Notified<'_>> {
-        let notified = self.inner.raised.notified();
+    pub fn raised(&self, waiter: u64) -> Option<Notified<'_>> {
+        // The remainder is below RAISED_SHARDS, so it fits any usize.
+        let shard = (waiter % RAISED_SHARDS as u64) as usize;
+        let notified = self.inner.raised[shard].notified();
         (!self.is_triggered()).then_some(notified)
     }
 
@@ -156,17 +167,22 @@ mod tests {
     #[tokio::test]
     async fn a_raise_after_the_future_is_made_is_not_missed() {
         let shutdown = Shutdown::new();
-        let waiting = shutdown.raised().expect("not raised yet");
+        // Waiters on every shard.
+        let waiting: Vec<_> = (0..2 * RAISED_SHARDS as u64)
+            .map(|waiter| shutdown.raised(waiter).expect("not raised yet"))
+            .collect();
         shutdown.trigger();
-        tokio::time::timeout(Duration::from_secs(1), waiting)
-            .await
-            .expect("the raise after the future was made wakes it");
+        for waiter in waiting {
+            tokio::time::timeout(Duration::from_secs(1), waiter)
+                .await
+                .expect("the raise after the future was made wakes it");
+        }
         assert!(
-            shutdown.raised().is_none(),
+            shutdown.raised(3).is_none(),
             "raised already: nothing to wait for"
         );
         let never = Shutdown::new();
-        let pending = never.raised().expect("not raised");
+        let pending = never.raised(3).expect("not raised");
         assert!(
             tokio::time::timeout(Duration::from_millis(20), pending)
                 .await

@@ -169,7 +169,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                 return reason;
             }
             // Made before the wait, and the flag checked after it is made, so no raise is missed.
-            let Some(shutdown) = app.shutdown.raised() else {
+            let Some(shutdown) = app.shutdown.raised(self.session.connection_id()) else {
                 return CloseReason::ShuttingDown;
             };
             // The wait only picks the event, in a block of its own: neither the wait's futures nor
