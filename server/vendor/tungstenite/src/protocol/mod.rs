@@ -90,11 +90,13 @@ pub struct WebSocketConfig {
     /// some popular libraries that are sending unmasked frames, ignoring the RFC.
     /// By default this option is set to `false`, i.e. according to RFC 6455.
     pub accept_unmasked_frames: bool,
-    /// LEAPFROG PATCH: when set, the read buffer is freed whenever a read finds no more data and no
-    /// frame is half read, and allocated again (at [`read_buffer_size`](Self::read_buffer_size)) when
-    /// data arrives; the read that finds data first reads into a stack buffer, so polling an idle
-    /// connection allocates nothing. An idle connection then holds no read buffer. The default is
-    /// `false`: upstream's behaviour, the buffer kept for the connection's life.
+    /// LEAPFROG PATCH: when set, the read buffer is freed when two reads in a row find no data (and no
+    /// frame is half read): a connection woken once without data after its last message, by a timer or
+    /// a write, not one between two messages. It is allocated again (at
+    /// [`read_buffer_size`](Self::read_buffer_size)) when data arrives; the read that finds data first
+    /// reads into a small stack buffer, so polling an idle connection allocates nothing. An idle
+    /// connection then holds no read buffer. The default is `false`: upstream's behaviour, the buffer
+    /// kept for the connection's life.
     pub release_read_buffer_when_idle: bool,
 }
 

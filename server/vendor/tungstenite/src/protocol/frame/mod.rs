@@ -117,8 +117,11 @@ pub(super) struct FrameCodec {
     out_buffer_write_len: usize,
     /// Header and remaining size of the incoming packet being processed.
     header: Option<(FrameHeader, u64)>,
-    /// LEAPFROG PATCH: free `in_buffer` when a read finds no data and no frame is half read.
+    /// LEAPFROG PATCH: free `in_buffer` when reads find no data, and nothing is half read, twice in a
+    /// row.
     release_when_idle: bool,
+    /// LEAPFROG PATCH: reads in a row that found no data, with nothing half read (at most 2).
+    dry_reads: u8,
 }
 
 impl FrameCodec {
@@ -132,6 +135,7 @@ impl FrameCodec {
             out_buffer_write_len: 0,
             header: None,
             release_when_idle: false,
+            dry_reads: 0,
         }
     }
 
@@ -147,6 +151,7 @@ impl FrameCodec {
             out_buffer_write_len: 0,
             header: None,
             release_when_idle: false,
+            dry_reads: 0,
         }
     }
 
@@ -216,8 +221,9 @@ impl FrameCodec {
             }
 
             // Not enough data in buffer.
-            // LEAPFROG PATCH: read into a stack buffer while the buffer is freed, and free it when the
-            // stream has nothing more and nothing is half read.
+            // LEAPFROG PATCH: read into a stack buffer while the buffer is freed. Free it when a
+            // second read in a row finds nothing, with nothing half read: a connection woken once
+            // without data (a timer, a push) after its last message, not one between two messages.
             let read =
                 if self.released() { self.read_in_released(stream) } else { self.read_in(stream) };
             match read {
@@ -225,14 +231,17 @@ impl FrameCodec {
                     trace!("no frame received");
                     return Ok(None);
                 }
-                Ok(_) => {}
+                Ok(_) => self.dry_reads = 0,
                 Err(error) => {
                     if self.release_when_idle
                         && error.kind() == io::ErrorKind::WouldBlock
                         && self.header.is_none()
                         && self.in_buffer.is_empty()
                     {
-                        self.in_buffer = BytesMut::new();
+                        self.dry_reads = self.dry_reads.saturating_add(1).min(2);
+                        if self.dry_reads == 2 && self.in_buffer.capacity() != 0 {
+                            self.in_buffer = BytesMut::new();
+                        }
                     }
                     return Err(error.into());
                 }
