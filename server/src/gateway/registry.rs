@@ -68,6 +68,9 @@ impl Registry {
     ) {
         let evicted: Vec<ConnectionHandle> = {
             let mut connections = self.players.entry(player.clone()).or_default();
+            // Exactly: a first push would make room for four handles (64 bytes) where most players
+            // have one connection; `max_per_player` bounds the rest.
+            connections.reserve_exact(1);
             connections.push(handle);
             let excess = connections.len().saturating_sub(max_per_player);
             connections.drain(..excess).collect()
@@ -178,6 +181,20 @@ mod tests {
             reason: GoodbyeReason::ShuttingDown,
             reconnect_after_ms: 0,
         })
+    }
+
+    /// Most players have one connection: their entry holds room for one handle, not the four a first
+    /// push would make.
+    #[test]
+    fn a_players_first_connection_takes_room_for_one() {
+        let registry = Registry::default();
+        let (handle, _receiver) = registry.handle(4);
+        registry.register(&player("a"), handle, 3);
+        let capacity = registry
+            .players
+            .get(&player("a"))
+            .map(|connections| connections.capacity());
+        assert_eq!(capacity, Some(1));
     }
 
     #[tokio::test]
