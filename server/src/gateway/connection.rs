@@ -475,14 +475,16 @@ async fn within_write_timeout(
         .unwrap_or(Err(CloseReason::NotReading))
 }
 
+/// The size of what `f` returns, read from its type: nothing is called. For the tests that hold a
+/// connection's task to its size.
+#[cfg(test)]
+pub(crate) fn returned_size<A, B, R>(_: &impl FnOnce(A, B) -> R) -> usize {
+    std::mem::size_of::<R>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The size of what `f` returns, read from its type: nothing is called.
-    fn returned_size<A, B, R>(_: &impl FnOnce(A, B) -> R) -> usize {
-        std::mem::size_of::<R>()
-    }
 
     /// An idle connection costs mostly its task, which holds the future `serve` returns: it should hold
     /// the connection once, plus what waiting for the next event takes. The connection twice (an

@@ -213,11 +213,7 @@ async fn dev_token(app: &App, request: Request<Incoming>) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The size of what `f` returns, read from its type: nothing is called.
-    fn returned_size<A, B, R>(_: &impl FnOnce(A, B) -> R) -> usize {
-        std::mem::size_of::<R>()
-    }
+    use crate::gateway::connection::returned_size;
 
     /// Every connected player costs one task, and tokio allocates a task as one cell: 96 bytes of its
     /// own beside the future, rounded up to a multiple of 128. At 928 bytes or less the cell is 1,024,
