@@ -36,6 +36,7 @@ const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What the upgrade request settled about a connection, handed to [`serve`] with its socket.
 pub(crate) struct Accepted {
+    /// The node's state.
     pub app: Arc<App>,
     /// The codec the client asked for.
     pub codec: Codec,
@@ -94,8 +95,11 @@ type Handling<'a> = Pin<Box<dyn Future<Output = Result<(), CloseReason>> + Send 
 
 /// What woke a connection's loop.
 enum Event {
+    /// Another task queued a frame to push or a close.
     Control(Control),
+    /// The client sent a frame, or the stream ended or failed.
     Message(Option<Result<Message, WsError>>),
+    /// The connection's periodic check is due.
     Tick,
 }
 
