@@ -2,7 +2,7 @@
 //! can wait for it (bounded by the drain timeout).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::futures::Notified;
@@ -15,6 +15,10 @@ pub struct Shutdown {
 }
 
 struct Signal {
+    /// Set when raised. What [`Shutdown::raised`] checks once per message of every connection: a load
+    /// of a flag, where reading the `watch` takes its read lock, a word both worker threads would write.
+    flag: AtomicBool,
+    /// The same, for the loops that wait on changes ([`Shutdown::subscribe`], [`Shutdown::triggered`]).
     sender: watch::Sender<bool>,
     /// Wake the waiters of [`Shutdown::raised`] when the signal is raised. Sharded: a waiter registers
     /// under its `Notify`'s lock each time it waits, and every connection waits once per message; one
@@ -31,6 +35,7 @@ impl Shutdown {
     pub fn new() -> Shutdown {
         Shutdown {
             inner: Arc::new(Signal {
+                flag: AtomicBool::new(false),
                 sender: watch::channel(false).0,
                 raised: std::array::from_fn(|_| Notify::new()),
             }),
@@ -39,6 +44,8 @@ impl Shutdown {
 
     /// Raises the signal (idempotent).
     pub fn trigger(&self) {
+        // Before the wake-ups: a waiter made after them sees the flag.
+        self.inner.flag.store(true, Ordering::SeqCst);
         self.inner.sender.send_replace(true);
         for raised in &self.inner.raised {
             raised.notify_waiters();
@@ -66,7 +73,7 @@ impl Shutdown {
 
     /// True once raised.
     pub fn is_triggered(&self) -> bool {
-        *self.inner.sender.borrow()
+        self.inner.flag.load(Ordering::SeqCst)
     }
 
     /// Resolves when the signal is raised (at once if it already is).
