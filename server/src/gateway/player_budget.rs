@@ -127,9 +127,10 @@ impl PlayerBudgets {
     /// one after another, in a task of its own. A node-wide task calls this for the next slice every
     /// [`FLUSH_STEP`], so each player's remainder is added every 2 s.
     pub(crate) fn flush_slice(&self, slice: u64) {
+        let slice = slice % FLUSH_SLICES;
         let mut due = Vec::new();
         self.shares.for_each(|player, shared| {
-            if shared.slice != slice % FLUSH_SLICES {
+            if shared.slice != slice {
                 return;
             }
             let mut share = lock(shared);
