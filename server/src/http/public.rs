@@ -217,8 +217,8 @@ mod tests {
 
     /// Every connected player costs one task, and tokio allocates a task as one cell: 96 bytes of its
     /// own beside the future, rounded up to a multiple of 128. At 928 bytes or less the cell is 1,024,
-    /// mimalloc's size class of that name; 24 bytes more and it is 1,152, which mimalloc serves from
-    /// its 1,280 class: 256 bytes more on every connection.
+    /// mimalloc's size class of that name; 8 bytes more (a future's size is a multiple of 8) and it is
+    /// 1,152, which mimalloc serves from its 1,280 class: 256 bytes more on every connection.
     #[test]
     fn a_connections_task_fits_a_1024_byte_cell() {
         let future = returned_size(&serve_when_upgraded);
