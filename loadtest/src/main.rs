@@ -7,7 +7,7 @@ use leapfrog_loadtest::cli::{Cli, Command, Scenario};
 
 /// The same allocator as the node, so the tool and the echo baseline pay what the node pays.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: leapfrog_server::allocator::Allocator = leapfrog_server::allocator::Allocator;
 
 /// Exit code of a chaos audit that found a loss or a duplicate, or a soak whose nodes did not stay flat.
 const FAILED_CHECK: i32 = 3;

@@ -2,7 +2,8 @@
 //! far below what one node serves, so the server (and the load tester) raise the soft limit to the hard
 //! limit at start. Raising the hard limit itself needs privileges the process usually lacks.
 //!
-//! The only unsafe code in the workspace: two libc calls with no safe wrapper in the standard library.
+//! Unsafe code (with `allocator`, the only in the workspace): two libc calls with no safe wrapper in
+//! the standard library.
 #![allow(unsafe_code)]
 
 /// Raises the soft open-file limit to the hard limit and returns the limit now in force.

@@ -5,6 +5,7 @@
 //! calls in `leapfrog_core` (runs, friends, leaderboards, notifications), which alone talks to Redis.
 //! [`Server::bind`] starts everything and [`Server::run`] serves until the stop signal, then drains.
 
+pub mod allocator;
 mod app;
 pub mod auth;
 pub mod config;
