@@ -319,29 +319,37 @@ impl Store {
             .map(drop)
     }
 
-    async fn measure<T>(
+    /// Runs `command` within the store's timeout and counts it as `op`.
+    ///
+    /// A plain function returning the timed command, not an `async fn`: an `async fn` keeps its
+    /// argument beside the timeout it is moved into, so every command's future (and every caller's)
+    /// held the command twice.
+    fn measure<T>(
         &self,
         op: Op,
         command: impl Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, StoreError> {
-        let started = Instant::now();
-        let result = match tokio::time::timeout(self.timeout, command).await {
-            Ok(Ok(value)) => Ok(value),
-            // A group-committed batch that timed out (or redis-rs's own response timeout).
-            Ok(Err(source)) if source.is_timeout() => Err(StoreError::Timeout {
-                op: op.label(),
-                after: self.timeout,
-            }),
-            Ok(Err(source)) => Err(StoreError::Redis {
-                op: op.label(),
-                source,
-            }),
-            Err(_) => Err(StoreError::Timeout {
-                op: op.label(),
-                after: self.timeout,
-            }),
-        };
-        self.observe(op, started, result)
+    ) -> impl Future<Output = Result<T, StoreError>> {
+        let timed = tokio::time::timeout(self.timeout, command);
+        async move {
+            let started = Instant::now();
+            let result = match timed.await {
+                Ok(Ok(value)) => Ok(value),
+                // A group-committed batch that timed out (or redis-rs's own response timeout).
+                Ok(Err(source)) if source.is_timeout() => Err(StoreError::Timeout {
+                    op: op.label(),
+                    after: self.timeout,
+                }),
+                Ok(Err(source)) => Err(StoreError::Redis {
+                    op: op.label(),
+                    source,
+                }),
+                Err(_) => Err(StoreError::Timeout {
+                    op: op.label(),
+                    after: self.timeout,
+                }),
+            };
+            self.observe(op, started, result)
+        }
     }
 
     /// Counts `result` of `op`, started at `started`: its latency, and its failure if it failed.
