@@ -24,7 +24,6 @@ use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
 use crate::app::App;
 use crate::auth::Claims;
-use crate::config::ConnectionConfig;
 use crate::handlers::{self, Session};
 use crate::metrics::{DecodeFailure, GatewayMetrics};
 use leapfrog_core::clock::unix_seconds;
@@ -158,35 +157,41 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
     /// ping too), and an idle connection's task should not.
     async fn run(&mut self) -> CloseReason {
         let app = self.app.clone();
-        let limits = &app.config.connections;
-        let tick = limits
-            .heartbeat
-            .min(limits.hello_timeout)
-            .min(limits.idle_timeout)
-            / 2;
-        let mut ticker = tokio::time::interval(tick.max(Duration::from_millis(10)));
+        // The period in a block of its own: a local kept to the loop's end is kept in the future too.
+        let mut ticker = {
+            let limits = &app.config.connections;
+            let tick = limits
+                .heartbeat
+                .min(limits.hello_timeout)
+                .min(limits.idle_timeout)
+                / 2;
+            tokio::time::interval(tick.max(Duration::from_millis(10)))
+        };
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Made once, before the first wait, with the flag checked after it is made, so no raise is
+        // missed. It stays registered with its shard for the connection's life: made per message, it
+        // joined and left the shard's list (under its lock) on every message.
+        let Some(shutdown) = app.shutdown.raised(self.session.connection_id()) else {
+            return CloseReason::ShuttingDown;
+        };
+        let mut shutdown = std::pin::pin!(shutdown);
         loop {
             if self.session.catch_up_due(self.app.is_store_reachable())
                 && let Err(reason) = Box::pin(self.catch_up_notifications()).await
             {
                 return reason;
             }
-            // Made before the wait, and the flag checked after it is made, so no raise is missed.
-            let Some(shutdown) = app.shutdown.raised(self.session.connection_id()) else {
-                return CloseReason::ShuttingDown;
-            };
             // The wait only picks the event, in a block of its own: neither the wait's futures nor
             // the event are kept beside the handler's future while it runs.
             let handling = {
                 let event = tokio::select! {
                     biased;
-                    _ = shutdown => return CloseReason::ShuttingDown,
+                    () = shutdown.as_mut() => return CloseReason::ShuttingDown,
                     control = self.control.recv() => Event::Control(control),
                     message = self.socket.next() => Event::Message(message),
                     _ = ticker.tick() => Event::Tick,
                 };
-                self.handle(event, limits)
+                self.handle(event)
             };
             let result = handling.await;
             if let Err(reason) = result {
@@ -197,12 +202,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
 
     /// What answers `event`. Boxed while it runs: those futures hold frames and write timers (a tick's
     /// ping too), and an idle connection's task should not.
-    fn handle<'a>(&'a mut self, event: Event, limits: &'a ConnectionConfig) -> Handling<'a> {
+    fn handle(&mut self, event: Event) -> Handling<'_> {
         match event {
             Event::Control(Control::Send(frame)) => Box::pin(self.write_queued(*frame)),
             Event::Control(Control::Close(reason)) => Box::pin(std::future::ready(Err(reason))),
             Event::Message(message) => Box::pin(self.on_message(message)),
-            Event::Tick => Box::pin(self.on_tick(limits)),
+            Event::Tick => Box::pin(self.on_tick()),
         }
     }
 
@@ -319,7 +324,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         }
     }
 
-    async fn on_tick(&mut self, limits: &ConnectionConfig) -> Result<(), CloseReason> {
+    async fn on_tick(&mut self) -> Result<(), CloseReason> {
+        let limits = &self.app.config.connections;
         if self.session.player.is_none() && self.opened.elapsed() > limits.hello_timeout {
             return Err(CloseReason::HelloTimeout);
         }
@@ -339,7 +345,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             tokio::spawn(async move { presence.refresh(&player).await });
         }
         if silent > limits.heartbeat {
-            return within_write_timeout(limits.write_timeout, async {
+            let write_timeout = limits.write_timeout;
+            return within_write_timeout(write_timeout, async {
                 self.socket
                     .feed(Message::Ping(Bytes::new()))
                     .await
