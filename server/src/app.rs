@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::gateway::player_budget::PlayerBudgets;
 use crate::gateway::rate_limit::RateLimits;
 use crate::gateway::registry::Registry;
+use crate::gateway::wakeups::Wakeups;
 use crate::metrics::GatewayMetrics;
 use leapfrog_core::challenges::Challenges;
 use leapfrog_core::friends::Friends;
@@ -52,6 +53,8 @@ pub(crate) struct App {
     pub(crate) notifications: Notifications,
     /// The shutdown signal.
     pub(crate) shutdown: Shutdown,
+    /// Wakes every connection for its tick now and then, and at once for the shutdown.
+    pub(crate) wakeups: Wakeups,
     /// Open WebSocket connections, drained at shutdown.
     pub(crate) connections: Arc<InFlight>,
     /// The open connections that have not authenticated yet (also counted in `connections`).

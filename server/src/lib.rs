@@ -216,6 +216,7 @@ impl Server {
             challenges,
             replays,
             shutdown,
+            wakeups: gateway::wakeups::Wakeups::new(),
             connections: Arc::new(InFlight::default()),
             unauthenticated: Arc::new(InFlight::default()),
             rate_limits,
@@ -260,6 +261,8 @@ impl Server {
         let probe = tokio::spawn(probe_redis(app.clone()));
         let forget = tokio::spawn(forget_idle_limits(app.clone()));
         let budgets = tokio::spawn(flush_budgets(app.clone()));
+        // Ends by itself once the shutdown is raised, after waking every connection.
+        let wakeups = tokio::spawn(wake_connections(app.clone()));
         let listener = tokio::spawn(
             app.notifications
                 .router()
@@ -308,6 +311,7 @@ impl Server {
         probe.abort();
         forget.abort();
         budgets.abort();
+        wakeups.abort();
         listener.abort();
         for server in servers {
             let _ = server.await;
@@ -386,6 +390,12 @@ async fn flush_budgets(app: Arc<App>) {
         interval.tick().await;
         app.budgets.flush_slice(slice);
     }
+}
+
+/// Wakes the connections for their ticks, and all of them at once for the shutdown.
+async fn wake_connections(app: Arc<App>) {
+    let period = gateway::wakeups::tick_period(&app.config.connections);
+    app.wakeups.run(period, &app.shutdown).await;
 }
 
 /// Keeps `redis_healthy` current for `/readyz` and the `ready` metric.

@@ -101,7 +101,8 @@ pub(crate) struct GatewayMetrics {
     pub(crate) rate_limited_total: IntCounter,
     /// Request handling time by request type.
     pub(crate) request_duration_seconds: ByKind<Histogram>,
-    /// Time to handle one jump: checks, simulation, checkpoint, answer.
+    /// Time to handle one jump that succeeds, from its arrival (the figure `request_duration_seconds`
+    /// takes for it): checks, simulation, checkpoint, answer.
     pub(crate) jump_duration_seconds: Histogram,
     /// 1 while the node serves traffic (Redis reachable, not draining, not full), else 0.
     pub(crate) ready: IntGauge,
@@ -164,7 +165,7 @@ impl GatewayMetrics {
             ),
             jump_duration_seconds: families.histogram(
                 "jump_duration_seconds",
-                "Time to handle one jump: checks, simulation, checkpoint and answer.",
+                "Time to handle one jump that succeeds, from its arrival: checks, simulation, checkpoint and answer.",
                 FAST_BUCKETS,
             )?,
             ready: families.gauge(

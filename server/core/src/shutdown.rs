@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::sync::futures::Notified;
 use tokio::sync::{Notify, watch};
 
 /// The shutdown signal. Cheap to clone.
@@ -15,20 +14,13 @@ pub struct Shutdown {
 }
 
 struct Signal {
-    /// Set when raised. What [`Shutdown::raised`] checks once per message of every connection: a load
-    /// of a flag, where reading the `watch` takes its read lock, a word both worker threads would write.
+    /// Set when raised, before the `watch` is. What [`Shutdown::is_triggered`] reads, as every
+    /// connection does after each wake-up: a load of a flag, where reading the `watch` takes its read
+    /// lock, a word both worker threads would write.
     flag: AtomicBool,
     /// The same, for the loops that wait on changes ([`Shutdown::subscribe`], [`Shutdown::triggered`]).
     sender: watch::Sender<bool>,
-    /// Wake the waiters of [`Shutdown::raised`] when the signal is raised. Sharded: a waiter registers
-    /// under its `Notify`'s lock each time it waits, and every connection waits once per message; one
-    /// `Notify` for the whole node was a lock both worker threads fought over (as `watch` shards its
-    /// own).
-    raised: [Notify; RAISED_SHARDS],
 }
-
-/// How many `Notify`s the waiters of [`Shutdown::raised`] are spread over.
-const RAISED_SHARDS: usize = 16;
 
 impl Shutdown {
     /// A signal not yet raised.
@@ -37,33 +29,15 @@ impl Shutdown {
             inner: Arc::new(Signal {
                 flag: AtomicBool::new(false),
                 sender: watch::channel(false).0,
-                raised: std::array::from_fn(|_| Notify::new()),
             }),
         }
     }
 
     /// Raises the signal (idempotent).
     pub fn trigger(&self) {
-        // Before the wake-ups: a waiter made after them sees the flag.
+        // Before the `watch`: whatever `triggered` wakes sees the flag.
         self.inner.flag.store(true, Ordering::SeqCst);
         self.inner.sender.send_replace(true);
-        for raised in &self.inner.raised {
-            raised.notify_waiters();
-        }
-    }
-
-    /// A future that resolves once the signal is raised, or `None` if it already is. `waiter` spreads
-    /// the waiters over a few locks: any number that differs between waiters, such as a connection's id.
-    ///
-    /// For what waits on the signal many times and for a long while, as every connection does: the
-    /// future is 64 bytes, where a `watch` receiver and its `changed()` future are 136. It sees a raise
-    /// that happens after this call even if it is polled later (`Notify` counts its `notify_waiters`
-    /// calls), and this call checks the flag after making it, so no raise is missed in between.
-    pub fn raised(&self, waiter: u64) -> Option<Notified<'_>> {
-        // The remainder is below RAISED_SHARDS, so it fits any usize.
-        let shard = (waiter % RAISED_SHARDS as u64) as usize;
-        let notified = self.inner.raised[shard].notified();
-        (!self.is_triggered()).then_some(notified)
     }
 
     /// A receiver that sees the signal change, for loops that wait on it many times.
@@ -167,34 +141,5 @@ mod tests {
             .await
             .unwrap();
         assert!(shutdown.is_triggered());
-    }
-
-    /// A connection makes the future, then goes on with other work before it first polls it: a raise in
-    /// between must still wake it, and a future asked for after the raise is not given at all.
-    #[tokio::test]
-    async fn a_raise_after_the_future_is_made_is_not_missed() {
-        let shutdown = Shutdown::new();
-        // Waiters on every shard.
-        let waiting: Vec<_> = (0..2 * RAISED_SHARDS as u64)
-            .map(|waiter| shutdown.raised(waiter).expect("not raised yet"))
-            .collect();
-        shutdown.trigger();
-        for waiter in waiting {
-            tokio::time::timeout(Duration::from_secs(1), waiter)
-                .await
-                .expect("the raise after the future was made wakes it");
-        }
-        assert!(
-            shutdown.raised(3).is_none(),
-            "raised already: nothing to wait for"
-        );
-        let never = Shutdown::new();
-        let pending = never.raised(3).expect("not raised");
-        assert!(
-            tokio::time::timeout(Duration::from_millis(20), pending)
-                .await
-                .is_err(),
-            "a signal never raised does not resolve"
-        );
     }
 }

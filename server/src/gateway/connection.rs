@@ -157,24 +157,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
     /// ping too), and an idle connection's task should not.
     async fn run(&mut self) -> CloseReason {
         let app = self.app.clone();
-        // The period in a block of its own: a local kept to the loop's end is kept in the future too.
-        let mut ticker = {
-            let limits = &app.config.connections;
-            let tick = limits
-                .heartbeat
-                .min(limits.hello_timeout)
-                .min(limits.idle_timeout)
-                / 2;
-            tokio::time::interval(tick.max(Duration::from_millis(10)))
-        };
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // Made once, before the first wait, with the flag checked after it is made, so no raise is
-        // missed. It stays registered with its shard for the connection's life: made per message, it
-        // joined and left the shard's list (under its lock) on every message.
-        let Some(shutdown) = app.shutdown.raised(self.session.connection_id()) else {
+        // The node's wake-ups tick this connection and tell it of the shutdown (`gateway::wakeups`).
+        // Its wait is made once and stays registered with its shard, re-made after each tick: made per
+        // message, it joined and left the shard's list (under its lock) on every message. The flag is
+        // read after the wait is made, so no raise is missed.
+        let mut wake = std::pin::pin!(app.wakeups.next(self.session.connection_id()));
+        if app.shutdown.is_triggered() {
             return CloseReason::ShuttingDown;
-        };
-        let mut shutdown = std::pin::pin!(shutdown);
+        }
         loop {
             if self.session.catch_up_due(self.app.is_store_reachable())
                 && let Err(reason) = Box::pin(self.catch_up_notifications()).await
@@ -186,10 +176,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             let handling = {
                 let event = tokio::select! {
                     biased;
-                    () = shutdown.as_mut() => return CloseReason::ShuttingDown,
+                    () = wake.as_mut() => {
+                        if app.shutdown.is_triggered() {
+                            return CloseReason::ShuttingDown;
+                        }
+                        wake.set(app.wakeups.next(self.session.connection_id()));
+                        Event::Tick
+                    }
                     control = self.control.recv() => Event::Control(control),
                     message = self.socket.next() => Event::Message(message),
-                    _ = ticker.tick() => Event::Tick,
                 };
                 self.handle(event)
             };
@@ -232,7 +227,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         &mut self,
         message: Option<Result<Message, WsError>>,
     ) -> Result<(), CloseReason> {
-        self.last_heard = Instant::now();
+        // One clock read for the message: its arrival, its rate limit and its request's duration.
+        let received = Instant::now();
+        self.last_heard = received;
         let message = match message {
             None => return Err(CloseReason::ClientClosed),
             Some(Ok(message)) => message,
@@ -256,7 +253,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             // Control frames spend the budget like messages. tungstenite keeps the pong to the latest
             // ping and sends it with the next flush; a refused ping's pong waits for one.
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {
-                return if self.limit()? {
+                return if self.limit(received)? {
                     self.send(None).await
                 } else {
                     Ok(())
@@ -271,7 +268,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                     _ => DecodeFailure::Malformed,
                 };
                 self.app.gateway_metrics.decode_error(failure);
-                self.limit()?;
+                self.limit(received)?;
                 ServerFrame::error(error.request_id(), error.code(), error.to_string())
             }
             Ok(frame) => {
@@ -279,7 +276,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                     .gateway_metrics
                     .messages_in_total
                     .with(frame.request.kind(), IntCounter::inc);
-                if self.limit()? {
+                if self.limit(received)? {
                     // Boxed: the largest handler's state is allocated while a request is handled,
                     // not held in every idle connection's task.
                     let reply = Box::pin(handlers::dispatch(
@@ -287,6 +284,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                         &mut self.session,
                         frame.id,
                         frame.request,
+                        received,
                     ))
                     .await;
                     let pushes = std::mem::take(&mut self.session.pushes);
@@ -303,14 +301,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         self.send(Some(reply)).await
     }
 
-    /// Takes a rate-limit token: true to handle the message, false to refuse it, an error on abuse.
-    fn limit(&mut self) -> Result<bool, CloseReason> {
+    /// Takes a rate-limit token at `now` (the message's arrival): true to handle the message, false to
+    /// refuse it, an error on abuse.
+    fn limit(&mut self, now: Instant) -> Result<bool, CloseReason> {
         let (budgets, held) = (&self.app.budgets, &mut self.budget_share);
         match self.limiter.check(
             &self.app.rate_limits,
             self.session.player.as_ref(),
             |player| budgets.admit(held, player),
-            Instant::now(),
+            now,
         ) {
             Verdict::Allow => Ok(true),
             Verdict::Limit => {

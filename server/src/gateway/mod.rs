@@ -1,6 +1,7 @@
 //! The WebSocket gateway: the upgrade handshake, each connection's loop, rate limiting (per player on the
 //! node, and across nodes by the cluster-wide budget), the registry of connected players, and close
-//! reasons. It only translates between frames and handlers.
+//! reasons, and the node-wide wake-ups of the connections (their ticks and the shutdown). It only
+//! translates between frames and handlers.
 
 pub(crate) mod close;
 pub(crate) mod connection;
@@ -12,6 +13,7 @@ pub(crate) mod rate_limit;
 #[cfg(test)]
 mod read_buffer_release;
 pub(crate) mod registry;
+pub(crate) mod wakeups;
 
 use protocol::limits::MAX_CLIENT_FRAME_BYTES;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;

@@ -1,7 +1,5 @@
 //! Run requests: start, jump, abandon, submit. They translate between the wire and `runs::RunService`.
 
-use std::time::Instant;
-
 use protocol::{
     ErrorCode, JumpRequest, JumpResult, PlayerId, Response, RunEnd, RunId, RunStarted, StartMode,
     SubmitAck, SubmitRun,
@@ -56,7 +54,6 @@ pub(crate) async fn jump(
     player: &PlayerId,
     request: JumpRequest,
 ) -> Result<Response, Failure> {
-    let started = Instant::now();
     let run = current_run(app, session, player, request.run_id).await?;
     let reply = app
         .runs
@@ -66,9 +63,6 @@ pub(crate) async fn jump(
         .ending
         .as_ref()
         .and_then(|ending| run_end(run, ending));
-    app.gateway_metrics
-        .jump_duration_seconds
-        .observe(started.elapsed().as_secs_f64());
     Ok(Response::JumpResult(JumpResult {
         outcome: reply.outcome,
         ended,
