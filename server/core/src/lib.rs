@@ -5,7 +5,7 @@
 //! This crate knows no transport: no sockets, HTTP or command line (`server` translates between the wire
 //! and these modules, and a test in `server` checks that this crate's dependency tree has no hyper,
 //! tungstenite or clap). Where the domain must reach a connection it defines a trait the transport
-//! implements ([`notifications::LiveSink`], [`runs::ResultListener`]). Inside, `store` is the only module
+//! implements ([`notifications::LiveSink`]). Inside, `store` is the only module
 //! that sends commands to Redis; the domain modules build the commands and call it.
 
 pub mod budget;

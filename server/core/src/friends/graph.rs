@@ -125,7 +125,7 @@ impl FriendGraph {
     }
 
     /// Display names of `players`, in order: one `HMGET` per names shard that holds any of them, sent
-    /// together (one request on one Redis, see [`Store::query_groups`]).
+    /// together (one request on one Redis, see `Store::query_groups`).
     pub async fn names(
         &self,
         players: &[PlayerId],

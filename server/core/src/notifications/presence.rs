@@ -1,7 +1,7 @@
 //! Presence: which node holds a player's connection, in one key per player (`lf:{p:<id>}:presence`) with
 //! a TTL. The transport calls [`Presence::mark`] when a connection authenticates, [`Presence::refresh`]
 //! while it lives, and [`Presence::clear`] when the player's last connection on this node closes; live
-//! delivery reads it with [`Presence::node_of`]. A node that dies leaves keys that expire by themselves.
+//! delivery reads it with `Presence::node_of`. A node that dies leaves keys that expire by themselves.
 
 use crate::error_chain::ErrorChain;
 use std::sync::{Arc, LazyLock};
