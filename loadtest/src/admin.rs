@@ -60,8 +60,9 @@ pub async fn import_graph(
     results.into_iter().collect()
 }
 
-/// One HTTP/1.1 exchange with `Connection: close` (the admin API is small and local).
-pub(crate) async fn http(
+/// One HTTP/1.1 exchange with `Connection: close` (the admin API is small and local), answered with
+/// its status and body. Public for the end-to-end tests, which ask a node's `/readyz` with it.
+pub async fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,

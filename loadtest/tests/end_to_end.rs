@@ -233,17 +233,10 @@ async fn node_on(redis_args: &[&str], extra: &[&str]) -> (SocketAddr, SocketAddr
 /// would. Before its first Redis probe a node welcomes a player with an `unavailable` error beside the
 /// welcome (PROTOCOL.md), which a load started at once counted as an error now and then.
 async fn wait_ready(public: SocketAddr) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    const REQUEST: &[u8] = b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     for _ in 0..200 {
-        if let Ok(mut stream) = tokio::net::TcpStream::connect(public).await
-            && stream.write_all(REQUEST).await.is_ok()
+        if let Ok((200, _)) = leapfrog_loadtest::admin::http(public, "GET", "/readyz", "", "").await
         {
-            let mut response = Vec::new();
-            let _ = stream.read_to_end(&mut response).await;
-            if response.starts_with(b"HTTP/1.1 200") {
-                return;
-            }
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
