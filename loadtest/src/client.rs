@@ -214,11 +214,10 @@ impl Connection {
         let wire = Codec::Bincode
             .encode_client(&ClientFrame { id, request })
             .map_err(|error| CallError::Unexpected(error.to_string()))?;
-        let message = match wire {
-            WireFrame::Binary(bytes) => Message::Binary(bytes.into()),
-            WireFrame::Text(text) => Message::Text(text.into()),
-        };
-        self.socket.send(message).await.map_err(closed)?;
+        self.socket
+            .send(leapfrog_server::gateway::wire_message(wire))
+            .await
+            .map_err(closed)?;
         loop {
             let frame = self.next_frame().await?;
             if self.endpoint.echo {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use prometheus::IntCounter;
-use protocol::{Codec, ErrorCode, Push, ServerFrame, WireFrame, WirePayload};
+use protocol::{Codec, ErrorCode, Push, ServerFrame, WirePayload};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
@@ -22,6 +22,7 @@ use super::player_budget::HeldShare;
 use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
+use super::wire_message;
 use crate::app::App;
 use crate::auth::Claims;
 use crate::handlers::{self, Session};
@@ -487,14 +488,6 @@ fn encode(codec: Codec, metrics: &GatewayMetrics, frame: &ServerFrame) -> Messag
         .messages_out_total
         .with(frame.kind(), IntCounter::inc);
     wire_message(wire)
-}
-
-/// A WebSocket message carrying an encoded frame.
-fn wire_message(wire: WireFrame) -> Message {
-    match wire {
-        WireFrame::Binary(bytes) => Message::Binary(bytes.into()),
-        WireFrame::Text(text) => Message::Text(text.into()),
-    }
 }
 
 /// Runs `write` (feeds and a flush) within `write_timeout`: one timer per batch of frames, not one per

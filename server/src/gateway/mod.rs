@@ -15,7 +15,9 @@ mod read_buffer_release;
 pub(crate) mod registry;
 pub(crate) mod wakeups;
 
+use protocol::WireFrame;
 use protocol::limits::MAX_CLIENT_FRAME_BYTES;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// The WebSocket settings of every connection. tungstenite's defaults (128 KiB read and write buffers,
@@ -39,4 +41,13 @@ pub fn websocket_config() -> WebSocketConfig {
         .max_write_buffer_size(256 * 1024)
         .max_message_size(Some(MAX_CLIENT_FRAME_BYTES))
         .max_frame_size(Some(MAX_CLIENT_FRAME_BYTES))
+}
+
+/// The WebSocket message that carries an encoded frame: binary for bincode, text for JSON. The node,
+/// the load tool's players and the tests' client all send frames this way.
+pub fn wire_message(wire: WireFrame) -> Message {
+    match wire {
+        WireFrame::Binary(bytes) => Message::Binary(bytes.into()),
+        WireFrame::Text(text) => Message::Text(text.into()),
+    }
 }

@@ -127,11 +127,8 @@ impl TestClient {
 
     /// Sends a frame of the codec's kind.
     pub(crate) async fn send_wire(&mut self, wire: WireFrame) {
-        let message = match wire {
-            WireFrame::Binary(bytes) => Message::Binary(bytes.into()),
-            WireFrame::Text(text) => Message::Text(text.into()),
-        };
-        self.send_raw(message).await;
+        self.send_raw(leapfrog_server::gateway::wire_message(wire))
+            .await;
     }
 
     /// Sends any WebSocket message.
