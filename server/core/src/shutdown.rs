@@ -18,7 +18,7 @@ struct Signal {
     /// connection does after each wake-up: a load of a flag, where reading the `watch` takes its read
     /// lock, a word both worker threads would write.
     flag: AtomicBool,
-    /// The same, for the loops that wait on changes ([`Shutdown::subscribe`], [`Shutdown::triggered`]).
+    /// The same, for what waits on the raise ([`Shutdown::triggered`]).
     sender: watch::Sender<bool>,
 }
 
@@ -38,11 +38,6 @@ impl Shutdown {
         // Before the `watch`: whatever `triggered` wakes sees the flag.
         self.inner.flag.store(true, Ordering::SeqCst);
         self.inner.sender.send_replace(true);
-    }
-
-    /// A receiver that sees the signal change, for loops that wait on it many times.
-    pub fn subscribe(&self) -> watch::Receiver<bool> {
-        self.inner.sender.subscribe()
     }
 
     /// True once raised.
