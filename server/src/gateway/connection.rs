@@ -135,13 +135,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
 
     async fn serve_until_closed(&mut self) {
         let reason = self.run().await;
-        Box::pin(self.close(reason)).await;
         let app = self.app.clone();
-        app.gateway_metrics.connections_open.dec();
+        // Counted before the close goes out: whoever sees the close (a client, a test, an operator
+        // reading the metrics after it) sees it counted.
         app.gateway_metrics
             .disconnects_total
             .with_label_values(&[reason.label()])
             .inc();
+        Box::pin(self.close(reason)).await;
+        app.gateway_metrics.connections_open.dec();
         tracing::debug!(player = ?self.session.player, reason = reason.label(), "connection closed");
         if let Some(player) = &self.session.player {
             app.registry
