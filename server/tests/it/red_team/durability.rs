@@ -168,15 +168,9 @@ async fn a_pending_result_outlives_its_node(loss: Loss) {
     until_all_time_best(&redis, "ada", final_score).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(passes_stored(&redis, "bo").await, 1, "Bo is told once");
-    let metrics = survivor.metrics().await;
-    assert!(
-        crate::support::metric(
-            &metrics,
-            "leapfrog_runs_swept_total",
-            &[("outcome", "recorded")]
-        ) >= Some(1.0),
-        "{metrics}"
-    );
+    survivor
+        .metrics_once("leapfrog_runs_swept_total", &[("outcome", "recorded")], 1.0)
+        .await;
 }
 
 #[tokio::test]

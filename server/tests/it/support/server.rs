@@ -198,6 +198,29 @@ impl TestServer {
         assert_eq!(status, 200);
         body
     }
+
+    /// The `/metrics` text once metric `name` with `labels` is at least `floor`, read again every few
+    /// milliseconds for up to [`WAIT`]; panics with the last text otherwise. For counts the node makes
+    /// after the event a test sees (a publish's reply, a sweep's end), where one read could come first.
+    pub(crate) async fn metrics_once(
+        &self,
+        name: &str,
+        labels: &[(&str, &str)],
+        floor: f64,
+    ) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let text = self.metrics().await;
+            if super::metric(&text, name, labels).is_some_and(|value| value >= floor) {
+                return text;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{name}{labels:?} never reached {floor}:\n{text}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Options that lift the live timing check and the rate limit, so tests can play at machine speed.
