@@ -18,6 +18,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::close::CloseReason;
+use super::in_place;
 use super::player_budget::HeldShare;
 use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
@@ -199,13 +200,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
     }
 
     /// What answers `event`. Boxed while it runs: those futures hold frames and write timers (a tick's
-    /// ping too), and an idle connection's task should not.
+    /// ping too), and an idle connection's task should not. Each is made in its box
+    /// ([`in_place::boxed`]), not copied in: a message's handling is a kilobyte.
     fn handle(&mut self, event: Event) -> Handling<'_> {
         match event {
-            Event::Control(Control::Send(frame)) => Box::pin(self.write_queued(*frame)),
+            Event::Control(Control::Send(frame)) => in_place::boxed(|| self.write_queued(*frame)),
             Event::Control(Control::Close(reason)) => Box::pin(std::future::ready(Err(reason))),
-            Event::Message(message) => Box::pin(self.on_message(message)),
-            Event::Tick => Box::pin(self.on_tick()),
+            Event::Message(message) => in_place::boxed(|| self.on_message(message)),
+            Event::Tick => in_place::boxed(|| self.on_tick()),
         }
     }
 
@@ -281,14 +283,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                     .with(frame.request.kind(), IntCounter::inc);
                 if self.limit(received)? {
                     // Boxed: the largest handler's state is allocated while a request is handled,
-                    // not held in every idle connection's task.
-                    let reply = Box::pin(handlers::dispatch(
-                        &self.app,
-                        &mut self.session,
-                        frame.id,
-                        frame.request,
-                        received,
-                    ))
+                    // not held in every idle connection's task. Made in its box: it is 2.6 KB.
+                    let reply = in_place::boxed(|| {
+                        handlers::dispatch(
+                            &self.app,
+                            &mut self.session,
+                            frame.id,
+                            frame.request,
+                            received,
+                        )
+                    })
                     .await;
                     let pushes = std::mem::take(&mut self.session.pushes);
                     return self.send(std::iter::once(reply).chain(pushes)).await;
