@@ -51,10 +51,9 @@ pub(crate) async fn start(
 pub(crate) async fn jump(
     app: &App,
     session: &mut Session,
-    player: &PlayerId,
     request: JumpRequest,
 ) -> Result<Response, Failure> {
-    let run = current_run(app, session, player, request.run_id).await?;
+    let run = current_run(app, session, request.run_id).await?;
     let reply = app
         .runs
         .jump(run, request.seq, request.jump(), unix_ms())
@@ -73,10 +72,9 @@ pub(crate) async fn jump(
 pub(crate) async fn abandon(
     app: &App,
     session: &mut Session,
-    player: &PlayerId,
     run_id: RunId,
 ) -> Result<Response, Failure> {
-    let run = current_run(app, session, player, run_id).await?;
+    let run = current_run(app, session, run_id).await?;
     let ending = app.runs.abandon(run, unix_ms()).await?;
     let ended = run_end(run, &ending)
         .ok_or_else(|| Failure::new(ErrorCode::Internal, "abandoned run has no result"))?;
@@ -87,10 +85,9 @@ pub(crate) async fn abandon(
 pub(crate) async fn submit(
     app: &App,
     session: &mut Session,
-    player: &PlayerId,
     request: SubmitRun,
 ) -> Result<Response, Failure> {
-    let run = current_run(app, session, player, request.run_id).await?;
+    let run = current_run(app, session, request.run_id).await?;
     let ending = app
         .runs
         .submit_chunk(
@@ -112,16 +109,17 @@ pub(crate) async fn submit(
     }))
 }
 
-/// The connection's run `run_id`, loading it from Redis if this connection does not hold it.
+/// The connection's run `run_id`, loading it from Redis (as its authenticated player's) if this
+/// connection does not hold it. A connection holds a run only once authenticated.
 async fn current_run<'s>(
     app: &App,
     session: &'s mut Session,
-    player: &PlayerId,
     run_id: RunId,
 ) -> Result<&'s mut ActiveRun, Failure> {
     if session.run.as_ref().is_none_or(|run| run.id() != run_id) {
+        let player = session.player.clone().ok_or_else(super::hello_required)?;
         // Boxed: a resume's state is kilobytes, and every jump's future would carry it.
-        let run = Box::pin(app.runs.resume(player, run_id)).await?;
+        let run = Box::pin(app.runs.resume(&player, run_id)).await?;
         session.run = Some(Box::new(run));
     }
     session

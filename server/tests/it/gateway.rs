@@ -145,6 +145,32 @@ async fn an_unknown_protocol_version_is_refused_in_the_handshake() {
     assert!(error.contains("400"), "{error}");
 }
 
+/// Every request about a run, whatever its id, is refused before the connection authenticated: the
+/// jump's own path (it reads its player from the session) as well as the others.
+#[tokio::test]
+async fn requests_about_a_run_need_hello_first() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &[]).await;
+    let mut client = TestClient::connect(server.public, Codec::Bincode, Auth::None)
+        .await
+        .unwrap();
+    let run_id = RunId::from_bytes([7; 16]);
+    for request in [
+        Request::Jump(JumpRequest {
+            run_id,
+            seq: 0,
+            press_ms: 500,
+            dwell_ms: 300,
+        }),
+        Request::Abandon(Abandon { run_id }),
+    ] {
+        assert_eq!(
+            code(&client.request(request).await),
+            ErrorCode::HelloRequired
+        );
+    }
+}
+
 #[tokio::test]
 async fn bad_frames_get_errors_or_a_close_and_others_are_still_served() {
     let redis = TestRedis::start().await;
