@@ -29,6 +29,7 @@ use futures_util::stream::FuturesUnordered;
 use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, RedisFuture, Value};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 /// Entries one batch takes at most: bounds a request's size (a jump's checkpoint is about 100 bytes).
 pub(crate) const MAX_ENTRIES: usize = 256;
@@ -78,10 +79,13 @@ pub(crate) fn answering_pipeline(commands: impl IntoIterator<Item = Cmd>) -> red
     pipe
 }
 
-/// One task's commands and where their replies go.
+/// One task's commands, where their replies go, and by when.
 struct Entry {
     commands: Vec<Cmd>,
     reply: oneshot::Sender<Replies>,
+    /// The batcher's timeout from when the entry was queued: it is answered by then, however long
+    /// it waited for a batch. One timer per batch bounds every entry of it, instead of one per entry.
+    deadline: Instant,
 }
 
 /// The queue into the batch task, started on first use (from inside the runtime). Cheap to clone.
@@ -124,16 +128,21 @@ impl Batcher {
     /// Sends `commands` (one slot, non-empty), straight or with whatever other entries are queued, and
     /// returns one reply per command; a command Redis refused replies [`Value::ServerError`].
     ///
-    /// A batch fails after the timeout; the store bounds each caller's whole wait by it too.
+    /// Answers within the timeout from this call, the wait for a batch included: a command sent
+    /// straight under a timer of its own; a queued one by its entry's deadline, which the batch task
+    /// keeps (see [`gather`]), so it costs no timer of its own.
     pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
+        let deadline = Instant::now() + self.timeout;
         if let Some(_slot) = self.direct_slot() {
-            // The store's timeout around the call bounds it (redis-rs's covers only the answer).
-            return answering_pipeline(commands)
-                .query_async::<Vec<Value>>(&mut self.connection.clone())
-                .await
-                .map_err(BatchFailure::from);
+            // redis-rs's own timeout covers only the answer, not a connection being made again.
+            let (pipe, mut connection) = (answering_pipeline(commands), self.connection.clone());
+            let sent = pipe.query_async::<Vec<Value>>(&mut connection);
+            return match tokio::time::timeout_at(deadline, sent).await {
+                Ok(replies) => replies.map_err(BatchFailure::from),
+                Err(_) => Err(BatchFailure::Timeout),
+            };
         }
-        self.send_queued(commands).await
+        self.send_queued(commands, deadline).await
     }
 
     /// A place among the commands sent straight, if one is free (counted as a request of one entry).
@@ -146,13 +155,18 @@ impl Batcher {
         free.then_some(slot)
     }
 
-    /// Queues `commands` for the next batch and waits for their replies.
-    async fn send_queued(&self, commands: Vec<Cmd>) -> Replies {
+    /// Queues `commands` for the next batch and waits for their replies, answered by `deadline`.
+    async fn send_queued(&self, commands: Vec<Cmd>, deadline: Instant) -> Replies {
         let queue = self.queue.get_or_init(|| self.start());
         let (reply, answer) = oneshot::channel();
         // The queue is unbounded, but each entry's task waits for its answer: there are never more
         // entries than tasks sending them (a connection sends one checkpoint at a time).
-        if queue.send(Entry { commands, reply }).is_err() {
+        let entry = Entry {
+            commands,
+            reply,
+            deadline,
+        };
+        if queue.send(entry).is_err() {
             return Err(BatchFailure::broken("the batch task has stopped"));
         }
         answer
@@ -168,7 +182,8 @@ impl Batcher {
             if let Some(_slot) = self.direct_slot() {
                 return self.connection.clone().req_packed_command(command).await;
             }
-            match self.send_queued(vec![command.clone()]).await {
+            let deadline = Instant::now() + self.timeout;
+            match self.send_queued(vec![command.clone()], deadline).await {
                 Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
                 Err(BatchFailure::Redis(error)) => Err(error),
                 Err(BatchFailure::Timeout) => Err(std::io::Error::new(
@@ -182,12 +197,7 @@ impl Batcher {
 
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(gather(
-            entries,
-            self.connection.clone(),
-            self.timeout,
-            self.sizes.clone(),
-        ));
+        tokio::spawn(gather(entries, self.connection.clone(), self.sizes.clone()));
         queue
     }
 }
@@ -196,10 +206,14 @@ impl Batcher {
 /// sends them. The batches in flight are polled here (no task each: a command alone at light load
 /// costs a queue message and a reply slot, not a spawn). Ends when every [`Batcher`] is gone and
 /// every batch has its answer.
+///
+/// Every entry is answered by its deadline: one whose deadline passed while it waited for a batch
+/// fails at once, and a batch fails at the earliest deadline of its entries. A batch in flight ends
+/// by the deadlines of entries queued before any waiting now, so a waiting entry's deadline has not
+/// passed when room is made for it unless it was already due.
 async fn gather(
     mut queue: mpsc::UnboundedReceiver<Entry>,
     connection: ConnectionManager,
-    timeout: Duration,
     sizes: prometheus::Histogram,
 ) {
     let mut in_flight = FuturesUnordered::new();
@@ -214,25 +228,40 @@ async fn gather(
                     open = false;
                     continue;
                 }
-                sizes.observe(count as f64);
-                let entries = std::mem::take(&mut taken);
+                let Some((entries, deadline)) = due_by(&mut taken, Instant::now()) else {
+                    continue;
+                };
+                sizes.observe(entries.len() as f64);
                 let mut connection = connection.clone();
-                in_flight.push(async move { send_batch(&mut connection, entries, timeout).await });
+                in_flight.push(async move { send_batch(&mut connection, entries, deadline).await });
             }
         }
     }
 }
 
-/// Sends the entries' commands as one pipeline and answers each entry.
-async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, timeout: Duration) {
+/// The entries of `taken` (emptied) that are still due, and the earliest of their deadlines; those
+/// whose deadline is past `now` fail with [`BatchFailure::Timeout`]. `None` if none is left.
+fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<(Vec<Entry>, Instant)> {
+    let (entries, late): (Vec<Entry>, Vec<Entry>) = std::mem::take(taken)
+        .into_iter()
+        .partition(|entry| entry.deadline > now);
+    for entry in late {
+        let _ = entry.reply.send(Err(BatchFailure::Timeout));
+    }
+    let deadline = entries.iter().map(|entry| entry.deadline).min()?;
+    Some((entries, deadline))
+}
+
+/// Sends the entries' commands as one pipeline and answers each entry, failing them all at `deadline`.
+async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
     let mut answers = Vec::with_capacity(entries.len());
-    let pipe = answering_pipeline(entries.into_iter().flat_map(|Entry { commands, reply }| {
-        answers.push((commands.len(), reply));
-        commands
+    let pipe = answering_pipeline(entries.into_iter().flat_map(|entry| {
+        answers.push((entry.commands.len(), entry.reply));
+        entry.commands
     }));
     let sent = pipe.len();
     let replies =
-        match tokio::time::timeout(timeout, pipe.query_async::<Vec<Value>>(connection)).await {
+        match tokio::time::timeout_at(deadline, pipe.query_async::<Vec<Value>>(connection)).await {
             Ok(Ok(replies)) if replies.len() == sent => replies,
             Ok(Ok(_)) => {
                 let why = "a pipeline answered another number of replies than it sent commands";
@@ -252,5 +281,45 @@ async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, tim
 fn fail(answers: Vec<(usize, oneshot::Sender<Replies>)>, failure: BatchFailure) {
     for (_, reply) in answers {
         let _ = reply.send(Err(failure.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(deadline: Instant) -> (Entry, oneshot::Receiver<Replies>) {
+        let (reply, answer) = oneshot::channel();
+        let entry = Entry {
+            commands: vec![redis::cmd("PING")],
+            reply,
+            deadline,
+        };
+        (entry, answer)
+    }
+
+    /// Entries whose deadline passed while they waited for a batch fail at once; the batch of the
+    /// others fails at the earliest of their deadlines.
+    #[test]
+    fn a_batch_keeps_its_entries_deadlines() {
+        let now = Instant::now();
+        let second = Duration::from_secs(1);
+        let (late, mut late_answer) = entry(now - second);
+        let (due_at_once, mut due_at_once_answer) = entry(now);
+        let (sooner, _sooner_answer) = entry(now + second);
+        let (later, _later_answer) = entry(now + 2 * second);
+        let mut taken = vec![later, late, sooner, due_at_once];
+        let (entries, deadline) = due_by(&mut taken, now).expect("two are still due");
+        assert!(taken.is_empty());
+        assert_eq!(entries.len(), 2);
+        assert_eq!(deadline, now + second, "the earliest deadline left");
+        for answer in [&mut late_answer, &mut due_at_once_answer] {
+            assert!(matches!(answer.try_recv(), Ok(Err(BatchFailure::Timeout))));
+        }
+        let (late, _answer) = entry(now);
+        assert!(
+            due_by(&mut vec![late], now).is_none(),
+            "nothing left to send"
+        );
     }
 }

@@ -207,16 +207,15 @@ impl Store {
                 .await;
         };
         let started = Instant::now();
-        // The store's timeout bounds the whole wait: a queued entry's too, and a command sent straight
-        // while the connection is being made again (redis-rs's own timeout covers only the answer).
-        let sent = tokio::time::timeout(self.timeout, batcher.send(commands)).await;
-        let result = match sent {
-            Ok(Ok(replies)) => Ok(replies),
-            Ok(Err(BatchFailure::Redis(source))) => Err(StoreError::Redis {
+        // The batcher answers within the store's timeout, a queued entry's wait included (it keeps
+        // the deadline: no timer per call).
+        let result = match batcher.send(commands).await {
+            Ok(replies) => Ok(replies),
+            Err(BatchFailure::Redis(source)) => Err(StoreError::Redis {
                 op: op.label(),
                 source,
             }),
-            Ok(Err(BatchFailure::Timeout)) | Err(_) => Err(StoreError::Timeout {
+            Err(BatchFailure::Timeout) => Err(StoreError::Timeout {
                 op: op.label(),
                 after: self.timeout,
             }),
