@@ -156,9 +156,28 @@ async fn the_budget_holds_across_nodes() {
     let mut on_second = second.client(Codec::Bincode, "spread").await;
     let (answered_first, _) = ping_flood(&mut on_first, 30).await;
     assert_eq!(answered_first, 30, "the first node's burst");
-    // The budget is counted in batches a Redis round trip behind: give the first node's batches time
-    // to land, then go at a pace (20 ms a message) that lets each batch's total come back.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The budget is counted in batches a Redis round trip behind: wait for the first node's batches
+    // (of 4, a tenth of the budget: 28 of the 30) to land, then go at a pace (20 ms a message) that
+    // lets each batch's total come back.
+    let window = leapfrog_core::budget::MessageBudget::window_of(leapfrog_core::clock::unix_ms());
+    let key = format!("lf:{{p:spread}}:msgs:{window}");
+    let mut connection = redis.connection().await;
+    let landed = tokio::time::Instant::now();
+    loop {
+        let count: Option<u64> = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut connection)
+            .await
+            .expect("GET answers");
+        if count >= Some(28) {
+            break;
+        }
+        assert!(
+            landed.elapsed() < WAIT,
+            "the first node's batches never landed: {count:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut answered_second = 0;
     for _ in 0..30 {
         if let ServerFrame::Reply { .. } = on_second.request(ping()).await {
@@ -446,9 +465,17 @@ async fn every_players_remainder_is_counted_in_a_few_requests() {
         assert_eq!(ping_flood(&mut client, 3).await, (3, 0));
         clients.push(client);
     }
-    // Within two flush intervals (2 s each) every remainder reaches Redis.
-    tokio::time::sleep(Duration::from_millis(4_500)).await;
+    // Within two flush intervals (2 s each) every remainder reaches Redis: waited for (up to WAIT, on a
+    // busy machine), then checked player by player.
     let mut connection = redis.connection().await;
+    let flushed = tokio::time::Instant::now();
+    while counted_messages(&mut connection, &players, window).await < 3 * players.len() as u64 {
+        assert!(
+            flushed.elapsed() < WAIT,
+            "the remainders never reached Redis"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     for player in &players {
         let mut counted = 0;
         for window in [window, window + 1] {
@@ -479,4 +506,24 @@ async fn every_players_remainder_is_counted_in_a_few_requests() {
         (1.0..=25.0).contains(&requests),
         "{requests} requests for 30 players"
     );
+}
+
+/// The messages Redis counted for `players` in `window` and the next.
+async fn counted_messages(
+    connection: &mut crate::support::redis::TestConnection,
+    players: &[String],
+    window: u64,
+) -> u64 {
+    let mut counted = 0;
+    for player in players {
+        for window in [window, window + 1] {
+            let count: Option<u64> = redis::cmd("GET")
+                .arg(format!("lf:{{p:{player}}}:msgs:{window}"))
+                .query_async(connection)
+                .await
+                .expect("GET answers");
+            counted += count.unwrap_or(0);
+        }
+    }
+    counted
 }
