@@ -47,9 +47,9 @@ impl MessageBudget {
             .iter()
             .map(|(player, window, count)| {
                 let key = keys::message_budget(player, *window);
-                let mut expiring = redis::cmd("SET");
+                let mut expiring = crate::store::cmd("SET");
                 expiring.arg(&key).arg(0).arg("PX").arg(expiry_ms).arg("NX");
-                let mut add = redis::cmd("INCRBY");
+                let mut add = crate::store::cmd("INCRBY");
                 add.arg(&key).arg(*count);
                 vec![expiring, add]
             })

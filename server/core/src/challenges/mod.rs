@@ -149,7 +149,7 @@ impl Challenges {
             .store
             .query(
                 Op::ChallengeGet,
-                redis::cmd("HGETALL").arg(keys::challenge(&id)),
+                crate::store::cmd("HGETALL").arg(keys::challenge(&id)),
             )
             .await?;
         let missing = || ChallengeError::NotFound(id);
@@ -204,7 +204,7 @@ impl Challenges {
         let (rows, total): (Vec<(String, f64)>, u32) = if limit == 0 {
             let total = self
                 .store
-                .query(Op::ChallengeBoard, redis::cmd("ZCARD").arg(&board))
+                .query(Op::ChallengeBoard, crate::store::cmd("ZCARD").arg(&board))
                 .await?;
             (Vec::new(), total)
         } else {

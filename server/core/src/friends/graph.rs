@@ -115,7 +115,7 @@ impl FriendGraph {
             .store
             .query(
                 Op::FriendsIds,
-                redis::cmd("HKEYS").arg(keys::friends(player)),
+                crate::store::cmd("HKEYS").arg(keys::friends(player)),
             )
             .await?;
         Ok(ids
@@ -141,7 +141,7 @@ impl FriendGraph {
         let (shards, groups): (Vec<Vec<usize>>, Vec<Vec<redis::Cmd>>) = by_shard
             .into_iter()
             .map(|(shard, indices)| {
-                let mut command = redis::cmd("HMGET");
+                let mut command = crate::store::cmd("HMGET");
                 command.arg(&keys[usize::from(shard)]);
                 for index in &indices {
                     command.arg(players[*index].as_str());
@@ -174,7 +174,7 @@ impl FriendGraph {
         self.store
             .query::<()>(
                 Op::NamesSet,
-                redis::cmd("HSET")
+                crate::store::cmd("HSET")
                     .arg(self.sharding.name_key(player))
                     .arg(player.as_str())
                     .arg(name.as_str()),
@@ -194,7 +194,7 @@ impl FriendGraph {
             .store
             .query(
                 Op::FriendsList,
-                redis::cmd("HGETALL").arg(keys::friends(player)),
+                crate::store::cmd("HGETALL").arg(keys::friends(player)),
             )
             .await?;
         let sorted: BTreeMap<String, u64> = all.into_iter().collect();
@@ -261,7 +261,7 @@ impl FriendGraph {
             .store
             .query(
                 Op::Blockers,
-                redis::cmd("SMEMBERS").arg(keys::blocked_by(player)),
+                crate::store::cmd("SMEMBERS").arg(keys::blocked_by(player)),
             )
             .await?;
         Ok(ids
@@ -309,7 +309,7 @@ impl FriendGraph {
         self.store
             .query::<()>(
                 Op::PlayerSeen,
-                redis::cmd("SET").arg(keys::seen(player)).arg(day),
+                crate::store::cmd("SET").arg(keys::seen(player)).arg(day),
             )
             .await
     }
@@ -367,7 +367,7 @@ impl FriendGraph {
                     self.store
                         .query::<()>(
                             Op::FriendRequestTakeBack,
-                            redis::cmd("HDEL")
+                            crate::store::cmd("HDEL")
                                 .arg(keys::requests_out(from))
                                 .arg(to.as_str()),
                         )
@@ -442,8 +442,12 @@ impl FriendGraph {
         let (first, second): (i64, i64) = self
             .both(
                 Op::FriendsUnlink,
-                redis::cmd("HDEL").arg(keys::friends(a)).arg(b.as_str()),
-                redis::cmd("HDEL").arg(keys::friends(b)).arg(a.as_str()),
+                crate::store::cmd("HDEL")
+                    .arg(keys::friends(a))
+                    .arg(b.as_str()),
+                crate::store::cmd("HDEL")
+                    .arg(keys::friends(b))
+                    .arg(a.as_str()),
             )
             .await?;
         Ok(first + second > 0)
@@ -458,10 +462,10 @@ impl FriendGraph {
         let (first, second): (i64, i64) = self
             .both(
                 Op::FriendRequestDrop,
-                redis::cmd("HDEL")
+                crate::store::cmd("HDEL")
                     .arg(keys::requests_in(player))
                     .arg(from.as_str()),
-                redis::cmd("HDEL")
+                crate::store::cmd("HDEL")
                     .arg(keys::requests_out(from))
                     .arg(player.as_str()),
             )
@@ -516,10 +520,10 @@ impl FriendGraph {
         let (removed, _): (i64, i64) = self
             .both(
                 Op::Unblock,
-                redis::cmd("SREM")
+                crate::store::cmd("SREM")
                     .arg(keys::blocked(player))
                     .arg(other.as_str()),
-                redis::cmd("SREM")
+                crate::store::cmd("SREM")
                     .arg(keys::blocked_by(other))
                     .arg(player.as_str()),
             )

@@ -86,7 +86,7 @@ impl GlobalBoards {
 
     /// `ZSCORE` of `player` on their shard of board `period_id`.
     fn zscore(&self, period_id: &str, player: &PlayerId) -> redis::Cmd {
-        let mut zscore = redis::cmd("ZSCORE");
+        let mut zscore = crate::store::cmd("ZSCORE");
         zscore
             .arg(self.sharding.board_key(period_id, player))
             .arg(player.as_str());
@@ -132,11 +132,11 @@ impl GlobalBoards {
             .iter()
             .map(|(period_id, packed, expires_at_ms)| {
                 let key = self.sharding.board_key(period_id, player);
-                let mut zadd = redis::cmd("ZADD");
+                let mut zadd = crate::store::cmd("ZADD");
                 zadd.arg(&key).arg("GT").arg(*packed).arg(player.as_str());
                 let mut group = vec![zadd];
                 if let Some(at) = expires_at_ms {
-                    let mut expire = redis::cmd("PEXPIREAT");
+                    let mut expire = crate::store::cmd("PEXPIREAT");
                     expire.arg(&key).arg(*at);
                     group.push(expire);
                 }
@@ -184,7 +184,7 @@ impl GlobalBoards {
                 .push(player);
         }
         let reads = by_shard.into_iter().map(|(shard, group)| {
-            let mut command = redis::cmd("ZMSCORE");
+            let mut command = crate::store::cmd("ZMSCORE");
             command.arg(&keys[usize::from(shard)]);
             for player in &group {
                 command.arg(player.as_str());
@@ -208,7 +208,7 @@ impl GlobalBoards {
     pub(crate) async fn total(&self, period_id: &str) -> Result<u64, StoreError> {
         let keys = self.sharding.board_keys(period_id);
         let sizes = futures_util::future::try_join_all(keys.iter().map(|key| {
-            let command = redis::cmd("ZCARD").arg(key).to_owned();
+            let command = crate::store::cmd("ZCARD").arg(key).to_owned();
             async move { self.store.query::<u64>(Op::BoardTotal, &command).await }
         }))
         .await?;

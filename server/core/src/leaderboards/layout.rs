@@ -76,7 +76,7 @@ pub async fn verify(store: &Store, sharding: &Sharding) -> Result<Verified, Layo
         let locked: Option<String> = store
             .query(
                 Op::LayoutLock,
-                redis::cmd("SET")
+                crate::store::cmd("SET")
                     .arg(MIGRATION_LOCK)
                     .arg("1")
                     .arg("NX")
@@ -97,14 +97,17 @@ pub async fn verify(store: &Store, sharding: &Sharding) -> Result<Verified, Layo
         store
             .query::<()>(
                 Op::LayoutRecord,
-                redis::cmd("HSETNX")
+                crate::store::cmd("HSETNX")
                     .arg(META)
                     .arg(SHARDS_FIELD)
                     .arg(configured),
             )
             .await?;
         store
-            .query::<()>(Op::LayoutUnlock, redis::cmd("DEL").arg(MIGRATION_LOCK))
+            .query::<()>(
+                Op::LayoutUnlock,
+                crate::store::cmd("DEL").arg(MIGRATION_LOCK),
+            )
             .await?;
         if boards_migrated > 0 {
             tracing::info!(
@@ -127,7 +130,7 @@ async fn recorded(store: &Store) -> Result<Option<u16>, StoreError> {
     let recorded: Option<String> = store
         .query(
             Op::LayoutRead,
-            redis::cmd("HGET").arg(META).arg(SHARDS_FIELD),
+            crate::store::cmd("HGET").arg(META).arg(SHARDS_FIELD),
         )
         .await?;
     Ok(recorded.and_then(|count| count.parse().ok()))
@@ -151,7 +154,7 @@ async fn unsharded_boards(store: &Store) -> Result<Vec<String>, StoreError> {
         let (next, keys): (u64, Vec<String>) = store
             .query(
                 Op::LayoutScan,
-                redis::cmd("SCAN")
+                crate::store::cmd("SCAN")
                     .arg(cursor)
                     .arg("MATCH")
                     .arg("lf:{lb:*}")
@@ -178,7 +181,7 @@ async fn migrate_board(store: &Store, sharding: &Sharding, key: &str) -> Result<
         .trim_end_matches('}')
         .to_owned();
     let expires_at: i64 = store
-        .query(Op::LayoutExpiry, redis::cmd("PEXPIRETIME").arg(key))
+        .query(Op::LayoutExpiry, crate::store::cmd("PEXPIRETIME").arg(key))
         .await?;
     let mut cursor = 0u64;
     loop {
@@ -204,7 +207,7 @@ async fn migrate_board(store: &Store, sharding: &Sharding, key: &str) -> Result<
         cursor = next;
     }
     store
-        .query::<()>(Op::LayoutMigrated, redis::cmd("DEL").arg(key))
+        .query::<()>(Op::LayoutMigrated, crate::store::cmd("DEL").arg(key))
         .await
 }
 
@@ -216,7 +219,7 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
         let (next, flat) = scan_page(store, Op::LayoutHscan, "HSCAN", NAMES, cursor).await?;
         let by_shard = group_by_shard(&flat, |player| sharding.name_key(player).to_owned());
         for (shard, names) in by_shard {
-            let mut command = redis::cmd("HSET");
+            let mut command = crate::store::cmd("HSET");
             command.arg(&shard);
             for (player, name) in &names {
                 command.arg(player).arg(name);
@@ -229,7 +232,7 @@ async fn migrate_names(store: &Store, sharding: &Sharding) -> Result<(), StoreEr
         cursor = next;
     }
     store
-        .query::<()>(Op::LayoutMigrated, redis::cmd("DEL").arg(NAMES))
+        .query::<()>(Op::LayoutMigrated, crate::store::cmd("DEL").arg(NAMES))
         .await
 }
 
@@ -244,7 +247,7 @@ async fn scan_page(
     store
         .query(
             op,
-            redis::cmd(command)
+            crate::store::cmd(command)
                 .arg(key)
                 .arg(cursor)
                 .arg("COUNT")

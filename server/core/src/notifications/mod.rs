@@ -308,7 +308,7 @@ impl Notifications {
             .store
             .query(
                 Op::InboxRead,
-                redis::cmd("XRANGE")
+                crate::store::cmd("XRANGE")
                     .arg(keys::inbox(player))
                     .arg(start)
                     .arg("+")
@@ -336,7 +336,7 @@ impl Notifications {
             .store
             .query(
                 Op::InboxAck,
-                redis::cmd("XTRIM")
+                crate::store::cmd("XTRIM")
                     .arg(keys::inbox(player))
                     .arg("MINID")
                     .arg(first_kept.to_string()),

@@ -43,7 +43,7 @@ impl Presence {
 
     /// Records that `player` is connected to this node (a newer login elsewhere overwrites it).
     pub async fn mark(&self, player: &PlayerId) {
-        let command = redis::cmd("SET")
+        let command = crate::store::cmd("SET")
             .arg(keys::presence(player))
             .arg(&*self.node_id)
             .arg("EX")
@@ -78,7 +78,7 @@ impl Presence {
         self.store
             .query(
                 Op::PresenceGet,
-                redis::cmd("GET").arg(keys::presence(player)),
+                crate::store::cmd("GET").arg(keys::presence(player)),
             )
             .await
     }

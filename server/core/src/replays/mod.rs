@@ -110,7 +110,10 @@ impl Replays {
     /// earlier than `keep_best` could.
     pub(crate) async fn read_log(&self, run: RunId) -> Result<Option<Vec<u8>>, StoreError> {
         self.store
-            .query(Op::ReplayLog, redis::cmd("GET").arg(keys::run_log(&run)))
+            .query(
+                Op::ReplayLog,
+                crate::store::cmd("GET").arg(keys::run_log(&run)),
+            )
             .await
     }
 
@@ -206,13 +209,13 @@ impl Replays {
             self.store
                 .query::<bool>(
                     Op::ReplayFriend,
-                    redis::cmd("HEXISTS")
+                    crate::store::cmd("HEXISTS")
                         .arg(keys::friends(viewer))
                         .arg(player.as_str()),
                 )
                 .await
         };
-        let mut read_record = redis::cmd("HGETALL");
+        let mut read_record = crate::store::cmd("HGETALL");
         read_record.arg(keys::best_run(player, &slot.id));
         let record = self
             .store

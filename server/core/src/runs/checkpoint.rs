@@ -230,7 +230,10 @@ pub(crate) async fn create(
 /// and nothing else refers to it.
 pub(crate) async fn discard(store: &Store, run: RunId) -> Result<(), StoreError> {
     store
-        .query::<()>(Op::RunDiscard, redis::cmd("DEL").arg(keys::run_meta(&run)))
+        .query::<()>(
+            Op::RunDiscard,
+            crate::store::cmd("DEL").arg(keys::run_meta(&run)),
+        )
         .await
 }
 
@@ -394,10 +397,10 @@ pub(crate) async fn write_jumps(
     commands.push(append);
     if let Some(ttl) = write.refresh_ttl {
         let meta = keys::run_meta(&run);
-        let mut read_drive = redis::cmd("HMGET");
+        let mut read_drive = crate::store::cmd("HMGET");
         read_drive.arg(&meta).arg(&["state", "driver", "epoch"]);
         // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
-        let mut expire_meta = redis::cmd("EXPIRE");
+        let mut expire_meta = crate::store::cmd("EXPIRE");
         expire_meta.arg(&meta).arg(ttl_seconds(ttl)).arg("GT");
         commands.extend([
             read_drive,
@@ -423,7 +426,7 @@ pub(crate) async fn write_jumps(
         // The write went to a log no one reads any more (and may have created it, without a TTL: its
         // fence had gone).
         let _ = store
-            .query::<()>(Op::RunDropStaleLog, redis::cmd("DEL").arg(live))
+            .query::<()>(Op::RunDropStaleLog, crate::store::cmd("DEL").arg(live))
             .await;
         return Ok(refused);
     }
@@ -467,7 +470,7 @@ async fn fenced(store: &Store, meta: &str, write: &JumpWrite<'_>) -> Result<Appe
     let drive: DriveState = store
         .query(
             Op::RunReadDrive,
-            redis::cmd("HMGET")
+            crate::store::cmd("HMGET")
                 .arg(meta)
                 .arg(&["state", "driver", "epoch"]),
         )

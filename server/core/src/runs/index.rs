@@ -31,7 +31,7 @@ pub(crate) async fn schedule(store: &Store, run: RunId, due_ms: u64) -> Result<(
     store
         .query::<()>(
             Op::RunsIndexSchedule,
-            redis::cmd("ZADD")
+            crate::store::cmd("ZADD")
                 .arg(keys::runs_index(shard(&run)))
                 .arg(due_ms)
                 .arg(run.to_string()),
@@ -44,7 +44,7 @@ pub(crate) async fn settle(store: &Store, run: RunId) -> Result<(), StoreError> 
     store
         .query::<()>(
             Op::RunsIndexSettle,
-            redis::cmd("ZREM")
+            crate::store::cmd("ZREM")
                 .arg(keys::runs_index(shard(&run)))
                 .arg(run.to_string()),
         )
@@ -76,7 +76,7 @@ pub(crate) async fn due_count(store: &Store, shard: u8, now_ms: u64) -> Result<u
     store
         .query(
             Op::RunsIndexCount,
-            redis::cmd("ZCOUNT")
+            crate::store::cmd("ZCOUNT")
                 .arg(keys::runs_index(shard))
                 .arg("-inf")
                 .arg(now_ms),

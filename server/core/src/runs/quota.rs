@@ -100,7 +100,7 @@ pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usiz
     let listed: Vec<String> = store
         .query(
             Op::RunQuotaList,
-            redis::cmd("ZRANGE")
+            crate::store::cmd("ZRANGE")
                 .arg(keys::live_runs(player))
                 .arg(0)
                 .arg(-1),
@@ -113,7 +113,9 @@ pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usiz
         let state: Option<String> = store
             .query(
                 Op::RunQuotaState,
-                redis::cmd("HGET").arg(keys::run_meta(&run)).arg("state"),
+                crate::store::cmd("HGET")
+                    .arg(keys::run_meta(&run))
+                    .arg("state"),
             )
             .await?;
         Ok(state)
@@ -128,7 +130,7 @@ pub(crate) async fn prune_ended(store: &Store, player: &PlayerId) -> Result<usiz
     if ended.is_empty() {
         return Ok(0);
     }
-    let mut command = redis::cmd("ZREM");
+    let mut command = crate::store::cmd("ZREM");
     command.arg(keys::live_runs(player));
     for id in &ended {
         command.arg(id.as_str());
@@ -146,7 +148,7 @@ pub(crate) async fn release(
     store
         .query::<()>(
             Op::RunQuotaRelease,
-            redis::cmd("ZREM")
+            crate::store::cmd("ZREM")
                 .arg(keys::live_runs(player))
                 .arg(run.to_string()),
         )

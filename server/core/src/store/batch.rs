@@ -70,8 +70,12 @@ type Replies = Result<Vec<Value>, BatchFailure>;
 
 /// `commands` as one pipeline (not a transaction) that answers every command, a refusal included as
 /// that command's [`Value::ServerError`] (`ignore_errors`), so one entry's refusal is not another's.
-pub(crate) fn answering_pipeline(commands: impl IntoIterator<Item = Cmd>) -> redis::Pipeline {
-    let mut pipe = redis::pipe();
+/// Sized for `count` commands, not grown one at a time.
+pub(crate) fn answering_pipeline(
+    count: usize,
+    commands: impl IntoIterator<Item = Cmd>,
+) -> redis::Pipeline {
+    let mut pipe = redis::Pipeline::with_capacity(count);
     pipe.ignore_errors();
     for command in commands {
         pipe.add_command(command);
@@ -135,7 +139,10 @@ impl Batcher {
         let deadline = Instant::now() + self.timeout;
         if let Some(_slot) = self.direct_slot() {
             // redis-rs's own timeout covers only the answer, not a connection being made again.
-            let (pipe, mut connection) = (answering_pipeline(commands), self.connection.clone());
+            let (pipe, mut connection) = (
+                answering_pipeline(commands.len(), commands),
+                self.connection.clone(),
+            );
             let sent = pipe.query_async::<Vec<Value>>(&mut connection);
             return match tokio::time::timeout_at(deadline, sent).await {
                 Ok(replies) => replies.map_err(BatchFailure::from),
@@ -255,10 +262,12 @@ fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<(Vec<Entry>, Instant)>
 /// Sends the entries' commands as one pipeline and answers each entry, failing them all at `deadline`.
 async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
     let mut answers = Vec::with_capacity(entries.len());
-    let pipe = answering_pipeline(entries.into_iter().flat_map(|entry| {
+    let count = entries.iter().map(|entry| entry.commands.len()).sum();
+    let commands = entries.into_iter().flat_map(|entry| {
         answers.push((entry.commands.len(), entry.reply));
         entry.commands
-    }));
+    });
+    let pipe = answering_pipeline(count, commands);
     let sent = pipe.len();
     let replies =
         match tokio::time::timeout_at(deadline, pipe.query_async::<Vec<Value>>(connection)).await {
@@ -291,7 +300,7 @@ mod tests {
     fn entry(deadline: Instant) -> (Entry, oneshot::Receiver<Replies>) {
         let (reply, answer) = oneshot::channel();
         let entry = Entry {
-            commands: vec![redis::cmd("PING")],
+            commands: vec![crate::store::cmd("PING")],
             reply,
             deadline,
         };

@@ -3,6 +3,7 @@
 //! nodes (`pubsub`: sharded pub/sub on a cluster); and the local redis-server child (`supervisor`).
 
 mod batch;
+mod command;
 mod connection;
 mod error;
 pub mod keys;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
+pub use command::cmd;
 pub use connection::RedisTarget;
 pub use error::StoreError;
 pub use op::Op;
@@ -190,7 +192,7 @@ impl Store {
         commands: Vec<Cmd>,
     ) -> Result<Vec<redis::Value>, StoreError> {
         let Some(batcher) = self.connection.batcher() else {
-            let pipe = batch::answering_pipeline(commands);
+            let pipe = batch::answering_pipeline(commands.len(), commands);
             // With `ignore_errors` a redirection is a command's reply: made an error, it is followed.
             return self
                 .query_pipeline_read(
@@ -285,7 +287,7 @@ impl Store {
                         let mut connection = self.connection.clone();
                         let _ = tokio::time::timeout(
                             self.timeout,
-                            redis::cmd("EXISTS")
+                            crate::store::cmd("EXISTS")
                                 .arg(key)
                                 .query_async::<i64>(&mut connection),
                         )
@@ -313,7 +315,7 @@ impl Store {
 
     /// True when Redis answers `PING`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.query::<String>(Op::Ping, &redis::cmd("PING"))
+        self.query::<String>(Op::Ping, &crate::store::cmd("PING"))
             .await
             .map(drop)
     }

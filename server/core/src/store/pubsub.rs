@@ -32,7 +32,7 @@ impl Store {
         };
         self.query::<i64>(
             Op::NotificationPublish,
-            redis::cmd(command).arg(channel).arg(payload),
+            crate::store::cmd(command).arg(channel).arg(payload),
         )
         .await
         .map(drop)

@@ -118,7 +118,7 @@ impl SupervisedRedis {
                 return Err(format!("redis-server exited at start with {status}"));
             }
             if let Ok(mut connection) = client.get_multiplexed_async_connection().await
-                && redis::cmd("PING")
+                && crate::store::cmd("PING")
                     .query_async::<String>(&mut connection)
                     .await
                     .is_ok()
@@ -141,7 +141,7 @@ impl SupervisedRedis {
             && let Ok(mut connection) = client.get_multiplexed_async_connection().await
         {
             // The connection closes as Redis exits, so an error answer is expected.
-            let _ = redis::cmd("SHUTDOWN")
+            let _ = crate::store::cmd("SHUTDOWN")
                 .query_async::<()>(&mut connection)
                 .await;
         }
