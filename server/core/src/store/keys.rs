@@ -5,13 +5,34 @@
 
 use protocol::{ChallengeId, PlayerId, RunId};
 
+/// `lf:{p:<player>}:<suffix>`, built in a buffer of its size: `format!` costs a string grown as it goes
+/// and the formatting machinery, and a recorded run makes about twenty of these keys.
+fn player_key(player: &PlayerId, suffix: &str) -> String {
+    player_key_with(player, suffix, 0)
+}
+
+/// [`player_key`] with room for `extra` bytes more.
+fn player_key_with(player: &PlayerId, suffix: &str, extra: usize) -> String {
+    let id = player.as_str();
+    let mut key =
+        String::with_capacity("lf:{p:".len() + id.len() + "}:".len() + suffix.len() + extra);
+    key.push_str("lf:{p:");
+    key.push_str(id);
+    key.push_str("}:");
+    key.push_str(suffix);
+    key
+}
+
 /// `lf:{run:<run>}:<suffix>`, built in a buffer of the right size: a run's keys are made at each of its
 /// steps (start, TTL refresh, end, recording), and `format!` grows its string as it goes.
 fn run_key(run: &RunId, suffix: &str, extra: usize) -> String {
     use std::fmt::Write as _;
     let mut key = String::with_capacity("lf:{run:".len() + 32 + "}:".len() + suffix.len() + extra);
     // Writing to a `String` cannot fail.
-    let _ = write!(key, "lf:{{run:{run}}}:{suffix}");
+    key.push_str("lf:{run:");
+    let _ = write!(key, "{run}");
+    key.push_str("}:");
+    key.push_str(suffix);
     key
 }
 
@@ -57,91 +78,101 @@ pub(crate) fn challenge_board(id: &ChallengeId) -> String {
 /// The runs a player has live now: run id → when the run would have timed out (sorted set), for the
 /// cap on live runs.
 pub(crate) fn live_runs(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:runs:live")
+    player_key(player, "runs:live")
 }
 
 /// The runs a player started in the last hour: run id → unix ms (sorted set), for the hourly cap.
 pub(crate) fn runs_started(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:runs:started")
+    player_key(player, "runs:started")
 }
 
 /// A player's friends: friend → unix ms since when (hash).
 pub fn friends(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:friends")
+    player_key(player, "friends")
 }
 
 /// Friend requests a player received: sender → unix ms (hash).
 pub(crate) fn requests_in(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:req:in")
+    player_key(player, "req:in")
 }
 
 /// Friend requests a player sent: recipient → unix ms (hash).
 pub(crate) fn requests_out(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:req:out")
+    player_key(player, "req:out")
 }
 
 /// Players this player blocked (set).
 pub(crate) fn blocked(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:blocked")
+    player_key(player, "blocked")
 }
 
 /// Players who blocked this player (set), so reads can hide them.
 pub(crate) fn blocked_by(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:blocked-by")
+    player_key(player, "blocked-by")
 }
 
 /// That a player exists: the unix day they last authenticated, or were linked by the host app's import
 /// (string). Friend requests go only to players who have one (or a friend list).
 pub(crate) fn seen(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:seen")
+    player_key(player, "seen")
 }
 
 /// Friend requests a player sent in the current hour (counter, expires with the hour it started).
 pub(crate) fn requests_sent_hour(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:req:sent-hour")
+    player_key(player, "req:sent-hour")
 }
 
 /// Friend requests a player received in the current hour (counter, expires with the hour it started).
 pub(crate) fn requests_received_hour(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:req:received-hour")
+    player_key(player, "req:received-hour")
 }
 
 /// Senders whose request notified this player lately: sender → unix ms (sorted set, entries a day), so
 /// asking again (after a block and unblock, say) does not notify again.
 pub(crate) fn requests_notified(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:req:notified")
+    player_key(player, "req:notified")
 }
 
 /// Messages a player sent in one budget window, counted by every node (counter, expires after two
 /// windows).
 pub(crate) fn message_budget(player: &PlayerId, window: u64) -> String {
-    format!("lf:{{p:{player}}}:msgs:{window}")
+    {
+        use std::fmt::Write as _;
+        // At most 20 digits.
+        let mut key = player_key_with(player, "msgs:", 20);
+        let _ = write!(key, "{window}");
+        key
+    }
 }
 
 /// A player's notification inbox (capped stream with a TTL).
 pub fn inbox(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:inbox")
+    player_key(player, "inbox")
 }
 
 /// A player's open coalescing window of "friend passed you" notifications (hash).
 pub fn coalesce(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:coalesce")
+    player_key(player, "coalesce")
 }
 
 /// The node holding a player's connection (string with a TTL).
 pub fn presence(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:presence")
+    player_key(player, "presence")
 }
 
 /// The runs that already told a player "friend passed you" (sorted set: run id → unix ms, a day kept),
 /// so a retried recording never stores the same notification twice.
 pub(crate) fn passes_seen(player: &PlayerId) -> String {
-    format!("lf:{{p:{player}}}:passes-seen")
+    player_key(player, "passes-seen")
 }
 
 /// A player's best run of one board period, kept to be replayed: course, inputs, packed score (hash).
 pub(crate) fn best_run(player: &PlayerId, period_id: &str) -> String {
-    format!("lf:{{p:{player}}}:best:{period_id}")
+    {
+        let mut key = player_key_with(player, "best:", period_id.len());
+        key.push_str(period_id);
+        key
+    }
 }
 
 /// The pub/sub channel a node listens on for pushes to players connected to it.
@@ -202,5 +233,11 @@ mod tests {
         ] {
             assert_eq!(tag(&key), "p:alice", "{key}");
         }
+        assert_eq!(friends(&player), "lf:{p:alice}:friends");
+        assert_eq!(message_budget(&player, 1234), "lf:{p:alice}:msgs:1234");
+        assert_eq!(
+            best_run(&player, "w2026-11-23"),
+            "lf:{p:alice}:best:w2026-11-23"
+        );
     }
 }
