@@ -761,3 +761,46 @@ async fn the_server_closes_first_and_completes_the_handshake() {
         "the TCP connection ends after the handshake"
     );
 }
+
+#[tokio::test]
+async fn frames_sent_with_the_upgrade_request_are_answered() {
+    // A client may send its first frames right behind the upgrade request, before the answer: the
+    // server reads them with the request and must hand them on to the WebSocket, in order.
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &[]).await;
+    let token = server.token("eager").await;
+    let early = [
+        RawFrame::text(r#"{"id":1,"request":{"ping":{"client_time_ms":5}}}"#).encode(),
+        RawFrame::ping(b"early".to_vec()).encode(),
+        RawFrame::text(r#"{"id":2,"request":{"ping":{"client_time_ms":6}}}"#).encode(),
+    ]
+    .concat();
+    let (status, mut socket) =
+        RawSocket::connect_sending(server.public, "leapfrog.v1.json", Some(&token), "", &early)
+            .await;
+    assert_eq!(status, 101, "the upgrade is accepted");
+    let mut answered = Vec::new();
+    while answered.len() < 3 {
+        let frame = socket
+            .next_frame()
+            .await
+            .expect("the early frames are answered");
+        match frame.opcode {
+            PONG => answered.push("pong".to_owned()),
+            PING => {}
+            _ => {
+                let text = String::from_utf8(frame.payload).expect("text");
+                if text.contains(r#""id":1"#) {
+                    answered.push("1".to_owned());
+                } else if text.contains(r#""id":2"#) {
+                    answered.push("2".to_owned());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        answered,
+        ["1", "pong", "2"],
+        "each early frame answered, in order"
+    );
+}

@@ -164,6 +164,18 @@ impl RawSocket {
         token: Option<&str>,
         extra_headers: &str,
     ) -> (u16, RawSocket) {
+        RawSocket::connect_sending(addr, subprotocol, token, extra_headers, &[]).await
+    }
+
+    /// [`RawSocket::try_connect`], with `early` (frames, say) sent in the same write as the request,
+    /// before the answer: the server reads them with the request and must still hand them on.
+    pub(crate) async fn connect_sending(
+        addr: SocketAddr,
+        subprotocol: &str,
+        token: Option<&str>,
+        extra_headers: &str,
+        early: &[u8],
+    ) -> (u16, RawSocket) {
         let stream = tokio::time::timeout(WAIT, TcpStream::connect(addr))
             .await
             .expect("connects in time")
@@ -181,7 +193,9 @@ impl RawSocket {
             stream,
             buffer: Vec::new(),
         };
-        socket.send_bytes(request.as_bytes()).await;
+        socket
+            .send_bytes(&[request.as_bytes(), early].concat())
+            .await;
         let head = loop {
             if let Some(end) = socket.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
                 let head: Vec<u8> = socket.buffer.drain(..end + 4).collect();
