@@ -4,9 +4,12 @@
 //! only once something is queued.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Poll;
 
+use futures_util::task::AtomicWaker;
 use tokio::sync::Notify;
 
 use super::registry::Control;
@@ -19,8 +22,12 @@ pub(crate) struct Queue {
     /// `Arc` counts) at 128 bytes, one of the allocator's size classes; a `usize` made it 136, served
     /// from the 160-byte class.
     capacity: u32,
-    /// Wakes the connection when a control arrives (kept as a permit when it is not waiting).
-    ready: Notify,
+    /// How many controls are queued, so the connection can look without taking the lock: it looks on
+    /// every turn of its loop, and nearly always finds none.
+    queued: AtomicU32,
+    /// Wakes the connection when a control arrives. The connection is the only one waiting, so a
+    /// single waker does (a `Notify`'s waiter list took its lock twice per turn of the loop).
+    ready: AtomicWaker,
     /// Wakes senders waiting for room.
     room: Notify,
     /// Set when the connection is gone: nothing more is queued, and waiting senders give up.
@@ -40,7 +47,8 @@ pub(crate) fn channel(capacity: usize) -> (Arc<Queue>, Receiver) {
     let queue = Arc::new(Queue {
         items: Mutex::new(VecDeque::new()),
         capacity: u32::try_from(capacity).unwrap_or(u32::MAX).max(1),
-        ready: Notify::new(),
+        queued: AtomicU32::new(0),
+        ready: AtomicWaker::new(),
         room: Notify::new(),
         closed: AtomicBool::new(false),
         missed: AtomicBool::new(false),
@@ -64,8 +72,9 @@ impl Queue {
                 return Err(control);
             }
             items.push_back(control);
+            self.queued.fetch_add(1, Ordering::Release);
         }
-        self.ready.notify_one();
+        self.ready.wake();
         Ok(())
     }
 
@@ -88,18 +97,33 @@ impl Queue {
 
 impl Receiver {
     /// The next control, waiting for one. Cancel-safe: a control is only taken when returned.
-    pub(crate) async fn recv(&mut self) -> Control {
-        loop {
+    pub(crate) fn recv(&mut self) -> impl Future<Output = Control> + '_ {
+        std::future::poll_fn(|cx| {
             if let Some(control) = self.try_recv() {
-                return control;
+                return Poll::Ready(control);
             }
-            self.queue.ready.notified().await;
-        }
+            self.queue.ready.register(cx.waker());
+            // A control queued between the look and the registration woke no one: look again.
+            match self.try_recv() {
+                Some(control) => Poll::Ready(control),
+                None => Poll::Pending,
+            }
+        })
     }
 
     /// The next control if one is queued.
     pub(crate) fn try_recv(&mut self) -> Option<Control> {
-        let control = self.queue.items().pop_front();
+        if self.queue.queued.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let control = {
+            let mut items = self.queue.items();
+            let control = items.pop_front();
+            if control.is_some() {
+                self.queue.queued.fetch_sub(1, Ordering::Release);
+            }
+            control
+        };
         if control.is_some() {
             self.queue.room.notify_waiters();
         }
@@ -111,6 +135,7 @@ impl Drop for Receiver {
     fn drop(&mut self) {
         self.queue.closed.store(true, Ordering::Release);
         self.queue.items().clear();
+        self.queue.queued.store(0, Ordering::Release);
         self.queue.room.notify_waiters();
     }
 }
@@ -187,5 +212,42 @@ mod tests {
                 .try_send(Control::Close(CloseReason::Replaced))
                 .is_err()
         );
+    }
+    /// A receiver waiting on another thread is woken by every control, however the sending and the
+    /// waiting interleave, and gets them all, in order, through a queue much smaller than what goes
+    /// through it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiting_receiver_gets_every_control_in_order() {
+        use protocol::{ErrorCode, RequestId, ServerFrame};
+        const CONTROLS: u32 = 5_000;
+        let (queue, mut receiver) = channel(4);
+        let received = tokio::spawn(async move {
+            let mut ids = Vec::new();
+            while ids.len() < CONTROLS as usize {
+                match receiver.recv().await {
+                    Control::Send(frame) => match *frame {
+                        ServerFrame::Error { id: Some(id), .. } => ids.push(id.0),
+                        other => panic!("{other:?}"),
+                    },
+                    Control::Close(reason) => panic!("{reason:?}"),
+                }
+            }
+            ids
+        });
+        let sent = async {
+            for id in 0..CONTROLS {
+                let frame = ServerFrame::error(Some(RequestId(id)), ErrorCode::Internal, "");
+                queue.send(Control::Send(Box::new(frame))).await;
+                if id % 7 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            received.await
+        };
+        let ids = tokio::time::timeout(std::time::Duration::from_secs(10), sent)
+            .await
+            .expect("every control arrives")
+            .expect("the receiver ends");
+        assert_eq!(ids, (0..CONTROLS).collect::<Vec<_>>());
     }
 }
