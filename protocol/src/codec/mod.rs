@@ -9,6 +9,7 @@
 //! ([`crate::BoundedVec`]), and never panics: every failure is a [`DecodeError`].
 
 mod error;
+mod jump_frame;
 mod negotiate;
 
 use serde::Serialize;
@@ -129,14 +130,19 @@ impl Codec {
         }
     }
 
-    /// Decodes a client's frame (server side).
+    /// Decodes a client's frame (server side). A binary jump frame is read straight
+    /// (`jump_frame`); every other frame, and any that is not exactly a jump, the serde way.
     pub fn decode_client<'a>(
         self,
         frame: impl Into<WirePayload<'a>>,
     ) -> Result<ClientFrame, DecodeError> {
-        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES, { 8 * MAX_CLIENT_FRAME_BYTES }>(
-            frame.into(),
-        )
+        let frame = frame.into();
+        if let (Codec::Bincode, WirePayload::Binary(bytes)) = (self, frame)
+            && let Some(jump) = jump_frame::decode(bytes)
+        {
+            return Ok(jump);
+        }
+        self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES, { 8 * MAX_CLIENT_FRAME_BYTES }>(frame)
     }
 
     /// Encodes a server frame (server side).
