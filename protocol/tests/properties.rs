@@ -6,7 +6,7 @@ mod strategies;
 
 use proptest::prelude::*;
 use protocol::limits::{MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES};
-use protocol::{Codec, DecodeError, WireFrame};
+use protocol::{Codec, DecodeError, JumpResult, RequestId, Response, ServerFrame, WireFrame};
 
 const CODECS: [Codec; 2] = [Codec::Bincode, Codec::Json];
 
@@ -30,6 +30,28 @@ proptest! {
         for codec in CODECS {
             let wire = codec.encode_server(&frame).expect("server frames fit their limit");
             prop_assert_eq!(codec.decode_server(&wire), Ok(frame.clone()));
+        }
+    }
+
+    /// The binary answer to a jump is written without serde (`codec::jump_result`): every frame's
+    /// bytes are still serde's, byte for byte.
+    #[test]
+    fn bincode_server_frames_are_the_bytes_serde_writes(
+        frame in strategies::server_frame(),
+        id in any::<u32>(),
+        outcome in strategies::outcome(),
+    ) {
+        let jump = ServerFrame::Reply {
+            id: RequestId(id),
+            response: Response::JumpResult(JumpResult { outcome, ended: None }),
+        };
+        for frame in [frame, jump] {
+            let serde = bincode::serde::encode_to_vec(
+                &frame,
+                protocol::codec::bincode_config::<MAX_SERVER_FRAME_BYTES>(),
+            )
+            .expect("serde encodes every server frame");
+            prop_assert_eq!(Codec::Bincode.encode_server(&frame), Ok(WireFrame::Binary(serde)));
         }
     }
 

@@ -10,6 +10,7 @@
 
 mod error;
 mod jump_frame;
+mod jump_result;
 mod negotiate;
 
 use serde::Serialize;
@@ -145,8 +146,14 @@ impl Codec {
         self.decode::<ClientFrame, MAX_CLIENT_FRAME_BYTES, { 8 * MAX_CLIENT_FRAME_BYTES }>(frame)
     }
 
-    /// Encodes a server frame (server side).
+    /// Encodes a server frame (server side). The binary answer to a jump that goes on is written
+    /// straight (`jump_result`, the same bytes); every other frame the serde way.
     pub fn encode_server(self, frame: &ServerFrame) -> Result<WireFrame, EncodeError> {
+        if self == Codec::Bincode
+            && let Some(bytes) = jump_result::encode(frame, FRAME_CAPACITY)
+        {
+            return Ok(WireFrame::Binary(bytes));
+        }
         self.encode::<_, MAX_SERVER_FRAME_BYTES>(frame)
     }
 

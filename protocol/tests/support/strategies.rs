@@ -64,7 +64,7 @@ fn landing() -> impl Strategy<Value = Landing> {
     ])
 }
 
-fn outcome() -> impl Strategy<Value = JumpOutcome> {
+pub(crate) fn outcome() -> impl Strategy<Value = JumpOutcome> {
     (
         any::<[u32; 5]>(),
         landing(),
