@@ -25,7 +25,12 @@ pub(super) fn decode(bytes: &[u8]) -> Option<ClientFrame> {
     let seq = varint_u32(bytes, &mut at)?;
     let press_ms = varint_u32(bytes, &mut at)?;
     let dwell_ms = varint_u32(bytes, &mut at)?;
-    (at == bytes.len()).then_some(ClientFrame {
+    (at == bytes.len()).then(|| jump(id, run_id, seq, press_ms, dwell_ms))
+}
+
+/// The frame of a jump with these fields.
+fn jump(id: u32, run_id: [u8; 16], seq: u32, press_ms: u32, dwell_ms: u32) -> ClientFrame {
+    ClientFrame {
         id: RequestId(id),
         request: Request::Jump(JumpRequest {
             run_id: RunId::from_bytes(run_id),
@@ -33,7 +38,7 @@ pub(super) fn decode(bytes: &[u8]) -> Option<ClientFrame> {
             press_ms,
             dwell_ms,
         }),
-    })
+    }
 }
 
 /// A `u32` as bincode's varint encoding has it at `at`, which moves past it: one byte up to 250, else
@@ -106,14 +111,8 @@ mod tests {
             any::<u32>(),
             any::<u32>(),
         )
-            .prop_map(|(id, run_id, seq, press_ms, dwell_ms)| ClientFrame {
-                id: RequestId(id),
-                request: Request::Jump(JumpRequest {
-                    run_id: RunId::from_bytes(run_id),
-                    seq,
-                    press_ms,
-                    dwell_ms,
-                }),
+            .prop_map(|(id, run_id, seq, press_ms, dwell_ms)| {
+                jump(id, run_id, seq, press_ms, dwell_ms)
             })
     }
 
