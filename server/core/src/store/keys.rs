@@ -136,13 +136,11 @@ pub(crate) fn requests_notified(player: &PlayerId) -> String {
 /// Messages a player sent in one budget window, counted by every node (counter, expires after two
 /// windows).
 pub(crate) fn message_budget(player: &PlayerId, window: u64) -> String {
-    {
-        use std::fmt::Write as _;
-        // At most 20 digits.
-        let mut key = player_key_with(player, "msgs:", 20);
-        let _ = write!(key, "{window}");
-        key
-    }
+    use std::fmt::Write as _;
+    // At most 20 digits.
+    let mut key = player_key_with(player, "msgs:", 20);
+    let _ = write!(key, "{window}");
+    key
 }
 
 /// A player's notification inbox (capped stream with a TTL).
@@ -168,11 +166,9 @@ pub(crate) fn passes_seen(player: &PlayerId) -> String {
 
 /// A player's best run of one board period, kept to be replayed: course, inputs, packed score (hash).
 pub(crate) fn best_run(player: &PlayerId, period_id: &str) -> String {
-    {
-        let mut key = player_key_with(player, "best:", period_id.len());
-        key.push_str(period_id);
-        key
-    }
+    let mut key = player_key_with(player, "best:", period_id.len());
+    key.push_str(period_id);
+    key
 }
 
 /// The pub/sub channel a node listens on for pushes to players connected to it.
