@@ -136,7 +136,7 @@ impl Batcher {
     /// straight under a timer of its own; a queued one by its entry's deadline, which the batch task
     /// keeps (see [`gather`]), so it costs no timer of its own.
     pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
-        let deadline = Instant::now() + self.timeout;
+        let deadline = self.deadline();
         if let Some(_slot) = self.direct_slot() {
             // redis-rs's own timeout covers only the answer, not a connection being made again.
             let (pipe, mut connection) = (
@@ -150,6 +150,11 @@ impl Batcher {
             };
         }
         self.send_queued(commands, deadline).await
+    }
+
+    /// When a command sent now must be answered by.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.timeout
     }
 
     /// A place among the commands sent straight, if one is free (counted as a request of one entry).
@@ -189,8 +194,10 @@ impl Batcher {
             if let Some(_slot) = self.direct_slot() {
                 return self.connection.clone().req_packed_command(command).await;
             }
-            let deadline = Instant::now() + self.timeout;
-            match self.send_queued(vec![command.clone()], deadline).await {
+            match self
+                .send_queued(vec![command.clone()], self.deadline())
+                .await
+            {
                 Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
                 Err(BatchFailure::Redis(error)) => Err(error),
                 Err(BatchFailure::Timeout) => Err(std::io::Error::new(
@@ -249,12 +256,11 @@ async fn gather(
 /// The entries of `taken` (emptied) that are still due, and the earliest of their deadlines; those
 /// whose deadline is past `now` fail with [`BatchFailure::Timeout`]. `None` if none is left.
 fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<(Vec<Entry>, Instant)> {
-    let (entries, late): (Vec<Entry>, Vec<Entry>) = std::mem::take(taken)
-        .into_iter()
-        .partition(|entry| entry.deadline > now);
-    for entry in late {
-        let _ = entry.reply.send(Err(BatchFailure::Timeout));
+    for late in taken.extract_if(.., |entry| entry.deadline <= now) {
+        let _ = late.reply.send(Err(BatchFailure::Timeout));
     }
+    // The batch takes `taken`'s buffer, as it did before entries had deadlines: no copy per batch.
+    let entries = std::mem::take(taken);
     let deadline = entries.iter().map(|entry| entry.deadline).min()?;
     Some((entries, deadline))
 }
