@@ -118,16 +118,12 @@ impl Receiver {
         }
         let control = {
             let mut items = self.queue.items();
-            let control = items.pop_front();
-            if control.is_some() {
-                self.queue.queued.fetch_sub(1, Ordering::Release);
-            }
+            let control = items.pop_front()?;
+            self.queue.queued.fetch_sub(1, Ordering::Release);
             control
         };
-        if control.is_some() {
-            self.queue.room.notify_waiters();
-        }
-        control
+        self.queue.room.notify_waiters();
+        Some(control)
     }
 }
 
@@ -213,6 +209,7 @@ mod tests {
                 .is_err()
         );
     }
+
     /// A receiver waiting on another thread is woken by every control, however the sending and the
     /// waiting interleave, and gets them all, in order, through a queue much smaller than what goes
     /// through it.
