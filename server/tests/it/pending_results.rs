@@ -22,6 +22,15 @@ fn finished(centre_hits: u32) -> FinishedRun {
     )
 }
 
+/// Waits (up to 10 s) until the queue's worker has failed a try: it has taken a result and retries it.
+async fn until_tried(metrics: &Metrics) {
+    let tried = tokio::time::Instant::now();
+    while metrics.run_result_retries_total.get() < 1 {
+        assert!(tried.elapsed() < Duration::from_secs(10), "never tried");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     let mut redis = TestRedis::start().await;
@@ -37,11 +46,7 @@ async fn a_result_queued_during_an_outage_is_recorded_when_redis_returns() {
     assert!(domain.recorder.record(&run).await.is_err(), "Redis is down");
     assert!(queue.enqueue(run.clone()), "queued");
     // A try fails at once or after the store's timeout (200 ms), however busy the machine is.
-    let tried = tokio::time::Instant::now();
-    while metrics.run_result_retries_total.get() < 1 {
-        assert!(tried.elapsed() < Duration::from_secs(10), "never tried");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_tried(&metrics).await;
     assert_eq!(queue.len(), 1, "still waiting while Redis is down");
     assert_eq!(metrics.run_results_pending.get(), 1, "the gauge counts it");
 
@@ -84,11 +89,7 @@ async fn a_full_queue_refuses_instead_of_growing() {
     // One is being retried by the worker, one waits in the channel of capacity 1; the third is refused.
     assert!(queue.enqueue(finished(1)));
     // The worker has taken the first once it failed a try.
-    let tried = tokio::time::Instant::now();
-    while metrics.run_result_retries_total.get() < 1 {
-        assert!(tried.elapsed() < Duration::from_secs(10), "never tried");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until_tried(&metrics).await;
     assert!(queue.enqueue(finished(2)));
     assert!(!queue.enqueue(finished(3)), "a full queue refuses");
     assert_eq!(queue.len(), 2);

@@ -135,7 +135,7 @@ pub(crate) fn requests_notified(player: &PlayerId) -> String {
 
 /// Messages a player sent in one budget window, counted by every node (counter, expires after two
 /// windows).
-pub(crate) fn message_budget(player: &PlayerId, window: u64) -> String {
+pub fn message_budget(player: &PlayerId, window: u64) -> String {
     use std::fmt::Write as _;
     // At most 20 digits.
     let mut key = player_key_with(player, "msgs:", 20);

@@ -160,21 +160,16 @@ async fn the_budget_holds_across_nodes() {
     // (of 4, a tenth of the budget: 28 of the 30) to land, then go at a pace (20 ms a message) that
     // lets each batch's total come back.
     let window = leapfrog_core::budget::MessageBudget::window_of(leapfrog_core::clock::unix_ms());
-    let key = format!("lf:{{p:spread}}:msgs:{window}");
     let mut connection = redis.connection().await;
     let landed = tokio::time::Instant::now();
     loop {
-        let count: Option<u64> = redis::cmd("GET")
-            .arg(&key)
-            .query_async(&mut connection)
-            .await
-            .expect("GET answers");
-        if count >= Some(28) {
+        let count = counted_messages(&mut connection, &["spread".to_owned()], window).await;
+        if count >= 28 {
             break;
         }
         assert!(
             landed.elapsed() < WAIT,
-            "the first node's batches never landed: {count:?}"
+            "the first node's batches never landed: {count}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -479,7 +474,7 @@ async fn every_players_remainder_is_counted_in_a_few_requests() {
     for player in &players {
         let mut counted = 0;
         for window in [window, window + 1] {
-            let key = format!("lf:{{p:{player}}}:msgs:{window}");
+            let key = budget_key(player, window);
             let count: Option<u64> = redis::cmd("GET")
                 .arg(&key)
                 .query_async(&mut connection)
@@ -518,7 +513,7 @@ async fn counted_messages(
     for player in players {
         for window in [window, window + 1] {
             let count: Option<u64> = redis::cmd("GET")
-                .arg(format!("lf:{{p:{player}}}:msgs:{window}"))
+                .arg(budget_key(player, window))
                 .query_async(connection)
                 .await
                 .expect("GET answers");
@@ -526,4 +521,9 @@ async fn counted_messages(
         }
     }
     counted
+}
+
+/// The key of `player`'s message count in budget window `window`, as the node names it.
+fn budget_key(player: &str, window: u64) -> String {
+    leapfrog_core::store::keys::message_budget(&PlayerId::new(player).expect("a player id"), window)
 }
