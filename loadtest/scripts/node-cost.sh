@@ -12,7 +12,9 @@
 # report ends with each binary's mean over its rounds against the echo server's figure.
 #
 # Loopback only; a private redis-server (no persistence) and every process started here are stopped on
-# exit; each load is bounded by SECS. IDLE=0 skips the idle connections.
+# exit; each load is bounded by SECS. IDLE=0 skips the idle connections. ECHO_WORKERS="default 1" measures
+# the echo server with tokio's default worker threads and then with one (the means are set against the
+# first), to compare with a node run with TOKIO_WORKER_THREADS=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source loadtest/scripts/lib.sh
@@ -73,13 +75,23 @@ idle() {
   printf '%-44s idle: %s bytes per connection at %s connections\n' "$label" $(bytes_per_connection "$OUT/$name-idle.json")
 }
 
-ECHO_PORT=$(free_port)
-"$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-ECHO_PID=$!; PIDS+=("$ECHO_PID")
-sleep 0.5
-measure echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-idle echo echo "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-kill "$ECHO_PID"
+# The echo server, once per entry of ECHO_WORKERS: "default" is tokio's own choice (a worker thread per
+# core), a number N runs it with TOKIO_WORKER_THREADS=N (to compare with a node run the same way).
+for workers in ${ECHO_WORKERS:-default}; do
+  label=echo; [ "$workers" = default ] || label="echo-w$workers"
+  ECHO_LABEL=${ECHO_LABEL:-$label} # the first is the one the means are set against
+  ECHO_PORT=$(free_port)
+  if [ "$workers" = default ]; then
+    "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
+  else
+    TOKIO_WORKER_THREADS="$workers" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
+  fi
+  ECHO_PID=$!; PIDS+=("$ECHO_PID")
+  sleep 0.5
+  measure "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+  idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+  kill "$ECHO_PID"
+done
 
 # The binaries in order, then in reverse (lib.sh's `abba_order`). The echo server is measured once, first.
 BINS=("$@")
@@ -100,10 +112,10 @@ for zero_based in $(abba_order ${#BINS[@]}); do
   idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$public/ws" "$node"
   kill "$node"; wait "$node" 2>/dev/null || true
 done
-read -r echo_us echo_user_us <"$OUT/echo.us"
+read -r echo_us echo_user_us <"$OUT/$ECHO_LABEL.us"
 for ((i = 1; i <= ${#BINS[@]}; i++)); do
   awk -v label="$i: ${BINS[$((i - 1))]}" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" \
     '{ s += $1; u += $2; n++ }
-    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx echo; user %.2f µs, %.2fx echo'"'"'s user\n",
+    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx '"$ECHO_LABEL"'; user %.2f µs, %.2fx '"$ECHO_LABEL"''"'"'s user\n",
       label, n, s / n, s / n / echo_us, u / n, u / n / echo_user_us }' "$OUT/node-$i.us"
 done

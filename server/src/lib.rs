@@ -17,6 +17,7 @@ pub mod gateway;
 mod handlers;
 mod http;
 mod metrics;
+pub mod runtime;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

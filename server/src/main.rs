@@ -3,7 +3,7 @@
 use anyhow::Context;
 use leapfrog_core::error_chain::ErrorChain;
 use leapfrog_server::Server;
-use leapfrog_server::config::{LogFormat, Options};
+use leapfrog_server::config::{Config, LogFormat, Options};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc: a node allocates and frees a few small buffers per message on every core, and the
@@ -12,9 +12,15 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: leapfrog_server::allocator::Allocator = leapfrog_server::allocator::Allocator;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let config = Options::load()?.resolve()?;
+    let runtime =
+        leapfrog_server::runtime::build(config.worker_threads).context("starting the runtime")?;
+    runtime.block_on(serve(config))
+}
+
+/// Runs the node with `config` until a stop signal and its drain.
+async fn serve(config: Config) -> anyhow::Result<()> {
     let filter = EnvFilter::try_from_env("LEAPFROG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     match config.log_format {
         LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).init(),

@@ -2,6 +2,7 @@
 //! value against its range and hands each domain module its settings.
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -133,7 +134,12 @@ pub struct Config {
     pub inbox: InboxConfig,
     /// Log format.
     pub log_format: LogFormat,
+    /// Worker threads of the runtime, or `None` for one per core the process may use.
+    pub worker_threads: Option<NonZeroUsize>,
 }
+
+/// Most worker threads: far beyond any machine's cores, so a typo is refused rather than spawned.
+const MAX_WORKER_THREADS: usize = 1_024;
 
 /// Shortest HS256 secret and admin secret accepted, in bytes: the hash's output size.
 const MIN_SECRET_BYTES: usize = 32;
@@ -318,6 +324,11 @@ impl Options {
                 coalesce_window: millis("coalesce-window-ms", self.coalesce_window_ms, 0..=MAX_MS)?,
             },
             log_format: self.log_format,
+            worker_threads: NonZeroUsize::new(within(
+                "worker-threads",
+                self.worker_threads,
+                0..=MAX_WORKER_THREADS,
+            )?),
         })
     }
 }

@@ -107,6 +107,20 @@ fn defaults_apply_and_a_secret_is_required_without_dev_auth() {
 }
 
 #[test]
+fn worker_threads_default_to_one_per_core_and_take_a_count() {
+    assert_eq!(
+        parse(&["--dev-auth"]).resolve().unwrap().worker_threads,
+        None
+    );
+    let one = parse(&["--dev-auth", "--worker-threads", "1"])
+        .resolve()
+        .unwrap();
+    assert_eq!(one.worker_threads.map(|workers| workers.get()), Some(1));
+    let refused = parse(&["--dev-auth", "--worker-threads", "1025"]).resolve();
+    assert!(is_clear_error_about("worker-threads", refused).is_ok());
+}
+
+#[test]
 fn secrets_and_key_files_are_checked() {
     let secret = "a".repeat(32);
     let config = load_and_resolve(&["--jwt-secret", &secret, "--admin-secret", &secret]).unwrap();
