@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use protocol::Codec;
@@ -12,6 +13,18 @@ use super::WAIT;
 use super::http::http;
 use super::redis::{TestRedis, free_port};
 use super::ws_client::{Auth, TestClient};
+
+/// `--worker-threads` of the next node started: `TEST_SERVER_WORKER_THREADS` if set, else 1 and 0 in
+/// turn, so the suite runs nodes on one thread (as `deploy/k8s` runs them) and on a worker per core
+/// (the binary's default), and a test of two nodes usually gets one of each. A test that options
+/// `--worker-threads` itself overrides this (the last value wins).
+fn next_worker_threads() -> String {
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+    std::env::var("TEST_SERVER_WORKER_THREADS").unwrap_or_else(|_| {
+        let one_thread = STARTED.fetch_add(1, Ordering::Relaxed).is_multiple_of(2);
+        if one_thread { "1" } else { "0" }.to_owned()
+    })
+}
 
 /// A running `leapfrog-server` process.
 pub(crate) struct TestServer {
@@ -50,9 +63,12 @@ impl TestServer {
     }
 
     async fn spawn(redis: &TestRedis, options: &[&str], readiness: Readiness) -> TestServer {
+        let worker_threads = next_worker_threads();
         for _ in 0..5 {
             let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+            // Shown only if the test fails: which runtime the node ran on.
+            eprintln!("node {public} with --worker-threads {worker_threads}");
             let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
                 .args(redis.server_args())
                 .args([
@@ -62,6 +78,7 @@ impl TestServer {
                     &admin.to_string(),
                 ])
                 .args(["--drain-timeout-ms", "3000"])
+                .args(["--worker-threads", &worker_threads])
                 .args(options)
                 // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
                 .env(
