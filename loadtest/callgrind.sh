@@ -8,6 +8,7 @@
 #
 #   loadtest/callgrind.sh [node binary ...]     (default: target/release/leapfrog-server)
 #   PLAYERS=20 JUMPS=250 OUT=target/callgrind loadtest/callgrind.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
+#   NODE_ARGS="--worker-threads 1" loadtest/callgrind.sh ...     (options given to every node)
 #
 # Several binaries are measured in turn in the same run (a baseline beside a candidate). The callgrind
 # profiles stay in OUT (<binary-name>-<index>-<jumps>.out) for `callgrind_annotate`. Every process is
@@ -18,6 +19,7 @@ PLAYERS="${PLAYERS:-20}"
 JUMPS="${JUMPS:-250}"
 OUT="${OUT:-target/callgrind}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
+NODE_ARGS="${NODE_ARGS:-}" # more options for every node, e.g. "--worker-threads 1"
 BINS=("$@")
 [ ${#BINS[@]} -gt 0 ] || BINS=(target/release/leapfrog-server)
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
@@ -41,7 +43,7 @@ instructions() {
     LEAPFROG_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$profile" "$bin" \
       --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
       --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
-      --rate-burst 100000 --max-runs-per-hour 10000000 --redis-timeout-ms 10000 >"$OUT/$name-$jumps.log" 2>&1 &
+      --rate-burst 100000 --max-runs-per-hour 10000000 --redis-timeout-ms 10000 $NODE_ARGS >"$OUT/$name-$jumps.log" 2>&1 &
     node=$!
     PIDS+=("$node")
     for _ in $(seq 600); do
