@@ -308,7 +308,10 @@ impl Cluster {
                 // The even nodes on one thread (as deploy/k8s runs them), the odd ones with a worker
                 // per core (the binary's default), so the faults hit both runtimes; a
                 // `--worker-threads` among the node arguments overrides this (the last value wins).
-                .args(["--worker-threads", if index % 2 == 0 { "1" } else { "0" }])
+                .args([
+                    "--worker-threads",
+                    if index.is_multiple_of(2) { "1" } else { "0" },
+                ])
                 .args(&self.settings.node_args)
                 .env("LEAPFROG_LOG", &self.settings.node_log)
                 .stdin(Stdio::null())
