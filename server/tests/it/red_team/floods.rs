@@ -10,7 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
-use crate::support::{Auth, TestClient, TestRedis, TestServer, WAIT, metric};
+use crate::support::raw_ws::{RawFrame, RawSocket};
+use crate::support::{Auth, MACHINE_SPEED, TestClient, TestRedis, TestServer, WAIT, metric};
 
 fn ping() -> Request {
     Request::Ping(Ping { client_time_ms: 1 })
@@ -526,4 +527,51 @@ async fn counted_messages(
 /// The key of `player`'s message count in budget window `window`, as the node names it.
 fn budget_key(player: &str, window: u64) -> String {
     leapfrog_core::store::keys::message_budget(&PlayerId::new(player).expect("a player id"), window)
+}
+
+/// A client that sends requests but never reads the answers fills its receive window and the node's
+/// send buffer; the node's write then waits, and once it has waited `--write-timeout-ms` the node
+/// closes the connection as not reading instead of holding it (and its answers) any longer. Another
+/// player is served meanwhile and after.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed_as_not_reading() {
+    let redis = TestRedis::start().await;
+    let options = [&MACHINE_SPEED[..], &["--write-timeout-ms", "300"]].concat();
+    let server = TestServer::start(&redis, &options).await;
+    let token = server.token("deaf").await;
+    let mut deaf = RawSocket::connect_with_receive_buffer(
+        server.public,
+        "leapfrog.v1.json",
+        Some(&token),
+        1024,
+    )
+    .await;
+    let mut bystander = server.client(Codec::Bincode, "bystander").await;
+    let hundred_pings = RawFrame::text(r#"{"id":1,"request":{"ping":{"client_time_ms":1}}}"#)
+        .encode()
+        .repeat(100);
+    // Each ping's answer is about 60 bytes: the buffers fill after some thousands, and the node stops
+    // reading once its write waits. The sending ends when the node closes (or stops reading for good).
+    let mut sent = 0;
+    while sent < 100_000 && deaf.try_send_bytes(&hundred_pings).await {
+        sent += 100;
+    }
+    assert!(
+        sent < 100_000,
+        "the node answered 100,000 pings to a client that reads nothing"
+    );
+    server
+        .metrics_once(
+            "leapfrog_disconnects_total",
+            &[("reason", "not_reading")],
+            1.0,
+        )
+        .await;
+    assert!(matches!(
+        bystander.request(ping()).await,
+        ServerFrame::Reply {
+            response: Response::Pong(_),
+            ..
+        }
+    ));
 }
