@@ -194,7 +194,7 @@ impl Cluster {
             path,
             keep: settings.keep_work_dir,
         };
-        let redis_port = free_port()?;
+        let redis_port = free_port_below_ephemeral()?;
         let mut nodes = Vec::new();
         let mut endpoints = Vec::new();
         for _ in 0..settings.nodes {
@@ -455,8 +455,22 @@ fn endpoint(public: SocketAddr, timeout: Duration) -> anyhow::Result<Endpoint> {
     Endpoint::new(&format!("ws://{public}/ws"), false, timeout)
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(free_addr()?.port())
+/// A free loopback port below the kernel's ephemeral range (32,768 up by default), for Redis: it is
+/// killed and started again on its port while nodes and players keep connecting, and any of their
+/// outgoing connections could be handed an ephemeral port as its local one, which Redis then could not
+/// bind. Tried in a sequence that starts at a place of this process's own.
+fn free_port_below_ephemeral() -> anyhow::Result<u16> {
+    const FIRST: u32 = 10_000;
+    const SPAN: u32 = 22_768;
+    let start = std::process::id().wrapping_mul(7_919);
+    (0..SPAN)
+        // A stride prime to the span visits every port once.
+        .map(|step| FIRST + start.wrapping_add(step.wrapping_mul(101)) % SPAN)
+        .find_map(|port| {
+            let port = u16::try_from(port).ok()?;
+            TcpListener::bind(("127.0.0.1", port)).ok().map(|_| port)
+        })
+        .context("no free loopback port below 32,768 for Redis")
 }
 
 /// A loopback address whose port was free a moment ago.

@@ -27,14 +27,29 @@ pub(crate) fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// A free port whose cluster bus port (+10,000) is free too.
-fn free_cluster_port() -> u16 {
-    loop {
-        let port = free_port();
-        if port < 55_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
-            return port;
+/// Ports a test Redis may take: below the kernel's ephemeral range (32,768 up by default), bus ports
+/// (+10,000) included. A Redis stopped for an outage test is started again on its port, and while it is
+/// down an outgoing connection of any test could be handed that port as its local one if it were an
+/// ephemeral port: the restart then fails (seen in CI). Ports below the range are never handed out so.
+const REDIS_PORTS: std::ops::Range<u32> = 10_000..22_768;
+
+/// A free port for a Redis, outside the ephemeral range, with its cluster bus port (+10,000) free too
+/// if `cluster`. Tries ports in a sequence that starts at a place of this process's own, so tests
+/// running at once rarely try the same ports.
+fn free_redis_port(cluster: bool) -> u16 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let free = |port: u32| std::net::TcpListener::bind(("127.0.0.1", port as u16)).is_ok();
+    let span = REDIS_PORTS.end - REDIS_PORTS.start;
+    let start = std::process::id().wrapping_mul(7_919) % span;
+    for _ in 0..span {
+        // A stride prime to the span visits every port once.
+        let step = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let port = REDIS_PORTS.start + (start + step.wrapping_mul(101)) % span;
+        if free(port) && (!cluster || free(port + 10_000)) {
+            return port as u16;
         }
     }
+    panic!("no free port for a Redis in {REDIS_PORTS:?}")
 }
 
 fn temp_dir(label: &str) -> PathBuf {
@@ -360,11 +375,7 @@ async fn start_node(cluster: bool) -> Node {
         child: None,
     };
     for _ in 0..5 {
-        node.port = if cluster {
-            free_cluster_port()
-        } else {
-            free_port()
-        };
+        node.port = free_redis_port(cluster);
         if node.start().await {
             return node;
         }
