@@ -11,6 +11,7 @@
 #
 #   loadtest/scripts/pass-callgrind.sh BASELINE_BIN SERVER_BIN...       (from the repository root)
 #   LOW=6 HIGH=12 SECS=25 PLAYERS=200 OUT=target/pass-callgrind
+#   NODE_ARGS="--worker-threads 1"        (options given to every node)
 #
 # The profiles stay in OUT (<label>-<rate>.out) for `callgrind_annotate --inclusive=yes`. Loopback only;
 # every process started here is stopped at exit.
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/../.."
 source loadtest/scripts/lib.sh
 LOW=${LOW:-6}; HIGH=${HIGH:-12}; SECS=${SECS:-25}; PLAYERS=${PLAYERS:-200}
 OUT=${OUT:-target/pass-callgrind}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
+NODE_ARGS=${NODE_ARGS:-} # more options for every node, e.g. "--worker-threads 1"
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
 [ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
 mkdir -p "$OUT"
@@ -36,7 +38,7 @@ profile() {
     --redis-url "redis://127.0.0.1:$REDIS_PORT" --jwt-secret "$JWT" --admin-secret "$ADMIN" --node-id "$label" \
     --listen "127.0.0.1:$PUBLIC_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
     --timing-tolerance-ms 100000000 --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 \
-    --coalesce-window-ms 0 --max-connections 100000 --redis-timeout-ms 10000 >"$base-node.log" 2>&1 &
+    --coalesce-window-ms 0 --max-connections 100000 --redis-timeout-ms 10000 $NODE_ARGS >"$base-node.log" 2>&1 &
   node=$!; PIDS+=("$node")
   for _ in $(seq 600); do # valgrind starts slowly
     curl -fs "http://127.0.0.1:$PUBLIC_PORT/readyz" >/dev/null 2>&1 && break
