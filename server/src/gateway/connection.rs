@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use prometheus::IntCounter;
 use protocol::{Codec, ErrorCode, Push, ServerFrame, WirePayload};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -24,7 +24,6 @@ use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
 use super::wire_message;
-use super::write_deadline;
 use crate::app::App;
 use crate::auth::Claims;
 use crate::handlers::{self, Session};
@@ -497,15 +496,15 @@ fn encode(codec: Codec, metrics: &GatewayMetrics, frame: &ServerFrame) -> Messag
     wire_message(wire)
 }
 
-/// Runs `write` (feeds and a flush) within `write_timeout`: one deadline per batch of frames, not one
-/// per frame, armed only if the write has to wait (`write_deadline`). A client that does not read in
-/// time is closed as not reading. Not an `async fn`, which would hold `write` twice: in its argument
-/// and in the deadline's future.
+/// Runs `write` (feeds and a flush) within `write_timeout`: one timer per batch of frames, not one per
+/// frame. A client that does not read in time is closed as not reading. Not an `async fn`, which
+/// would hold `write` twice: in its argument and in the timeout.
 fn within_write_timeout(
     write_timeout: Duration,
     write: impl Future<Output = Result<(), CloseReason>>,
 ) -> impl Future<Output = Result<(), CloseReason>> {
-    write_deadline::within(write_timeout, write)
+    tokio::time::timeout(write_timeout, write)
+        .map(|timed| timed.unwrap_or(Err(CloseReason::NotReading)))
 }
 
 /// The size of what `f` returns, read from its type: nothing is called. For the tests that hold a
