@@ -775,9 +775,15 @@ async fn frames_sent_with_the_upgrade_request_are_answered() {
         RawFrame::text(r#"{"id":2,"request":{"ping":{"client_time_ms":6}}}"#).encode(),
     ]
     .concat();
-    let (status, mut socket) =
-        RawSocket::connect_sending(server.public, "leapfrog.v1.json", Some(&token), "", &early)
-            .await;
+    let (status, mut socket) = RawSocket::connect_sending(
+        server.public,
+        "leapfrog.v1.json",
+        Some(&token),
+        "",
+        &early,
+        None,
+    )
+    .await;
     assert_eq!(status, 101, "the upgrade is accepted");
     let mut answered = Vec::new();
     while answered.len() < 3 {

@@ -539,13 +539,17 @@ async fn a_client_that_stops_reading_is_closed_as_not_reading() {
     let options = [&MACHINE_SPEED[..], &["--write-timeout-ms", "300"]].concat();
     let server = TestServer::start(&redis, &options).await;
     let token = server.token("deaf").await;
-    let mut deaf = RawSocket::connect_with_receive_buffer(
+    let subprotocol = "leapfrog.v1.json";
+    let (status, mut deaf) = RawSocket::connect_sending(
         server.public,
-        "leapfrog.v1.json",
+        subprotocol,
         Some(&token),
-        1024,
+        "",
+        &[],
+        Some(1024),
     )
     .await;
+    assert_eq!(status, 101, "the upgrade is accepted");
     let mut bystander = server.client(Codec::Bincode, "bystander").await;
     let hundred_pings = RawFrame::text(r#"{"id":1,"request":{"ping":{"client_time_ms":1}}}"#)
         .encode()

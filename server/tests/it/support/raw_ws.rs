@@ -164,54 +164,29 @@ impl RawSocket {
         token: Option<&str>,
         extra_headers: &str,
     ) -> (u16, RawSocket) {
-        RawSocket::connect_sending(addr, subprotocol, token, extra_headers, &[]).await
+        RawSocket::connect_sending(addr, subprotocol, token, extra_headers, &[], None).await
     }
 
     /// [`RawSocket::try_connect`], with `early` (frames, say) sent in the same write as the request,
-    /// before the answer: the server reads them with the request and must still hand them on.
+    /// before the answer: the server reads them with the request and must still hand them on. With
+    /// `receive_buffer`, the socket's receive buffer is asked to be that many bytes (the kernel rounds
+    /// it up): a client that stops reading then leaves the server little room to write into.
     pub(crate) async fn connect_sending(
         addr: SocketAddr,
         subprotocol: &str,
         token: Option<&str>,
         extra_headers: &str,
         early: &[u8],
+        receive_buffer: Option<u32>,
     ) -> (u16, RawSocket) {
-        let stream = tokio::time::timeout(WAIT, TcpStream::connect(addr))
-            .await
-            .expect("connects in time")
-            .expect("connects");
-        RawSocket::upgrade(stream, addr, subprotocol, token, extra_headers, early).await
-    }
-
-    /// [`RawSocket::connect`] over a socket whose receive buffer is asked to be `bytes` (the kernel
-    /// rounds it up): a client that stops reading then leaves the server little room to write into.
-    pub(crate) async fn connect_with_receive_buffer(
-        addr: SocketAddr,
-        subprotocol: &str,
-        token: Option<&str>,
-        bytes: u32,
-    ) -> RawSocket {
         let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
-        socket.set_recv_buffer_size(bytes).expect("SO_RCVBUF");
+        if let Some(bytes) = receive_buffer {
+            socket.set_recv_buffer_size(bytes).expect("SO_RCVBUF");
+        }
         let stream = tokio::time::timeout(WAIT, socket.connect(addr))
             .await
             .expect("connects in time")
             .expect("connects");
-        let (status, socket) = RawSocket::upgrade(stream, addr, subprotocol, token, "", &[]).await;
-        assert_eq!(status, 101, "the upgrade is accepted");
-        socket
-    }
-
-    /// Sends the upgrade request (and `early`) on `stream`; returns the answer's status code and the
-    /// socket positioned after its headers.
-    async fn upgrade(
-        stream: TcpStream,
-        addr: SocketAddr,
-        subprotocol: &str,
-        token: Option<&str>,
-        extra_headers: &str,
-        early: &[u8],
-    ) -> (u16, RawSocket) {
         stream.set_nodelay(true).expect("TCP_NODELAY");
         let authorization = token
             .map(|token| format!("Authorization: Bearer {token}\r\n"))
