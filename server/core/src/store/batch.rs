@@ -138,7 +138,8 @@ impl Batcher {
     pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
         let deadline = self.deadline();
         if let Some(_slot) = self.direct_slot() {
-            // redis-rs's own timeout covers only the answer, not a connection being made again.
+            // Bounded here: redis-rs has no response timeout on one Redis (the store bounds every
+            // request itself), and a connection being made again would not be covered by one.
             let (pipe, mut connection) = (
                 answering_pipeline(commands.len(), commands),
                 self.connection.clone(),

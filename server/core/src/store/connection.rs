@@ -63,9 +63,13 @@ impl Connection {
         match target {
             RedisTarget::Single(url) => {
                 let client = redis::Client::open(url.as_str())?;
+                // No response timeout of redis-rs's own: every request the store sends is bounded
+                // already (the store's timeout around a command or script, the batch task's
+                // deadlines for a batch and for a command sent straight), and redis-rs's would
+                // register and cancel a second timer per request.
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(timeout))
-                    .set_response_timeout(Some(timeout))
+                    .set_response_timeout(None)
                     .set_number_of_retries(2)
                     .set_max_delay(Duration::from_millis(500));
                 let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)?;

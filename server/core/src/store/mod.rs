@@ -335,7 +335,8 @@ impl Store {
             let started = Instant::now();
             let result = match timed.await {
                 Ok(Ok(value)) => Ok(value),
-                // A group-committed batch that timed out (or redis-rs's own response timeout).
+                // A group-committed batch that timed out (or, on a cluster, redis-rs's own response
+                // timeout).
                 Ok(Err(source)) if source.is_timeout() => Err(StoreError::Timeout {
                     op: op.label(),
                     after: self.timeout,
