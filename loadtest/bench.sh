@@ -40,9 +40,7 @@ ADMIN="bench-admin-secret-$(date +%s)-0123456789abcdef"
 export LEAPFROG_JWT_SECRET="$JWT" LEAPFROG_ADMIN_SECRET="$ADMIN"
 
 source loadtest/scripts/lib.sh
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+stop_at_exit
 
 start_redis "$OUT/redis.log" --maxclients 50000
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"

@@ -28,9 +28,7 @@ mkdir -p "$OUT"
 export LEAPFROG_JWT_SECRET="callgrind-jwt-secret-0123456789abcdef-0123456789"
 
 source loadtest/scripts/lib.sh
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+stop_at_exit
 
 start_redis "$OUT/redis.log"
 

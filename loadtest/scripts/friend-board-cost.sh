@@ -19,10 +19,9 @@ cd "$(dirname "$0")/../.."
 BASE=$1; NEW=$2; TOOL=${3:-target/release/leapfrog-loadtest}; OUT=${4:-target/friend-board-cost}
 SECS=${SECS:-20}; PLAYERS=${PLAYERS:-50}; FRIENDS=${FRIENDS:-5000}; POPULATION=${POPULATION:-$((FRIENDS + 550))}
 mkdir -p "$OUT"
-JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 source loadtest/scripts/lib.sh
+new_secrets
+stop_at_exit
 
 measure() { # LABEL BIN [node options]
   local label=$1 bin=$2 public admin node redis_pid

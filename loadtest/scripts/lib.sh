@@ -1,6 +1,16 @@
 # Helpers shared by the measurement scripts (`source loadtest/scripts/lib.sh` from the repository root): loopback ports,
 # CPU time from /proc, and a private redis-server. Nothing here starts anything by itself.
 
+# stop_at_exit: starts PIDS, the processes a script starts (each adds its pids), and stops every one of
+# them when the script exits, however it exits.
+stop_at_exit() {
+  PIDS=()
+  trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
+}
+
+# new_secrets: fresh JWT and ADMIN secrets, shared by the nodes and the load tool of one script.
+new_secrets() { JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32); }
+
 # A free TCP port on 127.0.0.1 (the kernel picks it).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -24,10 +24,8 @@ NODE_ARGS=${NODE_ARGS:-} # more options for every node, e.g. "--worker-threads 1
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
 [ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
 mkdir -p "$OUT"
-JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+new_secrets
+stop_at_exit
 
 # profile BIN LABEL RATE: sets INSTRUCTIONS (the node's) and RUNS (the runs the load finished).
 profile() {

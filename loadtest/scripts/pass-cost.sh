@@ -29,10 +29,8 @@ OUT=${OUT:-target/pass-cost}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
 mkdir -p "$OUT"
 SYSCALL_EVENTS=raw_syscalls:sys_enter,syscalls:sys_enter_writev,syscalls:sys_enter_sendto,context-switches
 perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
-JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+new_secrets
+stop_at_exit
 
 # load LABEL RATE PREFIX: one passes load against the node, its counters saved under $OUT/LABEL-RATE.*
 load() {

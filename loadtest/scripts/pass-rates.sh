@@ -19,10 +19,8 @@ RATES=${RATES:-300 600 1000}; SECS=${SECS:-10}; PLAYERS=${PLAYERS:-4000}
 OUT=${OUT:-target/pass-rates}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
 BIN=${1:?usage: pass-rates.sh SERVER_BIN}
 mkdir -p "$OUT"
-JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+new_secrets
+stop_at_exit
 
 start_redis "$OUT/redis.log"
 run_node "$BIN" rates-a "$OUT/node-a.log"

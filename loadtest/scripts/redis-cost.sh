@@ -17,10 +17,9 @@ set -euo pipefail
 BASE=$1; NEW=$2; TOOL=$3; OUT=${4:-target/redis-cost}
 SECS=${SECS:-20}; RETENTION_MS=${RETENTION_MS:-5000}; PLAYERS=${PLAYERS:-500}
 mkdir -p "$OUT"
-JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+new_secrets
+stop_at_exit
 stats() { redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' | grep '^cmdstat_' ; }
 memory() { redis-cli -p "$REDIS_PORT" INFO memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'; }
 # keys_bytes PATTERN: count and MEMORY USAGE sum of the keys matching PATTERN

@@ -18,10 +18,8 @@ RATE=${RATE:-300}; SECS=${SECS:-4}; PLAYERS=${PLAYERS:-2000}
 OUT=${OUT:-target/redis-slowlog}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
 BIN=${1:-target/release/leapfrog-server}
 mkdir -p "$OUT"
-JWT=$(openssl rand -hex 32); ADMIN=$(openssl rand -hex 32)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+new_secrets
+stop_at_exit
 
 start_redis "$OUT/redis.log"
 run_node "$BIN" slowlog "$OUT/node.log" --worker-threads 1
