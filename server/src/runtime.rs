@@ -3,8 +3,8 @@
 //! With one worker the node runs on tokio's current-thread scheduler: every task on the thread that
 //! serves the node. Nothing is handed between threads per message (no worker parked and woken for each
 //! Redis round trip), and tasks run in the order they were woken, so one busy connection cannot keep
-//! the others waiting behind its own wake-ups. A node per core set up this way spent 11 to 18% less CPU
-//! per jump, and 14% less per recorded run, than one node with a worker on each of two cores
+//! the others waiting behind its own wake-ups. A node per core set up this way spent 12 to 15% less CPU
+//! per jump, and 22 to 24% less per recorded run, than one node with a worker on each of two cores
 //! (BENCHMARKS.md, "One worker thread per node"). With more workers it is tokio's multi-thread
 //! scheduler, by default with a worker per core the process may use.
 
