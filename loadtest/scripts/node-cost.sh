@@ -14,7 +14,7 @@
 # Loopback only; a private redis-server (no persistence) and every process started here are stopped on
 # exit; each load is bounded by SECS. IDLE=0 skips the idle connections. ECHO_WORKERS="default 1" measures
 # the echo server with tokio's default worker threads and then with one (the means are set against the
-# first), to compare with a node run with TOKIO_WORKER_THREADS=1.
+# first), to compare with a node run with `--worker-threads 1`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source loadtest/scripts/lib.sh
@@ -79,11 +79,8 @@ for workers in ${ECHO_WORKERS:-default}; do
   label=echo; [ "$workers" = default ] || label="echo-w$workers"
   ECHO_LABEL=${ECHO_LABEL:-$label} # the first is the one the means are set against
   ECHO_PORT=$(free_port)
-  if [ "$workers" = default ]; then
-    "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-  else
-    TOKIO_WORKER_THREADS="$workers" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-  fi
+  echo_env=(); [ "$workers" = default ] || echo_env=(TOKIO_WORKER_THREADS="$workers")
+  env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
   ECHO_PID=$!; PIDS+=("$ECHO_PID")
   sleep 0.5
   measure "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
@@ -91,7 +88,8 @@ for workers in ${ECHO_WORKERS:-default}; do
   kill "$ECHO_PID"
 done
 
-# The binaries in order, then in reverse (lib.sh's `abba_order`). The echo server is measured once, first.
+# The binaries in order, then in reverse (lib.sh's `abba_order`). The echo server was measured first,
+# once per entry of ECHO_WORKERS.
 BINS=("$@")
 round=0
 for zero_based in $(abba_order ${#BINS[@]}); do
