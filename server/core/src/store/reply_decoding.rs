@@ -139,3 +139,28 @@ fn a_reply_nested_past_the_depth_limit_is_refused_as_combine_refuses_it() {
     assert!(matches!(decoded.first(), Some(Err(_))), "{decoded:?}");
     assert!(parse_redis_value(&deep).is_err());
 }
+
+#[test]
+fn replies_longer_than_the_fast_paths_wait_decode_whole_across_many_reads() {
+    // A friend board's scores and a long bulk string: past the fast path's wait limit, `combine`
+    // takes the rest of the reply over, and the result is the same.
+    let scores = Value::Array(
+        (0..12_000)
+            .map(|score| Value::BulkString(format!("{score}.5").into_bytes()))
+            .collect(),
+    );
+    let blob = Value::BulkString((0..200_000u32).map(|byte| byte as u8).collect());
+    let mut stream = Vec::new();
+    for value in [&scores, &Value::Int(7), &blob, &Value::Okay] {
+        encode(value, &mut stream);
+    }
+    assert!(stream.len() > 2 * 64 * 1024);
+    let expected = vec![Ok(scores), Ok(Value::Int(7)), Ok(blob), Ok(Value::Okay)];
+    for chunk in [1_000, 4_096, 65_536, stream.len()] {
+        assert_eq!(
+            decode_in_chunks(&stream, chunk),
+            expected,
+            "chunks of {chunk}"
+        );
+    }
+}

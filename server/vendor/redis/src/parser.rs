@@ -346,33 +346,55 @@ macro_rules! to_redis_err {
 
 /// LEAPFROG PATCH: a decoder for whole replies of the common RESP kinds (`+ - : $ * _`), straight
 /// over the bytes, without `combine`'s partial-state machinery, which cost the node about a thousand
-/// instructions per reply. It answers only for a reply that is complete and well formed, with the
-/// value `combine`'s grammar above gives for the same bytes; for anything else (another kind, a reply
-/// not all read yet, malformed bytes, too deep) it answers `None` and `combine` decides, as before.
+/// instructions per reply. It answers a value only for a reply that is complete and well formed, the
+/// value `combine`'s grammar above gives for the same bytes. A well-formed start of such a reply whose
+/// end has not been read yet is `Incomplete` (the caller waits for more bytes and decodes it again);
+/// anything else (another kind, malformed bytes, too deep) is `Other`, and `combine` decides, as before.
 /// The same idea is proposed upstream in redis-rs pull request #2184.
 #[cfg(feature = "aio")]
 pub(crate) mod fast {
     use super::{MAX_RECURSE_DEPTH, err_parser};
     use crate::types::Value;
 
-    /// The reply at the start of `bytes` and the bytes it takes, if it is whole and of a kind decoded
-    /// here.
-    pub(crate) fn parse_value(bytes: &[u8]) -> Option<(Value, usize)> {
+    /// What the fast path makes of the bytes at the start of a buffer.
+    pub(crate) enum Parsed {
+        /// A whole reply, and the bytes it takes.
+        Whole(Value, usize),
+        /// The well-formed start of a reply of a kind decoded here, not all read yet.
+        Incomplete,
+        /// A kind not decoded here, or bytes `combine` must judge.
+        Other,
+    }
+
+    /// Why a value was not decoded.
+    enum Stop {
+        Incomplete,
+        Other,
+    }
+
+    /// The reply at the start of `bytes`.
+    pub(crate) fn parse_value(bytes: &[u8]) -> Parsed {
         let mut at = 0;
-        let value = value(bytes, &mut at, 1)?;
-        Some((value, at))
+        match value(bytes, &mut at, 1) {
+            Ok(value) => Parsed::Whole(value, at),
+            Err(Stop::Incomplete) => Parsed::Incomplete,
+            Err(Stop::Other) => Parsed::Other,
+        }
     }
 
     /// The line at `at` (up to the first CRLF, as UTF-8), moving `at` past its CRLF.
-    fn line<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a str> {
-        let rest = bytes.get(*at..)?;
-        let end = rest.windows(2).position(|pair| pair == b"\r\n")?;
-        let line = std::str::from_utf8(&rest[..end]).ok()?;
+    fn line<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str, Stop> {
+        let rest = bytes.get(*at..).ok_or(Stop::Incomplete)?;
+        let end = rest
+            .windows(2)
+            .position(|pair| pair == b"\r\n")
+            .ok_or(Stop::Incomplete)?;
+        let line = std::str::from_utf8(&rest[..end]).map_err(|_| Stop::Other)?;
         *at += end + 2;
-        Some(line)
+        Ok(line)
     }
 
-    fn int(bytes: &[u8], at: &mut usize) -> Option<i64> {
+    fn int(bytes: &[u8], at: &mut usize) -> Result<i64, Stop> {
         let line = line(bytes, at)?;
         // Up to 18 digits, after an optional minus: what `parse` would make of them, without its
         // general path; any other line takes that path, as `combine`'s grammar does.
@@ -384,16 +406,16 @@ pub(crate) mod fast {
             let magnitude = digits
                 .bytes()
                 .fold(0i64, |value, digit| value * 10 + i64::from(digit - b'0'));
-            return Some(if negative { -magnitude } else { magnitude });
+            return Ok(if negative { -magnitude } else { magnitude });
         }
-        line.trim().parse::<i64>().ok()
+        line.trim().parse::<i64>().map_err(|_| Stop::Other)
     }
 
-    fn value(bytes: &[u8], at: &mut usize, depth: usize) -> Option<Value> {
+    fn value(bytes: &[u8], at: &mut usize, depth: usize) -> Result<Value, Stop> {
         if depth > MAX_RECURSE_DEPTH {
-            return None;
+            return Err(Stop::Other);
         }
-        let kind = *bytes.get(*at)?;
+        let kind = *bytes.get(*at).ok_or(Stop::Incomplete)?;
         *at += 1;
         match kind {
             b'+' => line(bytes, at).map(|line| {
@@ -407,32 +429,38 @@ pub(crate) mod fast {
             b'$' => {
                 let size = int(bytes, at)?;
                 if size < 0 {
-                    return Some(Value::Nil);
+                    return Ok(Value::Nil);
                 }
                 let start = *at;
-                let end = start.checked_add(usize::try_from(size).ok()?)?;
-                if bytes.get(end..end.checked_add(2)?)? != b"\r\n" {
-                    return None;
+                let end = usize::try_from(size)
+                    .ok()
+                    .and_then(|size| start.checked_add(size))
+                    .ok_or(Stop::Other)?;
+                let terminator = end.checked_add(2).ok_or(Stop::Other)?;
+                match bytes.get(end..terminator) {
+                    None => return Err(Stop::Incomplete),
+                    Some(b"\r\n") => {}
+                    Some(_) => return Err(Stop::Other),
                 }
-                *at = end + 2;
-                Some(Value::BulkString(bytes[start..end].to_vec()))
+                *at = terminator;
+                Ok(Value::BulkString(bytes[start..end].to_vec()))
             }
             b'*' => {
                 let length = int(bytes, at)?;
                 if length < 0 {
-                    return Some(Value::Nil);
+                    return Ok(Value::Nil);
                 }
-                let length = usize::try_from(length).ok()?;
+                let length = usize::try_from(length).map_err(|_| Stop::Other)?;
                 // Each element takes at least three bytes: no more room than the bytes can fill.
                 let mut items = Vec::with_capacity(length.min(bytes.len() / 3));
                 for _ in 0..length {
                     items.push(value(bytes, at, depth + 1)?);
                 }
-                Some(Value::Array(items))
+                Ok(Value::Array(items))
             }
             b'-' => line(bytes, at).map(|line| Value::ServerError(err_parser(line))),
             b'_' => line(bytes, at).map(|_| Value::Nil),
-            _ => None,
+            _ => Err(Stop::Other),
         }
     }
 }
@@ -444,6 +472,9 @@ mod aio_support {
     use bytes::{Buf, BytesMut};
     use tokio::io::AsyncRead;
     use tokio_util::codec::{Decoder, Encoder};
+
+    /// LEAPFROG PATCH: the longest start of a reply the fast path waits on for the rest of it.
+    const FAST_WAIT_LIMIT: usize = 64 * 1024;
 
     /// Decodes Redis replies out of an async byte stream.
     ///
@@ -460,11 +491,19 @@ mod aio_support {
     impl ValueCodec {
         fn decode_stream(&mut self, bytes: &mut BytesMut, eof: bool) -> RedisResult<Option<Value>> {
             // LEAPFROG PATCH: a whole reply of the common kinds already in the buffer is decoded
-            // straight from it; anything else goes to `combine` as before.
+            // straight from it, and the start of one waits for the rest (decoded again then: up to
+            // FAST_WAIT_LIMIT bytes, past which `combine`'s partial state costs less than reading
+            // the reply again on every read); anything else goes to `combine` as before.
             if !self.partial {
-                if let Some((value, consumed)) = super::fast::parse_value(&bytes[..]) {
-                    bytes.advance(consumed);
-                    return Ok(Some(value));
+                match super::fast::parse_value(&bytes[..]) {
+                    super::fast::Parsed::Whole(value, consumed) => {
+                        bytes.advance(consumed);
+                        return Ok(Some(value));
+                    }
+                    super::fast::Parsed::Incomplete if !eof && bytes.len() <= FAST_WAIT_LIMIT => {
+                        return Ok(None);
+                    }
+                    _ => {}
                 }
             }
             let result = self.decode_combine(bytes, eof);
