@@ -2,7 +2,7 @@
 //! kept with its inputs and replays to the same score; only a better run replaces it; friends and the
 //! player may read it, a stranger or a player who was blocked may not; sharing it names the challenge.
 
-use crate::support::{self, TestClient, TestRedis, TestServer, http_with};
+use crate::support::{self, TestClient, TestRedis, TestServer, http_with, metric};
 use protocol::*;
 
 async fn client(server: &TestServer, player: &str) -> TestClient {
@@ -87,6 +87,18 @@ async fn a_best_run_is_kept_and_replays_for_friends_only() {
         assert_eq!(replayed_score(&mine), best.final_score);
         assert_eq!(mine.challenge, None);
     }
+    // The node that ended the run kept it from its own copy of the jumps: the log was not read back.
+    let metrics = server.metrics().await;
+    let requests = |op| {
+        metric(
+            &metrics,
+            "leapfrog_redis_command_duration_seconds_count",
+            &[("op", op)],
+        )
+        .unwrap_or(0.0)
+    };
+    assert!(requests("replay_keep") >= 1.0, "{metrics}");
+    assert_eq!(requests("replay_log"), 0.0, "{metrics}");
 
     let mut bob = client(&server, "bob").await;
     let seen = read(&mut bob, "alice", Period::Weekly)

@@ -779,8 +779,9 @@ impl RunService {
             _ => self.metrics.runs_finished_total.inc(),
         }
         let prior = run.prior_bests.take();
+        // The run's end was written, so Redis holds exactly these jumps as its log.
         let ending = self
-            .record_or_queue_after(finished(run, reason, now_ms), prior)
+            .record_or_queue_after(finished(run, reason, now_ms), prior, Some(&run.inputs))
             .await;
         run.ending = Some(ending.clone());
         ending
@@ -789,16 +790,18 @@ impl RunService {
     /// Records `finished` now; if Redis cannot take it, queues it for a quick retry (or, with the queue
     /// full, leaves it to a sweeper: it is in the index either way) and says it is pending.
     async fn record_or_queue(&self, finished: FinishedRun) -> Ending {
-        self.record_or_queue_after(finished, None).await
+        self.record_or_queue_after(finished, None, None).await
     }
 
-    /// [`RunService::record_or_queue`], given the player's bests read since the run ended, if any.
+    /// [`RunService::record_or_queue`], given the player's bests read since the run ended and the
+    /// run's jumps as Redis holds them, if known (see [`ResultRecorder::record_after`]).
     async fn record_or_queue_after(
         &self,
         finished: FinishedRun,
         prior: Option<PriorBests>,
+        inputs: Option<&[Jump]>,
     ) -> Ending {
-        match self.recorder.record_after(&finished, prior).await {
+        match self.recorder.record_after(&finished, prior, inputs).await {
             Ok(report) => Ending::Recorded(report),
             Err(error) => {
                 tracing::warn!(run = %finished.run_id, error = %ErrorChain(&error), "recording a run result failed; it is pending");
@@ -835,7 +838,11 @@ impl RunService {
                     finished_at_ms: at_ms,
                     challenge: stored.meta.challenge,
                 };
-                let report = self.recorder.record(&finished).await?;
+                // The log just loaded is the ended run's.
+                let report = self
+                    .recorder
+                    .record_after(&finished, None, Some(&stored.inputs))
+                    .await?;
                 self.metrics
                     .runs_swept_total
                     .with_label_values(&["recorded"])
@@ -872,7 +879,11 @@ impl RunService {
                     challenge: stored.meta.challenge,
                 };
                 let _ = quota::release(&self.store, &stored.meta.player, id).await;
-                let report = self.recorder.record(&finished).await?;
+                // Ended with no jump added: its log is the one loaded.
+                let report = self
+                    .recorder
+                    .record_after(&finished, None, Some(&stored.inputs))
+                    .await?;
                 self.metrics
                     .runs_swept_total
                     .with_label_values(&["timed_out"])

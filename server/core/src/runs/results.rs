@@ -17,6 +17,7 @@
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
+use game_logic::Jump;
 use protocol::{
     Board, BoundedVec, DisplayName, NewBest, PassedFriend, Period, PlayerId, RunId, RunOver, Scope,
 };
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::StoredRun;
 use super::finished::FinishedRun;
-use super::{checkpoint, index};
+use super::{checkpoint, index, input_log};
 use crate::challenges::Challenges;
 use crate::clock::unix_ms;
 use crate::error_chain::ErrorChain;
@@ -92,7 +93,7 @@ impl ResultRecorder {
     /// challenge's board), keeps it as its player's replay of each period it is the best of, notifies the
     /// friends it passed, and marks the run recorded.
     pub async fn record(&self, run: &FinishedRun) -> Result<RunReport, StoreError> {
-        self.record_after(run, None).await
+        self.record_after(run, None, None).await
     }
 
     /// The player's bests on the boards a run that ends at `at_ms` would be recorded on, read while the
@@ -131,11 +132,14 @@ impl ResultRecorder {
             .ok()
     }
 
-    /// [`ResultRecorder::record`], given the player's bests read since the run ended, if any.
+    /// [`ResultRecorder::record`], given the player's bests read since the run ended, if any, and the
+    /// run's jumps if the caller holds all of them as Redis does (the node that ended it: its end was
+    /// written only if Redis held the same log), so a replay kept of it is not read back from Redis.
     pub(crate) async fn record_after(
         &self,
         run: &FinishedRun,
         prior: Option<PriorBests>,
+        inputs: Option<&[Jump]>,
     ) -> Result<RunReport, StoreError> {
         let planned = match run.challenge {
             Some(_) => Outcome::challenge_run(run.summary.score),
@@ -147,15 +151,18 @@ impl ResultRecorder {
                 Outcome::planned(run, planned)
             }
         };
-        // The log a new best keeps as a replay is read beside the outcome's save (one round trip for
-        // both); a retry whose saved outcome flags a best the plan did not reads it in `keep_best`.
+        // The log a new best keeps as a replay is the caller's copy, or read beside the outcome's save
+        // (one round trip for both); a retry whose saved outcome flags a best the plan did not reads
+        // it in `keep_best`.
         let wants_log = run.challenge.is_none()
             && !crate::replays::kept_periods(planned.report.new_best).is_empty();
         let log = async {
-            if wants_log {
-                self.replays.read_log(run.run_id).await.map(RunLog::Read)
-            } else {
-                Ok(RunLog::NotRead)
+            match inputs {
+                Some(inputs) if run.challenge.is_none() => {
+                    Ok(RunLog::Read(Some(input_log::encode_all(inputs))))
+                }
+                _ if wants_log => self.replays.read_log(run.run_id).await.map(RunLog::Read),
+                _ => Ok(RunLog::NotRead),
             }
         };
         // The names shown with the friends passed (and the player's, for their notifications) are read
