@@ -134,9 +134,10 @@ impl Batcher {
     ///
     /// Answers within the timeout from this call, the wait for a batch included: a command sent
     /// straight under a timer of its own; a queued one by its entry's deadline, which the batch task
-    /// keeps (see [`gather`]), so it costs no timer of its own.
-    pub(crate) async fn send(&self, commands: Vec<Cmd>) -> Replies {
-        let deadline = self.deadline();
+    /// keeps (see [`gather`]), so it costs no timer of its own. `now` is the caller's reading of the
+    /// clock as it calls (one reading per checkpoint for its latency and its deadline).
+    pub(crate) async fn send(&self, commands: Vec<Cmd>, now: std::time::Instant) -> Replies {
+        let deadline = Instant::from_std(now) + self.timeout;
         if let Some(_slot) = self.direct_slot() {
             // Bounded here: redis-rs has no response timeout on one Redis (the store bounds every
             // request itself), and a connection being made again would not be covered by one.

@@ -211,7 +211,7 @@ impl Store {
         let started = Instant::now();
         // The batcher answers within the store's timeout, a queued entry's wait included (it keeps
         // the deadline: no timer per call).
-        let result = match batcher.send(commands).await {
+        let result = match batcher.send(commands, started).await {
             Ok(replies) => Ok(replies),
             Err(BatchFailure::Redis(source)) => Err(StoreError::Redis {
                 op: op.label(),

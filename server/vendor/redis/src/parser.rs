@@ -382,32 +382,38 @@ pub(crate) mod fast {
         }
     }
 
-    /// The line at `at` (up to the first CRLF, as UTF-8), moving `at` past its CRLF.
-    fn line<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str, Stop> {
+    /// The bytes of the line at `at` (up to the first CRLF), moving `at` past its CRLF.
+    fn line_bytes<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a [u8], Stop> {
         let rest = bytes.get(*at..).ok_or(Stop::Incomplete)?;
         let end = rest
             .windows(2)
             .position(|pair| pair == b"\r\n")
             .ok_or(Stop::Incomplete)?;
-        let line = std::str::from_utf8(&rest[..end]).map_err(|_| Stop::Other)?;
         *at += end + 2;
-        Ok(line)
+        Ok(&rest[..end])
+    }
+
+    /// The line at `at` as UTF-8, moving `at` past its CRLF.
+    fn line<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str, Stop> {
+        std::str::from_utf8(line_bytes(bytes, at)?).map_err(|_| Stop::Other)
     }
 
     fn int(bytes: &[u8], at: &mut usize) -> Result<i64, Stop> {
-        let line = line(bytes, at)?;
-        // Up to 18 digits, after an optional minus: what `parse` would make of them, without its
-        // general path; any other line takes that path, as `combine`'s grammar does.
-        let (negative, digits) = match line.strip_prefix('-') {
+        let line = line_bytes(bytes, at)?;
+        // Up to 18 digits, after an optional minus: what `parse` would make of them, read from the
+        // bytes without their UTF-8 check or `parse`'s general path; any other line takes that path,
+        // as `combine`'s grammar does.
+        let (negative, digits) = match line.strip_prefix(b"-") {
             Some(digits) => (true, digits),
             None => (false, line),
         };
-        if (1..=18).contains(&digits.len()) && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        if (1..=18).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
             let magnitude = digits
-                .bytes()
+                .iter()
                 .fold(0i64, |value, digit| value * 10 + i64::from(digit - b'0'));
             return Ok(if negative { -magnitude } else { magnitude });
         }
+        let line = std::str::from_utf8(line).map_err(|_| Stop::Other)?;
         line.trim().parse::<i64>().map_err(|_| Stop::Other)
     }
 
