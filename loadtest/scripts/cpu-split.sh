@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Where a jump round trip's CPU goes, for a node beside the echo server: each process is sampled by
+# `perf record` (cpu-clock, call graphs) during the jump load at machine speed, and its samples are split
+# into user space and the kernel, the kernel's by the syscall it serves (sendto: a WebSocket frame out,
+# recvfrom: one in, writev and friends: Redis), and turned into µs per round trip with the process's
+# utime+stime from /proc over the same seconds. Sampling with call graphs slows both processes, so the
+# shares are the figure to read; node-cost.sh gives CPU per round trip unsampled.
+#
+#   loadtest/scripts/cpu-split.sh [BIN]        (from the repository root; default target/release/leapfrog-server)
+#   PLAYERS=1000 SECS=7 NODE_ARGS="--worker-threads 1" OUT=target/cpu-split loadtest/scripts/cpu-split.sh BIN
+#
+# The node runs with NODE_ARGS (default `--worker-threads 1`, as deploy/k8s runs it) and the echo server
+# with one worker (TOKIO_WORKER_THREADS=1) to match. Needs perf allowed to sample the processes
+# (kernel.perf_event_paranoid); prints why not otherwise. Loopback only; every process started here is
+# stopped on exit; each load is bounded (SECS of sampling inside SECS + 5 of load).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source loadtest/scripts/lib.sh
+BIN=${1:-target/release/leapfrog-server}
+PLAYERS="${PLAYERS:-1000}"
+SECS="${SECS:-7}"
+NODE_ARGS="${NODE_ARGS:---worker-threads 1}"
+TOOL="${TOOL:-target/release/leapfrog-loadtest}"
+OUT="${OUT:-target/cpu-split}"
+mkdir -p "$OUT"
+export LEAPFROG_JWT_SECRET="cpu-split-jwt-secret-0123456789abcdef-0123456789ab"
+command -v perf >/dev/null || { echo "perf is needed (apt-get install -y linux-perf)" >&2; exit 1; }
+perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 ||
+  { echo "perf cannot sample here (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid))" >&2; exit 1; }
+stop_at_exit
+TICK=$(getconf CLK_TCK)
+round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] != "connect"))' "$1"; }
+
+# split NAME PID: samples PID for SECS while the jump load (started by the caller) runs; prints the split.
+split() {
+  local name=$1 pid=$2 before after
+  sleep 2 # past the ramp
+  before=$(cpu_us "$pid")
+  perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$OUT/$name.data" -- sleep "$SECS" >/dev/null 2>&1
+  after=$(cpu_us "$pid")
+  perf script -i "$OUT/$name.data" 2>/dev/null >"$OUT/$name.script"
+  echo $((after - before)) >"$OUT/$name.cpu_us"
+}
+
+# report NAME: the split of NAME's samples, in shares and µs per round trip.
+report() {
+  local name=$1
+  python3 - "$OUT/$name.script" "$(cat "$OUT/$name.cpu_us")" "$(cat "$OUT/$name.trips")" "$name" <<'PY'
+import collections, re, sys
+path, cpu_us, trips, name = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+SYSCALL = re.compile(r'\b(?:__x64_sys_|__sys_|__do_sys_|ksys_|do_)(sendto|recvfrom|writev|write|read|readv|epoll_wait|futex|sendmsg|recvmsg)\b')
+shares, total = collections.Counter(), 0
+def account(frames):
+    global total
+    if not frames:
+        return
+    total += 1
+    if '[kernel.kallsyms]' not in frames[0]:
+        shares['user space'] += 1
+        return
+    for frame in frames:
+        found = SYSCALL.search(frame)
+        if found:
+            shares['kernel: ' + found.group(1)] += 1
+            return
+    shares['kernel: other (interrupts, scheduling, page faults)'] += 1
+frames = []
+for line in open(path, errors='replace'):
+    if line.strip():
+        if line.startswith((' ', '\t')):
+            frames.append(line)
+    else:
+        account(frames)
+        frames = []
+account(frames)
+print(f"{name}: {cpu_us / 1e6:.2f} s of CPU over about {trips:.0f} round trips while sampled ({total} "
+      f"samples): {cpu_us / trips:.2f} µs per round trip under perf (more than unsampled: read the shares)")
+for what, count in shares.most_common():
+    print(f"  {what:52} {count / total * 100:5.1f}%  {count / total * cpu_us / trips:5.2f} µs")
+PY
+}
+
+# measure NAME URL PID [options]: the load on URL with PID sampled inside it.
+measure() {
+  local name=$1 url=$2 pid=$3; shift 3
+  "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
+    --duration-secs $((SECS + 5)) --progress-secs 0 --json "$@" >"$OUT/$name.json" &
+  local load=$!
+  split "$name" "$pid"
+  wait "$load"
+  # The round trips of the sampled seconds: the load's rate times the seconds sampled.
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); n=sum(k["count"] for k in r["kinds"] if k["kind"]!="connect"); print(int(n / r["elapsed_s"] * float(sys.argv[2])))' \
+    "$OUT/$name.json" "$SECS" >"$OUT/$name.trips"
+  report "$name"
+}
+
+port=$(free_port)
+TOKIO_WORKER_THREADS=1 "$TOOL" echo-server --listen "127.0.0.1:$port" 2>/dev/null &
+echo_pid=$!; PIDS+=("$echo_pid"); sleep 0.5
+measure echo "ws://127.0.0.1:$port/" "$echo_pid" --target echo
+kill "$echo_pid"
+
+start_redis "$OUT/redis.log" --maxclients 50000
+public=$(free_port); admin=$(free_port)
+# shellcheck disable=SC2086 # NODE_ARGS is a list of options
+LEAPFROG_LOG=warn "$BIN" $NODE_ARGS --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
+  --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
+  --rate-burst 100000 --max-runs-per-hour 10000000 --max-connections 100000 \
+  --max-unauthenticated 100000 >"$OUT/node.log" 2>&1 &
+node_pid=$!; PIDS+=("$node_pid")
+wait_ready "$public"
+measure node "ws://127.0.0.1:$public/ws" "$node_pid" --no-import
