@@ -11,9 +11,12 @@
 //! no window to wait out.
 //!
 //! At light load there is nothing to batch, and the hop through the batch task (a queue message, a
-//! wake-up of another task, a reply slot) would only add to each command. So a command goes out
-//! straight, on its own as without batching, while fewer than [`DIRECT`] such commands wait for Redis;
-//! only beyond that does it queue.
+//! wake-up of another task, a reply slot) would only add to each command. So while no batch waits for
+//! Redis, a command goes out straight, on its own as without batching, as long as fewer than [`DIRECT`]
+//! such commands wait; beyond that, or while a batch is in flight (the node is busy: the next batch
+//! takes it), it queues. The commands sent straight at once leave in one write (redis-rs's writer sends
+//! what its queue holds together), so the several requests of one step of a recording (a run's end,
+//! its index entry, its live slot, the bests it is planned from) reach Redis together.
 //!
 //! Nothing is atomic across entries, and one entry's refused command (a `WRONGTYPE` from a fence) is
 //! that entry's answer only: the pipeline runs with `ignore_errors`, so a refusal comes back as that
@@ -38,8 +41,10 @@ pub(crate) const MAX_ENTRIES: usize = 256;
 /// and gathers the next.
 pub(crate) const IN_FLIGHT: usize = 2;
 
-/// Commands sent straight (each its own request) that may wait for Redis at once; more queue.
-pub(crate) const DIRECT: usize = 2;
+/// Commands sent straight (each its own request) that may wait for Redis at once; more queue. Six: the
+/// most one step of a recording sends at once (a run's end sends five), so none of a step's requests
+/// waits for a batch of its own behind the others.
+pub(crate) const DIRECT: usize = 6;
 
 /// Why a batch brought no replies; the store names the operation of each entry it failed.
 #[derive(Debug, Clone)]
@@ -98,6 +103,8 @@ pub(crate) struct Batcher {
     queue: Arc<OnceLock<mpsc::UnboundedSender<Entry>>>,
     /// Commands sent straight that wait for Redis now.
     direct: Arc<AtomicUsize>,
+    /// Batches the batch task has waiting for Redis now: while any does, commands queue.
+    batches: Arc<AtomicUsize>,
     connection: ConnectionManager,
     timeout: Duration,
     sizes: prometheus::Histogram,
@@ -123,6 +130,7 @@ impl Batcher {
         Batcher {
             queue: Arc::new(OnceLock::new()),
             direct: Arc::new(AtomicUsize::new(0)),
+            batches: Arc::new(AtomicUsize::new(0)),
             connection,
             timeout,
             sizes,
@@ -159,10 +167,15 @@ impl Batcher {
         Instant::now() + self.timeout
     }
 
-    /// A place among the commands sent straight, if one is free (counted as a request of one entry).
+    /// A place among the commands sent straight, if one is free and no batch is in flight (counted as a
+    /// request of one entry).
     fn direct_slot(&self) -> Option<DirectSlot<'_>> {
+        let batches = self.batches.load(Ordering::Relaxed);
+        if batches > 0 {
+            return None;
+        }
         let slot = DirectSlot(&self.direct);
-        let free = self.direct.fetch_add(1, Ordering::Relaxed) < DIRECT;
+        let free = straight(self.direct.fetch_add(1, Ordering::Relaxed), batches);
         if free {
             self.sizes.observe(1.0);
         }
@@ -213,7 +226,12 @@ impl Batcher {
 
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(gather(entries, self.connection.clone(), self.sizes.clone()));
+        tokio::spawn(gather(
+            entries,
+            self.connection.clone(),
+            self.sizes.clone(),
+            self.batches.clone(),
+        ));
         queue
     }
 }
@@ -231,6 +249,7 @@ async fn gather(
     mut queue: mpsc::UnboundedReceiver<Entry>,
     connection: ConnectionManager,
     sizes: prometheus::Histogram,
+    batches: Arc<AtomicUsize>,
 ) {
     let mut in_flight = FuturesUnordered::new();
     let mut taken = Vec::new();
@@ -252,7 +271,15 @@ async fn gather(
                 in_flight.push(async move { send_batch(&mut connection, entries, deadline).await });
             }
         }
+        batches.store(in_flight.len(), Ordering::Relaxed);
     }
+}
+
+/// Whether a command goes out straight, given the commands sent straight and the batches that wait for
+/// Redis now: only while no batch does (a busy node's commands join the next batch) and fewer than
+/// [`DIRECT`] commands sent straight do.
+fn straight(direct_waiting: usize, batches_waiting: usize) -> bool {
+    batches_waiting == 0 && direct_waiting < DIRECT
 }
 
 /// The entries of `taken` (emptied) that are still due, and the earliest of their deadlines; those
@@ -317,6 +344,21 @@ mod tests {
 
     /// Entries whose deadline passed while they waited for a batch fail at once; the batch of the
     /// others fails at the earliest of their deadlines.
+    #[test]
+    fn commands_go_straight_only_while_no_batch_waits_and_a_recording_step_fits() {
+        assert!(straight(0, 0));
+        // A run's end sends five requests at once: all of them go straight, together.
+        assert!((0..5).all(|waiting| straight(waiting, 0)));
+        assert!(
+            !straight(DIRECT, 0),
+            "past the direct places, a command queues"
+        );
+        assert!(
+            !straight(0, 1),
+            "while a batch waits, a command joins the next one"
+        );
+    }
+
     #[test]
     fn a_batch_keeps_its_entries_deadlines() {
         let now = Instant::now();
