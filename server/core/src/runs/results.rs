@@ -158,11 +158,9 @@ impl ResultRecorder {
             && !crate::replays::kept_periods(planned.report.new_best).is_empty();
         let log = async {
             match inputs {
-                Some(inputs) if run.challenge.is_none() => {
-                    Ok(RunLog::Read(Some(input_log::encode_all(inputs))))
-                }
-                _ if wants_log => self.replays.read_log(run.run_id).await.map(RunLog::Read),
-                _ => Ok(RunLog::NotRead),
+                _ if !wants_log => Ok(RunLog::NotRead),
+                Some(inputs) => Ok(RunLog::Read(Some(input_log::encode_all(inputs)))),
+                None => self.replays.read_log(run.run_id).await.map(RunLog::Read),
             }
         };
         // The names shown with the friends passed (and the player's, for their notifications) are read

@@ -343,8 +343,6 @@ mod tests {
         (entry, answer)
     }
 
-    /// Entries whose deadline passed while they waited for a batch fail at once; the batch of the
-    /// others fails at the earliest of their deadlines.
     #[test]
     fn an_idle_node_sends_a_recording_steps_commands_straight_and_a_busy_one_batches() {
         assert!(straight(0, 0));
@@ -361,6 +359,8 @@ mod tests {
         );
     }
 
+    /// Entries whose deadline passed while they waited for a batch fail at once; the batch of the
+    /// others fails at the earliest of their deadlines.
     #[test]
     fn a_batch_keeps_its_entries_deadlines() {
         let now = Instant::now();
