@@ -25,24 +25,21 @@ ROUNDS="${ROUNDS:-2}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/box-throughput}"
 mkdir -p "$OUT"
-export LEAPFROG_JWT_SECRET="box-throughput-jwt-secret-0123456789abcdef-012345"
+new_secrets
+export LEAPFROG_JWT_SECRET="$JWT" # the load tool signs the players' tokens with it
 stop_at_exit
 TICK=$(getconf CLK_TCK)
-round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] != "connect"))' "$1"; }
 # ticks PID...: utime+stime of the processes together, in clock ticks.
 ticks() { local total=0 user system; for pid in "$@"; do read -r user system < <(cpu_split_ticks "$pid"); total=$((total + user + system)); done; echo "$total"; }
 
 start_redis "$OUT/redis.log" --maxclients 50000
-# node WORKERS: a node of BIN with `--worker-threads WORKERS` on the private Redis; sets NODE_PID, NODE_URL.
+# node WORKERS: a node of BIN with `--worker-threads WORKERS` on the private Redis (lib.sh's run_node);
+# sets NODE_PID and NODE_URL.
+NODES=0
 node() {
-  local public admin
-  public=$(free_port); admin=$(free_port)
-  LEAPFROG_LOG=warn "$BIN" --worker-threads "$1" --redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
-    --listen "127.0.0.1:$public" --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 \
-    --rate-per-second 100000 --rate-burst 100000 --max-runs-per-hour 10000000 --max-connections 100000 \
-    --max-unauthenticated 100000 >"$OUT/node-$public.log" 2>&1 &
-  NODE_PID=$!; PIDS+=("$NODE_PID"); NODE_URL="ws://127.0.0.1:$public/ws"
-  wait_ready "$public"
+  NODES=$((NODES + 1))
+  run_node "$BIN" "box-w$1" "$OUT/node-$NODES.log" --worker-threads "$1" --max-unauthenticated 100000
+  NODE_URL="ws://127.0.0.1:$PUBLIC_PORT/ws"
 }
 # load NAME URL PIDS [options]: the jump load on URL; prints the round trips and the CPU per round trip of
 # PIDS (a space-separated list), and keeps the count in $OUT/NAME.trips.

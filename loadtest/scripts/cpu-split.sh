@@ -23,13 +23,12 @@ NODE_ARGS="${NODE_ARGS:---worker-threads 1}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/cpu-split}"
 mkdir -p "$OUT"
-export LEAPFROG_JWT_SECRET="cpu-split-jwt-secret-0123456789abcdef-0123456789ab"
 command -v perf >/dev/null || { echo "perf is needed (apt-get install -y linux-perf)" >&2; exit 1; }
 perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 ||
   { echo "perf cannot sample here (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid))" >&2; exit 1; }
+new_secrets
+export LEAPFROG_JWT_SECRET="$JWT" # the load tool signs the players' tokens with it
 stop_at_exit
-TICK=$(getconf CLK_TCK)
-round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] != "connect"))' "$1"; }
 
 # split NAME PID: samples PID for SECS while the jump load (started by the caller) runs; prints the split.
 split() {
@@ -101,12 +100,6 @@ measure echo "ws://127.0.0.1:$port/" "$echo_pid" --target echo
 kill "$echo_pid"
 
 start_redis "$OUT/redis.log" --maxclients 50000
-public=$(free_port); admin=$(free_port)
 # shellcheck disable=SC2086 # NODE_ARGS is a list of options
-LEAPFROG_LOG=warn "$BIN" $NODE_ARGS --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
-  --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
-  --rate-burst 100000 --max-runs-per-hour 10000000 --max-connections 100000 \
-  --max-unauthenticated 100000 >"$OUT/node.log" 2>&1 &
-node_pid=$!; PIDS+=("$node_pid")
-wait_ready "$public"
-measure node "ws://127.0.0.1:$public/ws" "$node_pid" --no-import
+run_node "$BIN" cpu-split "$OUT/node.log" --max-unauthenticated 100000 $NODE_ARGS
+measure node "ws://127.0.0.1:$PUBLIC_PORT/ws" "$NODE_PID" --no-import

@@ -52,6 +52,9 @@ run_node() {
   wait_ready "$PUBLIC_PORT"
 }
 
+# round_trips JSON: the round trips of a load tool report (every request answered, connections apart).
+round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] != "connect"))' "$1"; }
+
 # abba_order COUNT: the indices 0..COUNT-1 in order, then (ROUNDS=2, the default; ROUNDS=1: not) in
 # reverse, one per line. On this shared machine the binary measured second can run 5 to 10% apart from
 # the first whatever it is, and the mean of both orders cancels that.

@@ -27,7 +27,6 @@ mkdir -p "$OUT"
 rm -f "$OUT"/*.us
 export LEAPFROG_JWT_SECRET="node-cost-jwt-secret-0123456789abcdef-0123456789"
 stop_at_exit
-round_trips() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(k["count"] for k in r["kinds"] if k["kind"] not in ("connect",)))' "$1"; }
 bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
 
 start_redis "$OUT/redis.log" --maxclients 50000
