@@ -23,9 +23,10 @@ const JUMP_RESULT_VARIANT: u32 = 3;
 /// radius, an optional kind: 30), the direction and three flags.
 const MAX_BYTES: usize = 15 + 30 + 18 + 18 + 60 + 4;
 
-/// The bytes of `frame` if it answers a jump that did not end the run, in a buffer of `capacity`;
-/// `None` for any other frame.
-pub(super) fn encode(frame: &ServerFrame, capacity: usize) -> Option<Vec<u8>> {
+/// The bytes of `frame` if it answers a jump that did not end the run, in a buffer of their length
+/// exactly (a WebSocket message takes such a buffer over without allocating, not one with room to
+/// spare); `None` for any other frame.
+pub(super) fn encode(frame: &ServerFrame) -> Option<Vec<u8>> {
     let ServerFrame::Reply {
         id: RequestId(id),
         response:
@@ -50,9 +51,7 @@ pub(super) fn encode(frame: &ServerFrame, capacity: usize) -> Option<Vec<u8>> {
     self::outcome(out, outcome);
     // `ended`: None.
     out.push(0);
-    let mut bytes = Vec::with_capacity(capacity.max(out.len));
-    bytes.extend_from_slice(&out.bytes[..out.len]);
-    Some(bytes)
+    Some(out.bytes[..out.len].to_vec())
 }
 
 /// A frame being written.
@@ -188,6 +187,6 @@ mod tests {
             bincode::serde::encode_to_vec(&frame, bincode_config::<MAX_SERVER_FRAME_BYTES>())
                 .expect("serde encodes it");
         assert_eq!(serde.len(), 133);
-        assert_eq!(encode(&frame, 0), Some(serde));
+        assert_eq!(encode(&frame), Some(serde));
     }
 }

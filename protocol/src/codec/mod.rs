@@ -150,7 +150,7 @@ impl Codec {
     /// straight (`jump_result`, the same bytes); every other frame the serde way.
     pub fn encode_server(self, frame: &ServerFrame) -> Result<WireFrame, EncodeError> {
         if self == Codec::Bincode
-            && let Some(bytes) = jump_result::encode(frame, FRAME_CAPACITY)
+            && let Some(bytes) = jump_result::encode(frame)
         {
             return Ok(WireFrame::Binary(bytes));
         }

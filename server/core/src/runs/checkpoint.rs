@@ -389,12 +389,12 @@ pub(crate) async fn write_jumps(
     write: JumpWrite<'_>,
 ) -> Result<Appended, StoreError> {
     let live = write.live_log.key.as_str();
-    let entries = input_log::encode_live(jumps, write.now_ms);
-    // Sized up front: a jump builds it for every checkpoint.
-    let mut append = redis::Cmd::with_capacity(3, "APPEND".len() + live.len() + entries.len());
-    append.arg("APPEND").arg(live).arg(entries.as_slice());
-    let mut commands = Vec::with_capacity(4);
-    commands.push(append);
+    let appended = jumps.len() * LIVE_ENTRY_BYTES;
+    // The entries are written straight into the request (on one Redis, in the protocol).
+    let mut commands = store.commands(4);
+    commands.push_args(&[b"APPEND", live.as_bytes()], appended, |entries| {
+        input_log::encode_live_into(jumps, write.now_ms, entries)
+    });
     if let Some(ttl) = write.refresh_ttl {
         let meta = keys::run_meta(&run);
         let mut read_drive = crate::store::cmd("HMGET");
@@ -402,11 +402,9 @@ pub(crate) async fn write_jumps(
         // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
         let mut expire_meta = crate::store::cmd("EXPIRE");
         expire_meta.arg(&meta).arg(ttl_seconds(ttl)).arg("GT");
-        commands.extend([
-            read_drive,
-            expire_meta,
-            redis::Cmd::expire(live, ttl_seconds(ttl)),
-        ]);
+        commands.push(read_drive);
+        commands.push(expire_meta);
+        commands.push(redis::Cmd::expire(live, ttl_seconds(ttl)));
     }
     // Group-committed with the other connections' checkpoints: one request to one Redis.
     let replies = store.query_batched(Op::RunWriteJumps, commands).await?;
@@ -431,9 +429,10 @@ pub(crate) async fn write_jumps(
         return Ok(refused);
     }
     let before = write.recorded * LIVE_ENTRY_BYTES;
-    if after == before + entries.len() {
+    if after == before + appended {
         return Ok(Appended::Done);
     }
+    let entries = input_log::encode_live(jumps, write.now_ms);
     let mut invocation = REPAIR_LOG.prepare_invoke();
     invocation
         .key(keys::run_meta(&run))

@@ -45,12 +45,19 @@ pub(crate) fn encode_all(jumps: &[Jump]) -> Vec<u8> {
 
 /// The live-log entries of `jumps` arriving at `now_ms`: what one checkpoint appends.
 pub(crate) fn encode_live(jumps: &[Jump], now_ms: u64) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(jumps.len() * LIVE_ENTRY_BYTES);
-    for jump in jumps {
-        bytes.extend_from_slice(&encode(*jump));
-        bytes.extend_from_slice(&now_ms.to_le_bytes());
-    }
+    let mut bytes = vec![0; jumps.len() * LIVE_ENTRY_BYTES];
+    encode_live_into(jumps, now_ms, &mut bytes);
     bytes
+}
+
+/// [`encode_live`] into `entries`, `LIVE_ENTRY_BYTES` per jump (a checkpoint writes them straight into
+/// its request); entries past the jumps given are left as they are.
+pub(crate) fn encode_live_into(jumps: &[Jump], now_ms: u64, entries: &mut [u8]) {
+    let (entries, _) = entries.as_chunks_mut::<LIVE_ENTRY_BYTES>();
+    for (entry, jump) in entries.iter_mut().zip(jumps) {
+        entry[..RECORD_BYTES].copy_from_slice(&encode(*jump));
+        entry[RECORD_BYTES..].copy_from_slice(&now_ms.to_le_bytes());
+    }
 }
 
 /// The jumps of a live run's log, and the unix ms its last jump came (`None` while it has none).

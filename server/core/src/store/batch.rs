@@ -6,7 +6,7 @@
 //! timer, a write to the socket unless it coalesces), whatever it carries. A jump's checkpoint is two
 //! small commands, so that bookkeeping was a third of the node's instructions per jump. Here a task
 //! queues its commands and waits for their replies; a batch task takes every queued entry at once (up to
-//! [`MAX_ENTRIES`]), sends them as one pipeline and hands each entry its own replies. While
+//! [`MAX_ENTRIES`]), sends them as one request and hands each entry its own replies. While
 //! [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches grow with the load by themselves:
 //! no window to wait out.
 //!
@@ -18,10 +18,14 @@
 //! several requests of one step of a recording (a run's end, its index entry, its live slot, the bests
 //! it is planned from) reach Redis together.
 //!
+//! An entry's commands come written in the protocol (`store::packed`): a batch is its entries' bytes one
+//! after another, sent as they are (a patch of the vendored redis-rs, `send_packed_bytes`), with no
+//! `Cmd` or `Pipeline` to build, encode and drop per command.
+//!
 //! Nothing is atomic across entries, and one entry's refused command (a `WRONGTYPE` from a fence) is
-//! that entry's answer only: the pipeline runs with `ignore_errors`, so a refusal comes back as that
-//! command's reply. A failure of the whole request (a timeout, a lost connection) fails every entry of
-//! the batch, as it would have failed each of them alone.
+//! that entry's answer only: a refusal comes back as that command's reply ([`Value::ServerError`]), as
+//! a pipeline with `ignore_errors` answers. A failure of the whole request (a timeout, a lost
+//! connection) fails every entry of the batch, as it would have failed each of them alone.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -33,6 +37,8 @@ use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, RedisFuture, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+
+use super::packed::Packed;
 
 /// Entries one batch takes at most: bounds a request's size (a jump's checkpoint is about 100 bytes).
 pub(crate) const MAX_ENTRIES: usize = 256;
@@ -95,7 +101,7 @@ pub(crate) fn answering_pipeline(
 
 /// One task's commands, where their replies go, and by when.
 struct Entry {
-    commands: Vec<Cmd>,
+    commands: Packed,
     reply: oneshot::Sender<Replies>,
     /// The batcher's timeout from when the entry was queued: it is answered by then, however long
     /// it waited for a batch. One timer per batch bounds every entry of it, instead of one per entry.
@@ -142,27 +148,21 @@ impl Batcher {
         }
     }
 
-    /// Sends `commands` (one slot, non-empty), straight or with whatever other entries are queued, and
-    /// returns one reply per command; a command Redis refused replies [`Value::ServerError`].
+    /// Sends `commands` (one slot, non-empty, written in the protocol), straight or with whatever other
+    /// entries are queued, and returns one reply per command; a command Redis refused replies
+    /// [`Value::ServerError`].
     ///
     /// Answers within the timeout from this call, the wait for a batch included: a command sent
     /// straight under a timer of its own; a queued one by its entry's deadline, which the batch task
     /// keeps (see [`gather`]), so it costs no timer of its own. `now` is the caller's reading of the
     /// clock as it calls (one reading per checkpoint for its latency and its deadline).
-    pub(crate) async fn send(&self, commands: Vec<Cmd>, now: std::time::Instant) -> Replies {
+    pub(crate) async fn send(&self, commands: Packed, now: std::time::Instant) -> Replies {
         let deadline = Instant::from_std(now) + self.timeout;
         if let Some(_slot) = self.direct_slot() {
             // Bounded here: redis-rs has no response timeout on one Redis (the store bounds every
             // request itself), and a connection being made again would not be covered by one.
-            let (pipe, mut connection) = (
-                answering_pipeline(commands.len(), commands),
-                self.connection.clone(),
-            );
-            let sent = pipe.query_async::<Vec<Value>>(&mut connection);
-            return match tokio::time::timeout_at(deadline, sent).await {
-                Ok(replies) => replies.map_err(BatchFailure::from),
-                Err(_) => Err(BatchFailure::Timeout),
-            };
+            let mut connection = self.connection.clone();
+            return send_packed(&mut connection, commands, deadline).await;
         }
         self.send_queued(commands, deadline).await
     }
@@ -184,7 +184,7 @@ impl Batcher {
     }
 
     /// Queues `commands` for the next batch and waits for their replies, answered by `deadline`.
-    async fn send_queued(&self, commands: Vec<Cmd>, deadline: Instant) -> Replies {
+    async fn send_queued(&self, commands: Packed, deadline: Instant) -> Replies {
         let queue = self.queue.get_or_init(|| self.start());
         let (reply, answer) = oneshot::channel();
         // The queue is unbounded, but each entry's task waits for its answer: there are never more
@@ -211,7 +211,7 @@ impl Batcher {
                 return self.connection.clone().req_packed_command(command).await;
             }
             match self
-                .send_queued(vec![command.clone()], self.deadline())
+                .send_queued(Packed::of(std::slice::from_ref(command)), self.deadline())
                 .await
             {
                 Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
@@ -295,26 +295,57 @@ fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<(Vec<Entry>, Instant)>
     Some((entries, deadline))
 }
 
-/// Sends the entries' commands as one pipeline and answers each entry, failing them all at `deadline`.
-async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
+/// Sends `commands` in one request and returns their replies (one per command), failing at `deadline`.
+async fn send_packed(
+    connection: &mut ConnectionManager,
+    commands: Packed,
+    deadline: Instant,
+) -> Replies {
+    let sent = commands.count();
+    let request = connection.send_packed_bytes(commands.into_bytes(), sent);
+    match tokio::time::timeout_at(deadline, request).await {
+        Ok(Ok(replies)) if replies.len() == sent => Ok(replies),
+        Ok(Ok(_)) => Err(BatchFailure::broken(
+            "a request answered another number of replies than it sent commands",
+        )),
+        Ok(Err(source)) => Err(BatchFailure::from(source)),
+        Err(_) => Err(BatchFailure::Timeout),
+    }
+}
+
+/// The commands of `entries` in one buffer, in order, and where each entry's replies go. The only
+/// entry's buffer is sent as it is.
+fn joined(entries: Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)>) {
     let mut answers = Vec::with_capacity(entries.len());
-    let count = entries.iter().map(|entry| entry.commands.len()).sum();
-    let commands = entries.into_iter().flat_map(|entry| {
-        answers.push((entry.commands.len(), entry.reply));
-        entry.commands
-    });
-    let pipe = answering_pipeline(count, commands);
-    let sent = pipe.len();
-    let replies =
-        match tokio::time::timeout_at(deadline, pipe.query_async::<Vec<Value>>(connection)).await {
-            Ok(Ok(replies)) if replies.len() == sent => replies,
-            Ok(Ok(_)) => {
-                let why = "a pipeline answered another number of replies than it sent commands";
-                return fail(answers, BatchFailure::broken(why));
-            }
-            Ok(Err(source)) => return fail(answers, BatchFailure::Redis(source)),
-            Err(_) => return fail(answers, BatchFailure::Timeout),
-        };
+    let mut entries = entries.into_iter();
+    let Some(first) = entries.next() else {
+        return (Packed::default(), answers);
+    };
+    answers.push((first.commands.count(), first.reply));
+    let rest = entries.as_slice();
+    if rest.is_empty() {
+        return (first.commands, answers);
+    }
+    let bytes = first.commands.len() + rest.iter().map(|entry| entry.commands.len()).sum::<usize>();
+    let mut commands = Packed::with_capacity(bytes);
+    commands.append(&first.commands);
+    for entry in entries {
+        commands.append(&entry.commands);
+        answers.push((entry.commands.count(), entry.reply));
+    }
+    (commands, answers)
+}
+
+/// Sends the entries' commands as one request and answers each entry, failing them all at `deadline`.
+async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
+    let (commands, answers) = joined(entries);
+    if commands.is_empty() {
+        return fail(answers, BatchFailure::broken("a batch of no commands"));
+    }
+    let replies = match send_packed(connection, commands, deadline).await {
+        Ok(replies) => replies,
+        Err(failure) => return fail(answers, failure),
+    };
     let mut replies = replies.into_iter();
     for (count, reply) in answers {
         // A receiver gone (its task was cancelled) just drops its replies.
@@ -336,7 +367,7 @@ mod tests {
     fn entry(deadline: Instant) -> (Entry, oneshot::Receiver<Replies>) {
         let (reply, answer) = oneshot::channel();
         let entry = Entry {
-            commands: vec![crate::store::cmd("PING")],
+            commands: Packed::of(&[crate::store::cmd("PING")]),
             reply,
             deadline,
         };

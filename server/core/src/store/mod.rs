@@ -8,6 +8,7 @@ mod connection;
 mod error;
 pub mod keys;
 mod op;
+mod packed;
 mod pubsub;
 #[cfg(test)]
 mod reply_decoding;
@@ -28,6 +29,8 @@ pub use sharding::Sharding;
 
 use batch::BatchFailure;
 use connection::{Client, Connection};
+pub(crate) use packed::Commands;
+use packed::Packed;
 
 use crate::metrics::Metrics;
 
@@ -169,9 +172,11 @@ impl Store {
             .await;
         }
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
-        let replies = self
-            .query_batched(op, groups.into_iter().flatten().collect())
-            .await?;
+        let mut commands = self.commands(sizes.iter().sum());
+        for command in groups.into_iter().flatten() {
+            commands.push(command);
+        }
+        let replies = self.query_batched(op, commands).await?;
         let replies = self.unrefused(op, replies)?;
         let mut replies = replies.into_iter();
         Ok(sizes
@@ -189,24 +194,22 @@ impl Store {
     pub(crate) async fn query_batched(
         &self,
         op: Op,
-        commands: Vec<Cmd>,
+        commands: Commands,
     ) -> Result<Vec<redis::Value>, StoreError> {
-        let Some(batcher) = self.connection.batcher() else {
-            let pipe = batch::answering_pipeline(commands.len(), commands);
-            // With `ignore_errors` a redirection is a command's reply: made an error, it is followed.
-            return self
-                .query_pipeline_read(
-                    op,
-                    &pipe,
-                    |replies: redis::RedisResult<Vec<redis::Value>>| {
-                        let replies = replies?;
-                        match replies.iter().find_map(redirection) {
-                            Some(redirection) => Err(redirection),
-                            None => Ok(replies),
-                        }
-                    },
-                )
-                .await;
+        let (batcher, commands) = match (self.connection.batcher(), commands) {
+            (Some(batcher), Commands::Packed(packed)) => (batcher, packed),
+            (Some(batcher), Commands::Each(commands)) => (batcher, Packed::of(&commands)),
+            (None, Commands::Each(commands)) => return self.query_pipelined(op, commands).await,
+            (None, Commands::Packed(_)) => {
+                // `Store::commands` packs only for one Redis: nothing to route them by here.
+                return Err(StoreError::Redis {
+                    op: op.label(),
+                    source: redis::RedisError::from((
+                        redis::ErrorKind::Client,
+                        "commands packed for one Redis were sent to a cluster",
+                    )),
+                });
+            }
         };
         let started = Instant::now();
         // The batcher answers within the store's timeout, a queued entry's wait included (it keeps
@@ -223,6 +226,37 @@ impl Store {
             }),
         };
         self.observe(op, started, result)
+    }
+
+    /// Commands for one request of [`Store::query_batched`], for up to `count` commands: written in
+    /// the protocol as they are built on one Redis, kept for routing on a cluster.
+    pub(crate) fn commands(&self, count: usize) -> Commands {
+        match self.connection.batcher() {
+            Some(_) => Commands::Packed(Packed::with_capacity(count * 64)),
+            None => Commands::Each(Vec::with_capacity(count)),
+        }
+    }
+
+    /// [`Store::query_batched`] on a cluster: one pipeline to the commands' slot's node.
+    async fn query_pipelined(
+        &self,
+        op: Op,
+        commands: Vec<Cmd>,
+    ) -> Result<Vec<redis::Value>, StoreError> {
+        let pipe = batch::answering_pipeline(commands.len(), commands);
+        // With `ignore_errors` a redirection is a command's reply: made an error, it is followed.
+        self.query_pipeline_read(
+            op,
+            &pipe,
+            |replies: redis::RedisResult<Vec<redis::Value>>| {
+                let replies = replies?;
+                match replies.iter().find_map(redirection) {
+                    Some(redirection) => Err(redirection),
+                    None => Ok(replies),
+                }
+            },
+        )
+        .await
     }
 
     /// The replies of [`Store::query_batched`], or `None` if Redis refused any of its commands and
