@@ -339,9 +339,7 @@ where
 {
     let mut buf = ::itoa::Buffer::new();
 
-    cmd.extend_from_slice(b"*");
-    cmd.extend_from_slice(buf.format(args.len()).as_bytes());
-    cmd.extend_from_slice(b"\r\n");
+    write_length(cmd, &mut buf, b'*', args.len());
 
     let mut cursor_bytes = itoa::Buffer::new();
     for item in args {
@@ -350,11 +348,30 @@ where
             Arg::Simple(val) => val,
         };
 
-        cmd.extend_from_slice(b"$");
-        cmd.extend_from_slice(buf.format(bytes.len()).as_bytes());
-        cmd.extend_from_slice(b"\r\n");
+        write_length(cmd, &mut buf, b'$', bytes.len());
 
         cmd.extend_from_slice(bytes);
+        cmd.extend_from_slice(b"\r\n");
+    }
+}
+
+/// LEAPFROG PATCH: `sign`, `len` in decimal and `\r\n`. Most lengths (argument counts, keys, values)
+/// are below 100: written as one fixed-size copy, without `itoa` and its variable-length copy.
+#[inline]
+fn write_length(cmd: &mut Vec<u8>, buf: &mut ::itoa::Buffer, sign: u8, len: usize) {
+    if len < 10 {
+        cmd.extend_from_slice(&[sign, b'0' + len as u8, b'\r', b'\n']);
+    } else if len < 100 {
+        cmd.extend_from_slice(&[
+            sign,
+            b'0' + (len / 10) as u8,
+            b'0' + (len % 10) as u8,
+            b'\r',
+            b'\n',
+        ]);
+    } else {
+        cmd.push(sign);
+        cmd.extend_from_slice(buf.format(len).as_bytes());
         cmd.extend_from_slice(b"\r\n");
     }
 }
@@ -839,7 +856,10 @@ impl Cmd {
 /// redis::cmd("PING");
 /// ```
 pub fn cmd(name: &str) -> Cmd {
-    let mut rv = Cmd::new();
+    // LEAPFROG PATCH: started in buffers most commands fit (a name, a key and a few values), as
+    // `Cmd::new` grows them argument by argument (8, 16, 32, 64, 128 bytes): every typed command
+    // helper (`zadd`, `expire`, `hset`, ...) and a pipeline's `MULTI`/`EXEC` start here.
+    let mut rv = Cmd::with_capacity(8, 128);
     rv.arg(name);
     rv
 }
