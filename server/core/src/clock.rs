@@ -1,14 +1,40 @@
 //! Wall-clock time, in one place.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).
 pub fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+            // Seconds and milliseconds apart: `as_millis` is a 128-bit product, on every jump.
+            elapsed
+                .as_secs()
+                .saturating_mul(1000)
+                .saturating_add(u64::from(elapsed.subsec_millis()))
         })
+}
+
+/// Both clocks read once for one event, a message's arrival: the monotonic instant for durations and
+/// rate limits, the wall clock's milliseconds for what is stored and compared across nodes (a jump's
+/// time, a budget's window). Read once, every part of the message's handling sees the same time, and
+/// a jump reads the wall clock once, not once per part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// The monotonic clock.
+    pub instant: Instant,
+    /// Milliseconds since the Unix epoch ([`unix_ms`]).
+    pub unix_ms: u64,
+}
+
+impl Moment {
+    /// Now, on both clocks.
+    pub fn now() -> Moment {
+        Moment {
+            instant: Instant::now(),
+            unix_ms: unix_ms(),
+        }
+    }
 }
 
 /// Seconds since the Unix epoch.

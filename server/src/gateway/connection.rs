@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{SinkExt, StreamExt};
 use prometheus::IntCounter;
 use protocol::{Codec, ErrorCode, Push, ServerFrame, WirePayload};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -23,12 +23,12 @@ use super::player_budget::HeldShare;
 use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
 use super::registry::Control;
-use super::wire_message;
+use super::{wire_message, write_timeout};
 use crate::app::App;
 use crate::auth::Claims;
 use crate::handlers::{self, Session};
 use crate::metrics::{DecodeFailure, GatewayMetrics};
-use leapfrog_core::clock::unix_seconds;
+use leapfrog_core::clock::{Moment, unix_seconds};
 use leapfrog_core::notifications::presence::PRESENCE_REFRESH;
 use leapfrog_core::shutdown::InFlightGuard;
 
@@ -232,9 +232,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         &mut self,
         message: Option<Result<Message, WsError>>,
     ) -> Result<(), CloseReason> {
-        // One clock read for the message: its arrival, its rate limit and its request's duration.
-        let received = Instant::now();
-        self.last_heard = received;
+        // One reading of the clocks for the message: its arrival, its rate limit and budget, its
+        // request's duration and, for a jump, the time it came.
+        let received = Moment::now();
+        self.last_heard = received.instant;
         let message = match message {
             None => return Err(CloseReason::ClientClosed),
             Some(Ok(message)) => message,
@@ -310,13 +311,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
 
     /// Takes a rate-limit token at `now` (the message's arrival): true to handle the message, false to
     /// refuse it, an error on abuse.
-    fn limit(&mut self, now: Instant) -> Result<bool, CloseReason> {
+    fn limit(&mut self, now: Moment) -> Result<bool, CloseReason> {
         let (budgets, held) = (&self.app.budgets, &mut self.budget_share);
         match self.limiter.check(
             &self.app.rate_limits,
             self.session.player.as_ref(),
-            |player| budgets.admit(held, player),
-            now,
+            |player| budgets.admit(held, player, now.unix_ms),
+            now.instant,
         ) {
             Verdict::Allow => Ok(true),
             Verdict::Limit => {
@@ -351,8 +352,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             tokio::spawn(async move { presence.refresh(&player).await });
         }
         if silent > limits.heartbeat {
-            let write_timeout = limits.write_timeout;
-            return within_write_timeout(write_timeout, async {
+            let timeout = limits.write_timeout;
+            return write_timeout::within(timeout, async {
                 self.socket
                     .feed(Message::Ping(Bytes::new()))
                     .await
@@ -372,8 +373,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         &mut self,
         first: ServerFrame,
     ) -> impl Future<Output = Result<(), CloseReason>> {
-        let write_timeout = self.app.config.connections.write_timeout;
-        within_write_timeout(write_timeout, async move {
+        let timeout = self.app.config.connections.write_timeout;
+        write_timeout::within(timeout, async move {
             self.feed(&first).await?;
             loop {
                 match self.control.try_recv() {
@@ -396,8 +397,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         &mut self,
         frames: impl IntoIterator<Item = ServerFrame>,
     ) -> impl Future<Output = Result<(), CloseReason>> {
-        let write_timeout = self.app.config.connections.write_timeout;
-        within_write_timeout(write_timeout, async move {
+        let timeout = self.app.config.connections.write_timeout;
+        write_timeout::within(timeout, async move {
             // Each frame is encoded as it is taken, so the future holds the message, not the frame.
             let (codec, metrics) = (self.session.codec, &self.app.gateway_metrics);
             for message in frames
@@ -414,7 +415,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
     }
 
     /// Encodes `frame` and hands it to the socket; only a flush is sure to send it. Callers bound the
-    /// time with [`within_write_timeout`]. Encoding happens before the wait, so the future holds only
+    /// time with [`write_timeout::within`]. Encoding happens before the wait, so the future holds only
     /// the encoded message.
     async fn feed(&mut self, frame: &ServerFrame) -> Result<(), CloseReason> {
         self.socket
@@ -423,7 +424,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             .map_err(|_| CloseReason::ClientClosed)
     }
 
-    /// Sends what was fed. Callers bound the time with [`within_write_timeout`].
+    /// Sends what was fed. Callers bound the time with [`write_timeout::within`].
     async fn flush(&mut self) -> Result<(), CloseReason> {
         self.socket
             .flush()
@@ -494,17 +495,6 @@ fn encode(codec: Codec, metrics: &GatewayMetrics, frame: &ServerFrame) -> Messag
         .messages_out_total
         .with(frame.kind(), IntCounter::inc);
     wire_message(wire)
-}
-
-/// Runs `write` (feeds and a flush) within `write_timeout`: one timer per batch of frames, not one per
-/// frame. A client that does not read in time is closed as not reading. Not an `async fn`, which
-/// would hold `write` twice: in its argument and in the timeout.
-fn within_write_timeout(
-    write_timeout: Duration,
-    write: impl Future<Output = Result<(), CloseReason>>,
-) -> impl Future<Output = Result<(), CloseReason>> {
-    tokio::time::timeout(write_timeout, write)
-        .map(|timed| timed.unwrap_or(Err(CloseReason::NotReading)))
 }
 
 /// The size of what `f` returns, read from its type: nothing is called. For the tests that hold a

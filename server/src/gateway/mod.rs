@@ -15,6 +15,7 @@ pub(crate) mod rate_limit;
 mod read_buffer_release;
 pub(crate) mod registry;
 pub(crate) mod wakeups;
+pub(crate) mod write_timeout;
 
 use protocol::WireFrame;
 use protocol::limits::MAX_CLIENT_FRAME_BYTES;

@@ -94,14 +94,14 @@ impl PlayerBudgets {
         }
     }
 
-    /// Counts one message of `player` on the connection holding `held`; false when the cluster-wide
-    /// budget of this window is spent.
-    pub(crate) fn admit(&self, held: &mut HeldShare, player: &PlayerId) -> bool {
+    /// Counts one message of `player`, which came at `now_ms` (unix ms), on the connection holding
+    /// `held`; false when the cluster-wide budget of this window is spent.
+    pub(crate) fn admit(&self, held: &mut HeldShare, player: &PlayerId, now_ms: u64) -> bool {
         let shared = held.get(&self.shares, player, || PlayerShare {
             slice: self.slices.hash_one(player) % FLUSH_SLICES,
             share: Mutex::default(),
         });
-        let window = MessageBudget::window_of(unix_ms());
+        let window = MessageBudget::window_of(now_ms);
         let batch = {
             let mut share = lock(shared);
             if share.window != window {

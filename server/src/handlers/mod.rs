@@ -12,10 +12,9 @@ pub(crate) mod session;
 mod social;
 
 use leapfrog_core::error_chain::ErrorChain;
-use std::time::Instant;
 
 use leapfrog_core::challenges::ChallengeError;
-use leapfrog_core::clock::unix_ms;
+use leapfrog_core::clock::{Moment, unix_ms};
 use leapfrog_core::friends::FriendsError;
 use leapfrog_core::replays::ReplayError;
 use leapfrog_core::runs::RunError;
@@ -144,12 +143,12 @@ pub(crate) async fn dispatch(
     session: &mut Session,
     id: RequestId,
     request: Request,
-    received: Instant,
+    received: Moment,
 ) -> ServerFrame {
     let kind = request.kind();
     let is_jump = matches!(request, Request::Jump(_));
-    let result = route(app, session, request).await;
-    let seconds = received.elapsed().as_secs_f64();
+    let result = route(app, session, request, received.unix_ms).await;
+    let seconds = received.instant.elapsed().as_secs_f64();
     let metrics = &app.gateway_metrics;
     metrics
         .request_duration_seconds
@@ -171,7 +170,13 @@ fn hello_required() -> Failure {
     )
 }
 
-async fn route(app: &App, session: &mut Session, request: Request) -> Result<Response, Failure> {
+/// Answers `request`, which came at `received_ms` (unix ms: a jump's time).
+async fn route(
+    app: &App,
+    session: &mut Session,
+    request: Request,
+    received_ms: u64,
+) -> Result<Response, Failure> {
     // Every handler but the jump's is boxed, so the future of every message (boxed by the connection)
     // is the jump's size, not the largest handler's: a few hundred bytes moved per jump, not kilobytes.
     if let Request::Hello(hello) = request {
@@ -183,7 +188,7 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
     // The most frequent request reads its player from the session when it needs it (a run to resume),
     // instead of a copy of the id made for every jump.
     if let Request::Jump(jump) = request {
-        return run::jump(app, session, jump).await;
+        return run::jump(app, session, jump, received_ms).await;
     }
     let Some(player) = session.player.clone() else {
         return Err(hello_required());

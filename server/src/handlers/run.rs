@@ -47,16 +47,18 @@ pub(crate) async fn start(
     Ok(Response::RunStarted(started))
 }
 
-/// `jump`. A run not loaded on this connection (after a reconnect) is resumed from Redis first.
+/// `jump`, which came at `received_ms` (unix ms). A run not loaded on this connection (after a
+/// reconnect) is resumed from Redis first.
 pub(crate) async fn jump(
     app: &App,
     session: &mut Session,
     request: JumpRequest,
+    received_ms: u64,
 ) -> Result<Response, Failure> {
     let run = current_run(app, session, request.run_id).await?;
     let reply = app
         .runs
-        .jump(run, request.seq, request.jump(), unix_ms())
+        .jump(run, request.seq, request.jump(), received_ms)
         .await?;
     let ended = reply
         .ending

@@ -45,18 +45,19 @@ pub(crate) fn encode_all(jumps: &[Jump]) -> Vec<u8> {
 
 /// The live-log entries of `jumps` arriving at `now_ms`: what one checkpoint appends.
 pub(crate) fn encode_live(jumps: &[Jump], now_ms: u64) -> Vec<u8> {
-    let mut bytes = vec![0; jumps.len() * LIVE_ENTRY_BYTES];
+    let mut bytes = Vec::with_capacity(jumps.len() * LIVE_ENTRY_BYTES);
     encode_live_into(jumps, now_ms, &mut bytes);
     bytes
 }
 
-/// [`encode_live`] into `entries`, `LIVE_ENTRY_BYTES` per jump (a checkpoint writes them straight into
-/// its request); entries past the jumps given are left as they are.
-pub(crate) fn encode_live_into(jumps: &[Jump], now_ms: u64, entries: &mut [u8]) {
-    let (entries, _) = entries.as_chunks_mut::<LIVE_ENTRY_BYTES>();
-    for (entry, jump) in entries.iter_mut().zip(jumps) {
+/// [`encode_live`] appended to `bytes`, `LIVE_ENTRY_BYTES` per jump: a checkpoint writes them straight
+/// into its request.
+pub(crate) fn encode_live_into(jumps: &[Jump], now_ms: u64, bytes: &mut Vec<u8>) {
+    for jump in jumps {
+        let mut entry = [0; LIVE_ENTRY_BYTES];
         entry[..RECORD_BYTES].copy_from_slice(&encode(*jump));
         entry[RECORD_BYTES..].copy_from_slice(&now_ms.to_le_bytes());
+        bytes.extend_from_slice(&entry);
     }
 }
 

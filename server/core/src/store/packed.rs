@@ -42,26 +42,28 @@ impl Packed {
         self.count += 1;
     }
 
-    /// Adds the command of `args` and then a last argument of `last` bytes, which `fill` writes in
-    /// place: a jump's log entries go into the request without a buffer of their own. `fill` is given
-    /// exactly `last` bytes (zeroed), so the length the protocol announces is the length sent.
-    pub(crate) fn push_args(&mut self, args: &[&[u8]], last: usize, fill: impl FnOnce(&mut [u8])) {
+    /// Adds the command of `args` and then a last argument of `last` bytes, which `write` appends in
+    /// place: a jump's log entries go into the request without a buffer of their own. Should `write`
+    /// append another number of bytes, the argument is cut or zero-padded to `last`, so the length the
+    /// protocol announces is always the length sent.
+    pub(crate) fn push_args(
+        &mut self,
+        args: &[&[u8]],
+        last: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
         let bytes = &mut self.bytes;
-        // What comes between two arguments (an argument's end, the next one's length) is put together
-        // on the stack and added at once: a vector checks its room on every addition.
-        let mut head = Head::default();
-        head.number(b'*', args.len() + 1);
+        length(bytes, b'*', args.len() + 1);
         for arg in args {
-            head.number(b'$', arg.len());
-            bytes.extend_from_slice(head.take());
+            length(bytes, b'$', arg.len());
             bytes.extend_from_slice(arg);
-            head.end();
+            bytes.extend_from_slice(b"\r\n");
         }
-        head.number(b'$', last);
-        bytes.extend_from_slice(head.take());
+        length(bytes, b'$', last);
         let start = bytes.len();
+        write(bytes);
+        // Nothing to do (no zeroing) when `write` kept to its length.
         bytes.resize(start + last, 0);
-        fill(&mut bytes[start..]);
         bytes.extend_from_slice(b"\r\n");
         self.count += 1;
     }
@@ -93,60 +95,32 @@ impl Packed {
     }
 }
 
-/// The protocol between two arguments, put together on the stack: an argument's end (`\r\n`), then the
-/// next one's header (`$len\r\n`, or the command's `*count\r\n`).
-#[derive(Default)]
-struct Head {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl Head {
-    /// Adds `byte`. Within 32 bytes by construction (`\r\n`, a sign, 20 digits, `\r\n`); past them a
-    /// byte would be dropped, never written out of place.
-    fn byte(&mut self, byte: u8) {
-        if let Some(slot) = self.bytes.get_mut(self.len) {
-            *slot = byte;
-            self.len += 1;
+/// `sign`, `value` in decimal digits and `\r\n`: a command's or an argument's header. Most values
+/// here (argument counts, key and entry lengths) are below 100: written as one fixed-size copy, without
+/// a division loop or a copy of a length not known in advance (a call to `memcpy`).
+fn length(bytes: &mut Vec<u8>, sign: u8, value: usize) {
+    if value < 10 {
+        bytes.extend_from_slice(&[sign, b'0' + value as u8, b'\r', b'\n']);
+    } else if value < 100 {
+        bytes.extend_from_slice(&[
+            sign,
+            b'0' + (value / 10) as u8,
+            b'0' + (value % 10) as u8,
+            b'\r',
+            b'\n',
+        ]);
+    } else {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = value;
+        while rest > 0 {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
-    }
-
-    /// Adds an argument's end, `\r\n`.
-    fn end(&mut self) {
-        self.byte(b'\r');
-        self.byte(b'\n');
-    }
-
-    /// `sign`, `value` in decimal digits and `\r\n`, byte by byte (a copy of a few bytes of a length
-    /// not known in advance is a call to `memcpy`). Most values here (argument counts, key and entry
-    /// lengths) are below 100: written without a division loop.
-    fn number(&mut self, sign: u8, value: usize) {
-        self.byte(sign);
-        if value < 10 {
-            self.byte(b'0' + value as u8);
-        } else if value < 100 {
-            self.byte(b'0' + (value / 10) as u8);
-            self.byte(b'0' + (value % 10) as u8);
-        } else {
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut rest = value;
-            while rest > 0 {
-                at -= 1;
-                digits[at] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-            }
-            for digit in &digits[at..] {
-                self.byte(*digit);
-            }
-        }
-        self.end();
-    }
-
-    /// What was put together, which starts again empty.
-    fn take(&mut self) -> &[u8] {
-        let len = std::mem::take(&mut self.len);
-        &self.bytes[..len]
+        bytes.push(sign);
+        bytes.extend_from_slice(&digits[at..]);
+        bytes.extend_from_slice(b"\r\n");
     }
 }
 
@@ -169,18 +143,24 @@ impl Commands {
         }
     }
 
-    /// Adds the command of `args` and a last argument of `last` bytes that `fill` writes (see
+    /// Adds the command of `args` and a last argument of `last` bytes that `write` appends (see
     /// [`Packed::push_args`]).
-    pub(crate) fn push_args(&mut self, args: &[&[u8]], last: usize, fill: impl FnOnce(&mut [u8])) {
+    pub(crate) fn push_args(
+        &mut self,
+        args: &[&[u8]],
+        last: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
         match self {
-            Commands::Packed(packed) => packed.push_args(args, last, fill),
+            Commands::Packed(packed) => packed.push_args(args, last, write),
             Commands::Each(commands) => {
                 let mut command = Cmd::with_capacity(args.len() + 1, 0);
                 for arg in args {
                     command.arg(*arg);
                 }
-                let mut value = vec![0; last];
-                fill(&mut value);
+                let mut value = Vec::with_capacity(last);
+                write(&mut value);
+                value.resize(last, 0);
                 command.arg(value);
                 commands.push(command);
             }
@@ -220,7 +200,7 @@ mod tests {
             for args in &commands {
                 let (last, rest) = args.split_last().expect("one argument at least");
                 let rest: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-                packed.push_args(&rest, last.len(), |place| place.copy_from_slice(last));
+                packed.push_args(&rest, last.len(), |bytes| bytes.extend_from_slice(last));
             }
             prop_assert_eq!(packed.count(), commands.len());
             prop_assert_eq!(packed.into_bytes(), redis_rs(&commands));
@@ -230,12 +210,27 @@ mod tests {
     #[test]
     fn lengths_of_every_width_are_written_in_decimal() {
         for value in [0, 7, 10, 99, 100, 12_345, usize::MAX] {
-            let mut head = Head::default();
-            head.end();
-            head.number(b'$', value);
-            assert_eq!(head.take(), format!("\r\n${value}\r\n").as_bytes());
-            assert!(head.take().is_empty());
+            let mut bytes = Vec::new();
+            length(&mut bytes, b'$', value);
+            assert_eq!(bytes, format!("${value}\r\n").into_bytes());
         }
+    }
+
+    /// A last argument written short or long is padded or cut to the length announced.
+    #[test]
+    fn a_last_argument_is_sent_at_the_length_announced() {
+        let mut short = Packed::default();
+        short.push_args(&[b"SET", b"k"], 3, |bytes| bytes.push(b'v'));
+        assert_eq!(
+            short.into_bytes(),
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nv\0\0\r\n"
+        );
+        let mut long = Packed::default();
+        long.push_args(&[b"SET", b"k"], 1, |bytes| bytes.extend_from_slice(b"vvv"));
+        assert_eq!(
+            long.into_bytes(),
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+        );
     }
 
     /// A `Cmd` pushed and the same command's arguments pushed one by one are the same bytes, and the
@@ -244,8 +239,8 @@ mod tests {
     fn a_cmd_and_its_arguments_pack_alike_and_entries_append() {
         let mut of_cmd = Packed::of(&[redis::cmd("APPEND").arg("lf:{r:1}:log").arg("xy").clone()]);
         let mut of_args = Packed::with_capacity(8);
-        of_args.push_args(&[b"APPEND", b"lf:{r:1}:log"], 2, |place| {
-            place.copy_from_slice(b"xy")
+        of_args.push_args(&[b"APPEND", b"lf:{r:1}:log"], 2, |bytes| {
+            bytes.extend_from_slice(b"xy")
         });
         assert_eq!(of_cmd, of_args);
         of_cmd.append(&of_args);
