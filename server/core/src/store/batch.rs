@@ -338,7 +338,7 @@ fn joined(entries: Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)
 
 /// Sends the entries' commands as one request and answers each entry, failing them all at `deadline`.
 async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
-    let (commands, answers) = joined(entries);
+    let (commands, mut answers) = joined(entries);
     if commands.is_empty() {
         return fail(answers, BatchFailure::broken("a batch of no commands"));
     }
@@ -346,9 +346,16 @@ async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, dea
         Ok(replies) => replies,
         Err(failure) => return fail(answers, failure),
     };
+    // A receiver gone (its task was cancelled) just drops its replies.
+    if let [_] = answers.as_slice()
+        && let Some((_, reply)) = answers.pop()
+    {
+        // The only entry's replies are the request's, as they came.
+        let _ = reply.send(Ok(replies));
+        return;
+    }
     let mut replies = replies.into_iter();
     for (count, reply) in answers {
-        // A receiver gone (its task was cancelled) just drops its replies.
         let _ = reply.send(Ok(replies.by_ref().take(count).collect()));
     }
 }

@@ -330,9 +330,11 @@ where
             }
         }
 
-        let mut entry = match self_.in_flight.pop_front() {
-            Some(entry) => entry,
-            None => return,
+        // LEAPFROG PATCH: the entry stays at the front while its pipeline's replies come (the early
+        // `return`s below), and leaves once it is answered: popped and pushed back for every reply,
+        // it was moved twice per reply of a pipeline.
+        let Some(entry) = self_.in_flight.front_mut() else {
+            return;
         };
 
         match &mut entry.response_aggregate {
@@ -363,7 +365,6 @@ where
                     }
 
                     expectation.skipped_response_count -= 1;
-                    self_.in_flight.push_front(entry);
                     return;
                 }
 
@@ -375,6 +376,7 @@ where
                     if let Some(output) = entry.output.take() {
                         _ = output.send(result);
                     }
+                    self_.in_flight.pop_front();
                     return;
                 }
 
@@ -400,7 +402,6 @@ where
                 };
                 if buffer.len() < expected {
                     // Need to gather more response values
-                    self_.in_flight.push_front(entry);
                     return;
                 }
 
@@ -424,6 +425,7 @@ where
                 }
             }
         }
+        self_.in_flight.pop_front();
     }
 
     fn send_disconnect_if_needed(self: Pin<&mut Self>, err: &RedisError) {
