@@ -84,21 +84,6 @@ impl BatchFailure {
 
 type Replies = Result<Vec<Value>, BatchFailure>;
 
-/// `commands` as one pipeline (not a transaction) that answers every command, a refusal included as
-/// that command's [`Value::ServerError`] (`ignore_errors`), so one entry's refusal is not another's.
-/// Sized for `count` commands, not grown one at a time.
-pub(crate) fn answering_pipeline(
-    count: usize,
-    commands: impl IntoIterator<Item = Cmd>,
-) -> redis::Pipeline {
-    let mut pipe = redis::Pipeline::with_capacity(count);
-    pipe.ignore_errors();
-    for command in commands {
-        pipe.add_command(command);
-    }
-    pipe
-}
-
 /// One task's commands, where their replies go, and by when.
 struct Entry {
     commands: Packed,
@@ -338,25 +323,28 @@ fn joined(entries: Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)
 
 /// Sends the entries' commands as one request and answers each entry, failing them all at `deadline`.
 async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
-    let (commands, mut answers) = joined(entries);
+    let (commands, answers) = joined(entries);
     if commands.is_empty() {
         return fail(answers, BatchFailure::broken("a batch of no commands"));
     }
-    let replies = match send_packed(connection, commands, deadline).await {
-        Ok(replies) => replies,
-        Err(failure) => return fail(answers, failure),
-    };
-    // A receiver gone (its task was cancelled) just drops its replies.
-    if let [_] = answers.as_slice()
-        && let Some((_, reply)) = answers.pop()
-    {
-        // The only entry's replies are the request's, as they came.
-        let _ = reply.send(Ok(replies));
-        return;
+    match send_packed(connection, commands, deadline).await {
+        Ok(replies) => hand_out(replies, answers),
+        Err(failure) => fail(answers, failure),
     }
-    let mut replies = replies.into_iter();
-    for (count, reply) in answers {
-        let _ = reply.send(Ok(replies.by_ref().take(count).collect()));
+}
+
+/// Answers each entry with its replies, `replies` being as many as the entries' commands (as
+/// `send_packed` checks). Each entry's are cut off the end, the last entry's first, and the first
+/// entry keeps what is left: the request's own vector, so an entry alone in its batch gets it as it
+/// came. A receiver gone (its task was cancelled) just drops its replies.
+fn hand_out(mut replies: Vec<Value>, mut answers: Vec<(usize, oneshot::Sender<Replies>)>) {
+    while let Some((count, reply)) = answers.pop() {
+        let theirs = if answers.is_empty() {
+            std::mem::take(&mut replies)
+        } else {
+            replies.split_off(replies.len().saturating_sub(count))
+        };
+        let _ = reply.send(Ok(theirs));
     }
 }
 
@@ -379,6 +367,42 @@ mod tests {
             deadline,
         };
         (entry, answer)
+    }
+
+    /// Each entry of a batch gets its own replies, in order; an entry alone gets the request's vector.
+    #[test]
+    fn a_batchs_replies_go_to_their_entries_in_order() {
+        let int = Value::Int;
+        let mut answers = Vec::new();
+        let mut receivers = Vec::new();
+        for count in [1, 2, 1] {
+            let (reply, answer) = oneshot::channel();
+            answers.push((count, reply));
+            receivers.push(answer);
+        }
+        hand_out(vec![int(1), int(2), int(3), int(4)], answers);
+        let got: Vec<Vec<Value>> = receivers
+            .iter_mut()
+            .map(|answer| match answer.try_recv() {
+                Ok(Ok(replies)) => replies,
+                other => panic!("no replies: {other:?}"),
+            })
+            .collect();
+        assert_eq!(got, [vec![int(1)], vec![int(2), int(3)], vec![int(4)]]);
+
+        let (reply, mut answer) = oneshot::channel();
+        let replies = vec![int(5), int(6)];
+        let request = replies.as_ptr();
+        hand_out(replies, vec![(2, reply)]);
+        let Ok(Ok(alone)) = answer.try_recv() else {
+            panic!("no replies for an entry alone");
+        };
+        assert_eq!(alone, [int(5), int(6)]);
+        assert_eq!(
+            alone.as_ptr(),
+            request,
+            "the request's own vector, not a copy"
+        );
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! nodes (`pubsub`: sharded pub/sub on a cluster); and the local redis-server child (`supervisor`).
 
 mod batch;
-mod command;
 mod connection;
 mod error;
 pub mod keys;
@@ -21,10 +20,12 @@ use std::time::{Duration, Instant};
 
 use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
-pub use command::cmd;
 pub use connection::RedisTarget;
 pub use error::StoreError;
 pub use op::Op;
+/// A command to add arguments to, in buffers most of the node's commands fit: the vendored redis-rs
+/// starts every command so (`server/vendor/redis`, `LEAPFROG PATCH` in `cmd`), its typed helpers too.
+pub use redis::cmd;
 pub use sharding::Sharding;
 
 use batch::BatchFailure;
@@ -232,18 +233,24 @@ impl Store {
     /// the protocol as they are built on one Redis, kept for routing on a cluster.
     pub(crate) fn commands(&self, count: usize) -> Commands {
         match self.connection.batcher() {
-            Some(_) => Commands::Packed(Packed::with_capacity(count * 64)),
+            Some(_) => Commands::Packed(Packed::for_commands(count)),
             None => Commands::Each(Vec::with_capacity(count)),
         }
     }
 
-    /// [`Store::query_batched`] on a cluster: one pipeline to the commands' slot's node.
+    /// [`Store::query_batched`] on a cluster: one pipeline (not a transaction) to the commands' slot's
+    /// node, which answers every command, a refusal as that command's [`redis::Value::ServerError`]
+    /// (`ignore_errors`), as a batch on one Redis does.
     async fn query_pipelined(
         &self,
         op: Op,
         commands: Vec<Cmd>,
     ) -> Result<Vec<redis::Value>, StoreError> {
-        let pipe = batch::answering_pipeline(commands.len(), commands);
+        let mut pipe = Pipeline::with_capacity(commands.len());
+        pipe.ignore_errors();
+        for command in commands {
+            pipe.add_command(command);
+        }
         // With `ignore_errors` a redirection is a command's reply: made an error, it is followed.
         self.query_pipeline_read(
             op,

@@ -10,6 +10,9 @@
 
 use redis::Cmd;
 
+/// Bytes reserved per command a request is expected to hold: a key and a few short values fit.
+const BYTES_PER_COMMAND: usize = 64;
+
 /// Commands written in the Redis protocol, one after another, and how many they are: what one entry of a
 /// group-committed batch sends.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -27,9 +30,14 @@ impl Packed {
         }
     }
 
+    /// No commands yet, in a buffer sized for `count` of them.
+    pub(crate) fn for_commands(count: usize) -> Packed {
+        Packed::with_capacity(count * BYTES_PER_COMMAND)
+    }
+
     /// `commands`, in one buffer.
     pub(crate) fn of(commands: &[Cmd]) -> Packed {
-        let mut packed = Packed::with_capacity(commands.len() * 64);
+        let mut packed = Packed::for_commands(commands.len());
         for command in commands {
             packed.push(command);
         }
