@@ -87,9 +87,10 @@ measure() {
   local load=$!
   split "$name" "$pid"
   wait "$load"
-  # The round trips of the sampled seconds: the load's rate times the seconds sampled.
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); n=sum(k["count"] for k in r["kinds"] if k["kind"]!="connect"); print(int(n / r["elapsed_s"] * float(sys.argv[2])))' \
-    "$OUT/$name.json" "$SECS" >"$OUT/$name.trips"
+  # The round trips of the sampled seconds: the load's rate (lib.sh's round trips over its elapsed
+  # seconds) times the seconds sampled.
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(int(float(sys.argv[2]) / r["elapsed_s"] * float(sys.argv[3])))' \
+    "$OUT/$name.json" "$(round_trips "$OUT/$name.json")" "$SECS" >"$OUT/$name.trips"
   report "$name"
 }
 
