@@ -356,30 +356,18 @@ pub(crate) mod fast {
     use super::{MAX_RECURSE_DEPTH, err_parser};
     use crate::types::Value;
 
-    /// What the fast path makes of the bytes at the start of a buffer.
-    pub(crate) enum Parsed {
-        /// A whole reply, and the bytes it takes.
-        Whole(Value, usize),
+    /// Why the fast path decoded no reply at the start of a buffer.
+    pub(crate) enum Stop {
         /// The well-formed start of a reply of a kind decoded here, not all read yet.
         Incomplete,
         /// A kind not decoded here, or bytes `combine` must judge.
         Other,
     }
 
-    /// Why a value was not decoded.
-    enum Stop {
-        Incomplete,
-        Other,
-    }
-
-    /// The reply at the start of `bytes`.
-    pub(crate) fn parse_value(bytes: &[u8]) -> Parsed {
+    /// The whole reply at the start of `bytes` and the bytes it takes.
+    pub(crate) fn parse_value(bytes: &[u8]) -> Result<(Value, usize), Stop> {
         let mut at = 0;
-        match value(bytes, &mut at, 1) {
-            Ok(value) => Parsed::Whole(value, at),
-            Err(Stop::Incomplete) => Parsed::Incomplete,
-            Err(Stop::Other) => Parsed::Other,
-        }
+        value(bytes, &mut at, 1).map(|value| (value, at))
     }
 
     /// The bytes of the line at `at` (up to the first CRLF), moving `at` past its CRLF.
@@ -502,14 +490,16 @@ mod aio_support {
             // the reply again on every read); anything else goes to `combine` as before.
             if !self.partial {
                 match super::fast::parse_value(&bytes[..]) {
-                    super::fast::Parsed::Whole(value, consumed) => {
+                    Ok((value, consumed)) => {
                         bytes.advance(consumed);
                         return Ok(Some(value));
                     }
-                    super::fast::Parsed::Incomplete if !eof && bytes.len() <= FAST_WAIT_LIMIT => {
+                    Err(super::fast::Stop::Incomplete)
+                        if !eof && bytes.len() <= FAST_WAIT_LIMIT =>
+                    {
                         return Ok(None);
                     }
-                    _ => {}
+                    Err(_) => {}
                 }
             }
             let result = self.decode_combine(bytes, eof);
