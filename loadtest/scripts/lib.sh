@@ -1,5 +1,5 @@
 # Helpers shared by the measurement scripts (`source loadtest/scripts/lib.sh` from the repository root): loopback ports,
-# CPU time from /proc, and a private redis-server. Nothing here starts anything by itself.
+# CPU time from /proc, a private redis-server and a node, and the `passes` load. Nothing here starts anything by itself.
 
 # stop_at_exit: starts PIDS, the processes a script starts (each adds its pids), and stops every one of
 # them when the script exits, however it exits.
@@ -50,6 +50,16 @@ run_node() {
     --coalesce-window-ms 0 --max-connections 100000 "$@" >"$log" 2>&1 &
   NODE_PID=$!; PIDS+=("$NODE_PID")
   wait_ready "$PUBLIC_PORT"
+}
+
+# passes_load RATE RAMP SECS PREFIX [options]: the load tool ($TOOL) runs the `passes` scenario with
+# $PLAYERS players at RATE runs per second against the node on PUBLIC_PORT and ADMIN_PORT (as `run_node`
+# sets them), after a ramp of RAMP seconds, for SECS; its JSON report on standard output.
+passes_load() {
+  local rate=$1 ramp=$2 secs=$3 prefix=$4; shift 4
+  "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
+    --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$rate" \
+    --ramp-secs "$ramp" --duration-secs "$secs" --prefix "$prefix" "$@"
 }
 
 # round_trips JSON: the round trips of a load tool report (every request answered, connections apart).

@@ -43,9 +43,7 @@ profile() {
     kill -0 "$node" 2>/dev/null || { echo "the node under valgrind exited: $base-node.log" >&2; exit 1; }
     sleep 0.1
   done
-  "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
-    --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$rate" \
-    --ramp-secs 3 --duration-secs "$SECS" --request-timeout-ms 60000 --prefix "$label" >"$base.json"
+  passes_load "$rate" 3 "$SECS" "$label" --request-timeout-ms 60000 >"$base.json"
   kill -TERM "$node"; wait "$node" 2>/dev/null || true
   kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true
   rm -rf "$REDIS_DIR"

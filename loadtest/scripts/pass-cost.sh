@@ -42,10 +42,7 @@ load() {
     perf stat -x, -o "$base.syscalls" -e "$SYSCALL_EVENTS" -p "$node" >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  "$TOOL" --url "ws://127.0.0.1:$public/ws" --admin "127.0.0.1:$admin" --jwt-secret "$JWT" --admin-secret "$ADMIN" \
-    --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" --progress-secs 0 --json \
-    --scenario passes --players "$PLAYERS" --rate "$rate" --ramp-secs 3 --duration-secs "$SECS" \
-    --prefix "$prefix" >"$base.json"
+  passes_load "$rate" 3 "$SECS" "$prefix" --cpu-pid "node=$node" --cpu-pid "redis=$redis_pid" >"$base.json"
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   curl -fs "http://127.0.0.1:$admin/metrics" >"$base.metrics.after"
   redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' | grep '^cmdstat_' >"$base.commands.after"
@@ -55,7 +52,7 @@ measure() { # LABEL BIN
   local label=$1 bin=$2
   start_redis "$OUT/$label-redis.log"
   run_node "$bin" "pass-$label" "$OUT/$label-node.log"
-  redis_port=$REDIS_PORT; redis_pid=$REDIS_PID; node=$NODE_PID; public=$PUBLIC_PORT; admin=$ADMIN_PORT
+  redis_port=$REDIS_PORT; redis_pid=$REDIS_PID; node=$NODE_PID; admin=$ADMIN_PORT
   load "$label" "$LOW" "l$label"
   load "$label" "$HIGH" "h$label"
   kill "$node" "$redis_pid"; wait "$node" "$redis_pid" 2>/dev/null || true

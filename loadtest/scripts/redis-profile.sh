@@ -22,21 +22,15 @@ stop_at_exit
 start_redis "$OUT/redis.log"
 # shellcheck disable=SC2086 # NODE_ARGS is a list of options
 run_node "$1" redis-profile "$OUT/node.log" $NODE_ARGS
-passes() { # PREFIX SECS [more tool options]: one passes load
-  local prefix=$1 secs=$2; shift 2
-  "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
-    --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$RATE" \
-    --ramp-secs 2 --duration-secs "$secs" --prefix "$prefix" "$@"
-}
 snapshot() { redis-cli -p "$REDIS_PORT" INFO all | tr -d '\r' >"$OUT/info.$1"; }
-passes warm 3 >/dev/null # the players, their friendships and the scripts in place
+passes_load "$RATE" 2 3 warm >/dev/null # the players, their friendships and the scripts in place
 snapshot before
 perf_pid=""
 if perf record -e cpu-clock -o /dev/null true >/dev/null 2>&1; then
   perf record -e cpu-clock -F 2000 -g -p "$REDIS_PID" -o "$OUT/redis.perf" >/dev/null 2>&1 &
   perf_pid=$!
 fi
-passes m "$SECS" --cpu-pid "redis=$REDIS_PID" >"$OUT/load.json"
+passes_load "$RATE" 2 "$SECS" m --cpu-pid "redis=$REDIS_PID" >"$OUT/load.json"
 [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 snapshot after
 

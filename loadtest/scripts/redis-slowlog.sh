@@ -23,16 +23,11 @@ stop_at_exit
 
 start_redis "$OUT/redis.log"
 run_node "$BIN" slowlog "$OUT/node.log" --worker-threads 1
-load() { # load PREFIX RAMP SECS OUT_JSON
-  "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
-    --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$RATE" \
-    --ramp-secs "$2" --duration-secs "$3" --prefix "$1" >"$4"
-}
-load warm 3 3 "$OUT/warm.json"
+passes_load "$RATE" 3 3 warm >"$OUT/warm.json"
 redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-log-slower-than 0 >/dev/null
 redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-max-len 200000 >/dev/null
 redis-cli -p "$REDIS_PORT" SLOWLOG RESET >/dev/null
-load measured 0 "$SECS" "$OUT/load.json"
+passes_load "$RATE" 0 "$SECS" measured >"$OUT/load.json"
 redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-log-slower-than -1 >/dev/null
 redis-cli -p "$REDIS_PORT" --json SLOWLOG GET 200000 >"$OUT/slowlog.json"
 python3 - "$OUT/slowlog.json" "$OUT/load.json" <<'PY'
