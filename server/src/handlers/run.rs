@@ -49,25 +49,34 @@ pub(crate) async fn start(
 
 /// `jump`, which came at `received_ms` (unix ms). A run not loaded on this connection (after a
 /// reconnect) is resumed from Redis first.
-pub(crate) async fn jump(
-    app: &App,
-    session: &mut Session,
+///
+/// Not an `async fn`, which would keep its arguments beside the locals they are moved into (see
+/// [`super::dispatch_jump`]).
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would hold its arguments twice"
+)]
+pub(crate) fn jump<'a>(
+    app: &'a App,
+    session: &'a mut Session,
     request: JumpRequest,
     received_ms: u64,
-) -> Result<Response, Failure> {
-    let run = current_run(app, session, request.run_id).await?;
-    let reply = app
-        .runs
-        .jump(run, request.seq, request.jump(), received_ms)
-        .await?;
-    let ended = reply
-        .ending
-        .as_ref()
-        .and_then(|ending| run_end(run, ending));
-    Ok(Response::JumpResult(JumpResult {
-        outcome: reply.outcome,
-        ended,
-    }))
+) -> impl Future<Output = Result<Response, Failure>> + 'a {
+    async move {
+        let run = current_run(app, session, request.run_id).await?;
+        let reply = app
+            .runs
+            .jump(run, request.seq, request.jump(), received_ms)
+            .await?;
+        let ended = reply
+            .ending
+            .as_ref()
+            .and_then(|ending| run_end(run, ending));
+        Ok(Response::JumpResult(JumpResult {
+            outcome: reply.outcome,
+            ended,
+        }))
+    }
 }
 
 /// `abandon`.

@@ -382,56 +382,82 @@ type DriveState = (Option<String>, Option<String>, Option<String>);
 /// nothing, so the write is refused without reading the run's meta (one command per jump). The fence
 /// lives the live TTL; a write reads the meta back anyway at least every quarter of it (`refresh_ttl`),
 /// so no write can outlast its fence unchecked.
-pub(crate) async fn write_jumps(
+///
+/// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
+/// future is part of every jump's handling, which must stay within a kilobyte (see
+/// `handlers::dispatch_jump`).
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would hold its arguments twice"
+)]
+pub(crate) fn write_jumps<'a>(
+    store: &'a Store,
+    run: RunId,
+    jumps: &'a [Jump],
+    write: JumpWrite<'a>,
+) -> impl Future<Output = Result<Appended, StoreError>> + 'a {
+    async move {
+        let live = write.live_log.key.as_str();
+        let appended = jumps.len() * LIVE_ENTRY_BYTES;
+        // The entries are written straight into the request (on one Redis, in the protocol).
+        let mut commands = store.commands(4);
+        commands.push_args(&[b"APPEND", live.as_bytes()], appended, |entries| {
+            input_log::encode_live_into(jumps, write.now_ms, entries)
+        });
+        if let Some(ttl) = write.refresh_ttl {
+            let meta = keys::run_meta(&run);
+            let mut read_drive = crate::store::cmd("HMGET");
+            read_drive.arg(&meta).arg(&["state", "driver", "epoch"]);
+            // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
+            let mut expire_meta = crate::store::cmd("EXPIRE");
+            expire_meta.arg(&meta).arg(ttl_seconds(ttl)).arg("GT");
+            commands.push(read_drive);
+            commands.push(expire_meta);
+            commands.push(redis::Cmd::expire(live, ttl_seconds(ttl)));
+        }
+        // Group-committed with the other connections' checkpoints: one request to one Redis.
+        let replies = store.query_batched(Op::RunWriteJumps, commands).await?;
+        // What only a write that went wrong does is boxed (here and below): the common write's future is
+        // part of every jump's handling, and each of these is hundreds of bytes.
+        let Some(replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
+            return Box::pin(fenced(store, &keys::run_meta(&run), &write)).await;
+        };
+        // The replies: the log's length after the append, and with the state read back the state (then
+        // the two `EXPIRE`s).
+        let mut replies = replies.into_iter();
+        let mut next = || replies.next().unwrap_or(redis::Value::Nil);
+        let after: usize = store::decode(Op::RunWriteJumps, next())?;
+        let drive: Option<DriveState> = match write.refresh_ttl {
+            Some(_) => Some(store::decode(Op::RunWriteJumps, next())?),
+            None => None,
+        };
+        if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
+            // The write went to a log no one reads any more (and may have created it, without a TTL: its
+            // fence had gone).
+            let _ = Box::pin(
+                store.query::<()>(Op::RunDropStaleLog, crate::store::cmd("DEL").arg(live)),
+            )
+            .await;
+            return Ok(refused);
+        }
+        let before = write.recorded * LIVE_ENTRY_BYTES;
+        if after == before + appended {
+            return Ok(Appended::Done);
+        }
+        Box::pin(repair(store, run, jumps, &write, before)).await
+    }
+}
+
+/// Writes `jumps` at `before` bytes into the live log, whose length said the append did not land where
+/// it should (Redis lost acknowledged writes, or this write was applied twice).
+async fn repair(
     store: &Store,
     run: RunId,
     jumps: &[Jump],
-    write: JumpWrite<'_>,
+    write: &JumpWrite<'_>,
+    before: usize,
 ) -> Result<Appended, StoreError> {
     let live = write.live_log.key.as_str();
-    let appended = jumps.len() * LIVE_ENTRY_BYTES;
-    // The entries are written straight into the request (on one Redis, in the protocol).
-    let mut commands = store.commands(4);
-    commands.push_args(&[b"APPEND", live.as_bytes()], appended, |entries| {
-        input_log::encode_live_into(jumps, write.now_ms, entries)
-    });
-    if let Some(ttl) = write.refresh_ttl {
-        let meta = keys::run_meta(&run);
-        let mut read_drive = crate::store::cmd("HMGET");
-        read_drive.arg(&meta).arg(&["state", "driver", "epoch"]);
-        // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
-        let mut expire_meta = crate::store::cmd("EXPIRE");
-        expire_meta.arg(&meta).arg(ttl_seconds(ttl)).arg("GT");
-        commands.push(read_drive);
-        commands.push(expire_meta);
-        commands.push(redis::Cmd::expire(live, ttl_seconds(ttl)));
-    }
-    // Group-committed with the other connections' checkpoints: one request to one Redis.
-    let replies = store.query_batched(Op::RunWriteJumps, commands).await?;
-    let Some(replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
-        return fenced(store, &keys::run_meta(&run), &write).await;
-    };
-    // The replies: the log's length after the append, and with the state read back the state (then
-    // the two `EXPIRE`s).
-    let mut replies = replies.into_iter();
-    let mut next = || replies.next().unwrap_or(redis::Value::Nil);
-    let after: usize = store::decode(Op::RunWriteJumps, next())?;
-    let drive: Option<DriveState> = match write.refresh_ttl {
-        Some(_) => Some(store::decode(Op::RunWriteJumps, next())?),
-        None => None,
-    };
-    if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
-        // The write went to a log no one reads any more (and may have created it, without a TTL: its
-        // fence had gone).
-        let _ = store
-            .query::<()>(Op::RunDropStaleLog, crate::store::cmd("DEL").arg(live))
-            .await;
-        return Ok(refused);
-    }
-    let before = write.recorded * LIVE_ENTRY_BYTES;
-    if after == before + appended {
-        return Ok(Appended::Done);
-    }
     let entries = input_log::encode_live(jumps, write.now_ms);
     let mut invocation = REPAIR_LOG.prepare_invoke();
     invocation
@@ -446,7 +472,7 @@ pub(crate) async fn write_jumps(
         2 => Ok(Appended::OutOfSequence {
             jumps: length / LIVE_ENTRY_BYTES,
         }),
-        _ => fenced(store, &keys::run_meta(&run), &write).await,
+        _ => fenced(store, &keys::run_meta(&run), write).await,
     }
 }
 

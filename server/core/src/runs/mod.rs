@@ -435,78 +435,88 @@ impl RunService {
     /// being applied twice, on this connection or any other. The jump is checkpointed before it is
     /// answered; if Redis fails, the same request can be retried: it is answered from what Redis holds,
     /// whether or not the failed write reached it.
-    pub async fn jump(
-        &self,
-        run: &mut ActiveRun,
+    ///
+    /// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
+    /// future is part of every jump's handling, which stays within a kilobyte (the allocator's fast
+    /// path; see the server's `handlers::dispatch_jump`).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold its arguments twice"
+    )]
+    pub fn jump<'a>(
+        &'a self,
+        run: &'a mut ActiveRun,
         seq: u32,
         jump: Jump,
         now_ms: u64,
-    ) -> Result<JumpReply, RunError> {
-        // What only some jumps do (a reload, a resent jump's answer, the run's end and recording) is
-        // boxed: a jump's future then holds only the checkpoint's state, not kilobytes of recording
-        // state moved into every message's box.
-        if run.uncertain {
-            Box::pin(self.reload_if_uncertain(run)).await?;
-        }
-        if run.meta.mode == RunMode::Offline {
-            return Err(RunError::WrongMode {
-                run: run.id,
-                mode: run.meta.mode,
-                request: "a live jump",
+    ) -> impl Future<Output = Result<JumpReply, RunError>> + 'a {
+        async move {
+            // What only some jumps do (a reload, a resent jump's answer, the run's end and recording) is
+            // boxed: a jump's future then holds only the checkpoint's state, not kilobytes of recording
+            // state moved into every message's box.
+            if run.uncertain {
+                Box::pin(self.reload_if_uncertain(run)).await?;
+            }
+            if run.meta.mode == RunMode::Offline {
+                return Err(RunError::WrongMode {
+                    run: run.id,
+                    mode: run.meta.mode,
+                    request: "a live jump",
+                });
+            }
+            let applied = run.session.jumps();
+            if seq.checked_add(1) == Some(applied)
+                && let Some(outcome) = run.last_outcome
+            {
+                return Ok(JumpReply {
+                    outcome,
+                    ending: Box::pin(self.retried_ending(run)).await,
+                });
+            }
+            if run.ending.is_some() || run.session.is_over() {
+                return Err(RunError::RunOver {
+                    run: run.id,
+                    score: run.session.score(),
+                });
+            }
+            if seq != applied {
+                return Err(RunError::OutOfSequence {
+                    expected: applied,
+                    got: seq,
+                });
+            }
+            if now_ms.saturating_sub(run.last_activity_ms()) > millis(self.settings.idle_timeout) {
+                let score = run.session.score();
+                Box::pin(self.end(run, EndReason::TimedOut, now_ms)).await?;
+                return Err(RunError::RunOver { run: run.id, score });
+            }
+            game_logic::timing::check(run.meta.ruleset.params(), jump)
+                .map_err(|invalid| RunError::InvalidJump(SessionError::InvalidJump(invalid)))?;
+            if let Err(too_fast) = run.guard.check(&run.session, jump, now_ms) {
+                self.metrics
+                    .runs_rejected_total
+                    .with_label_values(&["too_fast"])
+                    .inc();
+                return Err(RunError::TooFast(too_fast));
+            }
+            let mut next = run.session.clone();
+            let outcome = next.apply(jump).map_err(RunError::InvalidJump)?;
+            let end = outcome.game_over.then_some(EndReason::GameOver);
+            let closing = end.map(|reason| Closing {
+                reason,
+                score: next.score(),
             });
+            self.append(run, &[jump], closing, now_ms).await?;
+            run.session = next;
+            run.guard.accepted(now_ms);
+            run.last_outcome = Some(outcome);
+            self.metrics.jumps_total.inc();
+            let ending = match end {
+                Some(reason) => Some(Box::pin(self.finish(run, reason, now_ms)).await),
+                None => None,
+            };
+            Ok(JumpReply { outcome, ending })
         }
-        let applied = run.session.jumps();
-        if seq.checked_add(1) == Some(applied)
-            && let Some(outcome) = run.last_outcome
-        {
-            return Ok(JumpReply {
-                outcome,
-                ending: Box::pin(self.retried_ending(run)).await,
-            });
-        }
-        if run.ending.is_some() || run.session.is_over() {
-            return Err(RunError::RunOver {
-                run: run.id,
-                score: run.session.score(),
-            });
-        }
-        if seq != applied {
-            return Err(RunError::OutOfSequence {
-                expected: applied,
-                got: seq,
-            });
-        }
-        if now_ms.saturating_sub(run.last_activity_ms()) > millis(self.settings.idle_timeout) {
-            let score = run.session.score();
-            Box::pin(self.end(run, EndReason::TimedOut, now_ms)).await?;
-            return Err(RunError::RunOver { run: run.id, score });
-        }
-        game_logic::timing::check(run.meta.ruleset.params(), jump)
-            .map_err(|invalid| RunError::InvalidJump(SessionError::InvalidJump(invalid)))?;
-        if let Err(too_fast) = run.guard.check(&run.session, jump, now_ms) {
-            self.metrics
-                .runs_rejected_total
-                .with_label_values(&["too_fast"])
-                .inc();
-            return Err(RunError::TooFast(too_fast));
-        }
-        let mut next = run.session.clone();
-        let outcome = next.apply(jump).map_err(RunError::InvalidJump)?;
-        let end = outcome.game_over.then_some(EndReason::GameOver);
-        let closing = end.map(|reason| Closing {
-            reason,
-            score: next.score(),
-        });
-        self.append(run, &[jump], closing, now_ms).await?;
-        run.session = next;
-        run.guard.accepted(now_ms);
-        run.last_outcome = Some(outcome);
-        self.metrics.jumps_total.inc();
-        let ending = match end {
-            Some(reason) => Some(Box::pin(self.finish(run, reason, now_ms)).await),
-            None => None,
-        };
-        Ok(JumpReply { outcome, ending })
     }
 
     /// How a resent last jump's run ended: a pending result is tried again, so the answer carries the
@@ -651,55 +661,65 @@ impl RunService {
     /// Checkpoints `jumps` after the ones the run's log holds (and ends the run as `end` says). When the
     /// run ends, its index entry is moved a grace period ahead in the same round trip: the run is
     /// recorded by this node first, and by a sweeper only if this node does not.
-    async fn append(
-        &self,
-        run: &mut ActiveRun,
-        jumps: &[Jump],
+    ///
+    /// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
+    /// future is part of every jump's handling, which stays within a kilobyte (the allocator's fast
+    /// path; see the server's `handlers::dispatch_jump`).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold its arguments twice"
+    )]
+    fn append<'a>(
+        &'a self,
+        run: &'a mut ActiveRun,
+        jumps: &'a [Jump],
         end: Option<Closing>,
         now_ms: u64,
-    ) -> Result<(), RunError> {
-        let recorded = run.inputs.len();
-        debug_assert_eq!(recorded, run.session.jumps() as usize);
-        let appended = match end {
-            None => {
-                let live_ttl = self.live_ttl();
-                let refresh_ttl = run
-                    .ttl_refreshed_ms
-                    .is_none_or(|at| now_ms.saturating_sub(at) >= millis(live_ttl / 4))
-                    .then_some(live_ttl);
-                let write = JumpWrite {
-                    recorded,
-                    driver: &run.driver,
-                    live_log: &run.live_log,
-                    now_ms,
-                    refresh_ttl,
-                };
-                let written = checkpoint::write_jumps(&self.store, run.id, jumps, write).await;
-                if refresh_ttl.is_some() && matches!(written, Ok(Appended::Done)) {
-                    run.ttl_refreshed_ms = Some(now_ms);
+    ) -> impl Future<Output = Result<(), RunError>> + 'a {
+        async move {
+            let recorded = run.inputs.len();
+            debug_assert_eq!(recorded, run.session.jumps() as usize);
+            let appended = match end {
+                None => {
+                    let live_ttl = self.live_ttl();
+                    let refresh_ttl = run
+                        .ttl_refreshed_ms
+                        .is_none_or(|at| now_ms.saturating_sub(at) >= millis(live_ttl / 4))
+                        .then_some(live_ttl);
+                    let write = JumpWrite {
+                        recorded,
+                        driver: &run.driver,
+                        live_log: &run.live_log,
+                        now_ms,
+                        refresh_ttl,
+                    };
+                    let written = checkpoint::write_jumps(&self.store, run.id, jumps, write).await;
+                    if refresh_ttl.is_some() && matches!(written, Ok(Appended::Done)) {
+                        run.ttl_refreshed_ms = Some(now_ms);
+                    }
+                    written
                 }
-                written
+                Some(closing) => Box::pin(self.write_end(run, jumps, closing, now_ms)).await,
+            };
+            // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
+            // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
+            run.uncertain = matches!(appended, Err(_) | Ok(Appended::OutOfSequence { .. }));
+            let appended = appended?;
+            match appended {
+                Appended::Done => {
+                    run.inputs.extend_from_slice(jumps);
+                    Ok(())
+                }
+                Appended::OutOfSequence { jumps } => Err(RunError::OutOfSequence {
+                    expected: u32::try_from(jumps).unwrap_or(u32::MAX),
+                    got: u32::try_from(recorded).unwrap_or(u32::MAX),
+                }),
+                Appended::NotActive => Err(RunError::RunOver {
+                    run: run.id,
+                    score: run.session.score(),
+                }),
+                Appended::NotDriver => Err(RunError::NotDriver(run.id)),
             }
-            Some(closing) => Box::pin(self.write_end(run, jumps, closing, now_ms)).await,
-        };
-        // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
-        // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
-        run.uncertain = matches!(appended, Err(_) | Ok(Appended::OutOfSequence { .. }));
-        let appended = appended?;
-        match appended {
-            Appended::Done => {
-                run.inputs.extend_from_slice(jumps);
-                Ok(())
-            }
-            Appended::OutOfSequence { jumps } => Err(RunError::OutOfSequence {
-                expected: u32::try_from(jumps).unwrap_or(u32::MAX),
-                got: u32::try_from(recorded).unwrap_or(u32::MAX),
-            }),
-            Appended::NotActive => Err(RunError::RunOver {
-                run: run.id,
-                score: run.session.score(),
-            }),
-            Appended::NotDriver => Err(RunError::NotDriver(run.id)),
         }
     }
 

@@ -146,8 +146,10 @@ impl Batcher {
         if let Some(_slot) = self.direct_slot() {
             // Bounded here: redis-rs has no response timeout on one Redis (the store bounds every
             // request itself), and a connection being made again would not be covered by one.
+            // Boxed: redis-rs's request is more than a kilobyte and a half, and every queued
+            // checkpoint's future, so every jump's handling, would carry it too.
             let mut connection = self.connection.clone();
-            return send_packed(&mut connection, commands, deadline).await;
+            return Box::pin(send_packed(&mut connection, commands, deadline)).await;
         }
         self.send_queued(commands, deadline).await
     }

@@ -200,7 +200,11 @@ impl Store {
         let (batcher, commands) = match (self.connection.batcher(), commands) {
             (Some(batcher), Commands::Packed(packed)) => (batcher, packed),
             (Some(batcher), Commands::Each(commands)) => (batcher, Packed::of(&commands)),
-            (None, Commands::Each(commands)) => return self.query_pipelined(op, commands).await,
+            (None, Commands::Each(commands)) => {
+                // Boxed: a cluster's pipeline is most of a kilobyte, and every checkpoint's future
+                // on one Redis would carry it.
+                return Box::pin(self.query_pipelined(op, commands)).await;
+            }
             (None, Commands::Packed(_)) => {
                 // `Store::commands` packs only for one Redis: nothing to route them by here.
                 return Err(StoreError::Redis {
