@@ -61,17 +61,23 @@ struct Out {
 }
 
 impl Out {
+    /// Writes one byte. Within MAX_BYTES by construction; the index's bounds check holds it there
+    /// regardless (one compare, where a slice of one byte cost two and a copy).
+    #[inline(always)]
     fn push(&mut self, byte: u8) {
-        self.extend_from_slice(&[byte]);
+        self.bytes[self.len] = byte;
+        self.len += 1;
     }
 
-    fn extend_from_slice(&mut self, bytes: &[u8]) {
-        // Within MAX_BYTES by construction; the slice's bounds check holds it there regardless.
-        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
+    /// Writes `N` bytes: a single store once inlined, the length being known.
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        self.bytes[self.len..self.len + N].copy_from_slice(&bytes);
+        self.len += N;
     }
 }
 
+#[inline(always)]
 fn outcome(out: &mut Out, outcome: &JumpOutcome) {
     varint(out, u64::from(outcome.index));
     varint(out, outcome.landing as u64);
@@ -84,6 +90,7 @@ fn outcome(out: &mut Out, outcome: &JumpOutcome) {
     out.push(u8::from(outcome.game_over));
 }
 
+#[inline(always)]
 fn world(out: &mut Out, world: &World) {
     point(out, world.figure);
     platform(out, &world.current);
@@ -92,6 +99,7 @@ fn world(out: &mut Out, world: &World) {
     out.push(u8::from(world.bonus_available));
 }
 
+#[inline(always)]
 fn platform(out: &mut Out, platform: &Platform) {
     point(out, platform.centre);
     varint(out, platform.shape as u64);
@@ -105,12 +113,14 @@ fn platform(out: &mut Out, platform: &Platform) {
     }
 }
 
+#[inline(always)]
 fn point(out: &mut Out, point: Point) {
     signed(out, point.x);
     signed(out, point.z);
 }
 
 /// bincode's zigzag form of a signed integer.
+#[inline(always)]
 fn signed(out: &mut Out, value: i64) {
     let zigzag = if value < 0 {
         !(value as u64) * 2 + 1
@@ -122,20 +132,19 @@ fn signed(out: &mut Out, value: i64) {
 
 /// bincode's varint: one byte up to 250, else a marker (251, 252, 253) and two, four or eight bytes,
 /// little endian.
+#[inline(always)]
 fn varint(out: &mut Out, value: u64) {
-    if let Ok(byte) = u8::try_from(value)
-        && byte <= 250
-    {
-        out.push(byte);
+    if value <= 250 {
+        out.push(value as u8);
     } else if let Ok(two) = u16::try_from(value) {
         out.push(251);
-        out.extend_from_slice(&two.to_le_bytes());
+        out.put(two.to_le_bytes());
     } else if let Ok(four) = u32::try_from(value) {
         out.push(252);
-        out.extend_from_slice(&four.to_le_bytes());
+        out.put(four.to_le_bytes());
     } else {
         out.push(253);
-        out.extend_from_slice(&value.to_le_bytes());
+        out.put(value.to_le_bytes());
     }
 }
 
