@@ -31,8 +31,8 @@ bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[
 
 start_redis "$OUT/redis.log" --maxclients 50000
 TICK=$(getconf CLK_TCK)
-# The process's syscalls and context switches over each load too, where perf can read the tracepoints.
-SYSCALL_EVENTS=raw_syscalls:sys_enter,context-switches
+# The process's syscalls, context switches and page faults over each load too, where perf can read the tracepoints.
+SYSCALL_EVENTS=raw_syscalls:sys_enter,context-switches,page-faults
 perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
 
 # measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
@@ -57,11 +57,14 @@ measure() {
     "$label" "$trips" "$(echo "($user_after + $system_after - $user_before - $system_before) / $TICK" | bc -l)" \
     "$us" "$user_us" "$(echo "$us - $user_us" | bc -l)" "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
 }
-# syscalls_per FILE COUNT: ", N syscalls and N context switches per round trip" from a perf stat file.
+# syscalls_per FILE COUNT: ", N syscalls, N context switches and N page faults per round trip" from a perf
+# stat file.
 syscalls_per() {
   [ -s "$1" ] || return 0
   awk -F, -v n="$2" '$3 == "raw_syscalls:sys_enter" { s = $1 } $3 == "context-switches" { c = $1 }
-    END { if (s != "") printf ", %.2f syscalls and %.3f context switches per round trip", s / n, c / n }' "$1"
+    $3 == "page-faults" { f = $1 }
+    END { if (s != "") printf ", %.2f syscalls, %.3f context switches and %.4f page faults per round trip",
+      s / n, c / n, f / n }' "$1"
 }
 # idle LABEL NAME URL PID [options]: bytes per idle connection of process PID.
 idle() {
