@@ -19,9 +19,7 @@ use leapfrog_core::friends::FriendsError;
 use leapfrog_core::replays::ReplayError;
 use leapfrog_core::runs::RunError;
 use leapfrog_core::store::StoreError;
-use protocol::{
-    ErrorCode, JumpRequest, OutOfRange, Request, RequestId, Response, ServerFrame, SocialChange,
-};
+use protocol::{ErrorCode, OutOfRange, Request, RequestId, Response, ServerFrame, SocialChange};
 
 use crate::app::App;
 use crate::auth::TokenError;
@@ -136,8 +134,8 @@ impl From<RunError> for Failure {
     }
 }
 
-/// Handles request `id`, which arrived at `received`, and returns its answer. A jump goes through
-/// [`dispatch_jump`] instead (this answers one too, boxed).
+/// Handles request `id`, which arrived at `received`, and returns its answer. The connection sends a
+/// jump to [`run::jump`] itself; one that comes here is answered the same way, boxed.
 ///
 /// Times the request from its arrival (decoding and the rate limit are a few microseconds of it): the
 /// connection reads the clock once per message, and a jump's own histogram takes the same figure.
@@ -148,33 +146,12 @@ pub(crate) async fn dispatch(
     request: Request,
     received: Moment,
 ) -> ServerFrame {
-    let (kind, is_jump) = (request.kind(), matches!(request, Request::Jump(_)));
-    let result = route(app, session, request, received.unix_ms).await;
-    answer(app, id, (kind, is_jump), received, result)
-}
-
-/// Handles jump `id`, which arrived at `received`, and returns its answer: [`dispatch`] for the most
-/// frequent request. Its future holds a jump's state only, not also a request of any kind beside the
-/// other handlers' boxes, so it stays small enough for the allocator's fast path (a kilobyte at most)
-/// in the box every message's handling is made in.
-///
-/// Not an `async fn`, which would keep its arguments beside the locals they are moved into: the block
-/// holds each once.
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn would hold its arguments twice"
-)]
-pub(crate) fn dispatch_jump<'a>(
-    app: &'a App,
-    session: &'a mut Session,
-    id: RequestId,
-    jump: JumpRequest,
-    received: Moment,
-) -> impl Future<Output = ServerFrame> + Send + 'a {
-    async move {
-        let result = run::jump(app, session, jump, received.unix_ms).await;
-        answer(app, id, (JUMP_KIND, true), received, result)
+    if let Request::Jump(jump) = request {
+        return Box::pin(run::jump(app, session, id, jump, received)).await;
     }
+    let kind = request.kind();
+    let result = route(app, session, request).await;
+    answer(app, id, (kind, false), received, result)
 }
 
 /// A jump's kind, as [`Request::kind`] names it.
@@ -211,15 +188,9 @@ fn hello_required() -> Failure {
     )
 }
 
-/// Answers `request`, which came at `received_ms` (unix ms: a jump's time).
-async fn route(
-    app: &App,
-    session: &mut Session,
-    request: Request,
-    received_ms: u64,
-) -> Result<Response, Failure> {
-    // Every handler is boxed, so this future is small whatever the request. The connection sends jumps
-    // to `dispatch_jump`; one that comes here is answered the same way.
+/// Answers `request` (any but a jump: see [`dispatch`]).
+async fn route(app: &App, session: &mut Session, request: Request) -> Result<Response, Failure> {
+    // Every handler is boxed, so this future is small whatever the request.
     if let Request::Hello(hello) = request {
         return Box::pin(hello::handle(app, session, hello)).await;
     }
@@ -228,16 +199,18 @@ async fn route(
     }
     // The most frequent request reads its player from the session when it needs it (a run to resume),
     // instead of a copy of the id made for every jump.
-    if let Request::Jump(jump) = request {
-        return Box::pin(run::jump(app, session, jump, received_ms)).await;
-    }
     let Some(player) = session.player.clone() else {
         return Err(hello_required());
     };
     let friends = &app.friends;
     let change = |change: SocialChange| Ok(Response::Social(change));
     match request {
-        Request::Hello(_) | Request::Ping(_) | Request::Jump(_) => unreachable!("answered above"),
+        Request::Hello(_) | Request::Ping(_) => unreachable!("answered above"),
+        // `dispatch` answers a jump before it routes a request: no jump comes here.
+        Request::Jump(_) => Err(Failure::new(
+            ErrorCode::Internal,
+            "a jump was routed as another request",
+        )),
         Request::StartRun(start) => Box::pin(run::start(app, session, &player, start.mode)).await,
         Request::Abandon(abandon) => Box::pin(run::abandon(app, session, abandon.run_id)).await,
         Request::SubmitRun(submit) => Box::pin(run::submit(app, session, submit)).await,

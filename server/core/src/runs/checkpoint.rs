@@ -385,7 +385,7 @@ type DriveState = (Option<String>, Option<String>, Option<String>);
 ///
 /// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
 /// future is part of every jump's handling, which must stay within a kilobyte (see
-/// `handlers::dispatch_jump`).
+/// `handlers::run::jump`).
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn would hold its arguments twice"

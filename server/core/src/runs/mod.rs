@@ -438,7 +438,7 @@ impl RunService {
     ///
     /// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
     /// future is part of every jump's handling, which stays within a kilobyte (the allocator's fast
-    /// path; see the server's `handlers::dispatch_jump`).
+    /// path; see the server's `handlers::run::jump`).
     #[expect(
         clippy::manual_async_fn,
         reason = "an async fn would hold its arguments twice"
@@ -664,7 +664,7 @@ impl RunService {
     ///
     /// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
     /// future is part of every jump's handling, which stays within a kilobyte (the allocator's fast
-    /// path; see the server's `handlers::dispatch_jump`).
+    /// path; see the server's `handlers::run::jump`).
     #[expect(
         clippy::manual_async_fn,
         reason = "an async fn would hold its arguments twice"
