@@ -61,13 +61,13 @@ impl Packed {
         write: impl FnOnce(&mut Vec<u8>),
     ) {
         let bytes = &mut self.bytes;
-        length(bytes, b'*', args.len() + 1);
+        redis::write_length(bytes, b'*', args.len() + 1);
         for arg in args {
-            length(bytes, b'$', arg.len());
+            redis::write_length(bytes, b'$', arg.len());
             bytes.extend_from_slice(arg);
             bytes.extend_from_slice(b"\r\n");
         }
-        length(bytes, b'$', last);
+        redis::write_length(bytes, b'$', last);
         let start = bytes.len();
         write(bytes);
         // Nothing to do (no zeroing) when `write` kept to its length.
@@ -100,35 +100,6 @@ impl Packed {
     /// The bytes, to send.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.bytes
-    }
-}
-
-/// `sign`, `value` in decimal digits and `\r\n`: a command's or an argument's header. Most values
-/// here (argument counts, key and entry lengths) are below 100: written as one fixed-size copy, without
-/// a division loop or a copy of a length not known in advance (a call to `memcpy`).
-fn length(bytes: &mut Vec<u8>, sign: u8, value: usize) {
-    if value < 10 {
-        bytes.extend_from_slice(&[sign, b'0' + value as u8, b'\r', b'\n']);
-    } else if value < 100 {
-        bytes.extend_from_slice(&[
-            sign,
-            b'0' + (value / 10) as u8,
-            b'0' + (value % 10) as u8,
-            b'\r',
-            b'\n',
-        ]);
-    } else {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = value;
-        while rest > 0 {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-        bytes.push(sign);
-        bytes.extend_from_slice(&digits[at..]);
-        bytes.extend_from_slice(b"\r\n");
     }
 }
 
@@ -215,11 +186,12 @@ mod tests {
         }
     }
 
+    /// The vendored redis-rs's header writer, which these requests use, past its fast widths too.
     #[test]
     fn lengths_of_every_width_are_written_in_decimal() {
         for value in [0, 7, 10, 99, 100, 12_345, usize::MAX] {
             let mut bytes = Vec::new();
-            length(&mut bytes, b'$', value);
+            redis::write_length(&mut bytes, b'$', value);
             assert_eq!(bytes, format!("${value}\r\n").into_bytes());
         }
     }

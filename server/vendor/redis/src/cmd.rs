@@ -337,9 +337,7 @@ fn write_command<'a, I>(cmd: &mut Vec<u8>, args: I, cursor: u64)
 where
     I: IntoIterator<Item = Arg<&'a [u8]>> + Clone + ExactSizeIterator,
 {
-    let mut buf = ::itoa::Buffer::new();
-
-    write_length(cmd, &mut buf, b'*', args.len());
+    write_length(cmd, b'*', args.len());
 
     let mut cursor_bytes = itoa::Buffer::new();
     for item in args {
@@ -348,17 +346,19 @@ where
             Arg::Simple(val) => val,
         };
 
-        write_length(cmd, &mut buf, b'$', bytes.len());
+        write_length(cmd, b'$', bytes.len());
 
         cmd.extend_from_slice(bytes);
         cmd.extend_from_slice(b"\r\n");
     }
 }
 
-/// LEAPFROG PATCH: `sign`, `len` in decimal and `\r\n`. Most lengths (argument counts, keys, values)
-/// are below 100: written as one fixed-size copy, without `itoa` and its variable-length copy.
+/// LEAPFROG PATCH: `sign`, `len` in decimal and `\r\n`: a command's or an argument's header in the
+/// protocol. Most lengths (argument counts, keys, values) are below 100: written as one fixed-size
+/// copy, without `itoa` and its variable-length copy. Public so that requests the node writes in the
+/// protocol itself (its `store::packed`) write their headers as these commands do.
 #[inline]
-fn write_length(cmd: &mut Vec<u8>, buf: &mut ::itoa::Buffer, sign: u8, len: usize) {
+pub fn write_length(cmd: &mut Vec<u8>, sign: u8, len: usize) {
     if len < 10 {
         cmd.extend_from_slice(&[sign, b'0' + len as u8, b'\r', b'\n']);
     } else if len < 100 {
@@ -371,7 +371,7 @@ fn write_length(cmd: &mut Vec<u8>, buf: &mut ::itoa::Buffer, sign: u8, len: usiz
         ]);
     } else {
         cmd.push(sign);
-        cmd.extend_from_slice(buf.format(len).as_bytes());
+        cmd.extend_from_slice(::itoa::Buffer::new().format(len).as_bytes());
         cmd.extend_from_slice(b"\r\n");
     }
 }

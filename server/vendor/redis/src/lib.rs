@@ -652,7 +652,7 @@ pub use crate::client::AsyncConnectionConfig;
 pub use crate::client::Client;
 #[cfg(feature = "cache-aio")]
 pub use crate::cmd::CommandCacheConfig;
-pub use crate::cmd::{Arg, Cmd, Iter, cmd, pack_command, pipe};
+pub use crate::cmd::{Arg, Cmd, Iter, cmd, pack_command, pipe, write_length};
 pub use crate::commands::{
     Commands, ControlFlow, CopyOptions, Direction, FlushAllOptions, FlushDbOptions,
     HashFieldExpirationOptions, HotkeysCommands, IncrexOptions, LposOptions, MSetOptions,
