@@ -2,8 +2,9 @@
 # Node CPU per jump round trip (utime+stime from /proc over the load, and its user part alone: the
 # node's own code, apart from the kernel's work on its sockets) beside the echo server's CPU per
 # message, and node bytes per idle authenticated connection beside the echo server's (where perf can read
-# syscall tracepoints, also each process's syscalls and context switches per round trip), for each node binary
-# given (a baseline beside a candidate, same run, same Redis):
+# syscall tracepoints, also each process's syscalls, context switches and page faults per round trip), for
+# each node binary given (a baseline beside a candidate, same run, same Redis; each node started by lib.sh's
+# run_node):
 #
 #   loadtest/scripts/node-cost.sh BASELINE_BIN CANDIDATE_BIN...     (from the repository root)
 #   PLAYERS=1000 SECS=15 IDLE=18000 loadtest/scripts/node-cost.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
@@ -25,7 +26,8 @@ TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/node-cost}"
 mkdir -p "$OUT"
 rm -f "$OUT"/*.us
-export LEAPFROG_JWT_SECRET="node-cost-jwt-secret-0123456789abcdef-0123456789"
+new_secrets
+export LEAPFROG_JWT_SECRET="$JWT" # the load tool signs the players' tokens with it
 stop_at_exit
 bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
 
@@ -99,16 +101,10 @@ for zero_based in $(abba_order ${#BINS[@]}); do
   bin=${BINS[$zero_based]}
   round=$((round + 1))
   redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
-  public=$(free_port); admin=$(free_port)
-  LEAPFROG_LOG=warn "$bin" --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
-    --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
-    --rate-burst 100000 --max-runs-per-hour 10000000 --max-connections 100000 \
-    --max-unauthenticated 100000 >"$OUT/node-$index.log" 2>&1 &
-  node=$!; PIDS+=("$node")
-  wait_ready "$public"
-  measure "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$public/ws" "$node" --no-import
-  idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$public/ws" "$node"
-  kill "$node"; wait "$node" 2>/dev/null || true
+  run_node "$bin" "node-cost-$index" "$OUT/node-$index.log" --max-unauthenticated 100000
+  measure "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$PUBLIC_PORT/ws" "$NODE_PID" --no-import
+  idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$PUBLIC_PORT/ws" "$NODE_PID"
+  kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true
 done
 read -r echo_us echo_user_us <"$OUT/$ECHO_LABEL.us"
 for ((i = 1; i <= ${#BINS[@]}; i++)); do
