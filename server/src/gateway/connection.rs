@@ -96,16 +96,23 @@ type Handling<'a> = Pin<Box<dyn Future<Output = Result<(), CloseReason>> + Send 
 
 /// What a client's message asks of its connection, once read.
 enum Asked {
+    /// A jump to handle: the most frequent message, answered by a future of its own
+    /// ([`Connection::answer_jump`]) so that one box holds all its handling.
+    Jump(RequestId, JumpRequest),
+    /// Anything else.
+    Otherwise(Answer),
+}
+
+/// What a client's message other than a jump asks of its connection.
+enum Answer {
     /// Nothing: a control frame the rate limit refused.
     Nothing,
     /// A flush, which sends the pong to a ping.
     Flush,
-    /// This answer, with no handler: a frame that could not be decoded, or a request refused by the
+    /// This frame, with no handler: a frame that could not be decoded, or a request refused by the
     /// rate limit. Boxed: rare, and a frame is a few hundred bytes every message's handling would hold.
-    Answer(Box<ServerFrame>),
-    /// A jump to handle.
-    Jump(RequestId, JumpRequest),
-    /// Any other request to handle.
+    Frame(Box<ServerFrame>),
+    /// A request to handle.
     Request(RequestId, Request),
 }
 
@@ -216,12 +223,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
 
     /// What answers `event`. Boxed while it runs: those futures hold frames and write timers (a tick's
     /// ping too), and an idle connection's task should not. Each is made in its box
-    /// ([`in_place::boxed`]), not copied in: a message's handling is a kilobyte.
+    /// ([`in_place::boxed`]), not copied in: a message's handling is most of a kilobyte.
     fn handle(&mut self, event: Event) -> Handling<'_> {
         match event {
             Event::Control(Control::Send(frame)) => in_place::boxed(|| self.write_queued(*frame)),
             Event::Control(Control::Close(reason)) => Box::pin(std::future::ready(Err(reason))),
-            Event::Message(message) => in_place::boxed(|| self.on_message(message)),
+            Event::Message(message) => self.on_message(message),
             Event::Tick => in_place::boxed(|| self.on_tick()),
         }
     }
@@ -243,36 +250,67 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         self.send(None, pushes).await
     }
 
-    /// Answers a client's message. The message is read (decoded, rate-limited) before the future is
-    /// made, so the future holds only what it asks for, not the message beside it: a message's handling
-    /// is boxed on every message and stays within the kilobyte the allocator serves from its fast path.
-    fn on_message(
-        &mut self,
-        message: Option<Result<Message, WsError>>,
-    ) -> impl Future<Output = Result<(), CloseReason>> {
+    /// What answers a client's message, boxed. The message is read (decoded, rate-limited) before the
+    /// future is made, so the future holds only what it asks for, not the message beside it. A jump's
+    /// whole handling is one box, the handler's state included; any other request's handler is boxed
+    /// apart. Each box stays within the kilobyte the allocator serves from its fast path.
+    fn on_message(&mut self, message: Option<Result<Message, WsError>>) -> Handling<'_> {
         // One reading of the clocks for the message: its arrival, its rate limit and budget, its
         // request's duration and, for a jump, the time it came.
         let received = Moment::now();
         self.last_heard = received.instant;
-        let asked = self.read(message, received);
+        match self.read(message, received) {
+            Err(reason) => Box::pin(std::future::ready(Err(reason))),
+            Ok(Asked::Jump(id, jump)) => in_place::boxed(|| self.answer_jump(id, jump, received)),
+            Ok(Asked::Otherwise(answer)) => in_place::boxed(|| self.answer(answer, received)),
+        }
+    }
+
+    /// Answers jump `id`, which came at `received`: handled, encoded, then written with the pushes it
+    /// queued. Not an `async fn` (nor is [`Self::answer`]): that would keep the arguments beside the
+    /// locals they are moved into.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold its arguments twice"
+    )]
+    fn answer_jump(
+        &mut self,
+        id: RequestId,
+        jump: JumpRequest,
+        received: Moment,
+    ) -> impl Future<Output = Result<(), CloseReason>> {
+        async move {
+            // Encoded in its own block: the future holds the message across the write, not the frame.
+            let message = {
+                let reply =
+                    handlers::run::jump(&self.app, &mut self.session, id, jump, received).await;
+                self.encoded(&reply)
+            };
+            let pushes = std::mem::take(&mut self.session.pushes);
+            self.send(Some(message), pushes).await
+        }
+    }
+
+    /// Answers a message other than a jump, which came at `received`.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn would hold its arguments twice"
+    )]
+    fn answer(
+        &mut self,
+        answer: Answer,
+        received: Moment,
+    ) -> impl Future<Output = Result<(), CloseReason>> {
         async move {
             // Each answer is encoded in its arm: the future holds its message across the write, not
             // the frame too.
-            let answer = match asked? {
-                Asked::Nothing => return Ok(()),
-                Asked::Flush => None,
-                Asked::Answer(frame) => Some(self.encoded(&frame)),
+            let message = match answer {
+                Answer::Nothing => return Ok(()),
+                Answer::Flush => None,
+                Answer::Frame(frame) => Some(self.encoded(&frame)),
                 // Boxed: a handler's state is allocated while a request is handled, not held in
-                // every idle connection's task. Made in its box, a jump's apart: each stays within
-                // the kilobyte the allocator serves from its fast path.
-                Asked::Jump(id, jump) => {
-                    let (app, session) = (&self.app, &mut self.session);
-                    let reply =
-                        in_place::boxed(|| handlers::run::jump(app, session, id, jump, received))
-                            .await;
-                    Some(self.encoded(&reply))
-                }
-                Asked::Request(id, request) => {
+                // every idle connection's task, and made in its box.
+                Answer::Request(id, request) => {
                     let (app, session) = (&self.app, &mut self.session);
                     let reply =
                         in_place::boxed(|| handlers::dispatch(app, session, id, request, received))
@@ -281,7 +319,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                 }
             };
             let pushes = std::mem::take(&mut self.session.pushes);
-            self.send(answer, pushes).await
+            self.send(message, pushes).await
         }
     }
 
@@ -315,11 +353,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             // Control frames spend the budget like messages. tungstenite keeps the pong to the latest
             // ping and sends it with the next flush; a refused ping's pong waits for one.
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {
-                return Ok(if self.limit(received)? {
-                    Asked::Flush
+                return Ok(Asked::Otherwise(if self.limit(received)? {
+                    Answer::Flush
                 } else {
-                    Asked::Nothing
-                });
+                    Answer::Nothing
+                }));
             }
         };
         let answer = match self.session.codec.decode_client(payload) {
@@ -341,7 +379,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                 if self.limit(received)? {
                     return Ok(match frame.request {
                         Request::Jump(jump) => Asked::Jump(frame.id, jump),
-                        request => Asked::Request(frame.id, request),
+                        request => Asked::Otherwise(Answer::Request(frame.id, request)),
                     });
                 }
                 ServerFrame::error(
@@ -351,7 +389,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
                 )
             }
         };
-        Ok(Asked::Answer(Box::new(answer)))
+        Ok(Asked::Otherwise(Answer::Frame(Box::new(answer))))
     }
 
     /// Takes a rate-limit token at `now` (the message's arrival): true to handle the message, false to
@@ -581,30 +619,41 @@ mod tests {
 
     /// Every message's handling is boxed, and mimalloc serves a block of a kilobyte or less from its
     /// fast path (a few dozen instructions) and a larger one from its generic path (about 250 more, on
-    /// every message). So a message's handling and a jump's (boxed apart) stay within a kilobyte. A
-    /// write held twice (an `async fn` around the timeout, or a named future moved into one) made a
-    /// message's handling 3,384 bytes and the write 1,840; the frame beside its encoded message, and
-    /// the checkpoint's rare paths inline, each put it over the kilobyte.
+    /// every message). So a jump's whole handling, and another message's handling and its handler
+    /// (boxed apart), each stay within a kilobyte. A write held twice (an `async fn` around the
+    /// timeout, or a named future moved into one) made a message's handling 3,384 bytes and the write
+    /// 1,840; the frame beside its encoded message, and the checkpoint's rare paths inline, each put it
+    /// over the kilobyte.
     #[test]
     fn a_messages_handling_fits_the_allocators_fast_path() {
         type Stream = tokio::io::DuplexStream;
         const FAST_PATH_BYTES: usize = 1024;
         let write =
             returned_size(&|c: &mut Connection<Stream>, m: Option<Message>| c.send(m, Vec::new()));
-        let handling = returned_size(&Connection::<Stream>::on_message);
-        let jump = returned_size5(&handlers::run::jump);
-        let other = returned_size5(&handlers::dispatch);
-        // 448, 800, 968 and 584 bytes when this was written.
+        let jump = returned_size4(&Connection::<Stream>::answer_jump);
+        let other = returned_size3(&Connection::<Stream>::answer);
+        let handler = returned_size5(&handlers::dispatch);
+        // 448, 912, 592 and 584 bytes when this was written.
         assert!(write <= 512, "a write of one message is {write} bytes");
-        assert!(
-            handling <= FAST_PATH_BYTES,
-            "a message's handling is {handling} bytes"
-        );
         assert!(jump <= FAST_PATH_BYTES, "a jump's handling is {jump} bytes");
         assert!(
             other <= FAST_PATH_BYTES,
-            "another request's handling is {other} bytes"
+            "another message's handling is {other} bytes"
         );
+        assert!(
+            handler <= FAST_PATH_BYTES,
+            "another request's handler is {handler} bytes"
+        );
+    }
+
+    /// [`returned_size`] for a function of three arguments.
+    fn returned_size3<A, B, C, R>(_: &impl FnOnce(A, B, C) -> R) -> usize {
+        std::mem::size_of::<R>()
+    }
+
+    /// [`returned_size`] for a function of four arguments.
+    fn returned_size4<A, B, C, D, R>(_: &impl FnOnce(A, B, C, D) -> R) -> usize {
+        std::mem::size_of::<R>()
     }
 
     /// [`returned_size`] for a function of five arguments.

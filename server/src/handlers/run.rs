@@ -51,10 +51,10 @@ pub(crate) async fn start(
 /// run not loaded on this connection (after a reconnect) is resumed from Redis first.
 ///
 /// The connection calls this for a jump, the most frequent request, instead of `dispatch`: its future
-/// holds a jump's state only, not also a request of any kind beside the other handlers' boxes, so it
-/// stays small enough for the allocator's fast path (a kilobyte at most) in the box every message's
-/// handling is made in. Not an `async fn` either, which would keep its arguments beside the locals
-/// they are moved into: the block holds each once.
+/// holds a jump's state only, not also a request of any kind beside the other handlers' boxes, so a
+/// jump's whole handling (this, the answer's encoding and its write) fits one box within the kilobyte
+/// the allocator serves from its fast path. Not an `async fn` either, which would keep its arguments
+/// beside the locals they are moved into: the block holds each once.
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn would hold its arguments twice"

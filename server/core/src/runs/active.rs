@@ -47,6 +47,19 @@ pub struct ActiveRun {
     /// The player's weekly best as the run's start read it (`None`: not read, as on a resume): whether
     /// its end reads the friend list ahead for the recording.
     pub(super) weekly_hint: Option<WeeklyBestHint>,
+    /// A jump applied to a copy of the session while its checkpoint is written: the run's state once
+    /// Redis holds the jump, dropped if the write fails. Kept here, on the heap with the run, rather
+    /// than in the jump's future, which every jump's handling boxes (see `RunService::jump`).
+    pub(super) applying: Option<Applied>,
+}
+
+/// A jump applied, not yet checkpointed: see [`ActiveRun::applying`].
+#[derive(Debug, Clone)]
+pub(super) struct Applied {
+    /// The session after the jump.
+    pub(super) session: GameSession,
+    /// What the jump did.
+    pub(super) outcome: JumpOutcome,
 }
 
 impl ActiveRun {

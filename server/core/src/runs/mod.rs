@@ -30,6 +30,7 @@ use game_logic::{
 use protocol::{ChallengeId, PlayerId, RunId};
 use thiserror::Error;
 
+use active::Applied;
 pub use active::{ActiveRun, Ending};
 pub use checkpoint::{LoadError, RunMeta, RunMode};
 pub use finished::{EndReason, FinishedRun};
@@ -330,6 +331,7 @@ impl RunService {
             uncertain: false,
             prior_bests: None,
             weekly_hint,
+            applying: None,
         })
     }
 
@@ -410,6 +412,7 @@ impl RunService {
             uncertain: false,
             prior_bests: None,
             weekly_hint: None,
+            applying: None,
         };
         if let RunState::Ended {
             reason,
@@ -499,15 +502,29 @@ impl RunService {
                     .inc();
                 return Err(RunError::TooFast(too_fast));
             }
-            let mut next = run.session.clone();
-            let outcome = next.apply(jump).map_err(RunError::InvalidJump)?;
+            let mut session = run.session.clone();
+            let outcome = session.apply(jump).map_err(RunError::InvalidJump)?;
             let end = outcome.game_over.then_some(EndReason::GameOver);
             let closing = end.map(|reason| Closing {
                 reason,
-                score: next.score(),
+                score: session.score(),
             });
-            self.append(run, &[jump], closing, now_ms).await?;
-            run.session = next;
+            // The applied jump waits in the run while the checkpoint is written, not in this future:
+            // a jump's handling stays within a kilobyte.
+            run.applying = Some(Applied { session, outcome });
+            let appended = self.append(run, &[jump], closing, now_ms).await;
+            let applied = run.applying.take();
+            appended?;
+            // Set above, and taken only here; should it be missing, the rules give the same again.
+            let Applied { session, outcome } = match applied {
+                Some(applied) => applied,
+                None => {
+                    let mut session = run.session.clone();
+                    let outcome = session.apply(jump).map_err(RunError::InvalidJump)?;
+                    Applied { session, outcome }
+                }
+            };
+            run.session = session;
             run.guard.accepted(now_ms);
             run.last_outcome = Some(outcome);
             self.metrics.jumps_total.inc();
