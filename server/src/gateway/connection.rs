@@ -633,7 +633,7 @@ mod tests {
         let jump = returned_size4(&Connection::<Stream>::answer_jump);
         let other = returned_size3(&Connection::<Stream>::answer);
         let handler = returned_size5(&handlers::dispatch);
-        // 448, 912, 592 and 584 bytes when this was written.
+        // 448, 752, 592 and 584 bytes when this was written.
         assert!(write <= 512, "a write of one message is {write} bytes");
         assert!(jump <= FAST_PATH_BYTES, "a jump's handling is {jump} bytes");
         assert!(

@@ -197,8 +197,6 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
     if let Request::Ping(ping) = request {
         return Ok(ping::handle(ping));
     }
-    // The most frequent request reads its player from the session when it needs it (a run to resume),
-    // instead of a copy of the id made for every jump.
     let Some(player) = session.player.clone() else {
         return Err(hello_required());
     };
@@ -240,5 +238,23 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
         Request::CreateChallenge(create) => Box::pin(challenge::create(app, &player, create)).await,
         Request::ReadChallenge(read) => Box::pin(challenge::read(app, read)).await,
         Request::ReadReplay(read) => Box::pin(replay::read(app, &player, read)).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A jump's answer is timed under the kind its request names: the request-duration histogram has a
+    /// child per kind, and a kind it does not know gets one made on every jump.
+    #[test]
+    fn a_jumps_kind_is_the_one_its_request_names() {
+        let jump = Request::Jump(protocol::JumpRequest {
+            run_id: protocol::RunId::from_bytes([7; 16]),
+            seq: 0,
+            press_ms: 300,
+            dwell_ms: 0,
+        });
+        assert_eq!(jump.kind(), JUMP_KIND);
     }
 }

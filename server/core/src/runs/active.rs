@@ -1,7 +1,7 @@
 //! A run being played (or just ended) on this connection: the replayed engine state plus what the server
 //! needs to check the next input (timing, sequence, retries) and to prove it still drives the run.
 
-use game_logic::{GameSession, Jump, JumpOutcome};
+use game_logic::{GameSession, Jump, JumpOutcome, SessionError};
 use protocol::RunId;
 
 use super::checkpoint::{LiveLog, RunMeta};
@@ -60,6 +60,15 @@ pub(super) struct Applied {
     pub(super) session: GameSession,
     /// What the jump did.
     pub(super) outcome: JumpOutcome,
+}
+
+impl Applied {
+    /// `jump` applied to a copy of `session`, which is left as it is.
+    pub(super) fn of(session: &GameSession, jump: Jump) -> Result<Applied, SessionError> {
+        let mut session = session.clone();
+        let outcome = session.apply(jump)?;
+        Ok(Applied { session, outcome })
+    }
 }
 
 impl ActiveRun {

@@ -502,27 +502,25 @@ impl RunService {
                     .inc();
                 return Err(RunError::TooFast(too_fast));
             }
-            let mut session = run.session.clone();
-            let outcome = session.apply(jump).map_err(RunError::InvalidJump)?;
-            let end = outcome.game_over.then_some(EndReason::GameOver);
-            let closing = end.map(|reason| Closing {
-                reason,
-                score: session.score(),
-            });
-            // The applied jump waits in the run while the checkpoint is written, not in this future:
-            // a jump's handling stays within a kilobyte.
-            run.applying = Some(Applied { session, outcome });
+            // The applied jump waits in the run while the checkpoint is written, not in this future
+            // (its block ends before the write): a jump's handling stays within a kilobyte.
+            let (end, closing) = {
+                let applied = Applied::of(&run.session, jump).map_err(RunError::InvalidJump)?;
+                let end = applied.outcome.game_over.then_some(EndReason::GameOver);
+                let closing = end.map(|reason| Closing {
+                    reason,
+                    score: applied.session.score(),
+                });
+                run.applying = Some(applied);
+                (end, closing)
+            };
             let appended = self.append(run, &[jump], closing, now_ms).await;
             let applied = run.applying.take();
             appended?;
             // Set above, and taken only here; should it be missing, the rules give the same again.
             let Applied { session, outcome } = match applied {
                 Some(applied) => applied,
-                None => {
-                    let mut session = run.session.clone();
-                    let outcome = session.apply(jump).map_err(RunError::InvalidJump)?;
-                    Applied { session, outcome }
-                }
+                None => Applied::of(&run.session, jump).map_err(RunError::InvalidJump)?,
             };
             run.session = session;
             run.guard.accepted(now_ms);
