@@ -505,22 +505,24 @@ impl RunService {
             // The applied jump waits in the run while the checkpoint is written, not in this future
             // (its block ends before the write): a jump's handling stays within a kilobyte.
             let (end, closing) = {
-                let applied = Applied::of(&run.session, jump).map_err(RunError::InvalidJump)?;
+                let applied = Applied::stage(&mut run.applying, &run.session, jump)
+                    .map_err(RunError::InvalidJump)?;
                 let end = applied.outcome.game_over.then_some(EndReason::GameOver);
                 let closing = end.map(|reason| Closing {
                     reason,
                     score: applied.session.score(),
                 });
-                run.applying = Some(applied);
                 (end, closing)
             };
             let appended = self.append(run, &[jump], closing, now_ms).await;
-            let applied = run.applying.take();
+            let staged = run.applying.take();
             appended?;
-            // Set above, and taken only here; should it be missing, the rules give the same again.
-            let Applied { session, outcome } = match applied {
+            // Staged above, and taken only here; should it be missing, the rules give the same again.
+            let Applied { session, outcome } = match staged {
                 Some(applied) => applied,
-                None => Applied::of(&run.session, jump).map_err(RunError::InvalidJump)?,
+                None => Applied::stage(&mut None, &run.session, jump)
+                    .map_err(RunError::InvalidJump)?
+                    .clone(),
             };
             run.session = session;
             run.guard.accepted(now_ms);
