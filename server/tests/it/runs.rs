@@ -935,8 +935,8 @@ async fn play_all(players: &mut [Player], until: u32) {
     }
 }
 
-/// Every player's next jump (`inputs`, one each) at once while Redis cannot answer: more than go
-/// straight, so most queue for a batch. Each is answered `unavailable`, in bounded time.
+/// Every player's next jump (`inputs`, one each) at once while Redis cannot answer: they queue for
+/// batches behind the first. Each is answered `unavailable`, in bounded time.
 async fn outage_round(players: &mut [Player], inputs: &[Jump]) {
     let answers = futures_util::future::join_all(players.iter_mut().zip(inputs).map(
         |(player, input)| async move {
@@ -953,4 +953,75 @@ async fn outage_round(players: &mut [Player], inputs: &[Jump]) {
         let frame = answer.expect("a jump while Redis is gone is answered, not left hanging");
         assert_eq!(error_code(&frame), ErrorCode::Unavailable);
     }
+}
+
+/// A Redis behind a password, with the node's keys in a database of their own, as deploy/ runs it:
+/// every connection the node makes (its redis-rs connection and the group commit's own socket) is
+/// authenticated and selects that database, so a whole run (its start, jumps, end and recording) is
+/// stored there and nothing lands in database 0.
+#[tokio::test]
+async fn a_node_stores_a_run_in_the_database_its_url_names_behind_a_password() {
+    let redis = TestRedis::behind_password("s3cret-of-the-test", 3).await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut client = server.client(Codec::Bincode, "guarded").await;
+    match support::play_centre_hits(&mut client, 3).await {
+        RunEnd::Over(over) => assert_eq!(over.final_score, 2 + 4 + 6),
+        other => panic!("expected the run to be over, got {other:?}"),
+    }
+    let dbsize = |db: u8| {
+        let url = redis.url();
+        async move {
+            let url = format!("{}/{db}", url.rsplit_once('/').expect("a database").0);
+            let mut connection = redis::Client::open(url)
+                .expect("valid url")
+                .get_multiplexed_async_connection()
+                .await
+                .expect("redis answers with the password");
+            redis::cmd("DBSIZE")
+                .query_async::<u64>(&mut connection)
+                .await
+                .expect("DBSIZE")
+        }
+    };
+    assert!(dbsize(3).await > 0, "the run is stored in database 3");
+    assert_eq!(dbsize(0).await, 0, "nothing is stored in database 0");
+    let unauthenticated = redis::Client::open(redis.url().replace(":s3cret-of-the-test@", ""))
+        .expect("valid url")
+        .get_multiplexed_async_connection()
+        .await;
+    if let Ok(mut connection) = unauthenticated {
+        assert!(
+            redis::cmd("DBSIZE")
+                .query_async::<u64>(&mut connection)
+                .await
+                .is_err(),
+            "the Redis of this test asks for its password"
+        );
+    }
+}
+
+/// Redis closing the node's connections while they are idle (a restart, a `CLIENT KILL`, a proxy's
+/// idle timeout) costs no request: the group commit's own socket sees the close at once and the next
+/// jump connects again (as redis-rs's connection does for pipelines), instead of failing on the closed
+/// socket.
+#[tokio::test]
+async fn a_connection_redis_closed_while_idle_is_made_again_for_the_next_jump() {
+    let redis = TestRedis::single().await;
+    let server = TestServer::start(&redis, &NO_TIMING).await;
+    let mut player = Player::start(&server, "reconnect".into(), 7).await;
+    player.play(2).await;
+    let mut connection = redis.connection().await;
+    let killed: u64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("normal")
+        .arg("SKIPME")
+        .arg("yes")
+        .query_async(&mut connection)
+        .await
+        .expect("CLIENT KILL");
+    assert!(killed >= 2, "the node's connections were closed ({killed})");
+    // Less than a restart takes: the close is seen as it comes, not when the next request fails.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    player.play(5).await;
 }

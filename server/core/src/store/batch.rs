@@ -2,43 +2,35 @@
 //! jump checkpoint, the steps of runs being recorded, a script, a single command) go to Redis together,
 //! as one request.
 //!
-//! Each request to redis-rs costs the node its own bookkeeping (a channel message, a response slot, a
-//! timer, a write to the socket unless it coalesces), whatever it carries. A jump's checkpoint is two
-//! small commands, so that bookkeeping was a third of the node's instructions per jump. Here a task
-//! queues its commands and waits for their replies; a batch task takes every queued entry at once (up to
-//! [`MAX_ENTRIES`]), sends them as one request and hands each entry its own replies. While
-//! [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches grow with the load by themselves:
-//! no window to wait out.
+//! A task queues its commands and waits for their replies; the batch task takes every queued entry at
+//! once (up to [`MAX_ENTRIES`]), writes them as one request on its own connection (`socket`) and hands
+//! each entry its own replies. While [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches
+//! grow with the load by themselves: no window to wait out. At light load an entry is written as soon
+//! as the batch task sees it; the several requests of one step of a recording (a run's end, its index
+//! entry, its live slot, the bests it is planned from) are queued in one poll and leave in one write.
 //!
-//! At light load there is nothing to batch, and the hop through the batch task (a queue message, a
-//! wake-up of another task, a reply slot) would only add to each command. So a command goes out
-//! straight, on its own as without batching, while fewer than [`DIRECT`] such commands wait for Redis
-//! (or, while a batch waits too, fewer than [`DIRECT_BUSY`]); beyond that it queues. The commands sent
-//! straight at once leave in one write (redis-rs's writer sends what its queue holds together), so the
-//! several requests of one step of a recording (a run's end, its index entry, its live slot, the bests
-//! it is planned from) reach Redis together.
-//!
-//! An entry's commands come written in the protocol (`store::packed`): a batch is its entries' bytes one
-//! after another, sent as they are (a patch of the vendored redis-rs, `send_packed_bytes`), with no
-//! `Cmd` or `Pipeline` to build, encode and drop per command.
+//! The batch task drives its socket itself, with no client library between: a request is its entries'
+//! bytes one after another (`store::packed`), and the replies are decoded straight into the batch that
+//! awaits them. redis-rs's multiplexed connection would add a channel message, a response slot and a
+//! reply hand-over per request, about as much as the rest of a jump's checkpoint (BENCHMARKS.md, stop
+//! 34). Pipelines and transactions still go through redis-rs (`store::connection`).
 //!
 //! Nothing is atomic across entries, and one entry's refused command (a `WRONGTYPE` from a fence) is
 //! that entry's answer only: a refusal comes back as that command's reply ([`Value::ServerError`]), as
-//! a pipeline with `ignore_errors` answers. A failure of the whole request (a timeout, a lost
-//! connection) fails every entry of the batch, as it would have failed each of them alone.
+//! a pipeline with `ignore_errors` answers. A failure of the connection (a timeout, an error, Redis
+//! closing it) fails every batch waiting on it, as it would have failed each of them alone, and the
+//! next batch connects again.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
-use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, RedisFuture, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::packed::Packed;
+use super::socket::{Dialer, Socket};
 
 /// Entries one batch takes at most: bounds a request's size (a jump's checkpoint is about 100 bytes).
 pub(crate) const MAX_ENTRIES: usize = 256;
@@ -46,16 +38,6 @@ pub(crate) const MAX_ENTRIES: usize = 256;
 /// Batches waiting for Redis at once. Two keep Redis busy while the node hands out one batch's replies
 /// and gathers the next.
 pub(crate) const IN_FLIGHT: usize = 2;
-
-/// Commands sent straight (each its own request) that may wait for Redis at once while no batch does;
-/// more queue. Six: the most one step of a recording sends at once (a run's end sends five), so none of
-/// a step's requests waits for a batch of its own behind the others.
-pub(crate) const DIRECT: usize = 6;
-
-/// Commands sent straight that may wait for Redis at once while a batch does too (a busy node): two,
-/// as before the idle node's six. Queueing every command behind a batch instead cost 5% more CPU per
-/// jump at 1,000 players (BENCHMARKS.md, stop 30), though no more instructions.
-pub(crate) const DIRECT_BUSY: usize = 2;
 
 /// Why a batch brought no replies; the store names the operation of each entry it failed.
 #[derive(Debug, Clone)]
@@ -73,6 +55,12 @@ impl From<redis::RedisError> for BatchFailure {
         } else {
             BatchFailure::Redis(error)
         }
+    }
+}
+
+impl From<std::io::Error> for BatchFailure {
+    fn from(error: std::io::Error) -> BatchFailure {
+        BatchFailure::from(redis::RedisError::from(error))
     }
 }
 
@@ -97,77 +85,32 @@ struct Entry {
 #[derive(Clone)]
 pub(crate) struct Batcher {
     queue: Arc<OnceLock<mpsc::UnboundedSender<Entry>>>,
-    /// Commands sent straight that wait for Redis now.
-    direct: Arc<AtomicUsize>,
-    /// Batches the batch task has waiting for Redis now: while any does, fewer commands go straight.
-    batches: Arc<AtomicUsize>,
-    connection: ConnectionManager,
+    dialer: Dialer,
     timeout: Duration,
     sizes: prometheus::Histogram,
 }
 
-/// A place among the [`DIRECT`] commands sent straight, given back when dropped (a cancelled command too).
-struct DirectSlot<'a>(&'a AtomicUsize);
-
-impl Drop for DirectSlot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 impl Batcher {
-    /// A batcher sending on `connection` (one Redis), each batch failing after `timeout`; `sizes`
+    /// A batcher connecting with `dialer` (one Redis), each batch failing after `timeout`; `sizes`
     /// observes the entries of each batch sent.
-    pub(crate) fn new(
-        connection: ConnectionManager,
-        timeout: Duration,
-        sizes: prometheus::Histogram,
-    ) -> Batcher {
+    pub(crate) fn new(dialer: Dialer, timeout: Duration, sizes: prometheus::Histogram) -> Batcher {
         Batcher {
             queue: Arc::new(OnceLock::new()),
-            direct: Arc::new(AtomicUsize::new(0)),
-            batches: Arc::new(AtomicUsize::new(0)),
-            connection,
+            dialer,
             timeout,
             sizes,
         }
     }
 
-    /// Sends `commands` (one slot, non-empty, written in the protocol), straight or with whatever other
-    /// entries are queued, and returns one reply per command; a command Redis refused replies
-    /// [`Value::ServerError`].
+    /// Sends `commands` (non-empty, written in the protocol) with whatever other entries are queued,
+    /// and returns one reply per command; a command Redis refused replies [`Value::ServerError`].
     ///
-    /// Answers within the timeout from this call, the wait for a batch included: a command sent
-    /// straight under a timer of its own; a queued one by its entry's deadline, which the batch task
-    /// keeps (see [`gather`]), so it costs no timer of its own. `now` is the caller's reading of the
-    /// clock as it calls (one reading per checkpoint for its latency and its deadline).
+    /// Answers within the timeout from `now`, the caller's reading of the clock as it calls (one
+    /// reading per checkpoint for its latency and its deadline), the wait for a batch included: the
+    /// batch task keeps the entry's deadline (see [`drive`]), so it costs no timer of its own.
     pub(crate) async fn send(&self, commands: Packed, now: std::time::Instant) -> Replies {
-        let deadline = Instant::from_std(now) + self.timeout;
-        if let Some(_slot) = self.direct_slot() {
-            // Bounded here: redis-rs has no response timeout on one Redis (the store bounds every
-            // request itself), and a connection being made again would not be covered by one.
-            // Boxed: redis-rs's request is more than a kilobyte and a half, and every queued
-            // checkpoint's future, so every jump's handling, would carry it too.
-            let mut connection = self.connection.clone();
-            return Box::pin(send_packed(&mut connection, commands, deadline)).await;
-        }
-        self.send_queued(commands, deadline).await
-    }
-
-    /// When a command sent now must be answered by.
-    fn deadline(&self) -> Instant {
-        Instant::now() + self.timeout
-    }
-
-    /// A place among the commands sent straight, if one is free (counted as a request of one entry).
-    fn direct_slot(&self) -> Option<DirectSlot<'_>> {
-        let slot = DirectSlot(&self.direct);
-        let waiting = self.direct.fetch_add(1, Ordering::Relaxed);
-        let free = straight(waiting, self.batches.load(Ordering::Relaxed));
-        if free {
-            self.sizes.observe(1.0);
-        }
-        free.then_some(slot)
+        self.send_queued(commands, Instant::from_std(now) + self.timeout)
+            .await
     }
 
     /// Queues `commands` for the next batch and waits for their replies, answered by `deadline`.
@@ -194,11 +137,9 @@ impl Batcher {
     /// timeout (`RedisError::is_timeout`).
     pub(crate) fn command<'a>(&'a self, command: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            if let Some(_slot) = self.direct_slot() {
-                return self.connection.clone().req_packed_command(command).await;
-            }
+            let deadline = Instant::now() + self.timeout;
             match self
-                .send_queued(Packed::of(std::slice::from_ref(command)), self.deadline())
+                .send_queued(Packed::of(std::slice::from_ref(command)), deadline)
                 .await
             {
                 Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
@@ -214,38 +155,66 @@ impl Batcher {
 
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(gather(
-            entries,
-            self.connection.clone(),
-            self.sizes.clone(),
-            self.batches.clone(),
-        ));
+        tokio::spawn(drive(entries, self.dialer.clone(), self.sizes.clone()));
         queue
     }
 }
 
-/// The batch task: takes every queued entry while fewer than [`IN_FLIGHT`] batches wait for Redis, and
-/// sends them. The batches in flight are polled here (no task each: a command alone at light load
-/// costs a queue message and a reply slot, not a spawn). Ends when every [`Batcher`] is gone and
+/// A batch written to Redis: where its replies go, those come so far, and by when all must have come.
+struct InFlight {
+    answers: Vec<(usize, oneshot::Sender<Replies>)>,
+    replies: Vec<Value>,
+    /// The replies the batch awaits in all (its commands).
+    expected: usize,
+    deadline: Instant,
+}
+
+/// The batch task: takes every queued entry while fewer than [`IN_FLIGHT`] batches wait for Redis,
+/// writes them as one request, and hands each batch's replies out as they are read. Connects (again)
+/// when a batch is to be written and there is no connection. Ends when every [`Batcher`] is gone and
 /// every batch has its answer.
 ///
 /// Every entry is answered by its deadline: one whose deadline passed while it waited for a batch
-/// fails at once, and a batch fails at the earliest deadline of its entries. A batch in flight ends
-/// by the deadlines of entries queued before any waiting now, so a waiting entry's deadline has not
-/// passed when room is made for it unless it was already due.
-async fn gather(
+/// fails at once, and a batch fails at the earliest deadline of its entries, with every batch behind
+/// it on the connection (Redis answers in order), which is then closed.
+async fn drive(
     mut queue: mpsc::UnboundedReceiver<Entry>,
-    connection: ConnectionManager,
+    dialer: Dialer,
     sizes: prometheus::Histogram,
-    batches: Arc<AtomicUsize>,
 ) {
-    let mut in_flight = FuturesUnordered::new();
+    let mut socket: Option<Socket> = None;
+    let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(IN_FLIGHT);
     let mut taken = Vec::new();
     let mut open = true;
+    // The earliest deadline of the batches in flight; reset only when that changes.
+    let timer = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(timer);
+    let mut timer_at = None;
     while open || !in_flight.is_empty() {
+        let earliest = in_flight.iter().map(|batch| batch.deadline).min();
+        if earliest != timer_at {
+            if let Some(deadline) = earliest {
+                timer.as_mut().reset(deadline);
+            }
+            timer_at = earliest;
+        }
         tokio::select! {
-            // A batch answered: room for the next.
-            Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
+            biased;
+            // Read while idle too: Redis closing an idle connection is seen at once, and the next
+            // batch connects again instead of failing on the closed one.
+            read = fill(&mut socket) => {
+                let handed = read.map_err(BatchFailure::from).and_then(|()| {
+                    hand_out_read(socket.as_mut(), &mut in_flight)
+                });
+                if let Err(failure) = handed {
+                    socket = None;
+                    fail_all(&mut in_flight, failure);
+                }
+            }
+            () = &mut timer, if timer_at.is_some() => {
+                socket = None;
+                fail_all(&mut in_flight, BatchFailure::Timeout);
+            }
             count = queue.recv_many(&mut taken, MAX_ENTRIES), if open && in_flight.len() < IN_FLIGHT => {
                 if count == 0 {
                     open = false;
@@ -255,19 +224,84 @@ async fn gather(
                     continue;
                 };
                 sizes.observe(entries.len() as f64);
-                let mut connection = connection.clone();
-                in_flight.push(async move { send_batch(&mut connection, entries, deadline).await });
+                let (commands, answers) = joined(entries);
+                let expected = commands.count();
+                let batch = InFlight {
+                    answers,
+                    replies: Vec::with_capacity(expected),
+                    expected,
+                    deadline,
+                };
+                match tokio::time::timeout_at(deadline, write(&mut socket, &dialer, &commands)).await {
+                    Ok(Ok(())) => in_flight.push_back(batch),
+                    failed => {
+                        let failure = match failed {
+                            Ok(Err(error)) => BatchFailure::from(error),
+                            _ => BatchFailure::Timeout,
+                        };
+                        socket = None;
+                        fail_all(&mut in_flight, failure.clone());
+                        fail(batch.answers, failure);
+                    }
+                }
             }
         }
-        batches.store(in_flight.len(), Ordering::Relaxed);
     }
 }
 
-/// Whether a command goes out straight, given the commands sent straight and the batches that wait for
-/// Redis now: while fewer than [`DIRECT_BUSY`] commands sent straight do, or, while no batch does,
-/// fewer than [`DIRECT`].
-fn straight(direct_waiting: usize, batches_waiting: usize) -> bool {
-    direct_waiting < DIRECT_BUSY || (batches_waiting == 0 && direct_waiting < DIRECT)
+/// Writes `commands` on the connection, connecting first if there is none.
+async fn write(
+    socket: &mut Option<Socket>,
+    dialer: &Dialer,
+    commands: &Packed,
+) -> redis::RedisResult<()> {
+    let connected = match socket {
+        Some(socket) => socket,
+        None => socket.insert(dialer.dial().await?),
+    };
+    Ok(connected.write(commands).await?)
+}
+
+/// Reads more of the replies (pending forever without a connection: the batches' timer ends them).
+async fn fill(socket: &mut Option<Socket>) -> std::io::Result<()> {
+    match socket {
+        Some(socket) => socket.fill().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Decodes every whole reply read into the batches that await them, oldest first, and answers each
+/// batch whose replies have all come.
+fn hand_out_read(
+    socket: Option<&mut Socket>,
+    in_flight: &mut VecDeque<InFlight>,
+) -> Result<(), BatchFailure> {
+    let Some(socket) = socket else {
+        return Ok(());
+    };
+    while let Some(batch) = in_flight.front_mut() {
+        let Some(reply) = socket.decoded()? else {
+            return Ok(());
+        };
+        batch.replies.push(reply);
+        if batch.replies.len() == batch.expected {
+            let done = in_flight.pop_front();
+            if let Some(done) = done {
+                hand_out(done.replies, done.answers);
+            }
+        }
+    }
+    if socket.decoded()?.is_some() {
+        return Err(BatchFailure::broken("Redis sent a reply no request awaits"));
+    }
+    Ok(())
+}
+
+/// Answers every entry of every batch in flight with `failure`.
+fn fail_all(in_flight: &mut VecDeque<InFlight>, failure: BatchFailure) {
+    for batch in in_flight.drain(..) {
+        fail(batch.answers, failure.clone());
+    }
 }
 
 /// The entries of `taken` (emptied) that are still due, and the earliest of their deadlines; those
@@ -280,24 +314,6 @@ fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<(Vec<Entry>, Instant)>
     let entries = std::mem::take(taken);
     let deadline = entries.iter().map(|entry| entry.deadline).min()?;
     Some((entries, deadline))
-}
-
-/// Sends `commands` in one request and returns their replies (one per command), failing at `deadline`.
-async fn send_packed(
-    connection: &mut ConnectionManager,
-    commands: Packed,
-    deadline: Instant,
-) -> Replies {
-    let sent = commands.count();
-    let request = connection.send_packed_bytes(commands.into_bytes(), sent);
-    match tokio::time::timeout_at(deadline, request).await {
-        Ok(Ok(replies)) if replies.len() == sent => Ok(replies),
-        Ok(Ok(_)) => Err(BatchFailure::broken(
-            "a request answered another number of replies than it sent commands",
-        )),
-        Ok(Err(source)) => Err(BatchFailure::from(source)),
-        Err(_) => Err(BatchFailure::Timeout),
-    }
 }
 
 /// The commands of `entries` in one buffer, in order, and where each entry's replies go. The only
@@ -321,18 +337,6 @@ fn joined(entries: Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)
         answers.push((entry.commands.count(), entry.reply));
     }
     (commands, answers)
-}
-
-/// Sends the entries' commands as one request and answers each entry, failing them all at `deadline`.
-async fn send_batch(connection: &mut ConnectionManager, entries: Vec<Entry>, deadline: Instant) {
-    let (commands, answers) = joined(entries);
-    if commands.is_empty() {
-        return fail(answers, BatchFailure::broken("a batch of no commands"));
-    }
-    match send_packed(connection, commands, deadline).await {
-        Ok(replies) => hand_out(replies, answers),
-        Err(failure) => fail(answers, failure),
-    }
 }
 
 /// Answers each entry with its replies, `replies` being as many as the entries' commands (as
@@ -404,22 +408,6 @@ mod tests {
             alone.as_ptr(),
             request,
             "the request's own vector, not a copy"
-        );
-    }
-
-    #[test]
-    fn an_idle_node_sends_a_recording_steps_commands_straight_and_a_busy_one_batches() {
-        assert!(straight(0, 0));
-        // A run's end sends five requests at once: all of them go straight, together.
-        assert!((0..5).all(|waiting| straight(waiting, 0)));
-        assert!(
-            !straight(DIRECT, 0),
-            "past the direct places, a command queues"
-        );
-        assert!(straight(DIRECT_BUSY - 1, 1));
-        assert!(
-            !straight(DIRECT_BUSY, 1),
-            "while a batch waits, past the busy node's places, a command joins the next batch"
         );
     }
 

@@ -1,7 +1,7 @@
 //! The connection the store sends commands on: one Redis (a multiplexed connection that reconnects by
-//! itself, single commands group-committed by `batch`) or a Redis Cluster (redis-rs's async cluster
-//! client: it follows `MOVED` and `ASK`, refreshes the slot map after a failover, and retries a command
-//! a failover interrupted). Both connect in the background, so a node starts while Redis is down.
+//! itself for pipelines and transactions, and single commands group-committed by `batch` on a socket
+//! of its own) or a Redis Cluster (redis-rs's async cluster client: it follows `MOVED` and `ASK`,
+//! refreshes the slot map after a failover, and retries a command a failover interrupted). Both connect in the background, so a node starts while Redis is down.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 
 use super::batch::Batcher;
+use super::socket::Dialer;
 
 /// Where Redis is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,16 +65,15 @@ impl Connection {
             RedisTarget::Single(url) => {
                 let client = redis::Client::open(url.as_str())?;
                 // No response timeout of redis-rs's own: every request the store sends is bounded
-                // already (the store's timeout around a command or script, the batch task's
-                // deadlines for a batch and for a command sent straight), and redis-rs's would
-                // register and cancel a second timer per request.
+                // already (the store's timeout around a pipeline, the batch task's deadlines for
+                // a batch), and redis-rs's would register and cancel a second timer per request.
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(timeout))
                     .set_response_timeout(None)
                     .set_number_of_retries(2)
                     .set_max_delay(Duration::from_millis(500));
                 let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
-                let batcher = Batcher::new(manager.clone(), timeout, batch_entries);
+                let batcher = Batcher::new(Dialer::of(&client)?, timeout, batch_entries);
                 Ok((Connection::Single(manager, batcher), Client::Single(client)))
             }
             RedisTarget::Cluster(urls) => {

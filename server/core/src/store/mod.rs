@@ -13,6 +13,7 @@ mod pubsub;
 mod reply_decoding;
 mod sharding;
 pub mod slots;
+mod socket;
 pub mod supervisor;
 
 use std::sync::Arc;

@@ -97,9 +97,9 @@ impl Packed {
         self.count += other.count;
     }
 
-    /// The bytes, to send.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
-        self.bytes
+    /// The commands' bytes, as they are sent.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes
     }
 }
 
@@ -182,7 +182,7 @@ mod tests {
                 packed.push_args(&rest, last.len(), |bytes| bytes.extend_from_slice(last));
             }
             prop_assert_eq!(packed.count(), commands.len());
-            prop_assert_eq!(packed.into_bytes(), redis_rs(&commands));
+            prop_assert_eq!(packed.as_bytes(), redis_rs(&commands));
         }
     }
 
@@ -202,13 +202,13 @@ mod tests {
         let mut short = Packed::default();
         short.push_args(&[b"SET", b"k"], 3, |bytes| bytes.push(b'v'));
         assert_eq!(
-            short.into_bytes(),
+            short.as_bytes(),
             b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nv\0\0\r\n"
         );
         let mut long = Packed::default();
         long.push_args(&[b"SET", b"k"], 1, |bytes| bytes.extend_from_slice(b"vvv"));
         assert_eq!(
-            long.into_bytes(),
+            long.as_bytes(),
             b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
         );
     }

@@ -147,6 +147,8 @@ impl Drop for Node {
 pub(crate) struct TestRedis {
     nodes: Vec<Node>,
     cluster: bool,
+    /// The password and database a URL of a single Redis names (see [`TestRedis::behind_password`]).
+    access: Option<(String, u8)>,
 }
 
 impl TestRedis {
@@ -164,7 +166,24 @@ impl TestRedis {
         TestRedis {
             nodes: vec![start_node(false).await],
             cluster: false,
+            access: None,
         }
+    }
+
+    /// One redis-server that asks for `password` (`requirepass`), whose URL names database `db`, as
+    /// deploy/ runs Redis.
+    pub(crate) async fn behind_password(password: &str, db: u8) -> TestRedis {
+        let mut redis = TestRedis::single().await;
+        let mut connection = redis.connection().await;
+        let () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("requirepass")
+            .arg(password)
+            .query_async(&mut connection)
+            .await
+            .expect("CONFIG SET requirepass");
+        redis.access = Some((password.to_owned(), db));
+        redis
     }
 
     /// A Redis Cluster of `masters` masters with `replicas` replicas each, every slot covered. A node can
@@ -212,6 +231,7 @@ impl TestRedis {
         let redis = TestRedis {
             nodes,
             cluster: true,
+            access: None,
         };
         redis.wait_cluster_ok().await;
         Ok(redis)
@@ -263,9 +283,14 @@ impl TestRedis {
         }
     }
 
-    /// The URL of the first node (all of Redis, unless a cluster).
+    /// The URL of the first node (all of Redis, unless a cluster), with its password and database.
     pub(crate) fn url(&self) -> String {
-        format!("{}/0", self.nodes[0].url())
+        match &self.access {
+            Some((password, db)) => {
+                format!("redis://:{password}@127.0.0.1:{}/{db}", self.nodes[0].port)
+            }
+            None => format!("{}/0", self.nodes[0].url()),
+        }
     }
 
     /// The options a server needs to use this Redis.

@@ -709,21 +709,6 @@ impl ConnectionManager {
         result
     }
 
-    /// LEAPFROG PATCH: sends `count` commands already written in the Redis protocol (`packed`), as
-    /// [`MultiplexedConnection::send_packed_bytes`] does, reconnecting as the other requests do.
-    pub async fn send_packed_bytes(
-        &mut self,
-        packed: Vec<u8>,
-        count: usize,
-    ) -> RedisResult<Vec<Value>> {
-        let guard = self.0.connection.load();
-        let connection_result = (**guard).clone().await;
-        reconnect_if_io_error!(self, connection_result, guard);
-        let result = connection_result?.send_packed_bytes(packed, count).await;
-        reconnect_if_dropped!(self, &result, guard);
-        result
-    }
-
     /// Sends multiple already encoded (packed) command into the TCP socket
     /// and reads `count` responses from it.  This is used to implement
     /// pipelining.

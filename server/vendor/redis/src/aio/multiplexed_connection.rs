@@ -954,44 +954,6 @@ impl MultiplexedConnection {
             .await
     }
 
-    /// LEAPFROG PATCH: sends `count` commands the caller already wrote in the Redis protocol
-    /// (`packed`, not a transaction), as [`Self::send_packed_commands`] sends a pipeline's, and returns
-    /// their replies, a refused command's as its [`Value::ServerError`]. The caller's bytes go to the
-    /// socket as they are: no `Cmd` and no `Pipeline` to build, encode and drop per request.
-    pub async fn send_packed_bytes(
-        &mut self,
-        packed: Vec<u8>,
-        count: usize,
-    ) -> RedisResult<Vec<Value>> {
-        let _permits = if let Some(limiter) = &self.concurrency_limiter {
-            let capacity = permit_vec_capacity(count, limiter.limit);
-            let mut permits = Vec::with_capacity(capacity);
-            permits.push(limiter.semaphore.acquire().await);
-            for _ in 1..capacity {
-                match limiter.semaphore.try_acquire() {
-                    Some(permit) => permits.push(permit),
-                    None => break,
-                }
-            }
-            permits
-        } else {
-            Vec::new()
-        };
-        let value = self
-            .pipeline
-            .send_recv(
-                packed,
-                Some(PipelineResponseExpectation::pipeline(0, count, false)),
-                self.response_timeout,
-                false,
-            )
-            .await?;
-        match value {
-            Value::Array(values) => Ok(values),
-            _ => Ok(vec![value]),
-        }
-    }
-
     /// Sends multiple already encoded (packed) command into the TCP socket
     /// and reads `count` responses from it.  This is used to implement
     /// pipelining.
