@@ -1000,10 +1000,9 @@ async fn a_node_stores_a_run_in_the_database_its_url_names_behind_a_password() {
     }
 }
 
-/// Redis closing the node's connections while they are idle (a restart, a `CLIENT KILL`, a proxy's
-/// idle timeout) costs no request: the group commit's own socket sees the close at once and the next
-/// jump connects again (as redis-rs's connection does for pipelines), instead of failing on the closed
-/// socket.
+/// Redis closing the node's connection while it is idle (a restart, a `CLIENT KILL`, a proxy's idle
+/// timeout) costs no request: the group commit's socket sees the close at once and the next jump
+/// connects again, instead of failing on the closed socket.
 #[tokio::test]
 async fn a_connection_redis_closed_while_idle_is_made_again_for_the_next_jump() {
     let redis = TestRedis::single().await;
@@ -1020,7 +1019,7 @@ async fn a_connection_redis_closed_while_idle_is_made_again_for_the_next_jump() 
         .query_async(&mut connection)
         .await
         .expect("CLIENT KILL");
-    assert!(killed >= 2, "the node's connections were closed ({killed})");
+    assert!(killed >= 1, "the node's connection was closed");
     // Less than a restart takes: the close is seen as it comes, not when the next request fails.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     player.play(5).await;

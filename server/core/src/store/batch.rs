@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use redis::{Cmd, RedisFuture, Value};
+use redis::{Cmd, Pipeline, RedisFuture, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -102,6 +102,11 @@ impl Batcher {
         }
     }
 
+    /// The database the connection selects (its URL's).
+    pub(crate) fn db(&self) -> i64 {
+        self.dialer.db()
+    }
+
     /// Sends `commands` (non-empty, written in the protocol) with whatever other entries are queued,
     /// and returns one reply per command; a command Redis refused replies [`Value::ServerError`].
     ///
@@ -144,11 +149,28 @@ impl Batcher {
             {
                 Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
                 Err(BatchFailure::Redis(error)) => Err(error),
-                Err(BatchFailure::Timeout) => Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "no answer from Redis within the timeout",
-                )
-                .into()),
+                Err(BatchFailure::Timeout) => Err(timed_out()),
+            }
+        })
+    }
+
+    /// A pipeline (a `MULTI` transaction if atomic) as an entry of its own, for redis-rs's
+    /// `ConnectionLike`: the `count` replies from `offset` on, as redis-rs's connection answers it. A
+    /// transaction one of whose commands Redis refused to queue fails with that refusal.
+    pub(crate) fn pipeline<'a>(
+        &'a self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        Box::pin(async move {
+            let commands = pipeline.len() + if pipeline.is_transaction() { 2 } else { 0 };
+            let packed = Packed::written(pipeline.get_packed_pipeline(), commands);
+            let deadline = Instant::now() + self.timeout;
+            match self.send_queued(packed, deadline).await {
+                Ok(replies) => pipeline_replies(replies, pipeline.is_transaction(), offset, count),
+                Err(BatchFailure::Redis(error)) => Err(error),
+                Err(BatchFailure::Timeout) => Err(timed_out()),
             }
         })
     }
@@ -158,6 +180,42 @@ impl Batcher {
         tokio::spawn(drive(entries, self.dialer.clone(), self.sizes.clone()));
         queue
     }
+}
+
+/// The `count` replies from `offset` on of a pipeline's `replies` (one per command sent), as redis-rs's
+/// connection answers a pipeline: for a transaction, `MULTI`'s reply, then each command's `QUEUED`,
+/// then `EXEC`'s, and a command Redis refused to queue fails the transaction with its refusal.
+fn pipeline_replies(
+    mut replies: Vec<Value>,
+    transaction: bool,
+    offset: usize,
+    count: usize,
+) -> redis::RedisResult<Vec<Value>> {
+    if transaction {
+        let refused = replies.iter().take(offset).find_map(|reply| match reply {
+            Value::ServerError(error) => Some(error.clone()),
+            _ => None,
+        });
+        if let Some(error) = refused {
+            return Err(error.into());
+        }
+    }
+    match offset.checked_add(count) {
+        Some(end) if end <= replies.len() => Ok(replies.drain(offset..end).collect()),
+        _ => Err(redis::RedisError::from((
+            redis::ErrorKind::Client,
+            "a pipeline was answered fewer replies than it sent commands",
+        ))),
+    }
+}
+
+/// A batch's timeout as redis-rs reports one (`RedisError::is_timeout`).
+fn timed_out() -> redis::RedisError {
+    std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "no answer from Redis within the timeout",
+    )
+    .into()
 }
 
 /// A batch written to Redis: where its replies go, those come so far, and by when all must have come.
@@ -226,6 +284,11 @@ async fn drive(
                 sizes.observe(entries.len() as f64);
                 let (commands, answers) = joined(entries);
                 let expected = commands.count();
+                if expected == 0 {
+                    // Entries of no commands (an empty pipeline): nothing to send or await.
+                    hand_out(Vec::new(), answers);
+                    continue;
+                }
                 let batch = InFlight {
                     answers,
                     replies: Vec::with_capacity(expected),
@@ -408,6 +471,39 @@ mod tests {
             alone.as_ptr(),
             request,
             "the request's own vector, not a copy"
+        );
+    }
+
+    /// A pipeline gets the replies redis-rs's connection would give it: a plain one all of them, a
+    /// transaction `EXEC`'s, or the refusal of a command Redis would not queue.
+    #[test]
+    fn a_pipelines_replies_are_those_redis_rs_would_answer() {
+        let int = Value::Int;
+        let queued = || Value::SimpleString("QUEUED".into());
+        let refusal = || match redis::parse_redis_value(b"-ERR wrong number of arguments\r\n") {
+            Ok(refusal @ Value::ServerError(_)) => refusal,
+            other => panic!("not a refusal: {other:?}"),
+        };
+        assert_eq!(
+            pipeline_replies(vec![int(1), refusal(), int(3)], false, 0, 3).expect("replies"),
+            [int(1), refusal(), int(3)],
+            "a plain pipeline's refusal is that command's reply"
+        );
+        let exec = Value::Array(vec![int(1), int(2)]);
+        let transaction = vec![Value::Okay, queued(), queued(), exec.clone()];
+        assert_eq!(
+            pipeline_replies(transaction, true, 3, 1).expect("EXEC's reply"),
+            [exec]
+        );
+        let refused = vec![Value::Okay, queued(), refusal(), refusal()];
+        let error = pipeline_replies(refused, true, 3, 1).expect_err("a refused transaction");
+        assert!(
+            error.to_string().contains("wrong number of arguments"),
+            "{error}"
+        );
+        assert!(
+            pipeline_replies(vec![int(1)], false, 0, 2).is_err(),
+            "too few replies"
         );
     }
 

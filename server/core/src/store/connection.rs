@@ -1,11 +1,12 @@
-//! The connection the store sends commands on: one Redis (a multiplexed connection that reconnects by
-//! itself for pipelines and transactions, and single commands group-committed by `batch` on a socket
-//! of its own) or a Redis Cluster (redis-rs's async cluster client: it follows `MOVED` and `ASK`,
-//! refreshes the slot map after a failover, and retries a command a failover interrupted). Both connect in the background, so a node starts while Redis is down.
+//! The connection the store sends commands on: one Redis (every request group-committed by `batch`, on
+//! a socket of its own, made again by the next batch when it fails) or a Redis Cluster (redis-rs's async
+//! cluster client: it follows `MOVED` and `ASK`, refreshes the slot map after a failover, and retries a
+//! command a failover interrupted). Neither holds up the node's start: a node starts while Redis is
+//! down, and connects when it answers.
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionLike;
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
@@ -38,8 +39,9 @@ impl RedisTarget {
 /// A connection to one Redis or a cluster. Cheap to clone: clones share the connection(s).
 #[derive(Clone)]
 pub(crate) enum Connection {
-    /// One Redis: single commands (scripts too) go through the batcher, pipelines straight.
-    Single(ConnectionManager, Batcher),
+    /// One Redis: every request (commands, scripts, pipelines, transactions) goes through the group
+    /// commit, on its own connection.
+    Single(Batcher),
     /// A cluster.
     Cluster(ClusterConnection),
 }
@@ -64,17 +66,8 @@ impl Connection {
         match target {
             RedisTarget::Single(url) => {
                 let client = redis::Client::open(url.as_str())?;
-                // No response timeout of redis-rs's own: every request the store sends is bounded
-                // already (the store's timeout around a pipeline, the batch task's deadlines for
-                // a batch), and redis-rs's would register and cancel a second timer per request.
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(timeout))
-                    .set_response_timeout(None)
-                    .set_number_of_retries(2)
-                    .set_max_delay(Duration::from_millis(500));
-                let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
                 let batcher = Batcher::new(Dialer::of(&client)?, timeout, batch_entries);
-                Ok((Connection::Single(manager, batcher), Client::Single(client)))
+                Ok((Connection::Single(batcher), Client::Single(client)))
             }
             RedisTarget::Cluster(urls) => {
                 let client = cluster_client(urls, timeout).build()?;
@@ -93,7 +86,7 @@ impl Connection {
     /// The group commit of one Redis; `None` on a cluster (each command goes to its slot's node).
     pub(crate) fn batcher(&self) -> Option<&Batcher> {
         match self {
-            Connection::Single(_, batcher) => Some(batcher),
+            Connection::Single(batcher) => Some(batcher),
             Connection::Cluster(_) => None,
         }
     }
@@ -113,7 +106,7 @@ pub(crate) fn cluster_client(urls: &[String], timeout: Duration) -> ClusterClien
 impl ConnectionLike for Connection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            Connection::Single(_, batcher) => batcher.command(cmd),
+            Connection::Single(batcher) => batcher.command(cmd),
             Connection::Cluster(connection) => connection.req_packed_command(cmd),
         }
     }
@@ -125,9 +118,7 @@ impl ConnectionLike for Connection {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            Connection::Single(connection, _) => {
-                connection.req_packed_commands(pipeline, offset, count)
-            }
+            Connection::Single(batcher) => batcher.pipeline(pipeline, offset, count),
             Connection::Cluster(connection) => {
                 connection.req_packed_commands(pipeline, offset, count)
             }
@@ -136,7 +127,7 @@ impl ConnectionLike for Connection {
 
     fn get_db(&self) -> i64 {
         match self {
-            Connection::Single(connection, _) => connection.get_db(),
+            Connection::Single(batcher) => batcher.db(),
             Connection::Cluster(connection) => connection.get_db(),
         }
     }

@@ -35,6 +35,11 @@ impl Packed {
         Packed::with_capacity(count * BYTES_PER_COMMAND)
     }
 
+    /// `count` commands already written in the protocol as `bytes` (a pipeline's, say).
+    pub(crate) fn written(bytes: Vec<u8>, count: usize) -> Packed {
+        Packed { bytes, count }
+    }
+
     /// `commands`, in one buffer.
     pub(crate) fn of(commands: &[Cmd]) -> Packed {
         let mut packed = Packed::for_commands(commands.len());

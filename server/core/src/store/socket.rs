@@ -30,6 +30,7 @@ const READ_RESERVE: usize = 16 * 1024;
 #[derive(Debug, Clone)]
 pub(crate) struct Dialer {
     address: Address,
+    db: i64,
     /// The commands sent on every new connection before any batch (authentication, database), in
     /// the protocol, and how many.
     greeting: Packed,
@@ -86,7 +87,16 @@ impl Dialer {
         if settings.db() != 0 {
             greeting.push(cmd("SELECT").arg(settings.db()));
         }
-        Ok(Dialer { address, greeting })
+        Ok(Dialer {
+            address,
+            db: settings.db(),
+            greeting,
+        })
+    }
+
+    /// The database the connection selects.
+    pub(crate) fn db(&self) -> i64 {
+        self.db
     }
 
     /// A new connection, greeted; the caller bounds how long it may take.
