@@ -36,7 +36,8 @@ use packed::Packed;
 
 use crate::metrics::Metrics;
 
-/// The Redis store. Cheap to clone: every clone shares the one multiplexed connection.
+/// The Redis store. Cheap to clone: every clone shares the one connection (on one Redis, the group
+/// commit's; on a cluster, redis-rs's cluster client).
 #[derive(Clone)]
 pub struct Store {
     client: Client,
