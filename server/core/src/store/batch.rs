@@ -81,11 +81,15 @@ struct Entry {
     deadline: Instant,
 }
 
-/// The queue into the batch task, started on first use (from inside the runtime). Cheap to clone.
+/// The queue into the batch task, started on first use (from inside the runtime). Cheap to clone (one
+/// reference count: the store clones its connection for every request).
 #[derive(Clone)]
-pub(crate) struct Batcher {
-    queue: Arc<OnceLock<mpsc::UnboundedSender<Entry>>>,
-    dialer: Dialer,
+pub(crate) struct Batcher(Arc<Shared>);
+
+/// What every clone of a [`Batcher`] shares.
+struct Shared {
+    queue: OnceLock<mpsc::UnboundedSender<Entry>>,
+    dialer: Arc<Dialer>,
     timeout: Duration,
     sizes: prometheus::Histogram,
 }
@@ -94,17 +98,17 @@ impl Batcher {
     /// A batcher connecting with `dialer` (one Redis), each batch failing after `timeout`; `sizes`
     /// observes the entries of each batch sent.
     pub(crate) fn new(dialer: Dialer, timeout: Duration, sizes: prometheus::Histogram) -> Batcher {
-        Batcher {
-            queue: Arc::new(OnceLock::new()),
-            dialer,
+        Batcher(Arc::new(Shared {
+            queue: OnceLock::new(),
+            dialer: Arc::new(dialer),
             timeout,
             sizes,
-        }
+        }))
     }
 
     /// The database the connection selects (its URL's).
     pub(crate) fn db(&self) -> i64 {
-        self.dialer.db()
+        self.0.dialer.db()
     }
 
     /// Sends `commands` (non-empty, written in the protocol) with whatever other entries are queued,
@@ -114,13 +118,13 @@ impl Batcher {
     /// reading per checkpoint for its latency and its deadline), the wait for a batch included: the
     /// batch task keeps the entry's deadline (see [`drive`]), so it costs no timer of its own.
     pub(crate) async fn send(&self, commands: Packed, now: std::time::Instant) -> Replies {
-        self.send_queued(commands, Instant::from_std(now) + self.timeout)
+        self.send_queued(commands, Instant::from_std(now) + self.0.timeout)
             .await
     }
 
     /// Queues `commands` for the next batch and waits for their replies, answered by `deadline`.
     async fn send_queued(&self, commands: Packed, deadline: Instant) -> Replies {
-        let queue = self.queue.get_or_init(|| self.start());
+        let queue = self.0.queue.get_or_init(|| self.start());
         let (reply, answer) = oneshot::channel();
         // The queue is unbounded, but each entry's task waits for its answer: there are never more
         // entries than tasks sending them (a connection sends one checkpoint at a time).
@@ -142,7 +146,7 @@ impl Batcher {
     /// timeout (`RedisError::is_timeout`).
     pub(crate) fn command<'a>(&'a self, command: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
+            let deadline = Instant::now() + self.0.timeout;
             match self
                 .send_queued(Packed::of(std::slice::from_ref(command)), deadline)
                 .await
@@ -166,7 +170,7 @@ impl Batcher {
         Box::pin(async move {
             let commands = pipeline.len() + if pipeline.is_transaction() { 2 } else { 0 };
             let packed = Packed::written(pipeline.get_packed_pipeline(), commands);
-            let deadline = Instant::now() + self.timeout;
+            let deadline = Instant::now() + self.0.timeout;
             match self.send_queued(packed, deadline).await {
                 Ok(replies) => pipeline_replies(replies, pipeline.is_transaction(), offset, count),
                 Err(BatchFailure::Redis(error)) => Err(error),
@@ -177,7 +181,7 @@ impl Batcher {
 
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(drive(entries, self.dialer.clone(), self.sizes.clone()));
+        tokio::spawn(drive(entries, self.0.dialer.clone(), self.0.sizes.clone()));
         queue
     }
 }
@@ -237,7 +241,7 @@ struct InFlight {
 /// it on the connection (Redis answers in order), which is then closed.
 async fn drive(
     mut queue: mpsc::UnboundedReceiver<Entry>,
-    dialer: Dialer,
+    dialer: Arc<Dialer>,
     sizes: prometheus::Histogram,
 ) {
     let mut socket: Option<Socket> = None;
@@ -472,6 +476,14 @@ mod tests {
             request,
             "the request's own vector, not a copy"
         );
+    }
+
+    /// The store clones its connection for every request, so a batcher is one shared pointer: a
+    /// dialer held by value (its host and greeting) cost two allocations per request, and about 10%
+    /// more CPU per jump at 1,000 players (BENCHMARKS.md, stop 34).
+    #[test]
+    fn a_batcher_clones_as_one_reference_count() {
+        assert_eq!(std::mem::size_of::<Batcher>(), std::mem::size_of::<usize>());
     }
 
     /// A pipeline gets the replies redis-rs's connection would give it: a plain one all of them, a
