@@ -156,6 +156,10 @@ pub struct Metrics {
     /// Entries (one task's commands each: a jump's checkpoint) in each group-commit batch sent to one
     /// Redis as a single request: how much the batching saves at the load of the moment.
     pub redis_batch_entries: Histogram,
+    /// Connections the group commit opened to one Redis: the first, then one after each connection
+    /// Redis closed or that failed or timed out. A rate above zero means the node keeps losing its
+    /// connection (Redis restarting, a proxy's idle timeout, a network fault).
+    pub redis_connections_opened_total: IntCounter,
     /// Time to read a leaderboard page, by scope.
     pub leaderboard_read_seconds: HistogramVec,
     /// Time to record a run on every period board.
@@ -249,6 +253,10 @@ impl Metrics {
                 "redis_batch_entries",
                 "Entries in each group-commit batch sent to Redis as one request.",
                 &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
+            )?,
+            redis_connections_opened_total: families.counter(
+                "redis_connections_opened_total",
+                "Connections the group commit opened to one Redis (the first, then one after each failure).",
             )?,
             leaderboard_read_seconds: families.histogram_vec(
                 "leaderboard_read_seconds",

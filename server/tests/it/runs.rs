@@ -1023,4 +1023,8 @@ async fn a_connection_redis_closed_while_idle_is_made_again_for_the_next_jump() 
     // Less than a restart takes: the close is seen as it comes, not when the next request fails.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     player.play(5).await;
+    // Counted for operators: the first connection and the one made again.
+    server
+        .metrics_once("leapfrog_redis_connections_opened_total", &[], 2.0)
+        .await;
 }

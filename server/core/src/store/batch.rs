@@ -92,17 +92,24 @@ struct Shared {
     dialer: Arc<Dialer>,
     timeout: Duration,
     sizes: prometheus::Histogram,
+    opened: prometheus::IntCounter,
 }
 
 impl Batcher {
     /// A batcher connecting with `dialer` (one Redis), each batch failing after `timeout`; `sizes`
-    /// observes the entries of each batch sent.
-    pub(crate) fn new(dialer: Dialer, timeout: Duration, sizes: prometheus::Histogram) -> Batcher {
+    /// observes the entries of each batch sent, `opened` counts the connections made.
+    pub(crate) fn new(
+        dialer: Dialer,
+        timeout: Duration,
+        sizes: prometheus::Histogram,
+        opened: prometheus::IntCounter,
+    ) -> Batcher {
         Batcher(Arc::new(Shared {
             queue: OnceLock::new(),
             dialer: Arc::new(dialer),
             timeout,
             sizes,
+            opened,
         }))
     }
 
@@ -181,7 +188,12 @@ impl Batcher {
 
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(drive(entries, self.0.dialer.clone(), self.0.sizes.clone()));
+        tokio::spawn(drive(
+            entries,
+            self.0.dialer.clone(),
+            self.0.sizes.clone(),
+            self.0.opened.clone(),
+        ));
         queue
     }
 }
@@ -243,6 +255,7 @@ async fn drive(
     mut queue: mpsc::UnboundedReceiver<Entry>,
     dialer: Arc<Dialer>,
     sizes: prometheus::Histogram,
+    opened: prometheus::IntCounter,
 ) {
     let mut socket: Option<Socket> = None;
     let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(IN_FLIGHT);
@@ -299,7 +312,7 @@ async fn drive(
                     expected,
                     deadline,
                 };
-                match tokio::time::timeout_at(deadline, write(&mut socket, &dialer, &commands)).await {
+                match tokio::time::timeout_at(deadline, write(&mut socket, &dialer, &opened, &commands)).await {
                     Ok(Ok(())) => in_flight.push_back(batch),
                     failed => {
                         let failure = match failed {
@@ -316,15 +329,20 @@ async fn drive(
     }
 }
 
-/// Writes `commands` on the connection, connecting first if there is none.
+/// Writes `commands` on the connection, connecting first (counted in `opened`) if there is none.
 async fn write(
     socket: &mut Option<Socket>,
     dialer: &Dialer,
+    opened: &prometheus::IntCounter,
     commands: &Packed,
 ) -> redis::RedisResult<()> {
     let connected = match socket {
         Some(socket) => socket,
-        None => socket.insert(dialer.dial().await?),
+        None => {
+            let made = dialer.dial().await?;
+            opened.inc();
+            socket.insert(made)
+        }
     };
     Ok(connected.write(commands).await?)
 }

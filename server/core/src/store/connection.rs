@@ -57,16 +57,18 @@ pub(crate) enum Client {
 
 impl Connection {
     /// A connection to `target`, made in the background; commands time out after `timeout`. On one
-    /// Redis, `batch_entries` observes the size of each group-committed batch.
+    /// Redis, `batch_entries` observes the size of each group-committed batch and `opened` counts the
+    /// connections the group commit opens.
     pub(crate) fn open(
         target: &RedisTarget,
         timeout: Duration,
         batch_entries: prometheus::Histogram,
+        opened: prometheus::IntCounter,
     ) -> RedisResult<(Connection, Client)> {
         match target {
             RedisTarget::Single(url) => {
                 let client = redis::Client::open(url.as_str())?;
-                let batcher = Batcher::new(Dialer::of(&client)?, timeout, batch_entries);
+                let batcher = Batcher::new(Dialer::of(&client)?, timeout, batch_entries, opened);
                 Ok((Connection::Single(batcher), Client::Single(client)))
             }
             RedisTarget::Cluster(urls) => {

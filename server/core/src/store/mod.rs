@@ -59,13 +59,16 @@ impl Store {
         timeout: Duration,
         metrics: Arc<Metrics>,
     ) -> Result<Store, StoreError> {
-        let (connection, client) =
-            Connection::open(target, timeout, metrics.redis_batch_entries.clone()).map_err(
-                |source| StoreError::Connect {
-                    url: target.redacted(),
-                    source,
-                },
-            )?;
+        let (connection, client) = Connection::open(
+            target,
+            timeout,
+            metrics.redis_batch_entries.clone(),
+            metrics.redis_connections_opened_total.clone(),
+        )
+        .map_err(|source| StoreError::Connect {
+            url: target.redacted(),
+            source,
+        })?;
         let durations = Op::ALL
             .iter()
             .map(|op| {
