@@ -312,7 +312,8 @@ async fn drive(
                     expected,
                     deadline,
                 };
-                match tokio::time::timeout_at(deadline, write(&mut socket, &dialer, &opened, &commands)).await {
+                let written = write(&mut socket, &dialer, &opened, &commands);
+                match tokio::time::timeout_at(deadline, written).await {
                     Ok(Ok(())) => in_flight.push_back(batch),
                     failed => {
                         let failure = match failed {

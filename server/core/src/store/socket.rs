@@ -26,8 +26,8 @@ use super::packed::Packed;
 /// bytes each) fit many times over.
 const READ_RESERVE: usize = 16 * 1024;
 
-/// Where one Redis is and how to greet it, from the URL the store was given.
-#[derive(Debug, Clone)]
+/// Where one Redis is and how to greet it, from the URL the store was given. Not `Debug`: the greeting
+/// holds the password.
 pub(crate) struct Dialer {
     address: Address,
     db: i64,
@@ -36,7 +36,7 @@ pub(crate) struct Dialer {
     greeting: Packed,
 }
 
-#[derive(Debug, Clone)]
+/// Where the socket connects.
 enum Address {
     Tcp(String, u16),
     Unix(PathBuf),
