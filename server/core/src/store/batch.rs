@@ -13,7 +13,8 @@
 //! bytes one after another (`store::packed`), and the replies are decoded straight into the batch that
 //! awaits them. redis-rs's multiplexed connection would add a channel message, a response slot and a
 //! reply hand-over per request, about as much as the rest of a jump's checkpoint (BENCHMARKS.md, stop
-//! 34). Pipelines and transactions still go through redis-rs (`store::connection`).
+//! 34). Pipelines and transactions are entries too (`Batcher::pipeline`), so every request on one Redis
+//! shares the one connection.
 //!
 //! Nothing is atomic across entries, and one entry's refused command (a `WRONGTYPE` from a fence) is
 //! that entry's answer only: a refusal comes back as that command's reply ([`Value::ServerError`]), as
@@ -149,19 +150,13 @@ impl Batcher {
     }
 
     /// One command as an entry of its own, for redis-rs's `ConnectionLike`: its reply (a refusal is a
-    /// [`Value::ServerError`], which redis-rs makes the command's error); a batch's timeout is an I/O
-    /// timeout (`RedisError::is_timeout`).
+    /// [`Value::ServerError`], which redis-rs makes the command's error).
     pub(crate) fn command<'a>(&'a self, command: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.0.timeout;
-            match self
-                .send_queued(Packed::of(std::slice::from_ref(command)), deadline)
-                .await
-            {
-                Ok(mut replies) => Ok(replies.pop().unwrap_or(Value::Nil)),
-                Err(BatchFailure::Redis(error)) => Err(error),
-                Err(BatchFailure::Timeout) => Err(timed_out()),
-            }
+            let mut replies = self
+                .request(Packed::of(std::slice::from_ref(command)))
+                .await?;
+            Ok(replies.pop().unwrap_or(Value::Nil))
         })
     }
 
@@ -177,13 +172,26 @@ impl Batcher {
         Box::pin(async move {
             let commands = pipeline.len() + if pipeline.is_transaction() { 2 } else { 0 };
             let packed = Packed::written(pipeline.get_packed_pipeline(), commands);
-            let deadline = Instant::now() + self.0.timeout;
-            match self.send_queued(packed, deadline).await {
-                Ok(replies) => pipeline_replies(replies, pipeline.is_transaction(), offset, count),
-                Err(BatchFailure::Redis(error)) => Err(error),
-                Err(BatchFailure::Timeout) => Err(timed_out()),
-            }
+            let replies = self.request(packed).await?;
+            pipeline_replies(replies, pipeline.is_transaction(), offset, count)
         })
+    }
+
+    /// `commands` as an entry of their own, answered within the timeout from now, failing as redis-rs
+    /// fails a request: a batch's timeout is an I/O timeout (`RedisError::is_timeout`).
+    async fn request(&self, commands: Packed) -> redis::RedisResult<Vec<Value>> {
+        match self
+            .send_queued(commands, Instant::now() + self.0.timeout)
+            .await
+        {
+            Ok(replies) => Ok(replies),
+            Err(BatchFailure::Redis(error)) => Err(error),
+            Err(BatchFailure::Timeout) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer from Redis within the timeout",
+            )
+            .into()),
+        }
     }
 
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
@@ -223,15 +231,6 @@ fn pipeline_replies(
             "a pipeline was answered fewer replies than it sent commands",
         ))),
     }
-}
-
-/// A batch's timeout as redis-rs reports one (`RedisError::is_timeout`).
-fn timed_out() -> redis::RedisError {
-    std::io::Error::new(
-        std::io::ErrorKind::TimedOut,
-        "no answer from Redis within the timeout",
-    )
-    .into()
 }
 
 /// A batch written to Redis: where its replies go, those come so far, and by when all must have come.
@@ -425,8 +424,8 @@ fn joined(entries: Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)
     (commands, answers)
 }
 
-/// Answers each entry with its replies, `replies` being as many as the entries' commands (as
-/// `send_packed` checks). Each entry's are cut off the end, the last entry's first, and the first
+/// Answers each entry with its replies, `replies` being as many as the entries' commands (the batch
+/// task hands a batch out once it has read that many). Each entry's are cut off the end, the last entry's first, and the first
 /// entry keeps what is left: the request's own vector, so an entry alone in its batch gets it as it
 /// came. A receiver gone (its task was cancelled) just drops its replies.
 fn hand_out(mut replies: Vec<Value>, mut answers: Vec<(usize, oneshot::Sender<Replies>)>) {
