@@ -301,10 +301,17 @@ impl Server {
             .pending()
             .drain(drain_timeout.saturating_sub(started.elapsed()))
             .await;
-        if left > 0 || pending > 0 {
+        // After the retry queue, whose recordings queue flags too.
+        let unflagged = app
+            .runs
+            .settler()
+            .drain(drain_timeout.saturating_sub(started.elapsed()))
+            .await;
+        if left > 0 || pending > 0 || unflagged > 0 {
             tracing::warn!(
                 connections = left,
                 pending_results = pending,
+                unflagged_runs = unflagged,
                 "drain timeout reached"
             );
         }

@@ -27,6 +27,7 @@ mod recording;
 mod red_team;
 mod replays;
 mod runs;
+mod settling;
 mod social;
 mod support;
 mod web;

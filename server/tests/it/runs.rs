@@ -87,16 +87,27 @@ async fn a_whole_run_in_both_codecs_matches_game_logic() {
             }
             other => panic!("expected the run to be over, got {other:?}"),
         }
-        // Recorded before the answer: flagged, and gone from the index of unsettled runs (the flag and
-        // the index entry's removal are sent together).
+        // Recorded before the answer; flagged, and gone from the index of unsettled runs, a moment
+        // later (the node sends the flags of the runs recorded within a short window together).
         let mut redis_connection = redis.connection().await;
-        let flag: Option<String> = redis::cmd("HGET")
-            .arg(format!("lf:{{run:{}}}:meta", started.run_id))
-            .arg("recorded")
-            .query_async(&mut redis_connection)
-            .await
-            .expect("Redis answers");
-        assert_eq!(flag.as_deref(), Some("1"), "the run is flagged recorded");
+        let deadline = tokio::time::Instant::now() + support::WAIT;
+        loop {
+            let flag: Option<String> = redis::cmd("HGET")
+                .arg(format!("lf:{{run:{}}}:meta", started.run_id))
+                .arg("recorded")
+                .query_async(&mut redis_connection)
+                .await
+                .expect("Redis answers");
+            if flag.as_deref() == Some("1") {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the run is flagged recorded"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        // The flag and the index entry's removal are sent together.
         for shard in 0..16 {
             let listed: Option<f64> = redis::cmd("ZSCORE")
                 .arg(format!("lf:{{runs:{shard}}}"))

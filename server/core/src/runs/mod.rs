@@ -17,6 +17,7 @@ pub mod input_log;
 pub mod pending;
 mod quota;
 pub mod results;
+pub mod settling;
 mod sharing;
 mod sweeper;
 mod timing_guard;
@@ -37,6 +38,7 @@ pub use finished::{EndReason, FinishedRun};
 pub use pending::PendingResults;
 pub use quota::{Cap, RunQuota};
 pub use results::{ResultRecorder, RunReport};
+pub use settling::Settler;
 pub use timing_guard::TooFast;
 
 use crate::challenges::{ChallengeError, Challenges};
@@ -190,6 +192,7 @@ pub struct RunService {
     recorder: ResultRecorder,
     challenges: Challenges,
     pending: PendingResults,
+    settler: Settler,
 }
 
 impl RunService {
@@ -203,6 +206,8 @@ impl RunService {
         challenges: Challenges,
         shutdown: Shutdown,
     ) -> RunService {
+        let settler = Settler::start(store.clone(), settings.settled_retention);
+        let recorder = recorder.settling_with(settler.clone());
         let pending = PendingResults::start(
             settings.pending_queue_len,
             recorder.clone(),
@@ -215,9 +220,15 @@ impl RunService {
             recorder,
             challenges,
             pending,
+            settler,
         };
         tokio::spawn(sweeper::sweep(service.clone(), shutdown));
         service
+    }
+
+    /// The queue of recorded runs' flags, for the shutdown drain.
+    pub fn settler(&self) -> &Settler {
+        &self.settler
     }
 
     /// The retry queue, for the shutdown drain.
