@@ -29,6 +29,7 @@ mod replays;
 mod runs;
 mod settling;
 mod social;
+mod store_timeouts;
 mod support;
 mod web;
 mod websocket_rfc;

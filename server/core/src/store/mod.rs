@@ -19,6 +19,8 @@ pub mod supervisor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
+use futures_util::future::Either;
 use redis::{Cmd, FromRedisValue, Pipeline, ScriptInvocation};
 
 pub use connection::RedisTarget;
@@ -372,6 +374,10 @@ impl Store {
 
     /// Runs `command` within the store's timeout and counts it as `op`.
     ///
+    /// On one Redis the batch task holds every request to the timeout (each entry keeps its deadline),
+    /// so the command goes as it is: a timer of its own would be armed and cancelled for nothing on
+    /// every request. On a cluster a timer bounds the command, redis-rs's retries included.
+    ///
     /// A plain function returning the timed command, not an `async fn`: an `async fn` keeps its
     /// argument beside the timeout it is moved into, so every command's future (and every caller's)
     /// held the command twice.
@@ -380,7 +386,10 @@ impl Store {
         op: Op,
         command: impl Future<Output = redis::RedisResult<T>>,
     ) -> impl Future<Output = Result<T, StoreError>> {
-        let timed = tokio::time::timeout(self.timeout, command);
+        let timed = match self.connection.batcher() {
+            Some(_) => Either::Left(command.map(Ok::<_, tokio::time::error::Elapsed>)),
+            None => Either::Right(tokio::time::timeout(self.timeout, command)),
+        };
         async move {
             let started = Instant::now();
             let result = match timed.await {
