@@ -112,7 +112,12 @@ impl Server {
         };
         let metrics = Arc::new(Metrics::new(&config.node_id)?);
         let gateway_metrics = GatewayMetrics::new(&metrics, &config)?;
-        let store = Store::open(&target, config.redis_timeout, metrics.clone())?;
+        let store = Store::open_with_window(
+            &target,
+            config.redis_timeout,
+            config.redis_batch_window,
+            metrics.clone(),
+        )?;
         let sharding = Sharding::new(config.board_shards);
         // A node configured for another layout than the deployment's must not start. While Redis is down
         // the check waits (the node is not ready meanwhile) and runs again until it passes.

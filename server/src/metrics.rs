@@ -222,6 +222,13 @@ impl GatewayMetrics {
         )?;
         registry.register(Box::new(redis_timeout.clone()))?;
         redis_timeout.set(config.redis_timeout.as_secs_f64());
+        // Its Redis requests' latency includes this wait: read it beside their histogram.
+        let batch_window = Gauge::new(
+            "redis_batch_window_seconds",
+            "The configured wait of a group-committed batch for more requests (--redis-batch-window-us; 0: sent at once).",
+        )?;
+        registry.register(Box::new(batch_window.clone()))?;
+        batch_window.set(config.redis_batch_window.as_secs_f64());
         let build_info = IntGaugeVec::new(
             Opts::new(
                 "build_info",

@@ -16,6 +16,7 @@
 //! - `websocket_rfc`: RFC 6455 conformance of `/ws` after the Autobahn|Testsuite's sections 1 to 7.
 
 mod architecture;
+mod batch_window;
 mod board_layout;
 mod cluster_failover;
 mod deploy_checks;

@@ -5,9 +5,11 @@
 //! A task queues its commands and waits for their replies; the batch task takes every queued entry at
 //! once (up to [`MAX_ENTRIES`]), writes them as one request on its own connection (`socket`) and hands
 //! each entry its own replies. While [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches
-//! grow with the load by themselves: no window to wait out. At light load an entry is written as soon
-//! as the batch task sees it; the several requests of one step of a recording (a run's end, its index
-//! entry, its live slot, the bests it is planned from) are queued in one poll and leave in one write.
+//! grow with the load by themselves. By default there is no window to wait out: at light load an entry
+//! is written as soon as the batch task sees it; the several requests of one step of a recording (a
+//! run's end, its index entry, its live slot, the bests it is planned from) are queued in one poll and
+//! leave in one write. A node may set a window (`--redis-batch-window-us`): each batch then waits that
+//! long for more, trading latency for fewer writes (see [`drive`]).
 //!
 //! The batch task drives its socket itself, with no client library between: a request is its entries'
 //! bytes one after another (`store::packed`), and the replies are decoded straight into the batch that
@@ -92,16 +94,19 @@ struct Shared {
     queue: OnceLock<mpsc::UnboundedSender<Entry>>,
     dialer: Arc<Dialer>,
     timeout: Duration,
+    window: Duration,
     sizes: prometheus::Histogram,
     opened: prometheus::IntCounter,
 }
 
 impl Batcher {
-    /// A batcher connecting with `dialer` (one Redis), each batch failing after `timeout`; `sizes`
-    /// observes the entries of each batch sent, `opened` counts the connections made.
+    /// A batcher connecting with `dialer` (one Redis), each batch failing after `timeout` and held up
+    /// to `window` for more entries (zero: sent at once; see [`drive`]); `sizes` observes the entries
+    /// of each batch sent, `opened` counts the connections made.
     pub(crate) fn new(
         dialer: Dialer,
         timeout: Duration,
+        window: Duration,
         sizes: prometheus::Histogram,
         opened: prometheus::IntCounter,
     ) -> Batcher {
@@ -109,6 +114,7 @@ impl Batcher {
             queue: OnceLock::new(),
             dialer: Arc::new(dialer),
             timeout,
+            window,
             sizes,
             opened,
         }))
@@ -199,6 +205,7 @@ impl Batcher {
         tokio::spawn(drive(
             entries,
             self.0.dialer.clone(),
+            self.0.window,
             self.0.sizes.clone(),
             self.0.opened.clone(),
         ));
@@ -247,83 +254,136 @@ struct InFlight {
 /// when a batch is to be written and there is no connection. Ends when every [`Batcher`] is gone and
 /// every batch has its answer.
 ///
+/// With a `window`, the first entry taken for a batch holds it that long (rounded up to the runtime's
+/// 1 ms timer) while more are taken, unless it fills: fewer, larger writes, so fewer wake-ups and
+/// system calls for the node and Redis per request, for that much more latency per request. Zero
+/// sends each batch as soon as it is taken.
+///
 /// Every entry is answered by its deadline: one whose deadline passed while it waited for a batch
 /// fails at once, and a batch fails at the earliest deadline of its entries, with every batch behind
 /// it on the connection (Redis answers in order), which is then closed.
 async fn drive(
     mut queue: mpsc::UnboundedReceiver<Entry>,
     dialer: Arc<Dialer>,
+    window: Duration,
     sizes: prometheus::Histogram,
     opened: prometheus::IntCounter,
 ) {
-    let mut socket: Option<Socket> = None;
-    let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(IN_FLIGHT);
+    let mut sending = Sending {
+        socket: None,
+        in_flight: VecDeque::with_capacity(IN_FLIGHT),
+        dialer,
+        sizes,
+        opened,
+    };
     let mut taken = Vec::new();
     let mut open = true;
     // The earliest deadline of the batches in flight; reset only when that changes.
     let timer = tokio::time::sleep_until(Instant::now());
     tokio::pin!(timer);
     let mut timer_at = None;
-    while open || !in_flight.is_empty() {
-        let earliest = in_flight.iter().map(|batch| batch.deadline).min();
+    // When the batch being gathered (with a window) is to be sent.
+    let held = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(held);
+    let mut held_until: Option<Instant> = None;
+    while open || !sending.in_flight.is_empty() || !taken.is_empty() {
+        let earliest = sending.in_flight.iter().map(|batch| batch.deadline).min();
         if earliest != timer_at {
             if let Some(deadline) = earliest {
                 timer.as_mut().reset(deadline);
             }
             timer_at = earliest;
         }
+        let room = sending.in_flight.len() < IN_FLIGHT;
+        let space = MAX_ENTRIES - taken.len();
         tokio::select! {
             biased;
             // Read while idle too: Redis closing an idle connection is seen at once, and the next
             // batch connects again instead of failing on the closed one.
-            read = fill(&mut socket) => {
+            read = fill(&mut sending.socket) => {
                 let handed = read.map_err(BatchFailure::from).and_then(|()| {
-                    hand_out_read(socket.as_mut(), &mut in_flight)
+                    hand_out_read(sending.socket.as_mut(), &mut sending.in_flight)
                 });
                 if let Err(failure) = handed {
-                    socket = None;
-                    fail_all(&mut in_flight, failure);
+                    sending.socket = None;
+                    fail_all(&mut sending.in_flight, failure);
                 }
             }
             () = &mut timer, if timer_at.is_some() => {
-                socket = None;
-                fail_all(&mut in_flight, BatchFailure::Timeout);
+                sending.socket = None;
+                fail_all(&mut sending.in_flight, BatchFailure::Timeout);
             }
-            count = queue.recv_many(&mut taken, MAX_ENTRIES), if open && in_flight.len() < IN_FLIGHT => {
+            () = &mut held, if held_until.is_some() && room => {
+                held_until = None;
+                sending.send(&mut taken).await;
+            }
+            count = queue.recv_many(&mut taken, space), if open && room && space > 0 =>
+            {
                 if count == 0 {
                     open = false;
-                    continue;
-                }
-                let Some((entries, deadline)) = due_by(&mut taken, Instant::now()) else {
-                    continue;
-                };
-                sizes.observe(entries.len() as f64);
-                let (commands, answers) = joined(entries);
-                let expected = commands.count();
-                if expected == 0 {
-                    // Entries of no commands (an empty pipeline): nothing to send or await.
-                    hand_out(Vec::new(), answers);
-                    continue;
-                }
-                let batch = InFlight {
-                    answers,
-                    replies: Vec::with_capacity(expected),
-                    expected,
-                    deadline,
-                };
-                let written = write(&mut socket, &dialer, &opened, &commands);
-                match tokio::time::timeout_at(deadline, written).await {
-                    Ok(Ok(())) => in_flight.push_back(batch),
-                    failed => {
-                        let failure = match failed {
-                            Ok(Err(error)) => BatchFailure::from(error),
-                            _ => BatchFailure::Timeout,
-                        };
-                        socket = None;
-                        fail_all(&mut in_flight, failure.clone());
-                        fail(batch.answers, failure);
+                    // What is held goes now.
+                    if held_until.is_some() {
+                        held_until = None;
+                        sending.send(&mut taken).await;
                     }
+                    continue;
                 }
+                if window.is_zero() || taken.len() >= MAX_ENTRIES {
+                    held_until = None;
+                    sending.send(&mut taken).await;
+                } else if held_until.is_none() {
+                    let until = Instant::now() + window;
+                    held.as_mut().reset(until);
+                    held_until = Some(until);
+                }
+            }
+        }
+    }
+}
+
+/// The batch task's side of the connection: the socket, the batches written on it that wait for
+/// their replies, and what a write needs.
+struct Sending {
+    socket: Option<Socket>,
+    in_flight: VecDeque<InFlight>,
+    dialer: Arc<Dialer>,
+    sizes: prometheus::Histogram,
+    opened: prometheus::IntCounter,
+}
+
+impl Sending {
+    /// Writes the entries `taken` (leaving it empty) as one batch, or answers them at once: those
+    /// past their deadline with a timeout, those of no commands with no replies. A failed write fails
+    /// this batch and every one in flight, and drops the connection.
+    async fn send(&mut self, taken: &mut Vec<Entry>) {
+        let Some((entries, deadline)) = due_by(taken, Instant::now()) else {
+            return;
+        };
+        self.sizes.observe(entries.len() as f64);
+        let (commands, answers) = joined(entries);
+        let expected = commands.count();
+        if expected == 0 {
+            // Entries of no commands (an empty pipeline): nothing to send or await.
+            hand_out(Vec::new(), answers);
+            return;
+        }
+        let batch = InFlight {
+            answers,
+            replies: Vec::with_capacity(expected),
+            expected,
+            deadline,
+        };
+        let written = write(&mut self.socket, &self.dialer, &self.opened, &commands);
+        match tokio::time::timeout_at(deadline, written).await {
+            Ok(Ok(())) => self.in_flight.push_back(batch),
+            failed => {
+                let failure = match failed {
+                    Ok(Err(error)) => BatchFailure::from(error),
+                    _ => BatchFailure::Timeout,
+                };
+                self.socket = None;
+                fail_all(&mut self.in_flight, failure.clone());
+                fail(batch.answers, failure);
             }
         }
     }

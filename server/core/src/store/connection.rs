@@ -57,18 +57,26 @@ pub(crate) enum Client {
 
 impl Connection {
     /// A connection to `target`, made in the background; commands time out after `timeout`. On one
-    /// Redis, `batch_entries` observes the size of each group-committed batch and `opened` counts the
-    /// connections the group commit opens.
+    /// Redis, a group-committed batch is held up to `batch_window` for more requests (zero: sent at
+    /// once), `batch_entries` observes the size of each batch and `opened` counts the connections the
+    /// group commit opens.
     pub(crate) fn open(
         target: &RedisTarget,
         timeout: Duration,
+        batch_window: Duration,
         batch_entries: prometheus::Histogram,
         opened: prometheus::IntCounter,
     ) -> RedisResult<(Connection, Client)> {
         match target {
             RedisTarget::Single(url) => {
                 let client = redis::Client::open(url.as_str())?;
-                let batcher = Batcher::new(Dialer::of(&client)?, timeout, batch_entries, opened);
+                let batcher = Batcher::new(
+                    Dialer::of(&client)?,
+                    timeout,
+                    batch_window,
+                    batch_entries,
+                    opened,
+                );
                 Ok((Connection::Single(batcher), Client::Single(client)))
             }
             RedisTarget::Cluster(urls) => {

@@ -1,0 +1,66 @@
+//! `--redis-batch-window-us`: on one Redis, a group-committed batch waits that long for more requests
+//! before it is sent, so requests that come within the window leave in one write (one read for Redis),
+//! each still answered.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::support::TestRedis;
+use leapfrog_core::metrics::Metrics;
+use leapfrog_core::store::{Op, Store, cmd};
+
+/// Redis's `total_reads_processed`.
+async fn reads(connection: &mut crate::support::redis::TestConnection) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("stats")
+        .query_async(connection)
+        .await
+        .expect("Redis answers");
+    info.lines()
+        .find_map(|line| line.strip_prefix("total_reads_processed:"))
+        .and_then(|count| count.trim().parse().ok())
+        .expect("INFO stats gives the reads processed")
+}
+
+#[tokio::test]
+async fn requests_that_come_within_the_window_leave_in_one_write() {
+    const WINDOW: Duration = Duration::from_millis(50);
+    const REQUESTS: u64 = 20;
+    let redis = TestRedis::single().await;
+    let metrics = Arc::new(Metrics::new("test").unwrap());
+    let store =
+        Store::open_with_window(&redis.target(), Duration::from_secs(5), WINDOW, metrics).unwrap();
+    store.ping().await.expect("Redis answers");
+    let mut connection = redis.connection().await;
+    let before = reads(&mut connection).await;
+    let asked = tokio::time::Instant::now();
+    // One request every millisecond or so: alone, each would be a write of its own.
+    let mut requests = Vec::new();
+    for i in 0..REQUESTS {
+        let store = store.clone();
+        requests.push(tokio::spawn(async move {
+            let key = format!("window-test:{i}");
+            store
+                .query::<i64>(Op::Ping, cmd("INCR").arg(&key))
+                .await
+                .expect("answered")
+        }));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    for request in requests {
+        assert_eq!(request.await.unwrap(), 1, "each request gets its own reply");
+    }
+    let took = asked.elapsed();
+    let after = reads(&mut connection).await;
+    // The requests spread over about 20 ms or more; the window holds them for 50: one or two writes
+    // (two if the machine is slow enough to spread them past one window), beside the count's INFO.
+    assert!(
+        after - before <= 4,
+        "{REQUESTS} requests within the window took {} reads of Redis",
+        after - before
+    );
+    assert!(
+        took < WINDOW * 10,
+        "answered in {took:?}, for a window of {WINDOW:?}"
+    );
+}
