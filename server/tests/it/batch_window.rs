@@ -1,6 +1,6 @@
-//! `--redis-batch-window-us`: on one Redis, a group-committed batch waits that long for more requests
-//! before it is sent, so requests that come within the window leave in one write (one read for Redis),
-//! each still answered.
+//! `--redis-batch-window-us`: on one Redis, while requests come closer together than the window, a
+//! group-committed batch waits that long for more before it is sent, so they leave in one write (one
+//! read for Redis), each still answered; a request that comes alone goes at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,4 +63,25 @@ async fn requests_that_come_within_the_window_leave_in_one_write() {
         took < WINDOW * 10,
         "answered in {took:?}, for a window of {WINDOW:?}"
     );
+}
+
+#[tokio::test]
+async fn a_request_that_comes_alone_is_not_held() {
+    const WINDOW: Duration = Duration::from_millis(200);
+    let redis = TestRedis::single().await;
+    let metrics = Arc::new(Metrics::new("test").unwrap());
+    let store =
+        Store::open_with_window(&redis.target(), Duration::from_secs(5), WINDOW, metrics).unwrap();
+    store.ping().await.expect("Redis answers");
+    for attempt in 0..3 {
+        // Longer apart than the window: each comes alone.
+        tokio::time::sleep(WINDOW + Duration::from_millis(50)).await;
+        let asked = tokio::time::Instant::now();
+        store.ping().await.expect("Redis answers");
+        let took = asked.elapsed();
+        assert!(
+            took < WINDOW / 2,
+            "attempt {attempt}: a lone request took {took:?}, as if held for the {WINDOW:?} window"
+        );
+    }
 }
