@@ -6,21 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::TestRedis;
+use crate::support::redis::reads_processed;
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::{Op, Store, cmd};
-
-/// Redis's `total_reads_processed`.
-async fn reads(connection: &mut crate::support::redis::TestConnection) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("stats")
-        .query_async(connection)
-        .await
-        .expect("Redis answers");
-    info.lines()
-        .find_map(|line| line.strip_prefix("total_reads_processed:"))
-        .and_then(|count| count.trim().parse().ok())
-        .expect("INFO stats gives the reads processed")
-}
 
 #[tokio::test]
 async fn requests_that_come_within_the_window_leave_in_one_write() {
@@ -32,7 +20,7 @@ async fn requests_that_come_within_the_window_leave_in_one_write() {
         Store::open_with_window(&redis.target(), Duration::from_secs(5), WINDOW, metrics).unwrap();
     store.ping().await.expect("Redis answers");
     let mut connection = redis.connection().await;
-    let before = reads(&mut connection).await;
+    let before = reads_processed(&mut connection).await;
     let asked = tokio::time::Instant::now();
     // One request every millisecond or so: alone, each would be a write of its own.
     let mut requests = Vec::new();
@@ -51,7 +39,7 @@ async fn requests_that_come_within_the_window_leave_in_one_write() {
         assert_eq!(request.await.unwrap(), 1, "each request gets its own reply");
     }
     let took = asked.elapsed();
-    let after = reads(&mut connection).await;
+    let after = reads_processed(&mut connection).await;
     // The requests spread over about 20 ms or more; the window holds them for 50: one or two writes
     // (two if the machine is slow enough to spread them past one window), beside the count's INFO.
     assert!(

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::redis::reads_processed;
 use crate::support::{self, TestRedis};
 use leapfrog_core::metrics::Metrics;
 use leapfrog_core::runs::Settler;
@@ -24,26 +25,19 @@ fn meta_key(run: &RunId) -> String {
     format!("lf:{{run:{run}}}:meta")
 }
 
-/// Redis's `total_reads_processed`: one per request, or group of requests, a client sent together.
-async fn reads(connection: &mut support::redis::TestConnection) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("stats")
-        .query_async(connection)
-        .await
-        .expect("Redis answers");
-    info.lines()
-        .find_map(|line| line.strip_prefix("total_reads_processed:"))
-        .and_then(|count| count.trim().parse().ok())
-        .expect("INFO stats gives the reads processed")
-}
-
-#[tokio::test]
-async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
+/// One Redis, and a store on it.
+async fn redis_and_store() -> (TestRedis, Store) {
     let redis = TestRedis::single().await;
     let metrics = Arc::new(Metrics::new("test").unwrap());
     let store = Store::connect_to(&redis.target(), Duration::from_secs(5), metrics)
         .await
         .unwrap();
+    (redis, store)
+}
+
+#[tokio::test]
+async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
+    let (redis, store) = redis_and_store().await;
     let mut connection = redis.connection().await;
     let runs: Vec<RunId> = (0..40u8).map(|i| RunId::from_bytes([i; 16])).collect();
     for run in &runs {
@@ -60,12 +54,12 @@ async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
     }
     let settler = Settler::start(store, RETENTION);
     // The store's connection is open (greeted) before the count starts.
-    let before = reads(&mut connection).await;
+    let before = reads_processed(&mut connection).await;
     for run in &runs {
         settler.settle(*run).await;
     }
     assert_eq!(settler.drain(support::WAIT).await, 0, "every flag sent");
-    let after = reads(&mut connection).await;
+    let after = reads_processed(&mut connection).await;
     // 40 runs, two requests each: one write of the store's connection (Redis may read a large write in
     // two), beside the count's own INFO.
     assert!(
@@ -91,11 +85,7 @@ async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
 
 #[tokio::test]
 async fn a_run_whose_flag_redis_refuses_is_listed_again_as_due_now() {
-    let redis = TestRedis::single().await;
-    let metrics = Arc::new(Metrics::new("test").unwrap());
-    let store = Store::connect_to(&redis.target(), Duration::from_secs(5), metrics)
-        .await
-        .unwrap();
+    let (redis, store) = redis_and_store().await;
     let mut connection = redis.connection().await;
     let run = RunId::from_bytes([7; 16]);
     // A record of the wrong type: the flag's HSET fails, as a write Redis refuses would.

@@ -70,16 +70,6 @@ impl Settler {
         }
     }
 
-    /// Runs queued or being flagged.
-    pub fn len(&self) -> usize {
-        self.in_flight.len()
-    }
-
-    /// True when no flag waits.
-    pub fn is_empty(&self) -> bool {
-        self.in_flight.is_empty()
-    }
-
     /// Waits until every queued run is flagged, or `timeout` passes. Returns how many are left (a
     /// sweeper records those again).
     pub async fn drain(&self, timeout: Duration) -> usize {

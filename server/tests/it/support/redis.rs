@@ -446,3 +446,17 @@ impl ConnectionLike for TestConnection {
         0
     }
 }
+
+/// Redis's `total_reads_processed` (`INFO stats`): one per request, or group of requests, a client
+/// sent together. For tests that count the writes a node makes.
+pub(crate) async fn reads_processed(connection: &mut TestConnection) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("stats")
+        .query_async(connection)
+        .await
+        .expect("Redis answers");
+    info.lines()
+        .find_map(|line| line.strip_prefix("total_reads_processed:"))
+        .and_then(|count| count.trim().parse().ok())
+        .expect("INFO stats gives the reads processed")
+}
