@@ -254,12 +254,13 @@ struct InFlight {
 /// when a batch is to be written and there is no connection. Ends when every [`Batcher`] is gone and
 /// every batch has its answer.
 ///
-/// With a `window`, while requests come closer together than it, the first entry taken for a batch
-/// holds it that long while more are taken, unless it fills: fewer, larger writes, so fewer wake-ups
-/// and system calls for the node and Redis per request, for about that much more latency per request.
-/// The batch goes at the first wake-up of the task (an entry, a reply) past the window, or at the
-/// runtime's timer (1 ms ticks, so up to 2 ms late) if nothing comes. A request that comes alone (light
-/// load) goes at once. Zero sends each batch as soon as it is taken.
+/// With a `window`, while the connection is busy (over 1,000 takes a second: [`Pace`]) and entries
+/// come within the window of each other, the first entry taken for a batch holds it that long while
+/// more are taken, unless it fills: fewer, larger
+/// writes, so fewer wake-ups and system calls for the node and Redis per request, for about that much
+/// more latency per request. The batch goes at the first wake-up of the task (an entry, a reply) past
+/// the window, or at the runtime's timer (1 ms ticks, so up to 2 ms late) if nothing comes. At light
+/// load every batch goes at once. Zero sends each batch as soon as it is taken.
 ///
 /// Every entry is answered by its deadline: one whose deadline passed while it waited for a batch
 /// fails at once, and a batch fails at the earliest deadline of its entries, with every batch behind
@@ -288,7 +289,8 @@ async fn drive(
     let held = tokio::time::sleep_until(Instant::now());
     tokio::pin!(held);
     let mut held_until: Option<Instant> = None;
-    // When entries were last taken: whether requests come closer together than the window.
+    // How busy the connection is: whether a held batch would gather others.
+    let mut pace = Pace::new(Instant::now());
     let mut last_taken = Instant::now();
     while open || !sending.in_flight.is_empty() || !taken.is_empty() {
         // A held batch whose time came goes when the task next wakes (an entry or a reply), which
@@ -341,10 +343,12 @@ async fn drive(
                     }
                     continue;
                 }
-                // Held only while requests come closer together than the window: alone (light
-                // load), a request goes at once, as it would with no window.
+                // Held only while the connection is busy and this take came within the window of
+                // the last: at light load, or after a lull, a request goes at once, as it would with
+                // no window.
                 let now = Instant::now();
-                let dense = now.saturating_duration_since(last_taken) < window;
+                let dense =
+                    pace.took(now) && now.saturating_duration_since(last_taken) < window;
                 last_taken = now;
                 if held_until.is_some() && taken.len() < MAX_ENTRIES {
                     // Held already: it goes when its time comes.
@@ -358,6 +362,45 @@ async fn drive(
                 }
             }
         }
+    }
+}
+
+/// How often the batch task takes entries, counted per [`Pace::PERIOD`]: whether holding a batch for
+/// the window would gather others. A recording's steps follow each other's replies within
+/// microseconds, so the gap to the last request alone would call a lone player's recording busy and
+/// hold each of its steps for nothing.
+struct Pace {
+    period_start: Instant,
+    takes: u32,
+    busy: bool,
+}
+
+impl Pace {
+    /// The period takes are counted over.
+    const PERIOD: Duration = Duration::from_millis(10);
+    /// Takes in a period that make the next one busy: 1,000 a second, at which a batch held for the
+    /// runtime's 1 ms timer gathers one or two others on average.
+    const BUSY_TAKES: u32 = 10;
+
+    fn new(now: Instant) -> Pace {
+        Pace {
+            period_start: now,
+            takes: 0,
+            busy: false,
+        }
+    }
+
+    /// Counts a take at `now`; true if the connection was busy over the last whole period.
+    fn took(&mut self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.period_start);
+        if elapsed >= Self::PERIOD {
+            // A period with no take at all in it counts as idle, however busy the one before.
+            self.busy = elapsed < Self::PERIOD * 2 && self.takes >= Self::BUSY_TAKES;
+            self.period_start = now;
+            self.takes = 0;
+        }
+        self.takes += 1;
+        self.busy
     }
 }
 
@@ -529,6 +572,41 @@ fn fail(answers: Vec<(usize, oneshot::Sender<Replies>)>, failure: BatchFailure) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Takes `count` entries at even intervals over `span` from `start`; whether the last was busy.
+    fn take_evenly(pace: &mut Pace, start: Instant, span: Duration, count: u32) -> bool {
+        let mut busy = false;
+        for i in 0..count {
+            busy = pace.took(start + span * i / count);
+        }
+        busy
+    }
+
+    #[test]
+    fn a_batch_is_held_only_while_the_connection_is_busy() {
+        let start = Instant::now();
+        let mut pace = Pace::new(start);
+        // A lone player's recording: five steps in a row, microseconds apart, then nothing for a while.
+        assert!(!take_evenly(&mut pace, start, Duration::from_millis(1), 5));
+        let later = start + Duration::from_millis(50);
+        assert!(!take_evenly(&mut pace, later, Duration::from_millis(1), 5));
+        // 2,000 takes a second: busy from the second period on.
+        let busy_from = start + Duration::from_millis(100);
+        let first = take_evenly(&mut pace, busy_from, Pace::PERIOD, 20);
+        assert!(!first, "a period's takes count for the next one");
+        assert!(take_evenly(
+            &mut pace,
+            busy_from + Pace::PERIOD,
+            Pace::PERIOD,
+            20
+        ));
+        // A pause longer than a period: idle again at once.
+        let after_pause = busy_from + Pace::PERIOD * 5;
+        assert!(!pace.took(after_pause));
+        // 500 takes a second: never busy.
+        let slow = after_pause + Duration::from_millis(100);
+        assert!(!take_evenly(&mut pace, slow, Pace::PERIOD * 4, 20));
+    }
 
     fn entry(deadline: Instant) -> (Entry, oneshot::Receiver<Replies>) {
         let (reply, answer) = oneshot::channel();
