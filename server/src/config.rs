@@ -83,7 +83,7 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_REDIS_TIMEOUT_MS", default_value_t = 1_000)]
     pub redis_timeout_ms: u64,
 
-    /// How long a group-committed batch of Redis requests (one Redis) waits for more before it is sent, in µs, while requests come closer together than that (0 = always at once): less CPU per request for the node and Redis, for about that much more latency per request under load
+    /// How long a group-committed batch of Redis requests (one Redis) waits for more before it is sent, in µs, while the node is busy and requests come closer together than that (0 = always at once): less CPU per request for Redis and the node, for about a millisecond more per request under load
     #[arg(long, env = "LEAPFROG_REDIS_BATCH_WINDOW_US", default_value_t = 150)]
     pub redis_batch_window_us: u64,
 

@@ -343,6 +343,10 @@ async fn drive(
                     }
                     continue;
                 }
+                if window.is_zero() {
+                    sending.send(&mut taken).await;
+                    continue;
+                }
                 // Held only while the connection is busy and this take came within the window of
                 // the last: at light load, or after a lull, a request goes at once, as it would with
                 // no window.
