@@ -140,6 +140,9 @@ pub struct Metrics {
     pub jumps_total: IntCounter,
     /// Finished-run results waiting in the retry queue.
     pub run_results_pending: IntGauge,
+    /// Recorded runs whose mark (the recorded flag, the index entry's removal) waits to be sent with
+    /// other runs' marks (`runs::settling`): a backlog here means Redis is slow to take them.
+    pub run_marks_pending: IntGauge,
     /// Retries of finished-run results.
     pub run_result_retries_total: IntCounter,
     /// Runs a sweeper settled for the node that played them, by outcome (`recorded`: ended but not
@@ -220,6 +223,10 @@ impl Metrics {
             run_results_pending: families.gauge(
                 "run_results_pending",
                 "Finished-run results waiting in the retry queue.",
+            )?,
+            run_marks_pending: families.gauge(
+                "run_marks_pending",
+                "Recorded runs whose mark (recorded flag, index removal) waits to be sent with other runs' marks.",
             )?,
             run_result_retries_total: families.counter(
                 "run_result_retries_total",

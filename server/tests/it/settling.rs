@@ -26,18 +26,18 @@ fn meta_key(run: &RunId) -> String {
 }
 
 /// One Redis, and a store on it.
-async fn redis_and_store() -> (TestRedis, Store) {
+async fn redis_and_store() -> (TestRedis, Store, Arc<Metrics>) {
     let redis = TestRedis::single().await;
     let metrics = Arc::new(Metrics::new("test").unwrap());
-    let store = Store::connect_to(&redis.target(), Duration::from_secs(5), metrics)
+    let store = Store::connect_to(&redis.target(), Duration::from_secs(5), metrics.clone())
         .await
         .unwrap();
-    (redis, store)
+    (redis, store, metrics)
 }
 
 #[tokio::test]
 async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
-    let (redis, store) = redis_and_store().await;
+    let (redis, store, metrics) = redis_and_store().await;
     let mut connection = redis.connection().await;
     let runs: Vec<RunId> = (0..40u8).map(|i| RunId::from_bytes([i; 16])).collect();
     for run in &runs {
@@ -52,13 +52,18 @@ async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
             .await
             .unwrap();
     }
-    let settler = Settler::start(store, RETENTION);
+    let settler = Settler::start(store, RETENTION, &metrics);
     // The store's connection is open (greeted) before the count starts.
     let before = reads_processed(&mut connection).await;
     for run in &runs {
         settler.settle(*run).await;
     }
     assert_eq!(settler.drain(support::WAIT).await, 0, "every flag sent");
+    assert_eq!(
+        metrics.run_marks_pending.get(),
+        0,
+        "none counted as waiting"
+    );
     let after = reads_processed(&mut connection).await;
     // 40 runs, two requests each: one write of the store's connection (Redis may read a large write in
     // two), beside the count's own INFO.
@@ -85,7 +90,7 @@ async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
 
 #[tokio::test]
 async fn a_run_whose_flag_redis_refuses_is_listed_again_as_due_now() {
-    let (redis, store) = redis_and_store().await;
+    let (redis, store, metrics) = redis_and_store().await;
     let mut connection = redis.connection().await;
     let run = RunId::from_bytes([7; 16]);
     // A record of the wrong type: the flag's HSET fails, as a write Redis refuses would.
@@ -94,7 +99,7 @@ async fn a_run_whose_flag_redis_refuses_is_listed_again_as_due_now() {
         .zadd(index_key(&run), run.to_string(), 1)
         .await
         .unwrap();
-    let settler = Settler::start(store, RETENTION);
+    let settler = Settler::start(store, RETENTION, &metrics);
     let asked = leapfrog_core::clock::unix_ms();
     settler.settle(run).await;
     assert_eq!(settler.drain(support::WAIT).await, 0);

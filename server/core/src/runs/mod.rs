@@ -206,7 +206,7 @@ impl RunService {
         challenges: Challenges,
         shutdown: Shutdown,
     ) -> RunService {
-        let settler = Settler::start(store.clone(), settings.settled_retention);
+        let settler = Settler::start(store.clone(), settings.settled_retention, &metrics);
         let recorder = recorder.settling_with(settler.clone());
         let pending = PendingResults::start(
             settings.pending_queue_len,

@@ -20,9 +20,12 @@ use std::time::Duration;
 use protocol::RunId;
 use tokio::sync::mpsc;
 
+use prometheus::IntGauge;
+
 use super::{checkpoint, index};
 use crate::clock::unix_ms;
 use crate::error_chain::ErrorChain;
+use crate::metrics::Metrics;
 use crate::shutdown::{InFlight, InFlightGuard};
 use crate::store::Store;
 
@@ -43,19 +46,23 @@ pub struct Settler {
     in_flight: Arc<InFlight>,
     store: Store,
     ttl: Duration,
+    /// Marks queued and not sent yet (`leapfrog_run_marks_pending`).
+    queued: IntGauge,
 }
 
 impl Settler {
     /// Starts the worker on the current runtime. `ttl` is how long a flagged run's keys are kept
-    /// (the settled retention).
-    pub fn start(store: Store, ttl: Duration) -> Settler {
+    /// (the settled retention); `metrics` counts the marks waiting.
+    pub fn start(store: Store, ttl: Duration, metrics: &Metrics) -> Settler {
         let (sender, receiver) = mpsc::channel(CAPACITY);
-        tokio::spawn(work(receiver, store.clone(), ttl));
+        let queued = metrics.run_marks_pending.clone();
+        tokio::spawn(work(receiver, store.clone(), ttl, queued.clone()));
         Settler {
             sender,
             in_flight: Arc::new(InFlight::default()),
             store,
             ttl,
+            queued,
         }
     }
 
@@ -63,7 +70,10 @@ impl Settler {
     /// full, now.
     pub async fn settle(&self, run: RunId) {
         let guard = self.in_flight.enter();
+        // Counted before it is queued: the worker counts it out.
+        self.queued.inc();
         if let Err(refused) = self.sender.try_send((run, guard)) {
+            self.queued.dec();
             let (run, guard) = refused.into_inner();
             settle(&self.store, run, self.ttl).await;
             drop(guard);
@@ -78,7 +88,12 @@ impl Settler {
 }
 
 /// Takes the queue a batch at a time: the first run, then whatever else came within [`WINDOW`].
-async fn work(mut receiver: mpsc::Receiver<(RunId, InFlightGuard)>, store: Store, ttl: Duration) {
+async fn work(
+    mut receiver: mpsc::Receiver<(RunId, InFlightGuard)>,
+    store: Store,
+    ttl: Duration,
+    queued: IntGauge,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         if batch.len() < MAX_BATCH {
@@ -92,9 +107,10 @@ async fn work(mut receiver: mpsc::Receiver<(RunId, InFlightGuard)>, store: Store
         }
         // Every request made in one poll: the group commit sends them in one write.
         futures_util::future::join_all(batch.drain(..).map(|(run, guard)| {
-            let store = &store;
+            let (store, queued) = (&store, &queued);
             async move {
                 settle(store, run, ttl).await;
+                queued.dec();
                 drop(guard);
             }
         }))
