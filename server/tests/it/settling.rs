@@ -59,7 +59,11 @@ async fn runs_recorded_together_are_flagged_in_one_round_trip_a_moment_later() {
         settler.settle(*run).await;
     }
     // Queuing never waits, so the worker has not run yet on this one-thread runtime.
-    assert_eq!(metrics.run_marks_pending.get(), 40, "the queued marks counted");
+    assert_eq!(
+        metrics.run_marks_pending.get(),
+        40,
+        "the queued marks counted"
+    );
     assert_eq!(settler.drain(support::WAIT).await, 0, "every flag sent");
     assert_eq!(
         metrics.run_marks_pending.get(),
