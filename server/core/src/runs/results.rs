@@ -215,13 +215,6 @@ impl ResultRecorder {
                 .await?;
             }
         }
-        // The flag and the index entry's removal go together (one round trip instead of two). Every
-        // change the run makes is written by now (each step idempotent); only the flag may not be (a
-        // timeout can hide a write Redis applied). So the result stands and is delivered, and a run whose
-        // flag failed is listed again, due at once: a sweeper records it again, which changes nothing but
-        // the flag. (Should that fail too, the run keeps its ended TTL unflagged; nothing it wrote is
-        // lost.) The other way, a flag applied behind a timeout would leave a sweeper finding the run
-        // recorded and its player never told.
         // Last: the flag and the index entry only spare a sweeper from recording the run again.
         match &self.settler {
             Some(settler) => settler.settle(run.run_id).await,

@@ -17,10 +17,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use prometheus::IntGauge;
 use protocol::RunId;
 use tokio::sync::mpsc;
-
-use prometheus::IntGauge;
 
 use super::{checkpoint, index};
 use crate::clock::unix_ms;
@@ -120,6 +119,13 @@ async fn work(
 
 /// Flags `run` recorded and drops its index entry, at once; if the flag fails, lists the run as due
 /// now, so a sweeper records it again soon.
+///
+/// The flag and the index entry's removal go together (one round trip instead of two). Every change
+/// the run makes is written by now (each step idempotent); only the flag may not be (a timeout can
+/// hide a write Redis applied). So the result stands, and a run whose flag failed is listed again,
+/// due at once: a sweeper records it again, which changes nothing but the flag. (Should that fail
+/// too, the run keeps its ended TTL unflagged; nothing it wrote is lost.) The other way, a flag
+/// applied behind a timeout would leave a sweeper finding the run recorded and its player never told.
 pub(crate) async fn settle(store: &Store, run: RunId, ttl: Duration) {
     let (marked, settled) = tokio::join!(
         checkpoint::mark_recorded(store, run, ttl),

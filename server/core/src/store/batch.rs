@@ -291,7 +291,6 @@ async fn drive(
     let mut held_until: Option<Instant> = None;
     // How busy the connection is: whether a held batch would gather others.
     let mut pace = Pace::new(Instant::now());
-    let mut last_taken = Instant::now();
     while open || !sending.in_flight.is_empty() || !taken.is_empty() {
         // A held batch whose time came goes when the task next wakes (an entry or a reply), which
         // at load comes well before the runtime's 1 ms timer does.
@@ -347,13 +346,9 @@ async fn drive(
                     sending.send(&mut taken).await;
                     continue;
                 }
-                // Held only while the connection is busy and this take came within the window of
-                // the last: at light load, or after a lull, a request goes at once, as it would with
-                // no window.
+                // At light load, or after a lull, a request goes at once, as with no window.
                 let now = Instant::now();
-                let dense =
-                    pace.took(now) && now.saturating_duration_since(last_taken) < window;
-                last_taken = now;
+                let dense = pace.took(now, window);
                 if held_until.is_some() && taken.len() < MAX_ENTRIES {
                     // Held already: it goes when its time comes.
                 } else if dense && taken.len() < MAX_ENTRIES {
@@ -369,14 +364,16 @@ async fn drive(
     }
 }
 
-/// How often the batch task takes entries, counted per [`Pace::PERIOD`]: whether holding a batch for
-/// the window would gather others. A recording's steps follow each other's replies within
-/// microseconds, so the gap to the last request alone would call a lone player's recording busy and
-/// hold each of its steps for nothing.
+/// How often the batch task takes entries, counted per [`Pace::PERIOD`], and when it last did: whether
+/// holding a batch for the window would gather others. A recording's steps follow each other's
+/// replies within microseconds, so the gap to the last request alone would call a lone player's
+/// recording busy and hold each of its steps for nothing; the count alone would hold the first
+/// request after a lull.
 struct Pace {
     period_start: Instant,
     takes: u32,
     busy: bool,
+    last: Instant,
 }
 
 impl Pace {
@@ -391,11 +388,13 @@ impl Pace {
             period_start: now,
             takes: 0,
             busy: false,
+            last: now,
         }
     }
 
-    /// Counts a take at `now`; true if the connection was busy over the last whole period.
-    fn took(&mut self, now: Instant) -> bool {
+    /// Counts a take at `now`; true to hold its batch for `window`: the connection was busy over the
+    /// last whole period, and this take came within `window` of the one before.
+    fn took(&mut self, now: Instant, window: Duration) -> bool {
         let elapsed = now.saturating_duration_since(self.period_start);
         if elapsed >= Self::PERIOD {
             // A period with no take at all in it counts as idle, however busy the one before.
@@ -404,7 +403,9 @@ impl Pace {
             self.takes = 0;
         }
         self.takes += 1;
-        self.busy
+        let close = now.saturating_duration_since(self.last) < window;
+        self.last = now;
+        self.busy && close
     }
 }
 
@@ -577,11 +578,14 @@ fn fail(answers: Vec<(usize, oneshot::Sender<Replies>)>, failure: BatchFailure) 
 mod tests {
     use super::*;
 
-    /// Takes `count` entries at even intervals over `span` from `start`; whether the last was busy.
+    /// A window wider than any gap below: only how busy the connection is decides.
+    const WIDE: Duration = Duration::from_secs(1);
+
+    /// Takes `count` entries at even intervals over `span` from `start`; whether the last was held.
     fn take_evenly(pace: &mut Pace, start: Instant, span: Duration, count: u32) -> bool {
         let mut busy = false;
         for i in 0..count {
-            busy = pace.took(start + span * i / count);
+            busy = pace.took(start + span * i / count, WIDE);
         }
         busy
     }
@@ -604,9 +608,12 @@ mod tests {
             Pace::PERIOD,
             20
         ));
+        // Busy, but a take after a gap longer than the window: not held.
+        let gap = busy_from + Pace::PERIOD * 2 + Duration::from_micros(500);
+        assert!(!pace.took(gap, Duration::from_micros(150)));
         // A pause longer than a period: idle again at once.
         let after_pause = busy_from + Pace::PERIOD * 5;
-        assert!(!pace.took(after_pause));
+        assert!(!pace.took(after_pause, WIDE));
         // 500 takes a second: never busy.
         let slow = after_pause + Duration::from_millis(100);
         assert!(!take_evenly(&mut pace, slow, Pace::PERIOD * 4, 20));
