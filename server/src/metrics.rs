@@ -216,19 +216,25 @@ impl GatewayMetrics {
                 "The configured capacity of the finished-run retry queue (--pending-results).",
             )?
             .set(limit(config.runs.pending_queue_len));
-        let redis_timeout = Gauge::new(
+        // A configured duration, in seconds.
+        let seconds =
+            |name: &str, help: &str, value: std::time::Duration| -> prometheus::Result<()> {
+                let gauge = Gauge::new(name, help)?;
+                registry.register(Box::new(gauge.clone()))?;
+                gauge.set(value.as_secs_f64());
+                Ok(())
+            };
+        seconds(
             "redis_timeout_seconds",
             "The configured timeout of every Redis command (--redis-timeout-ms).",
+            config.redis_timeout,
         )?;
-        registry.register(Box::new(redis_timeout.clone()))?;
-        redis_timeout.set(config.redis_timeout.as_secs_f64());
         // Its Redis requests' latency includes this wait: read it beside their histogram.
-        let batch_window = Gauge::new(
+        seconds(
             "redis_batch_window_seconds",
             "The configured wait of a group-committed batch for more requests (--redis-batch-window-us; 0: sent at once).",
+            config.redis_batch_window,
         )?;
-        registry.register(Box::new(batch_window.clone()))?;
-        batch_window.set(config.redis_batch_window.as_secs_f64());
         let build_info = IntGaugeVec::new(
             Opts::new(
                 "build_info",
