@@ -424,11 +424,11 @@ impl Sending {
     /// past their deadline with a timeout, those of no commands with no replies. A failed write fails
     /// this batch and every one in flight, and drops the connection.
     async fn send(&mut self, taken: &mut Vec<Entry>) {
-        let Some((entries, deadline)) = due_by(taken, Instant::now()) else {
+        let Some(deadline) = due_by(taken, Instant::now()) else {
             return;
         };
-        self.sizes.observe(entries.len() as f64);
-        let (commands, answers) = joined(entries);
+        self.sizes.observe(taken.len() as f64);
+        let (commands, answers) = joined(taken);
         let expected = commands.count();
         if expected == 0 {
             // Entries of no commands (an empty pipeline): nothing to send or await.
@@ -517,23 +517,22 @@ fn fail_all(in_flight: &mut VecDeque<InFlight>, failure: BatchFailure) {
     }
 }
 
-/// The entries of `taken` (emptied) that are still due, and the earliest of their deadlines; those
-/// whose deadline is past `now` fail with [`BatchFailure::Timeout`]. `None` if none is left.
-fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<(Vec<Entry>, Instant)> {
+/// The earliest deadline of the entries of `taken` that are still due, which are left there; those
+/// whose deadline is past `now` are taken out and fail with [`BatchFailure::Timeout`]. `None` if
+/// none is left.
+fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<Instant> {
     for late in taken.extract_if(.., |entry| entry.deadline <= now) {
         let _ = late.reply.send(Err(BatchFailure::Timeout));
     }
-    // The batch takes `taken`'s buffer, as it did before entries had deadlines: no copy per batch.
-    let entries = std::mem::take(taken);
-    let deadline = entries.iter().map(|entry| entry.deadline).min()?;
-    Some((entries, deadline))
+    taken.iter().map(|entry| entry.deadline).min()
 }
 
-/// The commands of `entries` in one buffer, in order, and where each entry's replies go. The only
-/// entry's buffer is sent as it is.
-fn joined(entries: Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)>) {
+/// The commands of `entries` (emptied, its buffer kept for the next batch's entries: no allocation
+/// per batch) in one buffer, in order, and where each entry's replies go. The only entry's buffer is
+/// sent as it is.
+fn joined(entries: &mut Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)>) {
     let mut answers = Vec::with_capacity(entries.len());
-    let mut entries = entries.into_iter();
+    let mut entries = entries.drain(..);
     let Some(first) = entries.next() else {
         return (Packed::default(), answers);
     };
@@ -717,9 +716,8 @@ mod tests {
         let (sooner, _sooner_answer) = entry(now + second);
         let (later, _later_answer) = entry(now + 2 * second);
         let mut taken = vec![later, late, sooner, due_at_once];
-        let (entries, deadline) = due_by(&mut taken, now).expect("two are still due");
-        assert!(taken.is_empty());
-        assert_eq!(entries.len(), 2);
+        let deadline = due_by(&mut taken, now).expect("two are still due");
+        assert_eq!(taken.len(), 2);
         assert_eq!(deadline, now + second, "the earliest deadline left");
         for answer in [&mut late_answer, &mut due_at_once_answer] {
             assert!(matches!(answer.try_recv(), Ok(Err(BatchFailure::Timeout))));

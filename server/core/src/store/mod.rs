@@ -194,10 +194,11 @@ impl Store {
             .await;
         }
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
-        let mut commands = self.commands(sizes.iter().sum());
-        for command in groups.into_iter().flatten() {
-            commands.push(command);
-        }
+        let commands = match self.connection.batcher() {
+            // Written once, in a buffer of their size.
+            Some(_) => Commands::Packed(Packed::of(groups.iter().flatten())),
+            None => Commands::Each(groups.into_iter().flatten().collect()),
+        };
         let replies = self.query_batched(op, commands).await?;
         let replies = self.unrefused(op, replies)?;
         let mut replies = replies.into_iter();

@@ -40,9 +40,10 @@ impl Packed {
         Packed { bytes, count }
     }
 
-    /// `commands`, in one buffer.
-    pub(crate) fn of(commands: &[Cmd]) -> Packed {
-        let mut packed = Packed::for_commands(commands.len());
+    /// `commands`, in one buffer of their size.
+    pub(crate) fn of<'c>(commands: impl IntoIterator<Item = &'c Cmd> + Clone) -> Packed {
+        let size = commands.clone().into_iter().map(Cmd::packed_len).sum();
+        let mut packed = Packed::with_capacity(size);
         for command in commands {
             packed.push(command);
         }

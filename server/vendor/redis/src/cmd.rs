@@ -638,6 +638,12 @@ impl Cmd {
         write_command_to_vec(dst, self.args_iter(), self.cursor.unwrap_or(0));
     }
 
+    /// LEAPFROG PATCH: how many bytes [`Self::write_packed_command`] appends, so that a buffer of
+    /// several commands is allocated once, at its size, and not grown command by command.
+    pub fn packed_len(&self) -> usize {
+        cmd_len(self)
+    }
+
     pub(crate) fn write_packed_command_preallocated(&self, cmd: &mut Vec<u8>) {
         write_command(cmd, self.args_iter(), self.cursor.unwrap_or(0));
     }
