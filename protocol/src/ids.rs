@@ -270,11 +270,17 @@ macro_rules! random_id {
             pub const fn as_bytes(&self) -> &[u8; 16] {
                 &self.0
             }
+
+            /// The id as it is displayed (32 lowercase hex digits), written into `out`: for keys
+            /// built without the formatting machinery, which costs more than the digits.
+            pub fn hex<'a>(&self, out: &'a mut [u8; 32]) -> &'a str {
+                hex16(&self.0, out)
+            }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(hex16(&self.0, &mut [0; 32]))
+                f.write_str(self.hex(&mut [0; 32]))
             }
         }
 

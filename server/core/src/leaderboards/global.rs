@@ -48,6 +48,15 @@ pub(crate) struct GlobalBoards {
     cache: Arc<Mutex<HashMap<String, Cached>>>,
 }
 
+/// The bound of a range of scores above `packed`, excluding it (`(packed`), written without the
+/// formatting machinery: a run's answer reads its standing on each shard.
+fn above(packed: u64) -> String {
+    let mut bound = String::with_capacity(21);
+    bound.push('(');
+    bound.push_str(itoa::Buffer::new().format(packed));
+    bound
+}
+
 /// Orders entries as Redis orders one sorted set read in reverse: packed score, then member, descending.
 fn by_rank(a: &(PlayerId, u64), b: &(PlayerId, u64)) -> std::cmp::Ordering {
     b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0))
@@ -230,7 +239,7 @@ impl GlobalBoards {
             let mut pipe = redis::pipe();
             pipe.cmd("ZCOUNT")
                 .arg(key)
-                .arg(format!("({packed}"))
+                .arg(above(packed))
                 .arg("+inf")
                 .cmd("ZRANGEBYSCORE")
                 .arg(key)
@@ -355,7 +364,7 @@ impl GlobalBoards {
             let mut pipe = redis::pipe();
             pipe.cmd("ZCOUNT")
                 .arg(key)
-                .arg(format!("({packed}"))
+                .arg(above(packed))
                 .arg("+inf")
                 .cmd("ZRANGEBYSCORE")
                 .arg(key)
@@ -426,6 +435,13 @@ mod tests {
 
     fn entry(name: &str, packed: u64) -> (PlayerId, u64) {
         (PlayerId::new(name).unwrap(), packed)
+    }
+
+    #[test]
+    fn the_bound_above_a_score_excludes_it() {
+        for packed in [0, 7, 1_234_567, u64::MAX] {
+            assert_eq!(above(packed), format!("({packed}"));
+        }
     }
 
     #[test]

@@ -203,7 +203,7 @@ impl Notifications {
             .arg(pass.their_score)
             .arg(pass.your_score)
             .arg(to_json(&pass.board))
-            .arg(pass.run.to_string())
+            .arg(pass.run.hex(&mut [0; 32]))
             .arg(protocol::limits::MAX_SUMMARY_NAMES);
         let (status, written, flush_at_ms): Written = self
             .store

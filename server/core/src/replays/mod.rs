@@ -150,7 +150,7 @@ impl Replays {
             .arg(run.summary.ruleset.version())
             .arg(log.as_slice())
             .arg(jumps_total)
-            .arg(run.run_id.to_string());
+            .arg(run.run_id.hex(&mut [0; 32]));
         for period in periods {
             let slot = self.rules.slot(period, run.finished_at_ms);
             let expire_at = slot
@@ -180,7 +180,7 @@ impl Replays {
             let mut invocation = MARK_SHARED.prepare_invoke();
             invocation
                 .key(keys::best_run(player, &slot.id))
-                .arg(run_id.to_string())
+                .arg(run_id.hex(&mut [0; 32]))
                 .arg(challenge.to_string());
             async move {
                 self.store

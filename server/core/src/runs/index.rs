@@ -34,7 +34,7 @@ pub(crate) async fn schedule(store: &Store, run: RunId, due_ms: u64) -> Result<(
             crate::store::cmd("ZADD")
                 .arg(keys::runs_index(shard(&run)))
                 .arg(due_ms)
-                .arg(run.to_string()),
+                .arg(run.hex(&mut [0; 32])),
         )
         .await
 }
@@ -46,7 +46,7 @@ pub(crate) async fn settle(store: &Store, run: RunId) -> Result<(), StoreError> 
             Op::RunsIndexSettle,
             crate::store::cmd("ZREM")
                 .arg(keys::runs_index(shard(&run)))
-                .arg(run.to_string()),
+                .arg(run.hex(&mut [0; 32])),
         )
         .await
 }

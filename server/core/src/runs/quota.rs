@@ -54,16 +54,17 @@ pub(crate) async fn take(
 ) -> Result<Result<(), Cap>, StoreError> {
     let live = keys::live_runs(player);
     let started = keys::runs_started(player);
-    let id = run.to_string();
+    let mut digits = [0; 32];
+    let id = run.hex(&mut digits);
     let mut pipe = redis::pipe();
     pipe.atomic()
         .zrembyscore(&live, "-inf", now_ms)
         .ignore()
         .zrembyscore(&started, "-inf", now_ms.saturating_sub(HOUR_MS))
         .ignore()
-        .zadd(&live, &id, timeout_ms)
+        .zadd(&live, id, timeout_ms)
         .ignore()
-        .zadd(&started, &id, now_ms)
+        .zadd(&started, id, now_ms)
         .ignore()
         .pexpire_at(&live, i64::try_from(timeout_ms).unwrap_or(i64::MAX))
         .ignore()
@@ -81,9 +82,9 @@ pub(crate) async fn take(
     };
     let mut back = redis::pipe();
     back.atomic()
-        .zrem(&live, &id)
+        .zrem(&live, id)
         .ignore()
-        .zrem(&started, &id)
+        .zrem(&started, id)
         .ignore();
     if let Err(error) = store.query_pipeline::<()>(Op::RunQuotaRefund, &back).await {
         // The refused run's entries stay: its live one until it would have timed out (or a prune finds
@@ -150,7 +151,7 @@ pub(crate) async fn release(
             Op::RunQuotaRelease,
             crate::store::cmd("ZREM")
                 .arg(keys::live_runs(player))
-                .arg(run.to_string()),
+                .arg(run.hex(&mut [0; 32])),
         )
         .await
 }
