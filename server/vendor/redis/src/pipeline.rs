@@ -5,14 +5,17 @@ use crate::cmd::CommandCacheConfig;
 use crate::cmd::{Cmd, cmd, cmd_len};
 use crate::connection::ConnectionLike;
 use crate::errors::ErrorKind;
-use crate::types::{FromRedisValue, HashSet, RedisResult, ToRedisArgs, Value, from_redis_value};
+use crate::types::{FromRedisValue, RedisResult, ToRedisArgs, Value, from_redis_value};
 
 /// Represents a redis command pipeline.
 #[derive(Clone, Debug)]
 pub struct Pipeline {
     pub(crate) commands: Vec<Cmd>,
     pub(crate) transaction_mode: bool,
-    pub(crate) ignored_commands: HashSet<usize>,
+    /// LEAPFROG PATCH: the ignored commands' indices in ascending order (each `ignore` names the last
+    /// command), not a `HashSet`: every pipeline made a hasher's keys, and every ignored reply cost a
+    /// SipHash (1% of the node's instructions per recorded run).
+    pub(crate) ignored_commands: Vec<usize>,
     pub(crate) ignore_errors: bool,
     /// Set for a pipeline that holds a single subscription command, to describe how the server
     /// will confirm it. See [`ExpectedConfirmations`].
@@ -75,7 +78,7 @@ impl Pipeline {
         Self {
             commands: Vec::with_capacity(capacity),
             transaction_mode: false,
-            ignored_commands: HashSet::new(),
+            ignored_commands: Vec::new(),
             ignore_errors: false,
             #[cfg(feature = "aio")]
             subscription_confirmations: None,
@@ -346,10 +349,12 @@ macro_rules! implement_pipeline_commands {
             /// so that the user could retrace which command failed.
             #[inline]
             pub fn ignore(&mut self) -> &mut Self {
-                match self.commands.len() {
-                    0 => true,
-                    x => self.ignored_commands.insert(x - 1),
-                };
+                // LEAPFROG PATCH: kept ascending, each index once.
+                if let Some(last) = self.commands.len().checked_sub(1)
+                    && self.ignored_commands.last() != Some(&last)
+                {
+                    self.ignored_commands.push(last);
+                }
                 self
             }
 
@@ -392,10 +397,17 @@ macro_rules! implement_pipeline_commands {
                 if self.ignored_commands.is_empty() {
                     return resp;
                 }
+                // LEAPFROG PATCH: one walk along the ascending indices.
+                let mut ignored = self.ignored_commands.iter().peekable();
                 resp.into_iter()
                     .enumerate()
                     .filter_map(|(index, result)| {
-                        (!self.ignored_commands.contains(&index)).then(|| result)
+                        if ignored.peek() == Some(&&index) {
+                            ignored.next();
+                            None
+                        } else {
+                            Some(result)
+                        }
                     })
                     .collect()
             }

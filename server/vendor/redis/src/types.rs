@@ -4,7 +4,9 @@ pub(crate) use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 #[cfg(feature = "num-bigint")]
 use num_bigint::BigInt;
 use std::borrow::Cow;
+// LEAPFROG PATCH: `HashSet` is unused since pipelines keep their ignored commands in a `Vec`.
 #[cfg(not(feature = "ahash"))]
+#[allow(unused_imports)]
 pub(crate) use std::collections::{HashMap, HashSet};
 use std::default::Default;
 use std::ffi::CString;

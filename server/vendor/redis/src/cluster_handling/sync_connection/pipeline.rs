@@ -2,7 +2,7 @@ use super::ClusterConnection;
 use crate::RedisError;
 use crate::cmd::{Cmd, cmd};
 use crate::errors::ErrorKind;
-use crate::types::{FromRedisValue, HashSet, RedisResult, ToRedisArgs, Value, from_redis_value};
+use crate::types::{FromRedisValue, RedisResult, ToRedisArgs, Value, from_redis_value};
 
 pub(crate) const UNROUTABLE_ERROR: (ErrorKind, &str) = (
     ErrorKind::Client,
@@ -45,7 +45,8 @@ fn is_illegal_cmd(cmd: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct ClusterPipeline {
     commands: Vec<Cmd>,
-    ignored_commands: HashSet<usize>,
+    // LEAPFROG PATCH: ascending indices, as `Pipeline`'s (the commands' macro is shared).
+    ignored_commands: Vec<usize>,
     ignore_errors: bool,
 }
 
@@ -81,7 +82,7 @@ impl ClusterPipeline {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             commands: Vec::with_capacity(capacity),
-            ignored_commands: HashSet::new(),
+            ignored_commands: Vec::new(),
             ignore_errors: false,
         }
     }
