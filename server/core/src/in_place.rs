@@ -1,4 +1,5 @@
-//! Boxing a future where it is made. `Box::pin(future)` makes the future first (on the stack) and then
+//! Boxing a future where it is made (the node's connections and handlers, and the run steps that box
+//! the rare, large ones). `Box::pin(future)` makes the future first (on the stack) and then
 //! copies all of it into the allocation: for a message's handling, kilobytes per message, whatever
 //! state the future is in. Allocated first, the future can be written straight into its box.
 
@@ -8,7 +9,7 @@ use std::pin::Pin;
 /// `make()`'s future, pinned in a box allocated before it is made, so the compiler can build it in
 /// place instead of copying it in.
 #[inline(always)]
-pub(crate) fn boxed<F: Future>(make: impl FnOnce() -> F) -> Pin<Box<F>> {
+pub fn boxed<F: Future>(make: impl FnOnce() -> F) -> Pin<Box<F>> {
     let slot = Box::new_uninit();
     Box::into_pin(Box::write(slot, make()))
 }

@@ -13,6 +13,7 @@ pub mod challenges;
 pub mod clock;
 pub mod error_chain;
 pub mod friends;
+pub mod in_place;
 pub mod leaderboards;
 pub mod metrics;
 pub mod notifications;

@@ -18,7 +18,6 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::close::CloseReason;
-use super::in_place;
 use super::player_budget::HeldShare;
 use super::queue::Receiver;
 use super::rate_limit::{ConnectionLimiter, Verdict};
@@ -29,6 +28,7 @@ use crate::auth::Claims;
 use crate::handlers::{self, Session};
 use crate::metrics::{DecodeFailure, GatewayMetrics};
 use leapfrog_core::clock::{Moment, unix_seconds};
+use leapfrog_core::in_place;
 use leapfrog_core::notifications::presence::PRESENCE_REFRESH;
 use leapfrog_core::shutdown::InFlightGuard;
 

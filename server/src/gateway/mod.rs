@@ -6,7 +6,6 @@
 pub(crate) mod close;
 pub(crate) mod connection;
 pub(crate) mod handshake;
-pub(crate) mod in_place;
 pub(crate) mod per_player;
 pub(crate) mod player_budget;
 pub(crate) mod queue;

@@ -12,6 +12,7 @@ pub(crate) mod session;
 mod social;
 
 use leapfrog_core::error_chain::ErrorChain;
+use leapfrog_core::in_place::boxed;
 
 use leapfrog_core::challenges::ChallengeError;
 use leapfrog_core::clock::{Moment, unix_ms};
@@ -190,9 +191,10 @@ fn hello_required() -> Failure {
 
 /// Answers `request` (any but a jump: see [`dispatch`]).
 async fn route(app: &App, session: &mut Session, request: Request) -> Result<Response, Failure> {
-    // Every handler is boxed, so this future is small whatever the request.
+    // Every handler is boxed, so this future is small whatever the request; each is made in its box
+    // (`boxed`), not copied in: a start's future is kilobytes.
     if let Request::Hello(hello) = request {
-        return Box::pin(hello::handle(app, session, hello)).await;
+        return boxed(|| hello::handle(app, session, hello)).await;
     }
     if let Request::Ping(ping) = request {
         return Ok(ping::handle(ping));
@@ -209,35 +211,35 @@ async fn route(app: &App, session: &mut Session, request: Request) -> Result<Res
             ErrorCode::Internal,
             "a jump was routed as another request",
         )),
-        Request::StartRun(start) => Box::pin(run::start(app, session, &player, start.mode)).await,
-        Request::Abandon(abandon) => Box::pin(run::abandon(app, session, abandon.run_id)).await,
-        Request::SubmitRun(submit) => Box::pin(run::submit(app, session, submit)).await,
-        Request::ListFriends(list) => Box::pin(social::list(app, &player, list)).await,
-        Request::ListFriendRequests => Box::pin(social::requests(app, &player)).await,
+        Request::StartRun(start) => boxed(|| run::start(app, session, &player, start.mode)).await,
+        Request::Abandon(abandon) => boxed(|| run::abandon(app, session, abandon.run_id)).await,
+        Request::SubmitRun(submit) => boxed(|| run::submit(app, session, submit)).await,
+        Request::ListFriends(list) => boxed(|| social::list(app, &player, list)).await,
+        Request::ListFriendRequests => boxed(|| social::requests(app, &player)).await,
         Request::SendFriendRequest(other) => {
-            change(Box::pin(friends.request(&player, &other.player, unix_ms())).await?)
+            change(boxed(|| friends.request(&player, &other.player, unix_ms())).await?)
         }
         Request::AcceptFriendRequest(other) => {
-            change(Box::pin(friends.accept(&player, &other.player, unix_ms())).await?)
+            change(boxed(|| friends.accept(&player, &other.player, unix_ms())).await?)
         }
         Request::DeclineFriendRequest(other) => {
-            change(Box::pin(friends.decline(&player, &other.player)).await?)
+            change(boxed(|| friends.decline(&player, &other.player)).await?)
         }
         Request::RemoveFriend(other) => {
-            change(Box::pin(friends.remove(&player, &other.player)).await?)
+            change(boxed(|| friends.remove(&player, &other.player)).await?)
         }
-        Request::Block(other) => change(Box::pin(friends.block(&player, &other.player)).await?),
-        Request::Unblock(other) => change(Box::pin(friends.unblock(&player, &other.player)).await?),
+        Request::Block(other) => change(boxed(|| friends.block(&player, &other.player)).await?),
+        Request::Unblock(other) => change(boxed(|| friends.unblock(&player, &other.player)).await?),
         Request::SetDisplayName(set) => {
-            change(Box::pin(friends.set_name(&player, &set.name)).await?)
+            change(boxed(|| friends.set_name(&player, &set.name)).await?)
         }
-        Request::ReadBoard(read) => Box::pin(leaderboard::read(app, &player, read)).await,
-        Request::ReadStanding(read) => Box::pin(leaderboard::standing(app, &player, read)).await,
-        Request::ListNotifications(list) => Box::pin(notification::list(app, &player, list)).await,
-        Request::AckNotifications(ack) => Box::pin(notification::ack(app, &player, ack)).await,
-        Request::CreateChallenge(create) => Box::pin(challenge::create(app, &player, create)).await,
-        Request::ReadChallenge(read) => Box::pin(challenge::read(app, read)).await,
-        Request::ReadReplay(read) => Box::pin(replay::read(app, &player, read)).await,
+        Request::ReadBoard(read) => boxed(|| leaderboard::read(app, &player, read)).await,
+        Request::ReadStanding(read) => boxed(|| leaderboard::standing(app, &player, read)).await,
+        Request::ListNotifications(list) => boxed(|| notification::list(app, &player, list)).await,
+        Request::AckNotifications(ack) => boxed(|| notification::ack(app, &player, ack)).await,
+        Request::CreateChallenge(create) => boxed(|| challenge::create(app, &player, create)).await,
+        Request::ReadChallenge(read) => boxed(|| challenge::read(app, read)).await,
+        Request::ReadReplay(read) => boxed(|| replay::read(app, &player, read)).await,
     }
 }
 

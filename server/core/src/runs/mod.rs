@@ -43,6 +43,7 @@ pub use timing_guard::TooFast;
 
 use crate::challenges::{ChallengeError, Challenges};
 use crate::error_chain::ErrorChain;
+use crate::in_place::boxed;
 use crate::leaderboards::PriorBests;
 use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
@@ -469,7 +470,7 @@ impl RunService {
             // boxed: a jump's future then holds only the checkpoint's state, not kilobytes of recording
             // state moved into every message's box.
             if run.uncertain {
-                Box::pin(self.reload_if_uncertain(run)).await?;
+                boxed(|| self.reload_if_uncertain(run)).await?;
             }
             if run.meta.mode == RunMode::Offline {
                 return Err(RunError::WrongMode {
@@ -484,7 +485,7 @@ impl RunService {
             {
                 return Ok(JumpReply {
                     outcome,
-                    ending: Box::pin(self.retried_ending(run)).await,
+                    ending: boxed(|| self.retried_ending(run)).await,
                 });
             }
             if run.ending.is_some() || run.session.is_over() {
@@ -501,7 +502,7 @@ impl RunService {
             }
             if now_ms.saturating_sub(run.last_activity_ms()) > millis(self.settings.idle_timeout) {
                 let score = run.session.score();
-                Box::pin(self.end(run, EndReason::TimedOut, now_ms)).await?;
+                boxed(|| self.end(run, EndReason::TimedOut, now_ms)).await?;
                 return Err(RunError::RunOver { run: run.id, score });
             }
             game_logic::timing::check(run.meta.ruleset.params(), jump)
@@ -540,7 +541,7 @@ impl RunService {
             run.last_outcome = Some(outcome);
             self.metrics.jumps_total.inc();
             let ending = match end {
-                Some(reason) => Some(Box::pin(self.finish(run, reason, now_ms)).await),
+                Some(reason) => Some(boxed(|| self.finish(run, reason, now_ms)).await),
                 None => None,
             };
             Ok(JumpReply { outcome, ending })
@@ -727,7 +728,7 @@ impl RunService {
                     }
                     written
                 }
-                Some(closing) => Box::pin(self.write_end(run, jumps, closing, now_ms)).await,
+                Some(closing) => boxed(|| self.write_end(run, jumps, closing, now_ms)).await,
             };
             // An error after the write was sent leaves its outcome unknown: Redis may have applied it. And
             // a log found shorter than this node knows it means Redis lost writes: reload what it holds.
