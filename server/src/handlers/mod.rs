@@ -148,7 +148,10 @@ pub(crate) async fn dispatch(
     received: Moment,
 ) -> ServerFrame {
     if let Request::Jump(jump) = request {
-        return Box::pin(run::jump(app, session, id, jump, received)).await;
+        // The connection answers jumps itself (`answer_jump`); one that comes here is answered as a
+        // frame.
+        let answered = run::jump(app, session, id, jump, received, ServerFrame::clone);
+        return Box::pin(answered).await;
     }
     let kind = request.kind();
     let result = route(app, session, request).await;
