@@ -45,7 +45,9 @@ impl Packed {
         let size = commands.clone().into_iter().map(Cmd::packed_len).sum();
         let mut packed = Packed::with_capacity(size);
         for command in commands {
-            packed.push(command);
+            // Sized above: each command's length is not worked out again.
+            command.write_packed_command_preallocated(&mut packed.bytes);
+            packed.count += 1;
         }
         packed
     }
@@ -189,6 +191,33 @@ mod tests {
             }
             prop_assert_eq!(packed.count(), commands.len());
             prop_assert_eq!(packed.as_bytes(), redis_rs(&commands));
+        }
+    }
+
+    proptest! {
+        /// `Cmd`s packed together are the bytes redis-rs writes for them, in a buffer of exactly
+        /// their size (allocated once).
+        #[test]
+        fn cmds_packed_together_are_their_bytes_in_a_buffer_of_their_size(
+            commands in prop::collection::vec(
+                prop::collection::vec(prop::collection::vec(any::<u8>(), 0..150), 1..6),
+                1..5,
+            ),
+        ) {
+            let cmds: Vec<Cmd> = commands
+                .iter()
+                .map(|args| {
+                    let mut command = Cmd::new();
+                    for arg in args {
+                        command.arg(arg.as_slice());
+                    }
+                    command
+                })
+                .collect();
+            let packed = Packed::of(&cmds);
+            prop_assert_eq!(packed.count(), commands.len());
+            prop_assert_eq!(packed.as_bytes(), redis_rs(&commands));
+            prop_assert_eq!(packed.bytes.capacity(), packed.len());
         }
     }
 

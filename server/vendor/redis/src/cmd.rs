@@ -644,7 +644,9 @@ impl Cmd {
         cmd_len(self)
     }
 
-    pub(crate) fn write_packed_command_preallocated(&self, cmd: &mut Vec<u8>) {
+    /// LEAPFROG PATCH (public): [`Self::write_packed_command`] without sizing the buffer first, for a
+    /// buffer already sized with [`Self::packed_len`] (the length is not worked out twice).
+    pub fn write_packed_command_preallocated(&self, cmd: &mut Vec<u8>) {
         write_command(cmd, self.args_iter(), self.cursor.unwrap_or(0));
     }
 
