@@ -280,14 +280,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
         received: Moment,
     ) -> impl Future<Output = Result<(), CloseReason>> {
         async move {
-            // Encoded where the handler makes it: the future holds the message across the write, not
-            // the frame, and the frame is not copied out of the handler.
-            let (app, session) = (&self.app, &mut self.session);
-            let (codec, metrics) = (session.codec, &app.gateway_metrics);
-            let message = handlers::run::jump(app, session, id, jump, received, |frame| {
-                encode(codec, metrics, frame)
-            })
-            .await;
+            // Encoded in its own block: the future holds the message across the write, not the frame.
+            let message = {
+                let reply =
+                    handlers::run::jump(&self.app, &mut self.session, id, jump, received).await;
+                self.encoded(&reply)
+            };
             let pushes = std::mem::take(&mut self.session.pushes);
             self.send(Some(message), pushes).await
         }

@@ -148,10 +148,7 @@ pub(crate) async fn dispatch(
     received: Moment,
 ) -> ServerFrame {
     if let Request::Jump(jump) = request {
-        // The connection answers jumps itself (`answer_jump`); one that comes here is answered as a
-        // frame.
-        let answered = run::jump(app, session, id, jump, received, ServerFrame::clone);
-        return Box::pin(answered).await;
+        return Box::pin(run::jump(app, session, id, jump, received)).await;
     }
     let kind = request.kind();
     let result = route(app, session, request).await;

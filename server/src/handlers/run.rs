@@ -55,22 +55,17 @@ pub(crate) async fn start(
 /// jump's whole handling (this, the answer's encoding and its write) fits one box within the kilobyte
 /// the allocator serves from its fast path. Not an `async fn` either, which would keep its arguments
 /// beside the locals they are moved into: the block holds each once.
-///
-/// The answer is handed to `encode` where it is made, and what `encode` returns (the connection's
-/// encoded message) is the future's output: the frame (over 200 bytes) is not moved out through the
-/// future and into the caller's state, a copy at each step.
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn would hold its arguments twice"
 )]
-pub(crate) fn jump<'a, M>(
+pub(crate) fn jump<'a>(
     app: &'a App,
     session: &'a mut Session,
     id: RequestId,
     request: JumpRequest,
     received: Moment,
-    encode: impl FnOnce(&ServerFrame) -> M + Send + 'a,
-) -> impl Future<Output = M> + Send + 'a {
+) -> impl Future<Output = ServerFrame> + Send + 'a {
     async move {
         let result = async {
             let run = current_run(app, session, request.run_id).await?;
@@ -88,8 +83,7 @@ pub(crate) fn jump<'a, M>(
             }))
         }
         .await;
-        let frame = super::answer(app, id, (super::JUMP_KIND, true), received, result);
-        encode(&frame)
+        super::answer(app, id, (super::JUMP_KIND, true), received, result)
     }
 }
 
