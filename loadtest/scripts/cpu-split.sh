@@ -41,42 +41,11 @@ split() {
   echo $((after - before)) >"$OUT/$name.cpu_us"
 }
 
-# report NAME: the split of NAME's samples, in shares and µs per round trip.
+# report NAME: the split of NAME's samples, in shares and µs per round trip (perf-split.py).
 report() {
   local name=$1
-  python3 - "$OUT/$name.script" "$(cat "$OUT/$name.cpu_us")" "$(cat "$OUT/$name.trips")" "$name" <<'PY'
-import collections, re, sys
-path, cpu_us, trips, name = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-SYSCALL = re.compile(r'\b(?:__x64_sys_|__sys_|__do_sys_|ksys_|do_)(sendto|recvfrom|writev|write|read|readv|epoll_wait|futex|sendmsg|recvmsg)\b')
-shares, total = collections.Counter(), 0
-def account(frames):
-    global total
-    if not frames:
-        return
-    total += 1
-    if '[kernel.kallsyms]' not in frames[0]:
-        shares['user space'] += 1
-        return
-    for frame in frames:
-        found = SYSCALL.search(frame)
-        if found:
-            shares['kernel: ' + found.group(1)] += 1
-            return
-    shares['kernel: other (interrupts, scheduling, page faults)'] += 1
-frames = []
-for line in open(path, errors='replace'):
-    if line.strip():
-        if line.startswith((' ', '\t')):
-            frames.append(line)
-    else:
-        account(frames)
-        frames = []
-account(frames)
-print(f"{name}: {cpu_us / 1e6:.2f} s of CPU over about {trips:.0f} round trips while sampled ({total} "
-      f"samples): {cpu_us / trips:.2f} µs per round trip under perf (more than unsampled: read the shares)")
-for what, count in shares.most_common():
-    print(f"  {what:52} {count / total * 100:5.1f}%  {count / total * cpu_us / trips:5.2f} µs")
-PY
+  python3 loadtest/scripts/perf-split.py "$OUT/$name.script" "$(cat "$OUT/$name.cpu_us")" \
+    "$(cat "$OUT/$name.trips")" "$name" "round trip"
 }
 
 # measure NAME URL PID [options]: the load on URL with PID sampled inside it.

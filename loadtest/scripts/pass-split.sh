@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Where a recorded pass's CPU goes at a high rate (issue #16's pass goals: 150 µs of node CPU and 100 µs of
+# Redis CPU per pass at 2,000 passes per second): one private redis-server and one node, the `passes`
+# scenario at RATE, and both processes sampled by `perf record` (cpu-clock, call graphs) for SECS inside
+# it. Each process's samples are split into user space and the kernel by syscall (perf-split.py), in µs
+# per pass from its utime+stime over the sampled seconds, with its busiest user-space functions.
+# Sampling slows the processes: read the shares; pass-rates.sh gives the CPU per pass unsampled.
+#
+#   loadtest/scripts/pass-split.sh [BIN]        (from the repository root; default target/release/leapfrog-server)
+#   RATE=2000 SECS=8 PLAYERS=4000 NODE_ARGS="--worker-threads 1" OUT=target/pass-split loadtest/scripts/pass-split.sh BIN
+#
+# Needs perf allowed to sample the processes (kernel.perf_event_paranoid). Loopback only; every process
+# started here is stopped on exit; the load is bounded (SECS of sampling inside SECS + 8 of load).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source loadtest/scripts/lib.sh
+BIN=${1:-target/release/leapfrog-server}
+RATE="${RATE:-2000}"; SECS="${SECS:-8}"; PLAYERS="${PLAYERS:-4000}"
+NODE_ARGS="${NODE_ARGS:---worker-threads 1}"
+TOOL="${TOOL:-target/release/leapfrog-loadtest}"
+OUT="${OUT:-target/pass-split}"
+TOP="${TOP:-15}"
+mkdir -p "$OUT"
+command -v perf >/dev/null || { echo "perf is needed (apt-get install -y linux-perf)" >&2; exit 1; }
+perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 ||
+  { echo "perf cannot sample here (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid))" >&2; exit 1; }
+new_secrets
+stop_at_exit
+
+start_redis "$OUT/redis.log"
+# shellcheck disable=SC2086 # NODE_ARGS is a list of options
+run_node "$BIN" pass-split "$OUT/node.log" $NODE_ARGS
+
+"$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
+  --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$RATE" \
+  --ramp-secs 3 --duration-secs $((SECS + 8)) --prefix split >"$OUT/load.json" &
+load=$!
+sleep 6 # past the import and the ramp
+declare -A before
+for name in node redis; do
+  pid=$NODE_PID; [[ $name == redis ]] && pid=$REDIS_PID
+  before[$name]=$(cpu_us "$pid")
+  perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$OUT/$name.data" -- sleep "$SECS" >/dev/null 2>&1 &
+  eval "perf_$name=\$!"
+done
+# shellcheck disable=SC2154 # set by the eval above
+wait "$perf_node" "$perf_redis"
+for name in node redis; do
+  pid=$NODE_PID; [[ $name == redis ]] && pid=$REDIS_PID
+  echo $(($(cpu_us "$pid") - before[$name])) >"$OUT/$name.cpu_us"
+done
+wait "$load"
+
+# The passes of the sampled seconds: the load's passes (its runs, times the share that passed a friend)
+# per second of its run, times the seconds sampled.
+passes=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(int(r["notifications"] / r["elapsed_s"] * float(sys.argv[2])))' \
+  "$OUT/load.json" "$SECS")
+echo "passes at $RATE/s for about $SECS s sampled: $passes"
+for name in node redis; do
+  perf script -i "$OUT/$name.data" 2>/dev/null >"$OUT/$name.script"
+  python3 loadtest/scripts/perf-split.py "$OUT/$name.script" "$(cat "$OUT/$name.cpu_us")" "$passes" "$name" pass "$TOP"
+done
