@@ -75,3 +75,11 @@ abba_order() {
     for ((i = $1 - 1; i >= 0; i--)); do echo "$i"; done
   fi
 }
+
+# need_perf: exits with why unless `perf` is installed and allowed to sample this user's processes
+# (kernel.perf_event_paranoid).
+need_perf() {
+  command -v perf >/dev/null || { echo "perf is needed (apt-get install -y linux-perf)" >&2; exit 1; }
+  perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 ||
+    { echo "perf cannot sample here (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid))" >&2; exit 1; }
+}

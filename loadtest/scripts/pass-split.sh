@@ -21,9 +21,7 @@ TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/pass-split}"
 TOP="${TOP:-15}"
 mkdir -p "$OUT"
-command -v perf >/dev/null || { echo "perf is needed (apt-get install -y linux-perf)" >&2; exit 1; }
-perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 ||
-  { echo "perf cannot sample here (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid))" >&2; exit 1; }
+need_perf
 new_secrets
 stop_at_exit
 

@@ -173,16 +173,19 @@ mod tests {
         bytes
     }
 
+    /// One to four commands of one to five arguments of any bytes.
+    fn any_commands() -> impl Strategy<Value = Vec<Vec<Vec<u8>>>> {
+        prop::collection::vec(
+            prop::collection::vec(prop::collection::vec(any::<u8>(), 0..150), 1..6),
+            1..5,
+        )
+    }
+
     proptest! {
         /// Commands written here, with their last argument filled in place, are the bytes redis-rs
         /// writes for them, and are counted.
         #[test]
-        fn packed_commands_are_the_bytes_redis_rs_writes(
-            commands in prop::collection::vec(
-                prop::collection::vec(prop::collection::vec(any::<u8>(), 0..150), 1..6),
-                1..5,
-            ),
-        ) {
+        fn packed_commands_are_the_bytes_redis_rs_writes(commands in any_commands()) {
             let mut packed = Packed::default();
             for args in &commands {
                 let (last, rest) = args.split_last().expect("one argument at least");
@@ -192,17 +195,12 @@ mod tests {
             prop_assert_eq!(packed.count(), commands.len());
             prop_assert_eq!(packed.as_bytes(), redis_rs(&commands));
         }
-    }
 
-    proptest! {
         /// `Cmd`s packed together are the bytes redis-rs writes for them, in a buffer of exactly
         /// their size (allocated once).
         #[test]
         fn cmds_packed_together_are_their_bytes_in_a_buffer_of_their_size(
-            commands in prop::collection::vec(
-                prop::collection::vec(prop::collection::vec(any::<u8>(), 0..150), 1..6),
-                1..5,
-            ),
+            commands in any_commands(),
         ) {
             let cmds: Vec<Cmd> = commands
                 .iter()
