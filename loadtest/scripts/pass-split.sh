@@ -3,7 +3,8 @@
 # Redis CPU per pass at 2,000 passes per second): one private redis-server and one node, the `passes`
 # scenario at RATE, and both processes sampled by `perf record` (cpu-clock, call graphs) for SECS inside
 # it. Each process's samples are split into user space and the kernel by syscall (perf-split.py), in µs
-# per pass from its utime+stime over the sampled seconds, with its busiest user-space functions.
+# per pass from its utime+stime over the sampled seconds, with its busiest user-space functions; then
+# Redis's commands per run over the load (INFO commandstats).
 # Sampling slows the processes: read the shares; pass-rates.sh gives the CPU per pass unsampled.
 #
 #   loadtest/scripts/pass-split.sh [BIN]        (from the repository root; default target/release/leapfrog-server)
@@ -29,6 +30,7 @@ start_redis "$OUT/redis.log"
 # shellcheck disable=SC2086 # NODE_ARGS is a list of options
 run_node "$BIN" pass-split "$OUT/node.log" $NODE_ARGS
 
+redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
 "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
   --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$RATE" \
   --ramp-secs 3 --duration-secs $((SECS + 8)) --prefix split >"$OUT/load.json" &
@@ -48,6 +50,7 @@ for name in node redis; do
   echo $(($(cpu_us "$pid") - before[$name])) >"$OUT/$name.cpu_us"
 done
 wait "$load"
+redis-cli -p "$REDIS_PORT" INFO commandstats >"$OUT/commandstats.txt"
 
 # The passes of the sampled seconds: the load's passes (its runs, times the share that passed a friend)
 # per second of its run, times the seconds sampled.
@@ -58,3 +61,21 @@ for name in node redis; do
   perf script -i "$OUT/$name.data" 2>/dev/null >"$OUT/$name.script"
   python3 loadtest/scripts/perf-split.py "$OUT/$name.script" "$(cat "$OUT/$name.cpu_us")" "$passes" "$name" pass "$TOP"
 done
+
+# Redis's commands per run over the whole load (INFO commandstats; a script's commands are counted both
+# in EVALSHA's time and in their own).
+python3 - "$OUT" "$TOP" <<'PY'
+import json, re, sys
+out, top = sys.argv[1], int(sys.argv[2])
+runs = max(json.load(open(f"{out}/load.json"))["runs"], 1)
+rows = []
+for line in open(f"{out}/commandstats.txt"):
+    found = re.match(r"cmdstat_(\S+):calls=(\d+),usec=(\d+)", line)
+    if found:
+        rows.append((int(found.group(3)), found.group(1), int(found.group(2))))
+print(f"redis commands over the load: {sum(c for _, _, c in rows) / runs:.1f} calls and "
+      f"{sum(u for u, _, _ in rows) / runs:.1f} µs (scripts' commands counted twice) per run")
+for usec, name, calls in sorted(rows, reverse=True)[:top]:
+    print(f"  {name:18} {calls / runs:6.2f} calls/run  {usec / runs:7.2f} µs/run  {usec / max(calls, 1):6.2f} µs/call")
+PY
+
