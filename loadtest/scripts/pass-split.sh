@@ -4,7 +4,8 @@
 # scenario at RATE, and both processes sampled by `perf record` (cpu-clock, call graphs) for SECS inside
 # it. Each process's samples are split into user space and the kernel by syscall (perf-split.py), in µs
 # per pass from its utime+stime over the sampled seconds, with its busiest user-space functions; then
-# Redis's commands per run over the load (INFO commandstats).
+# each process's system calls per run over the same seconds (perf stat), and Redis's commands per run
+# over the load (INFO commandstats).
 # Sampling slows the processes: read the shares; pass-rates.sh gives the CPU per pass unsampled.
 #
 #   loadtest/scripts/pass-split.sh [BIN]        (from the repository root; default target/release/leapfrog-server)
@@ -21,6 +22,7 @@ NODE_ARGS="${NODE_ARGS:---worker-threads 1}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 OUT="${OUT:-target/pass-split}"
 TOP="${TOP:-15}"
+SYSCALLS=$(printf 'syscalls:sys_enter_%s,' sendto recvfrom epoll_wait writev write read)cs
 mkdir -p "$OUT"
 need_perf
 new_secrets
@@ -42,9 +44,12 @@ for name in node redis; do
   before[$name]=$(cpu_us "$pid")
   perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$OUT/$name.data" -- sleep "$SECS" >/dev/null 2>&1 &
   eval "perf_$name=\$!"
+  # The same seconds' system calls and context switches, counted (tracepoints; none if not allowed).
+  perf stat -x, -e "$SYSCALLS" -p "$pid" -o "$OUT/$name.stat" -- sleep "$SECS" >/dev/null 2>&1 &
+  eval "stat_$name=\$!"
 done
 # shellcheck disable=SC2154 # set by the eval above
-wait "$perf_node" "$perf_redis"
+wait "$perf_node" "$perf_redis" "$stat_node" "$stat_redis" || true
 for name in node redis; do
   pid=$NODE_PID; [[ $name == redis ]] && pid=$REDIS_PID
   echo $(($(cpu_us "$pid") - before[$name])) >"$OUT/$name.cpu_us"
@@ -61,6 +66,21 @@ for name in node redis; do
   perf script -i "$OUT/$name.data" 2>/dev/null >"$OUT/$name.script"
   python3 loadtest/scripts/perf-split.py "$OUT/$name.script" "$(cat "$OUT/$name.cpu_us")" "$passes" "$name" pass "$TOP"
 done
+
+# Each process's system calls and context switches per run of the sampled seconds (perf stat).
+python3 - "$OUT" "$SECS" <<'PY'
+import json, sys
+out, secs = sys.argv[1], float(sys.argv[2])
+report = json.load(open(f"{out}/load.json"))
+runs = max(report["runs"] / report["elapsed_s"] * secs, 1)
+for name in ("node", "redis"):
+    counts = []
+    for line in open(f"{out}/{name}.stat", errors="replace"):
+        fields = line.strip().split(",")
+        if len(fields) > 2 and fields[0].replace(".", "").isdigit():
+            counts.append(f"{fields[2].replace('syscalls:sys_enter_', '')} {float(fields[0]) / runs:.2f}")
+    print(f"{name} per run (about {runs:.0f} runs counted): {', '.join(counts) or 'not counted (tracepoints not allowed)'}")
+PY
 
 # Redis's commands per run over the whole load (INFO commandstats; a script's commands are counted both
 # in EVALSHA's time and in their own).
