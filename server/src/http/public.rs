@@ -15,6 +15,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use protocol::PlayerId;
 use serde::{Deserialize, Serialize};
+use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
@@ -35,19 +36,49 @@ fn serve_when_upgraded(
     accepted: connection::Accepted,
 ) -> impl Future<Output = ()> {
     on_upgrade.then(|upgraded| match upgraded {
-        Ok(upgraded) => Either::Left(
-            WebSocketStream::from_raw_socket(
-                TokioIo::new(upgraded),
-                Role::Server,
-                Some(websocket_config()),
-            )
-            .then(|socket| connection::serve(accepted, socket)),
-        ),
+        Ok(upgraded) => Either::Left(serve_upgraded(upgraded, accepted)),
         Err(error) => {
             tracing::debug!(error = %ErrorChain(&error), "WebSocket upgrade did not complete");
             Either::Right(std::future::ready(()))
         }
     })
+}
+
+/// Serves the upgraded socket: the TCP stream itself, taken back from hyper, when it is one (every
+/// connection `http::serve` accepts). Hyper's upgraded socket would put a boxed stream, a check of its
+/// bytes read ahead and a conversion between hyper's and tokio's I/O traits on every read and write of
+/// the connection's life. The bytes hyper read past the upgrade request, if any (a first frame sent
+/// at once), are the WebSocket's first.
+fn serve_upgraded(
+    upgraded: hyper::upgrade::Upgraded,
+    accepted: connection::Accepted,
+) -> impl Future<Output = ()> {
+    let config = Some(websocket_config());
+    match upgraded.downcast::<TokioIo<TcpStream>>() {
+        Ok(parts) => {
+            let stream = parts.io.into_inner();
+            let opened = if parts.read_buf.is_empty() {
+                Either::Left(WebSocketStream::from_raw_socket(
+                    stream,
+                    Role::Server,
+                    config,
+                ))
+            } else {
+                let read_ahead = parts.read_buf.to_vec();
+                Either::Right(WebSocketStream::from_partially_read(
+                    stream,
+                    read_ahead,
+                    Role::Server,
+                    config,
+                ))
+            };
+            Either::Left(opened.then(|socket| connection::serve(accepted, socket)))
+        }
+        Err(upgraded) => Either::Right(
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, config)
+                .then(|socket| connection::serve(accepted, socket)),
+        ),
+    }
 }
 
 /// Longest lifetime of a dev token, in seconds.
