@@ -75,7 +75,11 @@ report = json.load(open(f"{out}/load.json"))
 runs = max(report["runs"] / report["elapsed_s"] * secs, 1)
 for name in ("node", "redis"):
     counts = []
-    for line in open(f"{out}/{name}.stat", errors="replace"):
+    try:
+        lines = open(f"{out}/{name}.stat", errors="replace").readlines()
+    except OSError:  # perf stat could not start
+        lines = []
+    for line in lines:
         fields = line.strip().split(",")
         if len(fields) > 2 and fields[0].replace(".", "").isdigit():
             counts.append(f"{fields[2].replace('syscalls:sys_enter_', '')} {float(fields[0]) / runs:.2f}")
