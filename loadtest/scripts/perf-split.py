@@ -46,7 +46,8 @@ for line in open(path, errors='replace'):
         frames = []
 account(frames)
 total = max(total, 1)
-print(f"{name}: {cpu_us / 1e6:.2f} s of CPU over about {operations:.0f} {unit}s while sampled ({total} "
+plural = unit + ("es" if unit.endswith("s") else "s")
+print(f"{name}: {cpu_us / 1e6:.2f} s of CPU over about {operations:.0f} {plural} while sampled ({total} "
       f"samples): {cpu_us / operations:.2f} µs per {unit} under perf (more than unsampled: read the shares)")
 for what, count in shares.most_common():
     print(f"  {what:52} {count / total * 100:5.1f}%  {count / total * cpu_us / operations:6.2f} µs")
