@@ -61,17 +61,11 @@ pub(crate) fn run_live_log(run: &RunId, epoch: u64) -> String {
 /// One shard of the index of runs not yet settled: run id → when a sweeper should look at it (sorted
 /// set).
 pub(crate) fn runs_index(shard: u8) -> String {
-    // Its digits written directly: a run is listed and settled here at each step, and `format!`'s
-    // machinery costs more than the key.
+    // Not `format!`: a run is listed and settled here at each step, and the formatting machinery
+    // costs more than the key.
     let mut key = String::with_capacity("lf:{runs:255}".len());
     key.push_str("lf:{runs:");
-    if shard >= 100 {
-        key.push(char::from(b'0' + shard / 100));
-    }
-    if shard >= 10 {
-        key.push(char::from(b'0' + shard / 10 % 10));
-    }
-    key.push(char::from(b'0' + shard % 10));
+    key.push_str(itoa::Buffer::new().format(shard));
     key.push('}');
     key
 }

@@ -160,15 +160,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The redis-rs command of `args`.
+    fn cmd_of(args: &[Vec<u8>]) -> Cmd {
+        let mut command = Cmd::new();
+        for arg in args {
+            command.arg(arg.as_slice());
+        }
+        command
+    }
+
     /// The bytes redis-rs writes for the same commands.
     fn redis_rs(commands: &[Vec<Vec<u8>>]) -> Vec<u8> {
         let mut bytes = Vec::new();
         for args in commands {
-            let mut command = redis::Cmd::new();
-            for arg in args {
-                command.arg(arg.as_slice());
-            }
-            command.write_packed_command(&mut bytes);
+            cmd_of(args).write_packed_command(&mut bytes);
         }
         bytes
     }
@@ -202,16 +207,7 @@ mod tests {
         fn cmds_packed_together_are_their_bytes_in_a_buffer_of_their_size(
             commands in any_commands(),
         ) {
-            let cmds: Vec<Cmd> = commands
-                .iter()
-                .map(|args| {
-                    let mut command = Cmd::new();
-                    for arg in args {
-                        command.arg(arg.as_slice());
-                    }
-                    command
-                })
-                .collect();
+            let cmds: Vec<Cmd> = commands.iter().map(|args| cmd_of(args)).collect();
             let packed = Packed::of(&cmds);
             prop_assert_eq!(packed.count(), commands.len());
             prop_assert_eq!(packed.as_bytes(), redis_rs(&commands));
