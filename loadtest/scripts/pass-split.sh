@@ -4,8 +4,8 @@
 # scenario at RATE, and both processes sampled by `perf record` (cpu-clock, call graphs) for SECS inside
 # it. Each process's samples are split into user space and the kernel by syscall (perf-split.py), in µs
 # per pass from its utime+stime over the sampled seconds, with its busiest user-space functions; then
-# each process's system calls per run over the same seconds (perf stat), and Redis's commands per run
-# over the load (INFO commandstats).
+# each process's system calls per run over the same seconds (perf stat). Redis's time per command is
+# redis-profile.sh's (RATE=2000 there for the same load).
 # Sampling slows the processes: read the shares; pass-rates.sh gives the CPU per pass unsampled.
 #
 #   loadtest/scripts/pass-split.sh [BIN]        (from the repository root; default target/release/leapfrog-server)
@@ -32,30 +32,24 @@ start_redis "$OUT/redis.log"
 # shellcheck disable=SC2086 # NODE_ARGS is a list of options
 run_node "$BIN" pass-split "$OUT/node.log" $NODE_ARGS
 
-redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
-"$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --admin "127.0.0.1:$ADMIN_PORT" --jwt-secret "$JWT" \
-  --admin-secret "$ADMIN" --progress-secs 0 --json --scenario passes --players "$PLAYERS" --rate "$RATE" \
-  --ramp-secs 3 --duration-secs $((SECS + 8)) --prefix split >"$OUT/load.json" &
+passes_load "$RATE" 3 $((SECS + 8)) split >"$OUT/load.json" &
 load=$!
 sleep 6 # past the import and the ramp
-declare -A before
+declare -A pid=([node]=$NODE_PID [redis]=$REDIS_PID) before=()
+samplers=()
 for name in node redis; do
-  pid=$NODE_PID; [[ $name == redis ]] && pid=$REDIS_PID
-  before[$name]=$(cpu_us "$pid")
-  perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$OUT/$name.data" -- sleep "$SECS" >/dev/null 2>&1 &
-  eval "perf_$name=\$!"
+  before[$name]=$(cpu_us "${pid[$name]}")
+  perf record -e cpu-clock -F 1999 -g -p "${pid[$name]}" -o "$OUT/$name.data" -- sleep "$SECS" >/dev/null 2>&1 &
+  samplers+=($!)
   # The same seconds' system calls and context switches, counted (tracepoints; none if not allowed).
-  perf stat -x, -e "$SYSCALLS" -p "$pid" -o "$OUT/$name.stat" -- sleep "$SECS" >/dev/null 2>&1 &
-  eval "stat_$name=\$!"
+  perf stat -x, -e "$SYSCALLS" -p "${pid[$name]}" -o "$OUT/$name.stat" -- sleep "$SECS" >/dev/null 2>&1 &
+  samplers+=($!)
 done
-# shellcheck disable=SC2154 # set by the eval above
-wait "$perf_node" "$perf_redis" "$stat_node" "$stat_redis" || true
+wait "${samplers[@]}" || true
 for name in node redis; do
-  pid=$NODE_PID; [[ $name == redis ]] && pid=$REDIS_PID
-  echo $(($(cpu_us "$pid") - before[$name])) >"$OUT/$name.cpu_us"
+  echo $(($(cpu_us "${pid[$name]}") - before[$name])) >"$OUT/$name.cpu_us"
 done
 wait "$load"
-redis-cli -p "$REDIS_PORT" INFO commandstats >"$OUT/commandstats.txt"
 
 # The passes of the sampled seconds: the load's passes (its runs, times the share that passed a friend)
 # per second of its run, times the seconds sampled.
@@ -85,21 +79,3 @@ for name in ("node", "redis"):
             counts.append(f"{fields[2].replace('syscalls:sys_enter_', '')} {float(fields[0]) / runs:.2f}")
     print(f"{name} per run (about {runs:.0f} runs counted): {', '.join(counts) or 'not counted (tracepoints not allowed)'}")
 PY
-
-# Redis's commands per run over the whole load (INFO commandstats; a script's commands are counted both
-# in EVALSHA's time and in their own).
-python3 - "$OUT" "$TOP" <<'PY'
-import json, re, sys
-out, top = sys.argv[1], int(sys.argv[2])
-runs = max(json.load(open(f"{out}/load.json"))["runs"], 1)
-rows = []
-for line in open(f"{out}/commandstats.txt"):
-    found = re.match(r"cmdstat_(\S+):calls=(\d+),usec=(\d+)", line)
-    if found:
-        rows.append((int(found.group(3)), found.group(1), int(found.group(2))))
-print(f"redis commands over the load: {sum(c for _, _, c in rows) / runs:.1f} calls and "
-      f"{sum(u for u, _, _ in rows) / runs:.1f} µs (scripts' commands counted twice) per run")
-for usec, name, calls in sorted(rows, reverse=True)[:top]:
-    print(f"  {name:18} {calls / runs:6.2f} calls/run  {usec / runs:7.2f} µs/run  {usec / max(calls, 1):6.2f} µs/call")
-PY
-
