@@ -208,3 +208,109 @@ async fn a_shared_best_names_its_challenge_so_friends_can_race_it() {
     assert_eq!(replay.challenge, Some(challenge.challenge));
     assert_eq!(replay.seed, challenge.seed);
 }
+
+/// Turns `player`'s kept best of `period_id` into the hash older versions kept, with `packed` as its
+/// score: the state a best kept before the upgrade to one string per best leaves.
+async fn keep_as_older_layout(redis: &TestRedis, player: &str, period_id: &str, packed: u64) {
+    let mut connection = redis.connection().await;
+    let key = format!("lf:{{p:{player}}}:replay:{period_id}");
+    let record: Vec<u8> = redis::cmd("GET")
+        .arg(&key)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let (header, log) = record.split_at(64);
+    let seed = u64::from_le_bytes(header[17..25].try_into().unwrap());
+    let jumps = u32::from_le_bytes(header[27..31].try_into().unwrap());
+    let run = RunId::from_bytes(header[31..47].try_into().unwrap());
+    let _: () = redis::pipe()
+        .del(&key)
+        .hset_multiple(
+            format!("lf:{{p:{player}}}:best:{period_id}"),
+            &[
+                ("packed", packed.to_string().into_bytes()),
+                ("seed", seed.to_string().into_bytes()),
+                ("ruleset", b"1".to_vec()),
+                ("log", log.to_vec()),
+                ("jumps", jumps.to_string().into_bytes()),
+                ("run", run.to_string().into_bytes()),
+            ],
+        )
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+}
+
+/// Whether `key` exists.
+async fn exists(redis: &TestRedis, key: &str) -> bool {
+    let mut connection = redis.connection().await;
+    redis::cmd("EXISTS")
+        .arg(key)
+        .query_async(&mut connection)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_best_kept_by_an_older_version_is_read_shared_and_only_replaced_by_a_better_run() {
+    let redis = TestRedis::start().await;
+    let server = TestServer::start(&redis, &support::MACHINE_SPEED).await;
+    let mut gina = client(&server, "gina").await;
+    let first = play(&mut gina, 3).await;
+    let week = read(&mut gina, "gina", Period::Weekly)
+        .await
+        .unwrap()
+        .period_id;
+    // Kept by an older version, as a hash, with a score above anything this test plays.
+    let high = score_packed(100_000);
+    keep_as_older_layout(&redis, "gina", &week, high).await;
+
+    let older = read(&mut gina, "gina", Period::Weekly).await.unwrap();
+    assert_eq!(older.run_id, first.run_id);
+    assert_eq!(older.score, 100_000, "the hash's packed score");
+    assert_eq!(older.jumps.len(), 4);
+    assert_eq!(replayed_score(&older), first.final_score);
+
+    // Sharing it notes the challenge on the hash.
+    let challenge = match gina
+        .request(Request::CreateChallenge(CreateChallenge {
+            run_id: first.run_id,
+        }))
+        .await
+    {
+        ServerFrame::Reply {
+            response: Response::Challenge(challenge),
+            ..
+        } => challenge,
+        other => panic!("expected a challenge, got {other:?}"),
+    };
+    let shared = read(&mut gina, "gina", Period::Weekly).await.unwrap();
+    assert_eq!(shared.challenge, Some(challenge.challenge));
+
+    // A new best on the board, but worse than the hash's: the hash stays, no string is written.
+    play(&mut gina, 5).await;
+    let kept = read(&mut gina, "gina", Period::Weekly).await.unwrap();
+    assert_eq!(kept.run_id, first.run_id);
+    assert!(!exists(&redis, &format!("lf:{{p:gina}}:replay:{week}")).await);
+
+    // Below a better run, the hash goes and the string takes its place.
+    let _: () = redis::cmd("HSET")
+        .arg(format!("lf:{{p:gina}}:best:{week}"))
+        .arg("packed")
+        .arg(score_packed(1))
+        .query_async(&mut redis.connection().await)
+        .await
+        .unwrap();
+    let better = play(&mut gina, 7).await;
+    let replaced = read(&mut gina, "gina", Period::Weekly).await.unwrap();
+    assert_eq!(replaced.run_id, better.run_id);
+    assert_eq!(replaced.score, better.final_score);
+    assert_eq!(replaced.challenge, None);
+    assert_eq!(replayed_score(&replaced), better.final_score);
+    assert!(!exists(&redis, &format!("lf:{{p:gina}}:best:{week}")).await);
+}
+
+/// `score`'s packed value as the boards hold it (reached at the start of 2026).
+fn score_packed(score: u32) -> u64 {
+    leapfrog_core::leaderboards::score::encode(score, 1_767_225_600_000)
+}

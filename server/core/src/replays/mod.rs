@@ -2,12 +2,20 @@
 //! friend's client can watch it or race it as a ghost by replaying it with the rules. Serving one costs the
 //! server one round trip of reads; the client does the simulation.
 //!
-//! A best is kept in `lf:{p:<player>}:best:<period_id>` (a hash in the player's slot: `packed`, `seed`,
-//! `ruleset`, `log`, `jumps`, `run`, and `challenge` once shared). It is written when recording a run sets
-//! a new best for the period, by a script (one call for all the periods a run is the best of) that only
-//! lets a better packed score replace the kept one, so the recording stays idempotent: a retry, or a late
-//! recording of a worse run, changes nothing. A past daily or weekly best expires with its board (period
-//! end plus `--board-retention-days`); the all-time best is kept.
+//! A best is kept in `lf:{p:<player>}:replay:<period_id>`, one string in the player's slot: a 64-byte
+//! header (packed score, seed, ruleset, jumps, run, the challenge once shared), then the inputs
+//! ([`record`]). It is written when recording a run sets a new best for the period, by a script (one
+//! call for all the periods a run is the best of) that only lets a better packed score replace the kept
+//! one, so the recording stays idempotent: a retry, or a late recording of a worse run, changes nothing. A
+//! past daily or weekly best expires with its board (period end plus `--board-retention-days`); the
+//! all-time best is kept.
+//!
+//! Older versions kept a best as a hash of seven fields at `lf:{p:<player>}:best:<period_id>`. A period
+//! with no string yet is read from that hash, compared against when a new best comes, and the hash is
+//! removed when the string replaces it, so bests kept before an upgrade stay watchable and are never
+//! replaced by a worse run.
+
+mod record;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -24,6 +32,7 @@ use crate::leaderboards::{PeriodRules, Periods, score};
 use crate::runs::FinishedRun;
 use crate::runs::input_log::{self, RECORD_BYTES};
 use crate::store::{Op, Store, StoreError, keys};
+use record::BestRecord;
 
 static KEEP_BEST: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("keep_best.lua")));
 static MARK_SHARED: LazyLock<Script> =
@@ -142,22 +151,26 @@ impl Replays {
         let jumps_total = log.len() / RECORD_BYTES;
         log.truncate(MAX_REPLAY_JUMPS * RECORD_BYTES);
         let packed = score::encode(run.summary.score, run.finished_at_ms);
+        let record = BestRecord {
+            packed,
+            seed: run.summary.seed,
+            ruleset: run.summary.ruleset.version(),
+            jumps_total: u32::try_from(jumps_total).unwrap_or(u32::MAX),
+            run_id: run.run_id,
+            challenge: None,
+            log: &log,
+        };
         let retention = millis(self.retention);
         let mut invocation = KEEP_BEST.prepare_invoke();
-        invocation
-            .arg(packed)
-            .arg(run.summary.seed)
-            .arg(run.summary.ruleset.version())
-            .arg(log.as_slice())
-            .arg(jumps_total)
-            .arg(run.run_id.hex(&mut [0; 32]));
+        invocation.arg(packed).arg(record.encode());
         for period in periods {
             let slot = self.rules.slot(period, run.finished_at_ms);
             let expire_at = slot
                 .ends_at_ms
                 .map_or(0, |end| end.saturating_add(retention).max(1));
             invocation
-                .key(keys::best_run(&run.player, &slot.id))
+                .key(keys::best_replay(&run.player, &slot.id))
+                .key(keys::best_run_hash(&run.player, &slot.id))
                 .arg(expire_at);
         }
         self.store
@@ -177,9 +190,15 @@ impl Replays {
     ) -> Result<(), StoreError> {
         futures_util::future::try_join_all(crate::leaderboards::PERIODS.map(|period| {
             let slot = self.rules.slot(period, now_ms);
+            let mut shared = [0; 17];
+            shared[0] = 1;
+            shared[1..].copy_from_slice(challenge.as_bytes());
             let mut invocation = MARK_SHARED.prepare_invoke();
             invocation
-                .key(keys::best_run(player, &slot.id))
+                .key(keys::best_replay(player, &slot.id))
+                .key(keys::best_run_hash(player, &slot.id))
+                .arg(run_id.as_bytes().as_slice())
+                .arg(shared.as_slice())
                 .arg(run_id.hex(&mut [0; 32]))
                 .arg(challenge.to_string());
             async move {
@@ -215,25 +234,36 @@ impl Replays {
                 )
                 .await
         };
-        let mut read_record = crate::store::cmd("HGETALL");
-        read_record.arg(keys::best_run(player, &slot.id));
+        // The string, and the older layout's hash where a best kept before an upgrade may be: one
+        // round trip for both.
+        let mut read_record = crate::store::cmd("GET");
+        read_record.arg(keys::best_replay(player, &slot.id));
         let record = self
             .store
-            .query::<HashMap<String, Vec<u8>>>(Op::ReplayRead, &read_record);
+            .query::<Option<Vec<u8>>>(Op::ReplayRead, &read_record);
+        let mut read_older = crate::store::cmd("HGETALL");
+        read_older.arg(keys::best_run_hash(player, &slot.id));
+        let older = self
+            .store
+            .query::<HashMap<String, Vec<u8>>>(Op::ReplayRead, &read_older);
         let names = self.names.names(std::slice::from_ref(player));
-        let (friends, record, mut names) =
-            futures_util::future::try_join3(friends, record, names).await?;
+        let (friends, record, older, mut names) =
+            futures_util::future::try_join4(friends, record, older, names).await?;
         if !friends {
             return Err(ReplayError::NotFriends(player.clone()));
         }
-        if record.is_empty() {
-            return Err(ReplayError::NotFound {
-                player: player.clone(),
-                period_id: slot.id,
-            });
-        }
+        let kept = match record {
+            Some(record) => from_record(&record),
+            None if older.is_empty() => {
+                return Err(ReplayError::NotFound {
+                    player: player.clone(),
+                    period_id: slot.id,
+                });
+            }
+            None => parse(player, &slot.id, &older),
+        };
         let name = names.pop().flatten();
-        parse(player, &slot.id, &record).map_or_else(
+        kept.map_or_else(
             |reason| {
                 Err(ReplayError::Corrupt {
                     player: player.clone(),
@@ -272,7 +302,26 @@ struct Kept {
     challenge: Option<ChallengeId>,
 }
 
-/// The kept best in `record` (the hash's fields), or what is wrong with it.
+/// The kept best in `bytes` (a [`BestRecord`]), or what is wrong with it.
+fn from_record(bytes: &[u8]) -> Result<Kept, String> {
+    let record = BestRecord::decode(bytes)?;
+    let ruleset = Ruleset::from_version(record.ruleset)
+        .map_err(|_| format!("unknown ruleset {}", record.ruleset))?;
+    let (score, reached_at_ms) = score::decode(record.packed);
+    let jumps = input_log::decode(record.log).map_err(|error| error.to_string())?;
+    Ok(Kept {
+        run_id: record.run_id,
+        seed: record.seed,
+        ruleset,
+        score,
+        reached_at_ms,
+        jumps,
+        jumps_total: record.jumps_total,
+        challenge: record.challenge,
+    })
+}
+
+/// The kept best in `record` (the fields of the older layout's hash), or what is wrong with it.
 fn parse(
     player: &PlayerId,
     period_id: &str,

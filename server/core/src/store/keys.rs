@@ -168,8 +168,17 @@ pub(crate) fn passes_seen(player: &PlayerId) -> String {
     player_key(player, "passes-seen")
 }
 
-/// A player's best run of one board period, kept to be replayed: course, inputs, packed score (hash).
-pub(crate) fn best_run(player: &PlayerId, period_id: &str) -> String {
+/// A player's best run of one board period, kept to be replayed: course, inputs, packed score (a string
+/// in the layout of `replays/record.rs`).
+pub(crate) fn best_replay(player: &PlayerId, period_id: &str) -> String {
+    let mut key = player_key_with(player, "replay:", period_id.len());
+    key.push_str(period_id);
+    key
+}
+
+/// The same best in the layout before [`best_replay`]'s (a hash of seven fields), which older versions
+/// wrote: read where a period has no [`best_replay`] yet, and removed when a better run replaces it.
+pub(crate) fn best_run_hash(player: &PlayerId, period_id: &str) -> String {
     let mut key = player_key_with(player, "best:", period_id.len());
     key.push_str(period_id);
     key
@@ -236,14 +245,19 @@ mod tests {
             requests_received_hour(&player),
             requests_notified(&player),
             message_budget(&player, 7),
-            best_run(&player, "w2026-11-23"),
+            best_replay(&player, "w2026-11-23"),
+            best_run_hash(&player, "w2026-11-23"),
         ] {
             assert_eq!(tag(&key), "p:alice", "{key}");
         }
         assert_eq!(friends(&player), "lf:{p:alice}:friends");
         assert_eq!(message_budget(&player, 1234), "lf:{p:alice}:msgs:1234");
         assert_eq!(
-            best_run(&player, "w2026-11-23"),
+            best_replay(&player, "w2026-11-23"),
+            "lf:{p:alice}:replay:w2026-11-23"
+        );
+        assert_eq!(
+            best_run_hash(&player, "w2026-11-23"),
             "lf:{p:alice}:best:w2026-11-23"
         );
     }
