@@ -17,9 +17,11 @@
 -- "stored", "coalesced", "duplicate" or "flushed"; flush_at is the ms the window closes when this pass
 -- is the first coalesced into it, or when a flush came before the window closed (the caller flushes it
 -- then), else 0.
--- A script that fails midway keeps what it wrote before the failure, so every key is read (a key of the
--- wrong type fails here, before any write) and the pass is marked as told only after its entries are
--- written: a failed pass leaves nothing that would make its retry a "duplicate".
+-- A script that fails midway keeps what it wrote before the failure, so every key is read or written
+-- first by a command that fails on a key of the wrong type before anything is written (the window's and
+-- the runs' by their reads; the inbox by the first `XADD`, which every path that writes it makes before
+-- any other write, and which a path that coalesces never makes), and the pass is marked as told only
+-- after its entries are written: a failed pass leaves nothing that would make its retry a "duplicate".
 local now = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local written = {}
@@ -56,7 +58,6 @@ end
 if redis.call('ZSCORE', KEYS[3], ARGV[11]) then
   return {'duplicate', written, 0}
 end
-redis.call('XLEN', KEYS[1])
 
 local function told()
   redis.call('ZADD', KEYS[3], now, ARGV[11])

@@ -71,11 +71,17 @@ if live_key ~= KEYS[2] then
   end
 end
 redis.call('SET', KEYS[2], log, 'EX', ARGV[4])
+-- The time of the last jump goes with the rest of the end, in one write.
 if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[1], 'last_ms', ARGV[5])
+  last_ms = ARGV[5]
 elseif last_ms then
-  redis.call('HSET', KEYS[1], 'last_ms', string.format('%d', last_ms))
+  last_ms = string.format('%d', last_ms)
 end
-redis.call('HSET', KEYS[1], 'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5])
+if last_ms then
+  redis.call('HSET', KEYS[1], 'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5],
+    'last_ms', last_ms)
+else
+  redis.call('HSET', KEYS[1], 'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5])
+end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {0, #log}
