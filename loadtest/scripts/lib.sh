@@ -83,3 +83,40 @@ need_perf() {
   perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 ||
     { echo "perf cannot sample here (kernel.perf_event_paranoid is $(cat /proc/sys/kernel/perf_event_paranoid))" >&2; exit 1; }
 }
+
+# marginal_instructions PROFILE WHAT BIN...: for each node binary BIN, calls `PROFILE BIN LABEL RATE` at
+# $LOW and then at $HIGH runs per second (PROFILE sets INSTRUCTIONS, the callgrind total of the process
+# it profiled, and RUNS, the runs its load finished, for example with `callgrind_total` and
+# `runs_finished`) and prints WHAT per marginal run: (I(HIGH) - I(LOW)) / (runs(HIGH) - runs(LOW)).
+marginal_instructions() {
+  local profile=$1 what=$2 index=0 bin label low_i low_runs high_i high_runs; shift 2
+  printf '%-44s %12s %6s %12s %6s %22s\n' "node" "I(low)" "runs" "I(high)" "runs" "$what"
+  for bin in "$@"; do
+    index=$((index + 1))
+    label="$(basename "$bin")-$index"
+    "$profile" "$bin" "$label" "$LOW"; low_i=$INSTRUCTIONS; low_runs=$RUNS
+    "$profile" "$bin" "$label" "$HIGH"; high_i=$INSTRUCTIONS; high_runs=$RUNS
+    printf '%-44s %12s %6s %12s %6s %22.0f\n' "$bin" "$low_i" "$low_runs" "$high_i" "$high_runs" \
+      "$(echo "($high_i - $low_i) / ($high_runs - $low_runs)" | bc -l)"
+  done
+}
+
+# callgrind_total OUT: the instructions a callgrind profile counted in all.
+callgrind_total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
+
+# runs_finished JSON: the runs a load tool report counts.
+runs_finished() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"])' "$1"; }
+
+# callgrind_setup DEFAULT_OUT: what pass-callgrind.sh and redis-callgrind.sh share before they profile:
+# LOW, HIGH, SECS, PLAYERS, OUT, TOOL and NODE_ARGS from the environment or their defaults, valgrind
+# checked, the load tool built if missing, OUT made, fresh secrets, every process stopped at exit.
+callgrind_setup() {
+  LOW=${LOW:-6}; HIGH=${HIGH:-12}; SECS=${SECS:-25}; PLAYERS=${PLAYERS:-200}
+  OUT=${OUT:-$1}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
+  NODE_ARGS=${NODE_ARGS:-} # more options for every node, e.g. "--worker-threads 1"
+  command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
+  [ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+  mkdir -p "$OUT"
+  new_secrets
+  stop_at_exit
+}

@@ -18,14 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source loadtest/scripts/lib.sh
-LOW=${LOW:-6}; HIGH=${HIGH:-12}; SECS=${SECS:-25}; PLAYERS=${PLAYERS:-200}
-OUT=${OUT:-target/pass-callgrind}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
-NODE_ARGS=${NODE_ARGS:-} # more options for every node, e.g. "--worker-threads 1"
-command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
-[ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
-mkdir -p "$OUT"
-new_secrets
-stop_at_exit
+callgrind_setup target/pass-callgrind
 
 # profile BIN LABEL RATE: sets INSTRUCTIONS (the node's) and RUNS (the runs the load finished).
 profile() {
@@ -47,18 +40,9 @@ profile() {
   kill -TERM "$node"; wait "$node" 2>/dev/null || true
   kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true
   rm -rf "$REDIS_DIR"
-  INSTRUCTIONS=$(awk '/^(summary|totals):/ { print $2; exit }' "$base.out")
-  RUNS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"])' "$base.json")
+  INSTRUCTIONS=$(callgrind_total "$base.out")
+  RUNS=$(runs_finished "$base.json")
 }
 
-printf '%-44s %12s %6s %12s %6s %22s\n' "node" "I(low)" "runs" "I(high)" "runs" "instructions/run"
-index=0
-for bin in "$@"; do
-  index=$((index + 1))
-  label="$(basename "$bin")-$index"
-  profile "$bin" "$label" "$LOW"; low_i=$INSTRUCTIONS; low_runs=$RUNS
-  profile "$bin" "$label" "$HIGH"; high_i=$INSTRUCTIONS; high_runs=$RUNS
-  printf '%-44s %12s %6s %12s %6s %22.0f\n' "$bin" "$low_i" "$low_runs" "$high_i" "$high_runs" \
-    "$(echo "($high_i - $low_i) / ($high_runs - $low_runs)" | bc -l)"
-done
+marginal_instructions profile "instructions/run" "$@"
 echo "passes at $LOW then $HIGH runs/s for $SECS s, $PLAYERS players; profiles in $OUT"

@@ -55,6 +55,20 @@ async fn read(client: &mut TestClient, player: &str, period: Period) -> Result<R
     }
 }
 
+/// Shares `run` as a challenge; returns the challenge.
+async fn share(client: &mut TestClient, run: RunId) -> Challenge {
+    match client
+        .request(Request::CreateChallenge(CreateChallenge { run_id: run }))
+        .await
+    {
+        ServerFrame::Reply {
+            response: Response::Challenge(challenge),
+            ..
+        } => challenge,
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
 /// The score a replay's inputs make on its course, by the rules.
 fn replayed_score(replay: &Replay) -> u32 {
     game_logic::replay(replay.seed, replay.ruleset, &replay.jumps)
@@ -191,18 +205,7 @@ async fn a_shared_best_names_its_challenge_so_friends_can_race_it() {
     befriend(&server, "erin", "frank").await;
     let mut erin = client(&server, "erin").await;
     let best = play(&mut erin, 2).await;
-    let challenge = match erin
-        .request(Request::CreateChallenge(CreateChallenge {
-            run_id: best.run_id,
-        }))
-        .await
-    {
-        ServerFrame::Reply {
-            response: Response::Challenge(challenge),
-            ..
-        } => challenge,
-        other => panic!("expected a challenge, got {other:?}"),
-    };
+    let challenge = share(&mut erin, best.run_id).await;
     let mut frank = client(&server, "frank").await;
     let replay = read(&mut frank, "erin", Period::Weekly).await.unwrap();
     assert_eq!(replay.challenge, Some(challenge.challenge));
@@ -272,18 +275,7 @@ async fn a_best_kept_by_an_older_version_is_read_shared_and_only_replaced_by_a_b
     assert_eq!(replayed_score(&older), first.final_score);
 
     // Sharing it notes the challenge on the hash.
-    let challenge = match gina
-        .request(Request::CreateChallenge(CreateChallenge {
-            run_id: first.run_id,
-        }))
-        .await
-    {
-        ServerFrame::Reply {
-            response: Response::Challenge(challenge),
-            ..
-        } => challenge,
-        other => panic!("expected a challenge, got {other:?}"),
-    };
+    let challenge = share(&mut gina, first.run_id).await;
     let shared = read(&mut gina, "gina", Period::Weekly).await.unwrap();
     assert_eq!(shared.challenge, Some(challenge.challenge));
 
