@@ -212,9 +212,16 @@ async fn a_shared_best_names_its_challenge_so_friends_can_race_it() {
     assert_eq!(replay.seed, challenge.seed);
 }
 
-/// Turns `player`'s kept best of `period_id` into the hash older versions kept, with `packed` as its
-/// score: the state a best kept before the upgrade to one string per best leaves.
-async fn keep_as_older_layout(redis: &TestRedis, player: &str, period_id: &str, packed: u64) {
+/// Copies `player`'s kept best of `period_id` into the hash older versions kept, with `packed` as its
+/// score, and removes the string unless `keep_string`: the state a best kept before the upgrade to one
+/// string per best leaves (or, keeping it, one an older node recorded during the upgrade).
+async fn keep_as_older_layout(
+    redis: &TestRedis,
+    player: &str,
+    period_id: &str,
+    packed: u64,
+    keep_string: bool,
+) {
     let mut connection = redis.connection().await;
     let key = format!("lf:{{p:{player}}}:replay:{period_id}");
     let record: Vec<u8> = redis::cmd("GET")
@@ -226,8 +233,14 @@ async fn keep_as_older_layout(redis: &TestRedis, player: &str, period_id: &str, 
     let seed = u64::from_le_bytes(header[17..25].try_into().unwrap());
     let jumps = u32::from_le_bytes(header[27..31].try_into().unwrap());
     let run = RunId::from_bytes(header[31..47].try_into().unwrap());
+    if !keep_string {
+        let _: () = redis::cmd("DEL")
+            .arg(&key)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    }
     let _: () = redis::pipe()
-        .del(&key)
         .hset_multiple(
             format!("lf:{{p:{player}}}:best:{period_id}"),
             &[
@@ -266,7 +279,7 @@ async fn a_best_kept_by_an_older_version_is_read_shared_and_only_replaced_by_a_b
         .period_id;
     // Kept by an older version, as a hash, with a score above anything this test plays.
     let high = score_packed(100_000);
-    keep_as_older_layout(&redis, "gina", &week, high).await;
+    keep_as_older_layout(&redis, "gina", &week, high, false).await;
 
     let older = read(&mut gina, "gina", Period::Weekly).await.unwrap();
     assert_eq!(older.run_id, first.run_id);
@@ -300,6 +313,17 @@ async fn a_best_kept_by_an_older_version_is_read_shared_and_only_replaced_by_a_b
     assert_eq!(replaced.challenge, None);
     assert_eq!(replayed_score(&replaced), better.final_score);
     assert!(!exists(&redis, &format!("lf:{{p:gina}}:best:{week}")).await);
+
+    // An older node records a better best beside the string during an upgrade: reads serve the better.
+    keep_as_older_layout(&redis, "gina", &week, high, true).await;
+    let both = read(&mut gina, "gina", Period::Weekly).await.unwrap();
+    assert_eq!((both.run_id, both.score), (better.run_id, 100_000));
+    keep_as_older_layout(&redis, "gina", &week, score_packed(2), true).await;
+    let string = read(&mut gina, "gina", Period::Weekly).await.unwrap();
+    assert_eq!(
+        (string.run_id, string.score),
+        (better.run_id, better.final_score)
+    );
 }
 
 /// `score`'s packed value as the boards hold it (reached at the start of 2026).

@@ -10,10 +10,11 @@
 //! past daily or weekly best expires with its board (period end plus `--board-retention-days`); the
 //! all-time best is kept.
 //!
-//! Older versions kept a best as a hash of seven fields at `lf:{p:<player>}:best:<period_id>`. A period
-//! with no string yet is read from that hash, compared against when a new best comes, and the hash is
-//! removed when the string replaces it, so bests kept before an upgrade stay watchable and are never
-//! replaced by a worse run.
+//! Older versions kept a best as a hash of seven fields at `lf:{p:<player>}:best:<period_id>`. A read
+//! serves the better of the hash and the string (while both versions record, each may hold a best the
+//! other does not know); a period with no string yet is compared against the hash when a new best comes,
+//! and the hash is removed when the string replaces it, so bests kept before an upgrade stay watchable
+//! and are never replaced by a worse run.
 
 mod record;
 
@@ -252,15 +253,18 @@ impl Replays {
         if !friends {
             return Err(ReplayError::NotFriends(player.clone()));
         }
-        let kept = match record {
-            Some(record) => from_record(&record),
-            None if older.is_empty() => {
+        // While nodes of both versions record, each layout may hold a best the other does not know:
+        // the better of the two is the period's best.
+        let kept = match (record, older.is_empty()) {
+            (None, true) => {
                 return Err(ReplayError::NotFound {
                     player: player.clone(),
                     period_id: slot.id,
                 });
             }
-            None => parse(player, &slot.id, &older),
+            (Some(record), true) => from_record(&record),
+            (None, false) => parse(player, &slot.id, &older),
+            (Some(record), false) => better(from_record(&record), parse(player, &slot.id, &older)),
         };
         let name = names.pop().flatten();
         kept.map_or_else(
@@ -300,6 +304,27 @@ struct Kept {
     jumps: Vec<game_logic::Jump>,
     jumps_total: u32,
     challenge: Option<ChallengeId>,
+}
+
+/// The better of two kept bests (by the packed score, as the boards rank them), or the one that can be
+/// read.
+fn better(first: Result<Kept, String>, second: Result<Kept, String>) -> Result<Kept, String> {
+    match (first, second) {
+        (Ok(first), Ok(second)) => Ok(if second.packed() > first.packed() {
+            second
+        } else {
+            first
+        }),
+        (Ok(kept), Err(_)) | (Err(_), Ok(kept)) => Ok(kept),
+        (Err(reason), Err(_)) => Err(reason),
+    }
+}
+
+impl Kept {
+    /// The packed score the best was kept with.
+    fn packed(&self) -> u64 {
+        score::encode(self.score, self.reached_at_ms)
+    }
 }
 
 /// The kept best in `bytes` (a [`BestRecord`]), or what is wrong with it.
