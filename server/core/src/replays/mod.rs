@@ -191,17 +191,16 @@ impl Replays {
     ) -> Result<(), StoreError> {
         futures_util::future::try_join_all(crate::leaderboards::PERIODS.map(|period| {
             let slot = self.rules.slot(period, now_ms);
-            let mut shared = [0; 17];
-            shared[0] = 1;
-            shared[1..].copy_from_slice(challenge.as_bytes());
             let mut invocation = MARK_SHARED.prepare_invoke();
             invocation
                 .key(keys::best_replay(player, &slot.id))
                 .key(keys::best_run_hash(player, &slot.id))
                 .arg(run_id.as_bytes().as_slice())
-                .arg(shared.as_slice())
+                .arg(record::shared_as(challenge).as_slice())
                 .arg(run_id.hex(&mut [0; 32]))
-                .arg(challenge.to_string());
+                .arg(challenge.to_string())
+                .arg(record::RUN_AT)
+                .arg(record::SHARED_AT);
             async move {
                 self.store
                     .run_script::<i64>(Op::ReplayMarkShared, &invocation)
@@ -276,6 +275,7 @@ impl Replays {
                 })
             },
             |kept| {
+                let (score, reached_at_ms) = score::decode(kept.packed);
                 Ok(Replay {
                     player: player.clone(),
                     name,
@@ -283,8 +283,8 @@ impl Replays {
                     run_id: kept.run_id,
                     seed: kept.seed,
                     ruleset: kept.ruleset,
-                    score: kept.score,
-                    reached_at_ms: kept.reached_at_ms,
+                    score,
+                    reached_at_ms,
                     jumps: BoundedVec::truncating(kept.jumps),
                     jumps_total: kept.jumps_total,
                     challenge: kept.challenge,
@@ -299,8 +299,8 @@ struct Kept {
     run_id: RunId,
     seed: u64,
     ruleset: Ruleset,
-    score: u32,
-    reached_at_ms: u64,
+    /// The packed score, as on the boards: the score and when it was reached.
+    packed: u64,
     jumps: Vec<game_logic::Jump>,
     jumps_total: u32,
     challenge: Option<ChallengeId>,
@@ -310,7 +310,7 @@ struct Kept {
 /// read.
 fn better(first: Result<Kept, String>, second: Result<Kept, String>) -> Result<Kept, String> {
     match (first, second) {
-        (Ok(first), Ok(second)) => Ok(if second.packed() > first.packed() {
+        (Ok(first), Ok(second)) => Ok(if second.packed > first.packed {
             second
         } else {
             first
@@ -320,26 +320,17 @@ fn better(first: Result<Kept, String>, second: Result<Kept, String>) -> Result<K
     }
 }
 
-impl Kept {
-    /// The packed score the best was kept with.
-    fn packed(&self) -> u64 {
-        score::encode(self.score, self.reached_at_ms)
-    }
-}
-
 /// The kept best in `bytes` (a [`BestRecord`]), or what is wrong with it.
 fn from_record(bytes: &[u8]) -> Result<Kept, String> {
     let record = BestRecord::decode(bytes)?;
     let ruleset = Ruleset::from_version(record.ruleset)
         .map_err(|_| format!("unknown ruleset {}", record.ruleset))?;
-    let (score, reached_at_ms) = score::decode(record.packed);
     let jumps = input_log::decode(record.log).map_err(|error| error.to_string())?;
     Ok(Kept {
         run_id: record.run_id,
         seed: record.seed,
         ruleset,
-        score,
-        reached_at_ms,
+        packed: record.packed,
         jumps,
         jumps_total: record.jumps_total,
         challenge: record.challenge,
@@ -367,7 +358,7 @@ fn parse(
         .ok()
         .and_then(|version| Ruleset::from_version(version).ok())
         .ok_or_else(|| format!("unknown ruleset for {player} in {period_id}"))?;
-    let (score, reached_at_ms) = score::decode(number("packed")?);
+    let packed = number("packed")?;
     let jumps = input_log::decode(record.get("log").map_or(&[][..], Vec::as_slice))
         .map_err(|error| error.to_string())?;
     let challenge = match record.get("challenge") {
@@ -384,8 +375,7 @@ fn parse(
             .map_err(|_| "field run is not a run id".to_owned())?,
         seed: number("seed")?,
         ruleset,
-        score,
-        reached_at_ms,
+        packed,
         jumps,
         jumps_total: u32::try_from(number("jumps")?).unwrap_or(u32::MAX),
         challenge,

@@ -24,9 +24,10 @@ use protocol::{ChallengeId, RunId};
 pub(crate) const LAYOUT: u8 = 1;
 /// The header's length: the inputs start here.
 pub(crate) const HEADER_BYTES: usize = 64;
-/// Where the run id starts (read by `mark_shared.lua`).
+/// Where the run id starts (given to `mark_shared.lua`, which compares it).
 pub(crate) const RUN_AT: usize = 31;
-/// Where the shared flag starts, followed by the challenge id (written by `mark_shared.lua`).
+/// Where the shared flag starts, followed by the challenge id (given to `mark_shared.lua`, which
+/// writes them there).
 pub(crate) const SHARED_AT: usize = 47;
 /// The packed score's digits.
 const PACKED_DIGITS: usize = 16;
@@ -64,10 +65,7 @@ impl BestRecord<'_> {
         bytes.extend_from_slice(&self.jumps_total.to_le_bytes());
         bytes.extend_from_slice(self.run_id.as_bytes());
         match self.challenge {
-            Some(challenge) => {
-                bytes.push(1);
-                bytes.extend_from_slice(challenge.as_bytes());
-            }
+            Some(challenge) => bytes.extend_from_slice(&shared_as(challenge)),
             None => bytes.resize(HEADER_BYTES, 0),
         }
         debug_assert_eq!(bytes.len(), HEADER_BYTES);
@@ -116,6 +114,15 @@ impl BestRecord<'_> {
             log,
         })
     }
+}
+
+/// Bytes `SHARED_AT..HEADER_BYTES` of a best shared as `challenge`: the flag, then the id. Written by
+/// [`BestRecord::encode`], and in place by `mark_shared.lua`.
+pub(crate) fn shared_as(challenge: ChallengeId) -> [u8; HEADER_BYTES - SHARED_AT] {
+    let mut bytes = [0; HEADER_BYTES - SHARED_AT];
+    bytes[0] = 1;
+    bytes[1..].copy_from_slice(challenge.as_bytes());
+    bytes
 }
 
 /// The largest packed score 16 digits hold; every packed score is below 2^53, which is smaller.

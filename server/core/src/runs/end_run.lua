@@ -72,16 +72,14 @@ if live_key ~= KEYS[2] then
 end
 redis.call('SET', KEYS[2], log, 'EX', ARGV[4])
 -- The time of the last jump goes with the rest of the end, in one write.
+local ended = {'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5]}
 if ARGV[2] ~= '' then
-  last_ms = ARGV[5]
+  table.insert(ended, 'last_ms')
+  table.insert(ended, ARGV[5])
 elseif last_ms then
-  last_ms = string.format('%d', last_ms)
+  table.insert(ended, 'last_ms')
+  table.insert(ended, string.format('%d', last_ms))
 end
-if last_ms then
-  redis.call('HSET', KEYS[1], 'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5],
-    'last_ms', last_ms)
-else
-  redis.call('HSET', KEYS[1], 'state', 'ended', 'end_reason', ARGV[3], 'ended_ms', ARGV[5])
-end
+redis.call('HSET', KEYS[1], unpack(ended))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {0, #log}
