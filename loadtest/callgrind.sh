@@ -9,6 +9,10 @@
 #   loadtest/callgrind.sh [node binary ...]     (default: target/release/leapfrog-server)
 #   PLAYERS=20 JUMPS=250 OUT=target/callgrind loadtest/callgrind.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
 #   NODE_ARGS="--worker-threads 1" loadtest/callgrind.sh ...     (options given to every node)
+#   VALGRIND_ARGS="--cache-sim=yes" loadtest/callgrind.sh ...     (also cache misses per jump: I1, fetches
+#       that missed the first-level instruction cache; D1, reads and writes that missed the first-level
+#       data cache; LL, data that missed the last level. Valgrind's model of this machine's caches, not
+#       its hardware, but deterministic like the instruction count)
 #
 # Several binaries are measured in turn in the same run (a baseline beside a candidate). The callgrind
 # profiles stay in OUT (<binary-name>-<index>-<jumps>.out) for `callgrind_annotate`. Every process is
@@ -20,6 +24,7 @@ JUMPS="${JUMPS:-250}"
 OUT="${OUT:-target/callgrind}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 NODE_ARGS="${NODE_ARGS:-}" # more options for every node, e.g. "--worker-threads 1"
+VALGRIND_ARGS="${VALGRIND_ARGS:-}" # more options for callgrind, e.g. "--cache-sim=yes"
 BINS=("$@")
 [ ${#BINS[@]} -gt 0 ] || BINS=(target/release/leapfrog-server)
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
@@ -38,7 +43,7 @@ instructions() {
   for _attempt in 1 2 3; do # a free port may be taken by another process before the node binds it
     redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
     public=$(free_port); admin=$(free_port)
-    LEAPFROG_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$profile" "$bin" \
+    LEAPFROG_LOG=warn valgrind --tool=callgrind $VALGRIND_ARGS --callgrind-out-file="$profile" "$bin" \
       --redis-url "redis://127.0.0.1:$REDIS_PORT/0" --listen "127.0.0.1:$public" \
       --admin-listen "127.0.0.1:$admin" --timing-tolerance-ms 100000000 --rate-per-second 100000 \
       --rate-burst 100000 --max-runs-per-hour 10000000 --redis-timeout-ms 10000 $NODE_ARGS >"$OUT/$name-$jumps.log" 2>&1 &
@@ -63,17 +68,28 @@ if jumps != int(sys.argv[2]) or errors:
 PY
   kill -TERM "$node"
   wait "$node" 2>/dev/null || true
-  awk '/^(summary|totals):/ { print $2; exit }' "$profile"
+  # Every event's total, as NAME=COUNT words (Ir first; D1mr, D1mw, DLmr, DLmw with --cache-sim=yes).
+  awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
+       /^(summary|totals):/ { for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; print ""; exit }' "$profile"
 }
 
-printf '%-40s %14s %14s %18s\n' "node" "I(N)" "I(2N)" "instructions/jump"
+# event WORDS NAME: the count of event NAME in WORDS (0 if it was not recorded).
+event() { local word; for word in $1; do [ "${word%%=*}" = "$2" ] && { echo "${word#*=}"; return; }; done; echo 0; }
+
+printf '%-40s %14s %14s %18s %12s %12s %12s\n' "node" "I(N)" "I(2N)" "instructions/jump" "I1 miss/jump" \
+  "D1 miss/jump" "LL miss/jump"
 index=0
 for bin in "${BINS[@]}"; do
   index=$((index + 1))
   name="$(basename "$bin")-$index"
   single=$(instructions "$bin" "$name" "$JUMPS")
   double=$(instructions "$bin" "$name" "$((2 * JUMPS))")
-  printf '%-40s %14s %14s %18.0f\n' "$bin" "$single" "$double" \
-    "$(echo "($double - $single) / ($PLAYERS * $JUMPS)" | bc -l)"
+  per_jump() { # per_jump EVENT...: the marginal count of the events' sum per jump
+    local a=0 b=0 e
+    for e in "$@"; do a=$((a + $(event "$single" "$e"))); b=$((b + $(event "$double" "$e"))); done
+    echo "($b - $a) / ($PLAYERS * $JUMPS)" | bc -l
+  }
+  printf '%-40s %14s %14s %18.0f %12.1f %12.1f %12.1f\n' "$bin" "$(event "$single" Ir)" "$(event "$double" Ir)" \
+    "$(per_jump Ir)" "$(per_jump I1mr)" "$(per_jump D1mr D1mw)" "$(per_jump DLmr DLmw)"
 done
 echo "N = $PLAYERS players x $JUMPS jumps; profiles in $OUT (callgrind_annotate $OUT/<name>-$((2 * JUMPS)).out)"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The echo server's instructions (and, with VALGRIND_ARGS="--cache-sim=yes", cache misses) per
+# message, the baseline `loadtest/callgrind.sh` sets a node's per-jump figures against. The echo server
+# (`leapfrog-loadtest echo-server`, the bare tokio-tungstenite round trip) runs under callgrind while the
+# load tool keeps PLAYERS connections echoing at machine pace for SECS and then 2 x SECS seconds; the
+# figure per message is the difference of the two totals over the difference of their round trips, so the
+# start-up and the connections cancel out.
+#
+#   PLAYERS=1000 SECS=5 VALGRIND_ARGS="--cache-sim=yes" OUT=target/echo-callgrind loadtest/scripts/echo-callgrind.sh
+#
+# The echo server runs one worker thread (TOKIO_WORKER_THREADS=1), as the nodes do under
+# NODE_ARGS="--worker-threads 1". Every process is started here, on loopback, and stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source loadtest/scripts/lib.sh
+PLAYERS="${PLAYERS:-1000}"
+SECS="${SECS:-5}"
+OUT="${OUT:-target/echo-callgrind}"
+TOOL="${TOOL:-target/release/leapfrog-loadtest}"
+VALGRIND_ARGS="${VALGRIND_ARGS:-}"
+command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
+[ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+mkdir -p "$OUT"
+stop_at_exit
+SECRET=$(openssl rand -hex 32)
+
+# totals SECS: every event's total of one echo server serving PLAYERS connections for SECS, as NAME=COUNT
+# words, then the round trips it answered.
+totals() {
+  local secs=$1 port profile="$OUT/echo-$1.out" echo_pid trips
+  port=$(free_port)
+  TOKIO_WORKER_THREADS=1 valgrind --tool=callgrind $VALGRIND_ARGS --callgrind-out-file="$profile" \
+    "$TOOL" echo-server --listen "127.0.0.1:$port" >"$OUT/echo-$secs.log" 2>&1 &
+  echo_pid=$!; PIDS+=("$echo_pid")
+  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  "$TOOL" --url "ws://127.0.0.1:$port/" --target echo --jwt-secret "$SECRET" --players "$PLAYERS" --pace fast \
+    --mix run=1 --ramp-secs 1 --duration-secs "$secs" --progress-secs 0 --json >"$OUT/echo-$secs.json"
+  kill -TERM "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
+  trips=$(round_trips "$OUT/echo-$secs.json")
+  awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
+       /^(summary|totals):/ { for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; exit }' "$profile"
+  echo "trips=$trips"
+}
+
+event() { local word; for word in $1; do [ "${word%%=*}" = "$2" ] && { echo "${word#*=}"; return; }; done; echo 0; }
+
+short=$(totals "$SECS")
+long=$(totals "$((2 * SECS))")
+per_message() { # per_message EVENT...: the marginal count of the events' sum per round trip
+  local a=0 b=0 e
+  for e in "$@"; do a=$((a + $(event "$short" "$e"))); b=$((b + $(event "$long" "$e"))); done
+  echo "($b - $a) / ($(event "$long" trips) - $(event "$short" trips))" | bc -l
+}
+printf '%-12s %12s %12s %18s %12s %12s %12s\n' server "trips(N)" "trips(2N)" "instructions/msg" "I1 miss/msg" \
+  "D1 miss/msg" "LL miss/msg"
+printf '%-12s %12s %12s %18.0f %12.1f %12.1f %12.1f\n' echo "$(event "$short" trips)" "$(event "$long" trips)" \
+  "$(per_message Ir)" "$(per_message I1mr)" "$(per_message D1mr D1mw)" "$(per_message DLmr DLmw)"
+echo "$PLAYERS connections, $SECS then $((2 * SECS)) s; profiles in $OUT"
