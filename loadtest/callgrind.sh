@@ -37,8 +37,9 @@ stop_at_exit
 
 start_redis "$OUT/redis.log"
 
-# instructions BIN NAME JUMPS: total instructions of one node process serving PLAYERS x JUMPS jumps.
-instructions() {
+# counts BIN NAME JUMPS: the events (lib.sh's `callgrind_events`: instructions, and cache misses with
+# --cache-sim=yes) one node process counted in all, serving PLAYERS x JUMPS jumps.
+counts() {
   local bin=$1 name=$2 jumps=$3 public admin node profile="$OUT/$2-$3.out"
   for _attempt in 1 2 3; do # a free port may be taken by another process before the node binds it
     redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
@@ -68,13 +69,8 @@ if jumps != int(sys.argv[2]) or errors:
 PY
   kill -TERM "$node"
   wait "$node" 2>/dev/null || true
-  # Every event's total, as NAME=COUNT words (Ir first; D1mr, D1mw, DLmr, DLmw with --cache-sim=yes).
-  awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
-       /^(summary|totals):/ { for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; print ""; exit }' "$profile"
+  callgrind_events "$profile"
 }
-
-# event WORDS NAME: the count of event NAME in WORDS (0 if it was not recorded).
-event() { local word; for word in $1; do [ "${word%%=*}" = "$2" ] && { echo "${word#*=}"; return; }; done; echo 0; }
 
 printf '%-40s %14s %14s %18s %12s %12s %12s\n' "node" "I(N)" "I(2N)" "instructions/jump" "I1 miss/jump" \
   "D1 miss/jump" "LL miss/jump"
@@ -82,8 +78,8 @@ index=0
 for bin in "${BINS[@]}"; do
   index=$((index + 1))
   name="$(basename "$bin")-$index"
-  single=$(instructions "$bin" "$name" "$JUMPS")
-  double=$(instructions "$bin" "$name" "$((2 * JUMPS))")
+  single=$(counts "$bin" "$name" "$JUMPS")
+  double=$(counts "$bin" "$name" "$((2 * JUMPS))")
   per_jump() { # per_jump EVENT...: the marginal count of the events' sum per jump
     local a=0 b=0 e
     for e in "$@"; do a=$((a + $(event "$single" "$e"))); b=$((b + $(event "$double" "$e"))); done

@@ -37,12 +37,8 @@ totals() {
     --mix run=1 --ramp-secs 1 --duration-secs "$secs" --progress-secs 0 --json >"$OUT/echo-$secs.json"
   kill -TERM "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
   trips=$(round_trips "$OUT/echo-$secs.json")
-  awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
-       /^(summary|totals):/ { for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; exit }' "$profile"
-  echo "trips=$trips"
+  echo "$(callgrind_events "$profile") trips=$trips"
 }
-
-event() { local word; for word in $1; do [ "${word%%=*}" = "$2" ] && { echo "${word#*=}"; return; }; done; echo 0; }
 
 short=$(totals "$SECS")
 long=$(totals "$((2 * SECS))")

@@ -104,6 +104,17 @@ marginal_instructions() {
 # callgrind_total OUT: the instructions a callgrind profile counted in all.
 callgrind_total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 
+# callgrind_events OUT: every event a callgrind profile counted, as NAME=COUNT words (Ir first; with
+# --cache-sim=yes also I1mr, D1mr, D1mw, DLmr and DLmw: misses of the first-level instruction and data
+# caches and of the last level), for `event`.
+callgrind_events() {
+  awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
+       /^(summary|totals):/ { for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; print ""; exit }' "$1"
+}
+
+# event WORDS NAME: the count NAME has among NAME=COUNT WORDS, 0 if it has none.
+event() { local word; for word in $1; do [ "${word%%=*}" = "$2" ] && { echo "${word#*=}"; return; }; done; echo 0; }
+
 # runs_finished JSON: the runs a load tool report counts.
 runs_finished() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"])' "$1"; }
 
