@@ -12,6 +12,7 @@
 #   loadtest/bench.sh [results dir, default target/bench]      (BENCH_SECS=20 sets each load's length)
 #   BENCH_SECTIONS="1 2 peers" IDLE_CONNECTIONS=1000 loadtest/bench.sh   (only the peer table's loads)
 #   BENCH_BIN=dir loadtest/bench.sh                                     (binaries from dir, no build)
+#   BENCH_PGO=1 loadtest/bench.sh        (the node profile-guided: scripts/build-release-pgo.sh first)
 #
 # Every load reports the CPU per operation of each process (node, Redis, echo server, the tool itself):
 # utime+stime from /proc/<pid>/stat over the load after its ramp, divided by what was answered then.
@@ -35,6 +36,12 @@ else
   cargo build --release --locked -p leapfrog-server -p leapfrog-loadtest
   BIN="${CARGO_TARGET_DIR:-target}/release"
 fi
+SERVER_BIN="$BIN/leapfrog-server"
+# BENCH_PGO=1: the node as production builds it profile-guided (the echo server and the tool stay plain).
+if [ "${BENCH_PGO:-0}" = 1 ]; then
+  scripts/build-release-pgo.sh target/release-pgo/leapfrog-server
+  SERVER_BIN=target/release-pgo/leapfrog-server
+fi
 JWT="bench-jwt-secret-$(date +%s)-0123456789abcdef"
 ADMIN="bench-admin-secret-$(date +%s)-0123456789abcdef"
 export LEAPFROG_JWT_SECRET="$JWT" LEAPFROG_ADMIN_SECRET="$ADMIN"
@@ -50,7 +57,7 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 start_node() {
   local name=$1
   shift
-  run_node "$BIN/leapfrog-server" "$name" "$OUT/$name.log" "$@" || { echo "node $name did not start" >&2; exit 1; }
+  run_node "$SERVER_BIN" "$name" "$OUT/$name.log" "$@" || { echo "node $name did not start" >&2; exit 1; }
   NODE_URL="ws://127.0.0.1:$PUBLIC_PORT/ws"
   NODE_ADMIN="127.0.0.1:$ADMIN_PORT"
 }
