@@ -34,6 +34,10 @@ ensure_cargo
 host=$(rustc -vV | sed -n 's/^host: //p')
 profdata="$(rustc --print sysroot)/lib/rustlib/$host/bin/llvm-profdata"
 if [ ! -x "$profdata" ]; then
+  command -v rustup >/dev/null || {
+    echo "PGO needs the llvm-profdata of rustc's own LLVM ($profdata): rustup's llvm-tools component" >&2
+    exit 1
+  }
   rustup component add llvm-tools
 fi
 cargo build --release --locked -p leapfrog-loadtest # the training's client, built as usual
