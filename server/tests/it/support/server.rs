@@ -14,6 +14,9 @@ use super::http::http;
 use super::redis::{TestRedis, free_port};
 use super::ws_client::{Auth, TestClient};
 
+/// How long a node may take to come up before a test gives up on it.
+const START_WAIT: Duration = Duration::from_secs(30);
+
 /// `--worker-threads` of the next node started: `TEST_SERVER_WORKER_THREADS` if set, else 1 and 0 in
 /// turn, so the suite runs nodes on one thread (as `deploy/k8s` runs them) and on a worker per core
 /// (the binary's default), and a test of two nodes usually gets one of each. A test that options
@@ -126,13 +129,15 @@ impl TestServer {
     }
 
     /// Waits until this process answers on the public port (`/readyz`, or `/healthz` when only alive)
-    /// and `/metrics` on the admin port; false if it exited first.
+    /// and `/metrics` on the admin port; false if it exited first. Up to [`START_WAIT`]: a node starting
+    /// on a Redis Cluster while two tests load both cores once took longer than [`WAIT`].
     async fn came_up(&mut self, readiness: Readiness) -> bool {
         let probe = match readiness {
             Readiness::Ready => "/readyz",
             Readiness::Alive => "/healthz",
         };
-        for _ in 0..400 {
+        let deadline = tokio::time::Instant::now() + START_WAIT;
+        while tokio::time::Instant::now() < deadline {
             if !matches!(self.child.try_wait(), Ok(None)) {
                 return false;
             }
@@ -145,7 +150,10 @@ impl TestServer {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("the server at {} never became ready", self.public);
+        panic!(
+            "the server at {} was not up ({probe}) within {START_WAIT:?}",
+            self.public
+        );
     }
 
     /// Waits until `/readyz` answers 200 again (after an outage).
