@@ -27,12 +27,10 @@ NODE_ARGS="${NODE_ARGS:-}" # more options for every node, e.g. "--worker-threads
 VALGRIND_ARGS="${VALGRIND_ARGS:-}" # more options for callgrind, e.g. "--cache-sim=yes"
 BINS=("$@")
 [ ${#BINS[@]} -gt 0 ] || BINS=(target/release/leapfrog-server)
-command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
-[ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+source loadtest/scripts/lib.sh
+need_callgrind
 mkdir -p "$OUT"
 export LEAPFROG_JWT_SECRET="callgrind-jwt-secret-0123456789abcdef-0123456789"
-
-source loadtest/scripts/lib.sh
 stop_at_exit
 
 start_redis "$OUT/redis.log"
@@ -80,12 +78,9 @@ for bin in "${BINS[@]}"; do
   name="$(basename "$bin")-$index"
   single=$(counts "$bin" "$name" "$JUMPS")
   double=$(counts "$bin" "$name" "$((2 * JUMPS))")
-  per_jump() { # per_jump EVENT...: the marginal count of the events' sum per jump
-    local a=0 b=0 e
-    for e in "$@"; do a=$((a + $(event "$single" "$e"))); b=$((b + $(event "$double" "$e"))); done
-    echo "($b - $a) / ($PLAYERS * $JUMPS)" | bc -l
-  }
+  jumps="$PLAYERS * $JUMPS"
   printf '%-40s %14s %14s %18.0f %12.1f %12.1f %12.1f\n' "$bin" "$(event "$single" Ir)" "$(event "$double" Ir)" \
-    "$(per_jump Ir)" "$(per_jump I1mr)" "$(per_jump D1mr D1mw)" "$(per_jump DLmr DLmw)"
+    "$(marginal "$single" "$double" "$jumps" Ir)" "$(marginal "$single" "$double" "$jumps" I1mr)" \
+    "$(marginal "$single" "$double" "$jumps" D1mr D1mw)" "$(marginal "$single" "$double" "$jumps" DLmr DLmw)"
 done
 echo "N = $PLAYERS players x $JUMPS jumps; profiles in $OUT (callgrind_annotate $OUT/<name>-$((2 * JUMPS)).out)"

@@ -18,8 +18,7 @@ SECS="${SECS:-5}"
 OUT="${OUT:-target/echo-callgrind}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 VALGRIND_ARGS="${VALGRIND_ARGS:-}"
-command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
-[ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+need_callgrind
 mkdir -p "$OUT"
 stop_at_exit
 SECRET=$(openssl rand -hex 32)
@@ -42,11 +41,8 @@ totals() {
 
 short=$(totals "$SECS")
 long=$(totals "$((2 * SECS))")
-per_message() { # per_message EVENT...: the marginal count of the events' sum per round trip
-  local a=0 b=0 e
-  for e in "$@"; do a=$((a + $(event "$short" "$e"))); b=$((b + $(event "$long" "$e"))); done
-  echo "($b - $a) / ($(event "$long" trips) - $(event "$short" trips))" | bc -l
-}
+trips="$(event "$long" trips) - $(event "$short" trips)"
+per_message() { marginal "$short" "$long" "$trips" "$@"; }
 printf '%-12s %12s %12s %18s %12s %12s %12s\n' server "trips(N)" "trips(2N)" "instructions/msg" "I1 miss/msg" \
   "D1 miss/msg" "LL miss/msg"
 printf '%-12s %12s %12s %18.0f %12.1f %12.1f %12.1f\n' echo "$(event "$short" trips)" "$(event "$long" trips)" \

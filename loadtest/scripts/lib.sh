@@ -101,12 +101,9 @@ marginal_instructions() {
   done
 }
 
-# callgrind_total OUT: the instructions a callgrind profile counted in all.
-callgrind_total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
-
 # callgrind_events OUT: every event a callgrind profile counted, as NAME=COUNT words (Ir first; with
 # --cache-sim=yes also I1mr, D1mr, D1mw, DLmr and DLmw: misses of the first-level instruction and data
-# caches and of the last level), for `event`.
+# caches and of the last level), for `event` and `marginal`.
 callgrind_events() {
   awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
        /^(summary|totals):/ { for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; print ""; exit }' "$1"
@@ -114,6 +111,24 @@ callgrind_events() {
 
 # event WORDS NAME: the count NAME has among NAME=COUNT WORDS, 0 if it has none.
 event() { local word; for word in $1; do [ "${word%%=*}" = "$2" ] && { echo "${word#*=}"; return; }; done; echo 0; }
+
+# callgrind_total OUT: the instructions a callgrind profile counted in all.
+callgrind_total() { event "$(callgrind_events "$1")" Ir; }
+
+# marginal WORDS WORDS_MORE COUNT EVENT...: what COUNT more of the work cost in the EVENTs together
+# (NAME=COUNT words of two runs, the second doing COUNT more): their sum in WORDS_MORE minus in WORDS,
+# over COUNT. COUNT may be an expression for bc.
+marginal() {
+  local words=$1 more=$2 count=$3 a=0 b=0 name; shift 3
+  for name in "$@"; do a=$((a + $(event "$words" "$name"))); b=$((b + $(event "$more" "$name"))); done
+  echo "($b - $a) / ($count)" | bc -l
+}
+
+# need_callgrind: exits with why unless valgrind is installed; builds the load tool ($TOOL) if missing.
+need_callgrind() {
+  command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
+  [ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+}
 
 # runs_finished JSON: the runs a load tool report counts.
 runs_finished() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"])' "$1"; }
@@ -125,8 +140,7 @@ callgrind_setup() {
   LOW=${LOW:-6}; HIGH=${HIGH:-12}; SECS=${SECS:-25}; PLAYERS=${PLAYERS:-200}
   OUT=${OUT:-$1}; TOOL=${TOOL:-target/release/leapfrog-loadtest}
   NODE_ARGS=${NODE_ARGS:-} # more options for every node, e.g. "--worker-threads 1"
-  command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }
-  [ -x "$TOOL" ] || cargo build --release --locked -p leapfrog-loadtest
+  need_callgrind
   mkdir -p "$OUT"
   new_secrets
   stop_at_exit
