@@ -33,14 +33,16 @@ mkdir -p "$OUT"
 if [ -n "${BENCH_BIN:-}" ]; then
   BIN=$BENCH_BIN
 else
-  cargo build --release --locked -p leapfrog-server -p leapfrog-loadtest
   BIN="${CARGO_TARGET_DIR:-target}/release"
 fi
 SERVER_BIN="$BIN/leapfrog-server"
-# BENCH_PGO=1: the node as production builds it profile-guided (the echo server and the tool stay plain).
+# BENCH_PGO=1: the node as production builds it profile-guided (the echo server and the tool stay plain;
+# the script builds the tool too).
 if [ "${BENCH_PGO:-0}" = 1 ]; then
   scripts/build-release-pgo.sh target/release-pgo/leapfrog-server
   SERVER_BIN=target/release-pgo/leapfrog-server
+elif [ -z "${BENCH_BIN:-}" ]; then
+  cargo build --release --locked -p leapfrog-server -p leapfrog-loadtest
 fi
 JWT="bench-jwt-secret-$(date +%s)-0123456789abcdef"
 ADMIN="bench-admin-secret-$(date +%s)-0123456789abcdef"

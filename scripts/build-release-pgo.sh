@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 OUTPUT="${1:-target/release-pgo/leapfrog-server}"
 TRAIN_SECS="${TRAIN_SECS:-20}"                 # the play mix's seconds; the passes run half as long
 PROFILES="$PWD/target/pgo-profiles"
-TOOL=target/release/leapfrog-loadtest
+TOOL="${CARGO_TARGET_DIR:-target}/release/leapfrog-loadtest" # where the build below leaves it
 
 source scripts/lib/ensure-packages.sh
 ensure_packages redis-server:redis-server python3:python3 curl:curl openssl:openssl

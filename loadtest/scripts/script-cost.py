@@ -15,7 +15,7 @@ setting a new daily, weekly and all-time best does. Variants:
 
 Loopback only; each redis-server is shut down before the next starts.
 """
-import os, socket, subprocess, sys, tempfile, time
+import hashlib, os, socket, subprocess, sys, tempfile, time
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 REV = sys.argv[2] if len(sys.argv) > 2 else "3871474"
@@ -54,8 +54,14 @@ def commands(variant, sha, n):
                 yield ["EXEC"]
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def instructions(variant, body, n):
-    port = 7100 + os.getpid() % 500
+    port = free_port()
     out = tempfile.mktemp(prefix=f"script-cost-{variant}-{n}-", suffix=".out")
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "redis-server", "--bind", "127.0.0.1",
@@ -84,7 +90,7 @@ def instructions(variant, body, n):
                         replies.read(int(element[1:]) + 2)
 
     send([["SCRIPT", "LOAD", body]])
-    sha = subprocess.run(["sha1sum"], input=body, capture_output=True).stdout.split()[0].decode()
+    sha = hashlib.sha1(body).hexdigest()
     batch = []
     for command in commands(variant, sha, n):
         batch.append(command)
