@@ -24,9 +24,11 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// The WebSocket settings of every connection. tungstenite's defaults (128 KiB read and write buffers,
 /// 64 MiB messages) would cost gigabytes at 100k connections and let one client make the server buffer
 /// megabytes, so:
-/// - read buffer 512 bytes: a jump's frame and most others fit in one read. tungstenite zero-fills that
-///   much before every read (at 4 KiB that was 8% of the node's instructions per jump) and keeps it
-///   allocated per connection; a larger frame grows the buffer to fit, up to the frame limit. Freed
+/// - read buffer 256 bytes: a jump's frame fits in one read in either codec (about 40 bytes in bincode,
+///   120 in JSON). tungstenite zero-fills what it reads into before every read: at 4 KiB that was 8% of
+///   the node's instructions per jump, and at 512 bytes eight cache lines of a buffer last touched a
+///   thousand connections ago. A frame whose header says it is longer grows the buffer to fit, up to
+///   the frame limit, and its rest is read at once (the patched tungstenite's `read_in`). Freed
 ///   while the connection has nothing to read (the patched tungstenite's
 ///   `release_read_buffer_when_idle`, `server/vendor/tungstenite`): most connected players are idle,
 ///   and their buffer was a sixth of what each cost;
@@ -36,7 +38,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 ///   connection with 1009 before they are buffered.
 pub fn websocket_config() -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(512)
+        .read_buffer_size(256)
         .release_read_buffer_when_idle(true)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)

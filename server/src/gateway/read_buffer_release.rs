@@ -1,7 +1,9 @@
 //! The patched tungstenite's `release_read_buffer_when_idle` (`server/vendor/tungstenite`), which
 //! [`super::websocket_config`] turns on: with it, a connection reads the same messages as without it,
 //! whatever the reads' boundaries and however often the stream has nothing to give (the buffer is
-//! freed when two reads in a row find nothing).
+//! freed when two reads in a row find nothing). And a read takes a whole frame when the stream has it:
+//! one read per frame coming alone (a jump), two for one longer than the read buffer (its start, then
+//! the rest at once).
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -17,8 +19,9 @@ enum Read1 {
     WouldBlock,
 }
 
-/// A stream whose reads give the scripted chunks and "would block"s, then only "would block".
-struct Scripted(VecDeque<Read1>);
+/// A stream whose reads give the scripted chunks and "would block"s, then only "would block"; it
+/// counts the reads that gave bytes.
+struct Scripted(VecDeque<Read1>, usize);
 
 impl Read for Scripted {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -29,6 +32,7 @@ impl Read for Scripted {
                 if n < bytes.len() {
                     self.0.push_front(Read1::Bytes(bytes.split_off(n)));
                 }
+                self.1 += 1;
                 Ok(n)
             }
             Some(Read1::WouldBlock) | None => Err(io::ErrorKind::WouldBlock.into()),
@@ -68,7 +72,7 @@ fn read_all(script: VecDeque<Read1>, release: bool) -> Vec<Message> {
         .filter(|read| matches!(read, Read1::WouldBlock))
         .count();
     let config = super::websocket_config().release_read_buffer_when_idle(release);
-    let mut socket = WebSocket::from_raw_socket(Scripted(script), Role::Server, Some(config));
+    let mut socket = WebSocket::from_raw_socket(Scripted(script, 0), Role::Server, Some(config));
     let mut messages = Vec::new();
     // Each scripted "would block" ends one read; the one after the script ends the test.
     let mut blocked = 0;
@@ -83,7 +87,7 @@ fn read_all(script: VecDeque<Read1>, release: bool) -> Vec<Message> {
 }
 
 fn messages() -> impl Strategy<Value = Vec<(bool, Vec<u8>)>> {
-    // Up to 1,200 bytes: past the 512-byte read buffer, so frames also grow it.
+    // Up to 1,200 bytes: past the 256-byte read buffer, so frames also grow it.
     prop::collection::vec(
         (any::<bool>(), prop::collection::vec(any::<u8>(), 0..1_200)),
         1..12,
@@ -137,5 +141,92 @@ proptest! {
         let freed = read_all(script, true);
         prop_assert_eq!(&kept, &expected);
         prop_assert_eq!(&freed, &expected);
+    }
+}
+
+/// A stream holding `wire` whole, counting the reads that took bytes from it.
+struct Counted<'a> {
+    wire: &'a [u8],
+    reads: usize,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.wire.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = self.wire.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.wire[..n]);
+        self.wire = &self.wire[n..];
+        self.reads += 1;
+        Ok(n)
+    }
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Frames coming one at a time (a player's jumps, each answered before the next) take one read each,
+/// in either codec's size (a bincode jump is about 40 bytes, a JSON one about 120), though each frame
+/// split off leaves the next read less of the buffer until tungstenite takes its room back.
+#[test]
+fn a_frame_coming_alone_takes_one_read() {
+    let frames = 20;
+    for payload in [40, 112] {
+        let frame = client_frame(0x2, &vec![9u8; payload], [1, 2, 3, 4]);
+        let mut script = VecDeque::new();
+        for _ in 0..frames {
+            script.push_back(Read1::Bytes(frame.clone()));
+            script.push_back(Read1::WouldBlock);
+        }
+        for release in [false, true] {
+            let config = super::websocket_config().release_read_buffer_when_idle(release);
+            let mut socket =
+                WebSocket::from_raw_socket(Scripted(script.clone(), 0), Role::Server, Some(config));
+            let mut messages = 0;
+            let mut blocked = 0;
+            while blocked <= frames {
+                match socket.read() {
+                    Ok(_) => messages += 1,
+                    Err(Error::Io(error)) if error.kind() == io::ErrorKind::WouldBlock => {
+                        blocked += 1
+                    }
+                    Err(error) => panic!("read failed: {error}"),
+                }
+            }
+            assert_eq!(messages, frames, "{payload} bytes, release {release}");
+            let reads = socket.get_ref().1;
+            assert_eq!(
+                reads, frames,
+                "{payload} bytes, release {release}: reads that gave bytes"
+            );
+        }
+    }
+}
+
+/// Once a frame's header says it is longer than the read buffer, its rest comes in one read, not in
+/// reads of the buffer's size (upstream took five for this frame). Each read zero-fills only what it
+/// may fill, so the one read costs no more than the several.
+#[test]
+fn a_long_frames_rest_is_read_at_once() {
+    let payload = vec![7u8; 1_200];
+    let wire = client_frame(0x2, &payload, [1, 2, 3, 4]);
+    for release in [false, true] {
+        let config = super::websocket_config().release_read_buffer_when_idle(release);
+        let stream = Counted {
+            wire: &wire,
+            reads: 0,
+        };
+        let mut socket = WebSocket::from_raw_socket(stream, Role::Server, Some(config));
+        let message = socket.read().expect("the frame is read");
+        assert_eq!(message, Message::Binary(payload.clone().into()));
+        assert_eq!(socket.get_ref().reads, 2, "release {release}");
     }
 }

@@ -271,10 +271,21 @@ impl FrameCodec {
     }
 
     /// Read into available `in_buffer` capacity.
+    ///
+    /// LEAPFROG PATCH: the part read into is zero-filled first (a `Read` takes initialized bytes), so
+    /// it is only as long as this read may fill: `in_buf_max_read` bytes, or the rest of the frame
+    /// whose header is read when that is longer (the whole frame in one read, not several).
     fn read_in(&mut self, stream: &mut impl Read) -> io::Result<usize> {
+        let want = match &self.header {
+            Some((_, frame_len)) => usize::try_from(*frame_len)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(self.in_buffer.len())
+                .max(self.in_buf_max_read),
+            None => self.in_buf_max_read,
+        };
         let len = self.in_buffer.len();
         debug_assert!(self.in_buffer.capacity() > len);
-        self.in_buffer.resize(self.in_buffer.capacity().min(len + self.in_buf_max_read), 0);
+        self.in_buffer.resize(self.in_buffer.capacity().min(len.saturating_add(want)), 0);
         let size = stream.read(&mut self.in_buffer[len..]);
         self.in_buffer.truncate(len + size.as_ref().copied().unwrap_or(0));
         size
