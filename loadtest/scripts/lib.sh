@@ -21,6 +21,15 @@ cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", ($14 + $15) * 100000
 # the kernel's work for it (syscalls, the loopback sockets).
 cpu_split_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
 
+# PIN=1 gives the server under test (echo server or node) the first core to itself and runs everything
+# else (Redis, the load tool) on the second, as a deployment runs Redis on other machines: the server's
+# CPU per message is then its own work, not also the cache and scheduler it shares with Redis. Unset
+# (the default) every process runs on every core.
+# on_other_core CMD...: runs CMD on the second core when PIN=1, else as is.
+on_other_core() { if [ "${PIN:-0}" = 1 ]; then taskset -c 1 "$@"; else "$@"; fi; }
+# pin_process PID CORE: moves every thread of PID to CORE when PIN=1 (threads it starts later stay there).
+pin_process() { [ "${PIN:-0}" = 1 ] || return 0; taskset -apc "$2" "$1" >/dev/null; }
+
 # wait_redis PORT: waits up to 5 s for the redis-server on PORT to answer PING.
 wait_redis() { for _ in $(seq 50); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 

@@ -13,7 +13,8 @@
 # report ends with each binary's mean over its rounds against the echo server's figure.
 #
 # Loopback only; a private redis-server (no persistence) and every process started here are stopped on
-# exit; each load is bounded by SECS. IDLE=0 skips the idle connections. ECHO_WORKERS="default 1" measures
+# exit; each load is bounded by SECS. PIN=1 gives each server a core to itself (lib.sh's `on_other_core`).
+# IDLE=0 skips the idle connections. ECHO_WORKERS="default 1" measures
 # the echo server with tokio's default worker threads and then with one (the means are set against the
 # first), to compare with a node run with `--worker-threads 1`.
 set -euo pipefail
@@ -32,6 +33,7 @@ stop_at_exit
 bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
 
 start_redis "$OUT/redis.log" --maxclients 50000
+pin_process "$REDIS_PID" 1
 TICK=$(getconf CLK_TCK)
 # The process's syscalls, context switches and page faults over each load too, where perf can read the tracepoints.
 SYSCALL_EVENTS=raw_syscalls:sys_enter,context-switches,page-faults
@@ -47,7 +49,7 @@ measure() {
   fi
   local user_before system_before user_after system_after
   read -r user_before system_before < <(cpu_split_ticks "$pid")
-  "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
+  on_other_core "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
     --duration-secs "$SECS" --progress-secs 0 --json "$@" >"$OUT/$name-jumps.json"
   read -r user_after system_after < <(cpu_split_ticks "$pid")
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
@@ -72,7 +74,7 @@ syscalls_per() {
 idle() {
   local label=$1 name=$2 url=$3 pid=$4; shift 4
   [ "$IDLE" -gt 0 ] || return 0
-  "$TOOL" --url "$url" --scenario idle --players "$IDLE" --server-pid "$pid" --source-addrs 8 \
+  on_other_core "$TOOL" --url "$url" --scenario idle --players "$IDLE" --server-pid "$pid" --source-addrs 8 \
     --ramp-secs 10 --duration-secs 10 --progress-secs 0 --json "$@" >"$OUT/$name-idle.json"
   printf '%-44s idle: %s bytes per connection at %s connections\n' "$label" $(bytes_per_connection "$OUT/$name-idle.json")
 }
@@ -86,6 +88,7 @@ for workers in ${ECHO_WORKERS:-default}; do
   echo_env=(); [ "$workers" = default ] || echo_env=(TOKIO_WORKER_THREADS="$workers")
   env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
   ECHO_PID=$!; PIDS+=("$ECHO_PID")
+  pin_process "$ECHO_PID" 0
   sleep 0.5
   measure "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
   idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
@@ -102,6 +105,7 @@ for zero_based in $(abba_order ${#BINS[@]}); do
   round=$((round + 1))
   redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
   run_node "$bin" "node-cost-$index" "$OUT/node-$index.log" --max-unauthenticated 100000
+  pin_process "$NODE_PID" 0
   measure "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$PUBLIC_PORT/ws" "$NODE_PID" --no-import
   idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$PUBLIC_PORT/ws" "$NODE_PID"
   kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true
