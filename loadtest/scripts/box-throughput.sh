@@ -48,8 +48,7 @@ load() {
   local before after trips
   # shellcheck disable=SC2086 # PIDS is a list
   before=$(ticks $pids)
-  "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 --duration-secs "$SECS" \
-    --progress-secs 0 --json "$@" >"$OUT/$name.json"
+  jump_load "$url" "$SECS" "$@" >"$OUT/$name.json"
   # shellcheck disable=SC2086
   after=$(ticks $pids)
   trips=$(round_trips "$OUT/$name.json")

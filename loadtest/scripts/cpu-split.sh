@@ -49,8 +49,7 @@ report() {
 # measure NAME URL PID [options]: the load on URL with PID sampled inside it.
 measure() {
   local name=$1 url=$2 pid=$3; shift 3
-  "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
-    --duration-secs $((SECS + 5)) --progress-secs 0 --json "$@" >"$OUT/$name.json" &
+  jump_load "$url" $((SECS + 5)) "$@" >"$OUT/$name.json" &
   local load=$!
   split "$name" "$pid"
   wait "$load"

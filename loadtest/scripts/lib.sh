@@ -30,6 +30,15 @@ on_other_core() { if [ "${PIN:-0}" = 1 ]; then taskset -c 1 "$@"; else "$@"; fi;
 # pin_process PID CORE: moves every thread of PID to CORE when PIN=1 (threads it starts later stay there).
 pin_process() { [ "${PIN:-0}" = 1 ] || return 0; taskset -apc "$2" "$1" >/dev/null; }
 
+# jump_load URL SECS [options]: the load tool ($TOOL) keeps $PLAYERS players jumping at machine pace
+# (`--mix run=1`) on URL for SECS after a 1 s ramp, on the second core when PIN=1; its JSON report on
+# standard output. The load the CPU-per-jump scripts measure.
+jump_load() {
+  local url=$1 secs=$2; shift 2
+  on_other_core "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
+    --duration-secs "$secs" --progress-secs 0 --json "$@"
+}
+
 # wait_redis PORT: waits up to 5 s for the redis-server on PORT to answer PING.
 wait_redis() { for _ in $(seq 50); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 

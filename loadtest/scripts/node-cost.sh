@@ -49,8 +49,7 @@ measure() {
   fi
   local user_before system_before user_after system_after
   read -r user_before system_before < <(cpu_split_ticks "$pid")
-  on_other_core "$TOOL" --url "$url" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
-    --duration-secs "$SECS" --progress-secs 0 --json "$@" >"$OUT/$name-jumps.json"
+  jump_load "$url" "$SECS" "$@" >"$OUT/$name-jumps.json"
   read -r user_after system_after < <(cpu_split_ticks "$pid")
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   local trips us user_us; trips=$(round_trips "$OUT/$name-jumps.json")

@@ -29,8 +29,7 @@ for bin in "$@"; do
   run_node "$bin" "node-syscalls-$index" "$OUT/node-$index.log" --max-unauthenticated 100000 --worker-threads 1
   perf stat -x, -o "$OUT/node-$index.perf" -e "$EVENTS" -p "$NODE_PID" >/dev/null 2>&1 &
   perf_pid=$!
-  "$TOOL" --url "ws://127.0.0.1:$PUBLIC_PORT/ws" --players "$PLAYERS" --pace fast --mix run=1 --ramp-secs 1 \
-    --duration-secs "$SECS" --progress-secs 0 --json --no-import >"$OUT/node-$index.json"
+  jump_load "ws://127.0.0.1:$PUBLIC_PORT/ws" "$SECS" --no-import >"$OUT/node-$index.json"
   kill -INT "$perf_pid"; wait "$perf_pid" || true
   trips=$(round_trips "$OUT/node-$index.json")
   echo "$index: $bin, $trips round trips; per round trip:"
