@@ -154,6 +154,12 @@ pub struct Options {
     #[arg(long, env = "LEAPFROG_RATE_BURST", default_value_t = 40)]
     pub rate_burst: u32,
 
+    /// How often this node adds each player's messages not yet counted to the cluster-wide budget, in
+    /// ms: shorter holds a player spread over nodes to the rate sooner, longer sends Redis fewer
+    /// requests
+    #[arg(long, env = "LEAPFROG_MESSAGE_BUDGET_SYNC_MS", default_value_t = 2_000)]
+    pub message_budget_sync_ms: u64,
+
     /// Rate-limited messages within 10 s after which the connection is closed
     #[arg(long, env = "LEAPFROG_RATE_ABUSE_THRESHOLD", default_value_t = 50)]
     pub rate_abuse_threshold: u32,

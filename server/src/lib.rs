@@ -398,7 +398,8 @@ async fn forget_idle_limits(app: Arc<App>) {
 
 /// Adds the players' uncounted messages to the cluster-wide budget, one slice of the players at a time.
 async fn flush_budgets(app: Arc<App>) {
-    let mut interval = tokio::time::interval(gateway::player_budget::FLUSH_STEP);
+    let step = gateway::player_budget::flush_step(app.config.connections.message_budget_sync);
+    let mut interval = tokio::time::interval(step);
     for slice in 0.. {
         interval.tick().await;
         app.budgets.flush_slice(slice);

@@ -64,6 +64,8 @@ pub struct ConnectionConfig {
     pub rate_per_second: u32,
     /// Burst size per player.
     pub rate_burst: u32,
+    /// How often each player's messages not yet counted are added to the cluster-wide budget.
+    pub message_budget_sync: Duration,
     /// Rate-limited messages within the abuse window that close the connection.
     pub abuse_threshold: u32,
     /// Upgrades per second and burst per IP address, if limited.
@@ -201,6 +203,12 @@ impl Options {
             )?,
             rate_per_second: within("rate-per-second", self.rate_per_second, 1..=10_000_000)?,
             rate_burst: within("rate-burst", self.rate_burst, 1..=10_000_000)?,
+            // At least one step of the flush per slice of players; at most the budget's window.
+            message_budget_sync: millis(
+                "message-budget-sync-ms",
+                self.message_budget_sync_ms,
+                100..=10_000,
+            )?,
             abuse_threshold: within(
                 "rate-abuse-threshold",
                 self.rate_abuse_threshold,

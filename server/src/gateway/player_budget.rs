@@ -3,13 +3,14 @@
 //! This node counts the messages it admits per player and adds them to Redis:
 //! - in batches, a tenth of the budget at a time (one batch in flight per player; what gathers
 //!   meanwhile follows as soon as it returns);
-//! - and every 2 s, each player's remainder. A node-wide task flushes a slice of the players every
-//!   [`FLUSH_STEP`], each slice in a request or a few ([`PlayerBudgets::flush_slice`]).
+//! - and every `--message-budget-sync-ms` (2 s by default), each player's remainder. A node-wide task
+//!   flushes a slice of the players every [`flush_step`] of that, each slice in a request or a few
+//!   ([`PlayerBudgets::flush_slice`]).
 //!
 //! Both run in tasks the message path never waits for. The total that comes back tells whether the
 //! player is over, and if so this node refuses their messages until the window ends. So no message
 //! waits for Redis, a player costs one `INCRBY` per batch, the remainders of all players about
-//! [`FLUSH_SLICES`] requests per 2 s (not one per connection), and a player spread over nodes overshoots
+//! [`FLUSH_SLICES`] requests per sync period (not one per connection), and a player spread over nodes overshoots
 //! by at most a batch per node. If Redis fails, the node's own per-player bucket still holds.
 //!
 //! A connection holds its player's share ([`HeldShare`], `per_player`) from its first message on, so a
@@ -27,13 +28,16 @@ use protocol::PlayerId;
 
 use super::per_player::{Held, PerPlayer, Shared};
 
-/// The players are flushed in this many slices (by a hash of their id), one slice every [`FLUSH_STEP`],
-/// so each player's remainder is added every 2 s: all of them at once held Redis, and the jumps'
+/// The players are flushed in this many slices (by a hash of their id), one slice every [`flush_step`],
+/// so each player's remainder is added once per sync period: all of them at once held Redis, and the jumps'
 /// checkpoints queued behind it, for milliseconds every interval, and raised the jumps' p99 by half.
 pub(crate) const FLUSH_SLICES: u64 = 20;
 
-/// How often the node flushes the next slice of its players.
-pub(crate) const FLUSH_STEP: Duration = Duration::from_millis(100);
+/// How often the node flushes the next slice of its players, for each player's remainder to be added
+/// every `sync` (`--message-budget-sync-ms`).
+pub(crate) fn flush_step(sync: Duration) -> Duration {
+    sync / FLUSH_SLICES as u32
+}
 
 /// Players whose remainders go in one request; a slice's requests go one after another.
 const FLUSH_CHUNK: usize = 64;
@@ -125,7 +129,7 @@ impl PlayerBudgets {
     /// Adds what the players of `slice` (of [`FLUSH_SLICES`]) sent here since their last batch, if
     /// anything and unless a batch of theirs is on its way: one request per [`FLUSH_CHUNK`] players,
     /// one after another, in a task of its own. A node-wide task calls this for the next slice every
-    /// [`FLUSH_STEP`], so each player's remainder is added every 2 s.
+    /// [`flush_step`], so each player's remainder is added once per sync period.
     pub(crate) fn flush_slice(&self, slice: u64) {
         let slice = slice % FLUSH_SLICES;
         let mut due = Vec::new();
@@ -222,6 +226,22 @@ fn take_batch(share: &mut Share, batch: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every slice is flushed once per sync period: the default's 2 s in steps of 100 ms, and the
+    /// longest (the budget's window) in steps of 500 ms.
+    #[test]
+    fn every_slice_is_flushed_once_per_sync_period() {
+        for (sync, step) in [(2_000, 100), (10_000, 500), (100, 5)] {
+            let step = Duration::from_millis(step);
+            assert_eq!(flush_step(Duration::from_millis(sync)), step);
+            assert_eq!(step * FLUSH_SLICES as u32, Duration::from_millis(sync));
+        }
+        assert_eq!(
+            BUDGET_WINDOW,
+            Duration::from_secs(10),
+            "the option's upper bound"
+        );
+    }
 
     #[test]
     fn a_batch_leaves_when_full_and_one_at_a_time() {
