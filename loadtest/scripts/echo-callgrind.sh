@@ -21,7 +21,7 @@ VALGRIND_ARGS="${VALGRIND_ARGS:-}"
 need_callgrind
 mkdir -p "$OUT"
 stop_at_exit
-SECRET=$(openssl rand -hex 32)
+new_secrets # the players' tokens are signed with $JWT
 
 # totals SECS: every event's total of one echo server serving PLAYERS connections for SECS, as NAME=COUNT
 # words, then the round trips it answered.
@@ -32,8 +32,7 @@ totals() {
     "$TOOL" echo-server --listen "127.0.0.1:$port" >"$OUT/echo-$secs.log" 2>&1 &
   echo_pid=$!; PIDS+=("$echo_pid")
   for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-  "$TOOL" --url "ws://127.0.0.1:$port/" --target echo --jwt-secret "$SECRET" --players "$PLAYERS" --pace fast \
-    --mix run=1 --ramp-secs 1 --duration-secs "$secs" --progress-secs 0 --json >"$OUT/echo-$secs.json"
+  jump_load "ws://127.0.0.1:$port/" "$secs" --target echo --jwt-secret "$JWT" >"$OUT/echo-$secs.json"
   kill -TERM "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
   trips=$(round_trips "$OUT/echo-$secs.json")
   echo "$(callgrind_events "$profile") trips=$trips"
