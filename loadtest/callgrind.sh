@@ -35,14 +35,15 @@ stop_at_exit
 
 start_redis "$OUT/redis.log"
 
-# counts BIN NAME JUMPS: the events (lib.sh's `callgrind_events`: instructions, and cache misses with
-# --cache-sim=yes) one node process counted in all, serving PLAYERS x JUMPS jumps.
-# The cluster-wide message budget's remainders are added on a timer: under valgrind a jump takes about
-# fifty times as long, so each jump would carry fifty times its real share of that flush (about a
-# tenth of the count) and its spread between calls. A node that has the option syncs them at the
-# longest period instead (an older build, without it, as it always did).
+# budget_sync_args BIN: `--message-budget-sync-ms 10000` if node BIN has the option. The cluster-wide
+# message budget's remainders are added on a timer: under valgrind a jump takes about fifty times as
+# long, so each jump would carry fifty times its real share of that flush (about a tenth of the count)
+# and its spread between calls. A node that has the option syncs them at the longest period instead (an
+# older build, without it, as it always did).
 budget_sync_args() { "$1" --help 2>/dev/null | grep -q -- --message-budget-sync-ms && echo "--message-budget-sync-ms 10000"; true; }
 
+# counts BIN NAME JUMPS: the events (lib.sh's `callgrind_events`: instructions, and cache misses with
+# --cache-sim=yes) one node process counted in all, serving PLAYERS x JUMPS jumps.
 counts() {
   local bin=$1 name=$2 jumps=$3 public admin node profile="$OUT/$2-$3.out"
   for _attempt in 1 2 3; do # a free port may be taken by another process before the node binds it

@@ -10,8 +10,9 @@
 //! Both run in tasks the message path never waits for. The total that comes back tells whether the
 //! player is over, and if so this node refuses their messages until the window ends. So no message
 //! waits for Redis, a player costs one `INCRBY` per batch, the remainders of all players about
-//! [`FLUSH_SLICES`] requests per sync period (not one per connection), and a player spread over nodes overshoots
-//! by at most a batch per node. If Redis fails, the node's own per-player bucket still holds.
+//! [`FLUSH_SLICES`] requests per sync period (not one per connection), and a player spread over nodes
+//! overshoots by at most a batch per node. If Redis fails, the node's own per-player bucket still
+//! holds.
 //!
 //! A connection holds its player's share ([`HeldShare`], `per_player`) from its first message on, so a
 //! message costs a lock of that share, not a look-up of the player.
@@ -28,9 +29,10 @@ use protocol::PlayerId;
 
 use super::per_player::{Held, PerPlayer, Shared};
 
-/// The players are flushed in this many slices (by a hash of their id), one slice every [`flush_step`],
-/// so each player's remainder is added once per sync period: all of them at once held Redis, and the jumps'
-/// checkpoints queued behind it, for milliseconds every interval, and raised the jumps' p99 by half.
+/// The players are flushed in this many slices (by a hash of their id), one slice every
+/// [`flush_step`], so each player's remainder is added once per sync period: all of them at once held
+/// Redis, and the jumps' checkpoints queued behind it, for milliseconds every interval, and raised the
+/// jumps' p99 by half.
 pub(crate) const FLUSH_SLICES: u64 = 20;
 
 /// How often the node flushes the next slice of its players, for each player's remainder to be added
