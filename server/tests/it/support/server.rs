@@ -1,12 +1,16 @@
 //! The real `leapfrog-server` binary as a child process, restarted on new ports if another test took
-//! one first.
+//! one first or it did not come up in time. What it prints goes into the test's own output (shown when
+//! the test fails), and its last lines into the message of a start that failed.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use protocol::Codec;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
 use super::WAIT;
@@ -14,8 +18,11 @@ use super::http::http;
 use super::redis::{TestRedis, free_port};
 use super::ws_client::{Auth, TestClient};
 
-/// How long a node may take to come up before a test gives up on it.
+/// How long a node may take to come up before it is started again on new ports.
 const START_WAIT: Duration = Duration::from_secs(30);
+
+/// A node's last lines of standard error kept for a failed start's message.
+const KEPT_LINES: usize = 40;
 
 /// `--worker-threads` of the next node started: `TEST_SERVER_WORKER_THREADS` if set, else 1 and 0 in
 /// turn, so the suite runs nodes on one thread (as `deploy/k8s` runs them) and on a worker per core
@@ -34,6 +41,57 @@ pub(crate) struct TestServer {
     pub public: SocketAddr,
     pub admin: SocketAddr,
     child: Child,
+    log: NodeLog,
+}
+
+/// The last [`KEPT_LINES`] lines a node wrote (its log on standard output, a panic or the reason it
+/// stopped on standard error).
+#[derive(Clone, Default)]
+struct NodeLog(Arc<Mutex<VecDeque<String>>>);
+
+impl NodeLog {
+    /// Reads `output` (the node's standard output or error) line by line until the node closes it:
+    /// each line is printed into the test's output, prefixed with the node's address, and the last
+    /// ones kept. A failed test shows what its nodes said.
+    fn follow(&self, output: impl AsyncRead + Unpin + Send + 'static, node: SocketAddr) {
+        let log = self.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(output).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("[node {node}] {line}");
+                let mut kept = log
+                    .0
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                if kept.len() == KEPT_LINES {
+                    kept.pop_front();
+                }
+                kept.push_back(line);
+            }
+        });
+    }
+
+    /// The kept lines, one per line.
+    fn text(&self) -> String {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// How a start ended.
+enum Start {
+    /// Answering as asked.
+    Up,
+    /// The process exited (a port was taken before it bound it).
+    Exited,
+    /// Alive but not answering as asked within [`START_WAIT`]: what its probes last got.
+    Stalled(String),
 }
 
 /// What a start waits for.
@@ -67,12 +125,13 @@ impl TestServer {
 
     async fn spawn(redis: &TestRedis, options: &[&str], readiness: Readiness) -> TestServer {
         let worker_threads = next_worker_threads();
+        let mut stalls = Vec::new();
         for _ in 0..5 {
             let public: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             let admin: SocketAddr = ([127, 0, 0, 1], free_port()).into();
             // Shown only if the test fails: which runtime the node ran on.
             eprintln!("node {public} with --worker-threads {worker_threads}");
-            let child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
+            let mut child = Command::new(env!("CARGO_BIN_EXE_leapfrog-server"))
                 .args(redis.server_args())
                 .args([
                     "--listen",
@@ -83,30 +142,51 @@ impl TestServer {
                 .args(["--drain-timeout-ms", "3000"])
                 .args(["--worker-threads", &worker_threads])
                 .args(options)
-                // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows the servers' logs when debugging a test.
+                // TEST_SERVER_LOG (a LEAPFROG_LOG filter) shows more of the servers' logs when debugging a
+                // test (with --nocapture to see them as they come).
                 .env(
                     "LEAPFROG_LOG",
                     std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
                 )
-                .stdout(if std::env::var_os("TEST_SERVER_LOG").is_some() {
-                    Stdio::inherit()
-                } else {
-                    Stdio::null()
-                })
-                .stderr(Stdio::inherit())
+                // Read in the test's output and in a failed start's message: plain text.
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
                 .kill_on_drop(true)
                 .spawn()
                 .expect("the server binary runs");
+            let log = NodeLog::default();
+            if let Some(stdout) = child.stdout.take() {
+                log.follow(stdout, public);
+            }
+            if let Some(stderr) = child.stderr.take() {
+                log.follow(stderr, public);
+            }
             let mut server = TestServer {
                 public,
                 admin,
                 child,
+                log,
             };
-            if server.came_up(readiness).await {
-                return server;
+            match server.came_up(readiness).await {
+                Start::Up => return server,
+                Start::Exited => {}
+                Start::Stalled(why) => {
+                    let stall = format!(
+                        "the node at {public} was not up within {START_WAIT:?}: {why}; its last \
+                         lines:\n{}",
+                        server.log.text()
+                    );
+                    eprintln!("{stall}\nstarting it again on new ports");
+                    stalls.push(stall);
+                    server.crash().await;
+                }
             }
         }
-        panic!("the server did not start on free ports in 5 tries");
+        panic!(
+            "the server did not start on free ports in 5 tries:\n{}",
+            stalls.join("\n")
+        );
     }
 
     /// Runs the server binary with `options` expecting it to refuse them: returns what it printed on
@@ -129,31 +209,41 @@ impl TestServer {
     }
 
     /// Waits until this process answers on the public port (`/readyz`, or `/healthz` when only alive)
-    /// and `/metrics` on the admin port; false if it exited first. Up to [`START_WAIT`]: a node starting
-    /// on a Redis Cluster while two tests load both cores once took longer than [`WAIT`].
-    async fn came_up(&mut self, readiness: Readiness) -> bool {
+    /// and `/metrics` on the admin port, up to [`START_WAIT`]: a node starting on a Redis Cluster while
+    /// two tests load both cores once took longer than [`WAIT`].
+    async fn came_up(&mut self, readiness: Readiness) -> Start {
         let probe = match readiness {
             Readiness::Ready => "/readyz",
             Readiness::Alive => "/healthz",
         };
         let deadline = tokio::time::Instant::now() + START_WAIT;
+        let mut last = String::from("no probe answered");
         while tokio::time::Instant::now() < deadline {
             if !matches!(self.child.try_wait(), Ok(None)) {
-                return false;
+                return Start::Exited;
             }
-            if let (Ok((200, _)), Ok((200, _))) = (
+            let answers = (
                 http(self.public, "GET", probe, "").await,
                 http(self.admin, "GET", "/metrics", "").await,
-            ) && matches!(self.child.try_wait(), Ok(None))
-            {
-                return true;
+            );
+            if let (Ok((200, _)), Ok((200, _))) = answers {
+                if matches!(self.child.try_wait(), Ok(None)) {
+                    return Start::Up;
+                }
+                return Start::Exited;
             }
+            let (public, admin) = answers;
+            let admin = match admin {
+                Ok((status, _)) => status.to_string(),
+                Err(error) => format!("nothing ({error})"),
+            };
+            last = format!(
+                "{probe} last answered {}; /metrics {admin}",
+                answered(&public)
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!(
-            "the server at {} was not up ({probe}) within {START_WAIT:?}",
-            self.public
-        );
+        Start::Stalled(last)
     }
 
     /// Waits until `/readyz` answers 200 again (after an outage).
@@ -245,6 +335,17 @@ impl TestServer {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// A probe's answer in a few words: its status and the start of its body, or why there was none.
+fn answered(answer: &std::io::Result<(u16, String)>) -> String {
+    match answer {
+        Ok((status, body)) => {
+            let start: String = body.trim().chars().take(120).collect();
+            format!("{status} {start:?}")
+        }
+        Err(error) => format!("nothing ({error})"),
     }
 }
 
