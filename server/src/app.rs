@@ -73,7 +73,7 @@ pub(crate) struct App {
     pub(crate) full: AtomicBool,
     /// How boards and names are split into shards.
     pub(crate) sharding: Sharding,
-    /// Why the node must stop, when it finds a configuration the deployment refuses.
+    /// Why the node must stop: a configuration the deployment refuses, or a background task that ended.
     pub(crate) fatal: std::sync::Mutex<Option<String>>,
     /// Raised with `fatal`.
     pub(crate) fatal_signal: Shutdown,
@@ -85,6 +85,17 @@ impl App {
         self.connections
             .len()
             .saturating_sub(self.unauthenticated.len())
+    }
+
+    /// Stops the node because it cannot go on (`why`): a refused configuration, or a background task
+    /// that ended. It drains as for a stop signal, and the binary exits non-zero saying `why`. The first
+    /// reason is kept.
+    pub(crate) fn stop_fatally(&self, why: String) {
+        self.fatal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_or_insert(why);
+        self.fatal_signal.trigger();
     }
 
     /// Whether Redis answered the last health probe (every 500 ms).

@@ -17,6 +17,7 @@ pub mod gateway;
 mod handlers;
 mod http;
 mod metrics;
+pub mod panics;
 pub mod runtime;
 
 use std::net::SocketAddr;
@@ -264,34 +265,63 @@ impl Server {
             redis,
         } = self;
         let drained = Shutdown::new();
-        let probe = tokio::spawn(probe_redis(app.clone()));
-        let forget = tokio::spawn(forget_idle_limits(app.clone()));
-        let budgets = tokio::spawn(flush_budgets(app.clone()));
-        // Ends by itself once the shutdown is raised, after waking every connection.
-        let wakeups = tokio::spawn(wake_connections(app.clone()));
-        let listener = tokio::spawn(
-            app.notifications
-                .router()
-                .clone()
-                .listen(app.shutdown.clone()),
-        );
-        let servers = [
-            tokio::spawn(http::serve(
-                app.clone(),
-                public,
-                http::public::handle,
-                wait(drained.clone()),
-            )),
-            tokio::spawn(http::serve(
-                app.clone(),
-                admin,
-                http::admin::handle,
-                wait(drained.clone()),
-            )),
+        // Each runs until the shutdown; one that ends before (a panic: a bug) stops the node, which
+        // an orchestrator then starts again, rather than leaving it half working.
+        let mut background = vec![
+            (
+                "the Redis health probe",
+                tokio::spawn(probe_redis(app.clone())),
+            ),
+            (
+                "the rate limiters' cleanup",
+                tokio::spawn(forget_idle_limits(app.clone())),
+            ),
+            (
+                "the message budget's sync",
+                tokio::spawn(flush_budgets(app.clone())),
+            ),
+            // Ends by itself once the shutdown is raised, after waking every connection.
+            (
+                "the connections' wake-ups",
+                tokio::spawn(wake_connections(app.clone())),
+            ),
+            (
+                "the notification listener",
+                tokio::spawn(
+                    app.notifications
+                        .router()
+                        .clone()
+                        .listen(app.shutdown.clone()),
+                ),
+            ),
+        ];
+        let mut servers = [
+            (
+                "the public port's server",
+                tokio::spawn(http::serve(
+                    app.clone(),
+                    public,
+                    http::public::handle,
+                    wait(drained.clone()),
+                )),
+            ),
+            (
+                "the admin port's server",
+                tokio::spawn(http::serve(
+                    app.clone(),
+                    admin,
+                    http::admin::handle,
+                    wait(drained.clone()),
+                )),
+            ),
         ];
         tokio::select! {
             _ = stop => {}
             _ = app.fatal_signal.triggered() => {}
+            ended = first_to_end(background.iter_mut().chain(servers.iter_mut())) => {
+                tracing::error!(task = ended.task, why = ended.why, "stopping: a background task ended");
+                app.stop_fatally(format!("{} {}", ended.task, ended.why));
+            }
         }
         let started = Instant::now();
         let drain_timeout = app.config.drain_timeout;
@@ -321,13 +351,14 @@ impl Server {
             );
         }
         drained.trigger();
-        probe.abort();
-        forget.abort();
-        budgets.abort();
-        wakeups.abort();
-        listener.abort();
-        for server in servers {
-            let _ = server.await;
+        for (_, task) in background {
+            task.abort();
+        }
+        for (_, server) in servers {
+            // One that ended early was awaited already (awaiting it again would panic).
+            if !server.is_finished() {
+                let _ = server.await;
+            }
         }
         if let Some(redis) = redis {
             redis.stop().await;
@@ -356,8 +387,35 @@ pub struct Drained {
     /// Finished runs whose results this node could not record. They are not lost: every ended run is
     /// listed in Redis, and the next node to sweep records it.
     pub results_left: usize,
-    /// Why the node stopped by itself, if it did (a configuration the deployment refuses).
+    /// Why the node stopped by itself, if it did: a configuration the deployment refuses, or one of its
+    /// background tasks (the health probe, the notification listener, a port's server...) ended.
     pub fatal: Option<String>,
+}
+
+/// Which of a node's background tasks ended before the shutdown, and how.
+struct Ended {
+    task: &'static str,
+    why: &'static str,
+}
+
+/// Resolves when one of `tasks` ends, each of which runs until the shutdown unless it panics; never if
+/// there are none.
+async fn first_to_end<'a>(
+    tasks: impl Iterator<Item = &'a mut (&'static str, tokio::task::JoinHandle<()>)>,
+) -> Ended {
+    let waits: Vec<_> = tasks
+        .map(|(task, handle)| Box::pin(async move { (*task, handle.await) }))
+        .collect();
+    if waits.is_empty() {
+        return std::future::pending().await;
+    }
+    let ((task, result), _, _) = futures_util::future::select_all(waits).await;
+    let why = match result {
+        Ok(()) => "ended",
+        Err(error) if error.is_panic() => "panicked",
+        Err(_) => "was cancelled",
+    };
+    Ended { task, why }
 }
 
 async fn wait(signal: Shutdown) {
@@ -373,10 +431,7 @@ async fn check_layout(app: &App) {
         }
         Err(error @ LayoutError::Mismatch { .. }) => {
             tracing::error!(error = %ErrorChain(&error), "stopping: wrong board layout");
-            *app.fatal
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error.to_string());
-            app.fatal_signal.trigger();
+            app.stop_fatally(error.to_string());
         }
         Err(error) => {
             tracing::warn!(error = %ErrorChain(&error), "board layout not checked yet; retrying")
@@ -430,5 +485,41 @@ async fn probe_redis(app: Arc<App>) {
             }
         }
         app.readiness();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A background task that panics, or returns, is named with how it ended; the others run on.
+    #[tokio::test]
+    async fn the_first_background_task_to_end_is_named_with_how() {
+        let forever = || tokio::spawn(std::future::pending::<()>());
+        let mut tasks = [
+            ("waiting", forever()),
+            (
+                "panicking",
+                tokio::spawn(async { panic!("a test panic in a background task") }),
+            ),
+        ];
+        let ended = first_to_end(tasks.iter_mut()).await;
+        assert_eq!((ended.task, ended.why), ("panicking", "panicked"));
+        assert!(!tasks[0].1.is_finished());
+
+        let mut tasks = [
+            ("waiting", forever()),
+            ("returning", tokio::spawn(async {})),
+        ];
+        let ended = first_to_end(tasks.iter_mut()).await;
+        assert_eq!((ended.task, ended.why), ("returning", "ended"));
+
+        let none = first_to_end(std::iter::empty());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), none)
+                .await
+                .is_err(),
+            "no task: never"
+        );
     }
 }

@@ -13,6 +13,7 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: leapfrog_server::allocator::Allocator = leapfrog_server::allocator::Allocator;
 
 fn main() -> anyhow::Result<()> {
+    leapfrog_server::panics::install_hook();
     let config = Options::load()?.resolve()?;
     let runtime =
         leapfrog_server::runtime::build(config.worker_threads).context("starting the runtime")?;

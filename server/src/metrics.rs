@@ -119,6 +119,8 @@ pub(crate) struct GatewayMetrics {
     pub(crate) full: IntGauge,
     /// 1 while the last health probe reached Redis, else 0.
     pub(crate) redis_reachable: IntGauge,
+    /// Panics in the process (`panics::count`), brought up to date at each scrape.
+    panics_total: IntCounter,
 }
 
 impl GatewayMetrics {
@@ -188,6 +190,10 @@ impl GatewayMetrics {
             redis_reachable: families.gauge(
                 "redis_reachable",
                 "1 while the node's health probe (a PING every 500 ms) reaches Redis, else 0.",
+            )?,
+            panics_total: families.counter(
+                "panics_total",
+                "Panics in the node's process: bugs, each ending the task it happened in.",
             )?,
         };
         for outcome in CONNECT_OUTCOMES {
@@ -262,6 +268,14 @@ impl GatewayMetrics {
         self.decode_errors_total
             .with_label_values(&[failure.label()])
             .inc();
+    }
+
+    /// Brings `leapfrog_panics_total` up to the panics counted since the process started (the panic hook
+    /// cannot reach a node's registry, so the count is read when it is scraped).
+    pub(crate) fn sync_panics(&self) {
+        let counted = crate::panics::count();
+        self.panics_total
+            .inc_by(counted.saturating_sub(self.panics_total.get()));
     }
 }
 

@@ -27,6 +27,7 @@ pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Respons
     match (request.method(), path.as_str()) {
         (&Method::GET, "/metrics") => {
             app.readiness();
+            app.gateway_metrics.sync_panics();
             let mut response = text(StatusCode::OK, app.metrics.render());
             response.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,

@@ -650,6 +650,7 @@ async fn a_fresh_node_exports_every_family_and_every_known_label_at_zero() {
     );
     for family in [
         "leapfrog_redis_reachable",
+        "leapfrog_panics_total",
         "leapfrog_redis_timeout_seconds",
         "leapfrog_redis_batch_window_seconds",
         "leapfrog_run_results_pending_limit",
