@@ -18,6 +18,7 @@ pub mod leaderboards;
 pub mod metrics;
 pub mod notifications;
 pub mod replays;
+mod restarting;
 pub mod runs;
 pub mod shutdown;
 pub mod store;

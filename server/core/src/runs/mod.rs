@@ -223,7 +223,12 @@ impl RunService {
             pending,
             settler,
         };
-        tokio::spawn(sweeper::sweep(service.clone(), shutdown));
+        // Its state is the runs in Redis: after a panic it sweeps again from there.
+        crate::restarting::spawn(
+            "the sweeper",
+            (service.clone(), shutdown),
+            |(runs, shutdown)| Box::pin(sweeper::sweep(runs.clone(), shutdown.clone())),
+        );
         service
     }
 

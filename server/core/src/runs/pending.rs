@@ -42,7 +42,10 @@ impl PendingResults {
             in_flight: Arc::new(InFlight::default()),
             metrics,
         };
-        tokio::spawn(work(receiver, recorder, pending.clone()));
+        let worker = pending.clone();
+        crate::restarting::spawn("the result retries", receiver, move |receiver| {
+            Box::pin(work(receiver, recorder.clone(), worker.clone()))
+        });
         pending
     }
 
@@ -78,7 +81,7 @@ impl PendingResults {
 }
 
 async fn work(
-    mut receiver: mpsc::Receiver<(FinishedRun, InFlightGuard)>,
+    receiver: &mut mpsc::Receiver<(FinishedRun, InFlightGuard)>,
     recorder: ResultRecorder,
     pending: PendingResults,
 ) {

@@ -55,7 +55,15 @@ impl Settler {
     pub fn start(store: Store, ttl: Duration, metrics: &Metrics) -> Settler {
         let (sender, receiver) = mpsc::channel(CAPACITY);
         let queued = metrics.run_marks_pending.clone();
-        tokio::spawn(work(receiver, store.clone(), ttl, queued.clone()));
+        let (worker_store, worker_queued) = (store.clone(), queued.clone());
+        crate::restarting::spawn("the settled runs' flags", receiver, move |receiver| {
+            Box::pin(work(
+                receiver,
+                worker_store.clone(),
+                ttl,
+                worker_queued.clone(),
+            ))
+        });
         Settler {
             sender,
             in_flight: Arc::new(InFlight::default()),
@@ -88,7 +96,7 @@ impl Settler {
 
 /// Takes the queue a batch at a time: the first run, then whatever else came within [`WINDOW`].
 async fn work(
-    mut receiver: mpsc::Receiver<(RunId, InFlightGuard)>,
+    receiver: &mut mpsc::Receiver<(RunId, InFlightGuard)>,
     store: Store,
     ttl: Duration,
     queued: IntGauge,

@@ -200,15 +200,21 @@ impl Batcher {
         }
     }
 
+    /// Starts the batch task, run again on the same queue should it panic (a bug): the batches it
+    /// held fail as dropped, the entries queued behind them are sent.
     fn start(&self) -> mpsc::UnboundedSender<Entry> {
         let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(drive(
-            entries,
-            self.0.dialer.clone(),
-            self.0.window,
-            self.0.sizes.clone(),
-            self.0.opened.clone(),
-        ));
+        let (dialer, window) = (self.0.dialer.clone(), self.0.window);
+        let (sizes, opened) = (self.0.sizes.clone(), self.0.opened.clone());
+        crate::restarting::spawn("the group commit", entries, move |entries| {
+            Box::pin(drive(
+                entries,
+                dialer.clone(),
+                window,
+                sizes.clone(),
+                opened.clone(),
+            ))
+        });
         queue
     }
 }
@@ -266,7 +272,7 @@ struct InFlight {
 /// fails at once, and a batch fails at the earliest deadline of its entries, with every batch behind
 /// it on the connection (Redis answers in order), which is then closed.
 async fn drive(
-    mut queue: mpsc::UnboundedReceiver<Entry>,
+    queue: &mut mpsc::UnboundedReceiver<Entry>,
     dialer: Arc<Dialer>,
     window: Duration,
     sizes: prometheus::Histogram,
