@@ -35,13 +35,18 @@ where
             if run.is_ok() {
                 return;
             }
-            tracing::error!(
-                worker = name,
-                "a worker panicked; it runs again on its queue"
-            );
-            tokio::time::sleep(RESTART_PAUSE).await;
+            after_panic(name).await;
         }
     })
+}
+
+/// What a worker does after it panicked, before it runs again: says so, and waits [`RESTART_PAUSE`].
+pub(crate) async fn after_panic(name: &'static str) {
+    tracing::error!(
+        worker = name,
+        "a worker panicked; it runs again on its queue"
+    );
+    tokio::time::sleep(RESTART_PAUSE).await;
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! A run being played (or just ended) on this connection: the replayed engine state plus what the server
 //! needs to check the next input (timing, sequence, retries) and to prove it still drives the run.
 
-use game_logic::{GameSession, Jump, JumpOutcome, SessionError};
+use game_logic::{GameSession, Jump, JumpOutcome};
 use protocol::RunId;
 
 use super::checkpoint::{LiveLog, RunMeta};
@@ -47,33 +47,6 @@ pub struct ActiveRun {
     /// The player's weekly best as the run's start read it (`None`: not read, as on a resume): whether
     /// its end reads the friend list ahead for the recording.
     pub(super) weekly_hint: Option<WeeklyBestHint>,
-    /// A jump applied to a copy of the session while its checkpoint is written: the run's state once
-    /// Redis holds the jump, dropped if the write fails. Kept here, on the heap with the run, rather
-    /// than in the jump's future, which every jump's handling boxes (see `RunService::jump`).
-    pub(super) applying: Option<Applied>,
-}
-
-/// A jump applied, not yet checkpointed: see [`ActiveRun::applying`].
-#[derive(Debug, Clone)]
-pub(super) struct Applied {
-    /// The session after the jump.
-    pub(super) session: GameSession,
-    /// What the jump did.
-    pub(super) outcome: JumpOutcome,
-}
-
-impl Applied {
-    /// `jump` applied to a copy of `session` (left as it is), kept in `slot` and lent back. Made in the
-    /// slot, not returned by value: a jump's hot path would otherwise move its 288 bytes twice more.
-    pub(super) fn stage<'s>(
-        slot: &'s mut Option<Applied>,
-        session: &GameSession,
-        jump: Jump,
-    ) -> Result<&'s Applied, SessionError> {
-        let mut session = session.clone();
-        let outcome = session.apply(jump)?;
-        Ok(slot.insert(Applied { session, outcome }))
-    }
 }
 
 impl ActiveRun {

@@ -31,7 +31,6 @@ use game_logic::{
 use protocol::{ChallengeId, PlayerId, RunId};
 use thiserror::Error;
 
-use active::Applied;
 pub use active::{ActiveRun, Ending};
 pub use checkpoint::{LoadError, RunMeta, RunMode};
 pub use finished::{EndReason, FinishedRun};
@@ -348,7 +347,6 @@ impl RunService {
             uncertain: false,
             prior_bests: None,
             weekly_hint,
-            applying: None,
         })
     }
 
@@ -429,7 +427,6 @@ impl RunService {
             uncertain: false,
             prior_bests: None,
             weekly_hint: None,
-            applying: None,
         };
         if let RunState::Ended {
             reason,
@@ -519,29 +516,20 @@ impl RunService {
                     .inc();
                 return Err(RunError::TooFast(too_fast));
             }
-            // The applied jump waits in the run while the checkpoint is written, not in this future
-            // (its block ends before the write): a jump's handling stays within a kilobyte.
-            let (end, closing) = {
-                let applied = Applied::stage(&mut run.applying, &run.session, jump)
-                    .map_err(RunError::InvalidJump)?;
-                let end = applied.outcome.game_over.then_some(EndReason::GameOver);
-                let closing = end.map(|reason| Closing {
-                    reason,
-                    score: applied.session.score(),
-                });
-                (end, closing)
-            };
-            let appended = self.append(run, &[jump], closing, now_ms).await;
-            let staged = run.applying.take();
-            appended?;
-            // Staged above, and taken only here; should it be missing, the rules give the same again.
-            let Applied { session, outcome } = match staged {
-                Some(applied) => applied,
-                None => Applied::stage(&mut None, &run.session, jump)
-                    .map_err(RunError::InvalidJump)?
-                    .clone(),
-            };
-            run.session = session;
+            // Applied to the run's own session: no copy of the session per jump. Should the checkpoint
+            // not be written, the session goes back to the jumps its log holds (`unapplied`); should
+            // this future be dropped mid-write (its connection closing), the run is reloaded before any
+            // further use.
+            let outcome = run.session.apply(jump).map_err(RunError::InvalidJump)?;
+            let end = outcome.game_over.then_some(EndReason::GameOver);
+            let closing = end.map(|reason| Closing {
+                reason,
+                score: run.session.score(),
+            });
+            run.uncertain = true;
+            if let Err(error) = self.append(run, &[jump], closing, now_ms).await {
+                return Err(unapplied(run, error));
+            }
             run.guard.accepted(now_ms);
             run.last_outcome = Some(outcome);
             self.metrics.jumps_total.inc();
@@ -712,7 +700,11 @@ impl RunService {
     ) -> impl Future<Output = Result<(), RunError>> + 'a {
         async move {
             let recorded = run.inputs.len();
-            debug_assert_eq!(recorded, run.session.jumps() as usize);
+            // The session holds the logged jumps, and the new ones too if they were applied first.
+            debug_assert!(matches!(
+                (run.session.jumps() as usize).checked_sub(recorded),
+                Some(ahead) if ahead == 0 || ahead == jumps.len()
+            ));
             let appended = match end {
                 None => {
                     let live_ttl = self.live_ttl();
@@ -959,6 +951,24 @@ impl RunService {
     /// the sweep that ends it.
     fn live_ttl(&self) -> Duration {
         self.settings.idle_timeout * 2
+    }
+}
+
+/// `run` after its last jump, applied to its session, was not checkpointed (`error`): the session back
+/// to the jumps its log holds, replayed (a failed write only), and `error` as it reads without the
+/// jump. Should the replay fail, which the jumps it replays rule out, the run is reloaded from Redis
+/// before its next use.
+fn unapplied(run: &mut ActiveRun, error: RunError) -> RunError {
+    match replay_session(run.meta.seed, run.meta.ruleset, &run.inputs) {
+        Ok(session) => run.session = session,
+        Err(_) => run.uncertain = true,
+    }
+    match error {
+        RunError::RunOver { run: id, .. } => RunError::RunOver {
+            run: id,
+            score: run.session.score(),
+        },
+        other => other,
     }
 }
 
