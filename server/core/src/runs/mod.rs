@@ -1062,12 +1062,71 @@ fn millis(duration: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::driver_token;
+    use super::*;
+    use game_logic::{Bot, Skill};
 
     #[test]
     fn a_driver_token_is_its_number_in_sixteen_hex_digits() {
         for value in [0, 1, 0xf, 0x0123_4567_89ab_cdef, u64::MAX] {
             assert_eq!(driver_token(value), format!("{value:016x}"));
         }
+    }
+
+    /// A run whose last jump was applied to its session and then not checkpointed: the session is back
+    /// at the logged jumps, and a refusal reports the score without the jump.
+    #[test]
+    fn a_jump_not_checkpointed_is_taken_back_out_of_the_session() {
+        let (seed, ruleset) = (42, Ruleset::V1);
+        let id = RunId::from_bytes([7; 16]);
+        let mut bot = Bot::new(Skill::PERFECT, ruleset, seed);
+        let mut session = GameSession::new(seed, ruleset);
+        let mut inputs = Vec::new();
+        for _ in 0..3 {
+            let jump = bot.next_jump(session.world());
+            session
+                .apply(jump)
+                .expect("a perfect bot's jumps are valid");
+            inputs.push(jump);
+        }
+        let logged = session.clone();
+        // The fourth jump, applied in place and then refused by Redis.
+        let extra = bot.next_jump(session.world());
+        session.apply(extra).expect("valid");
+        assert!(session.score() > logged.score(), "a centre hit scores");
+        let mut run = ActiveRun {
+            id,
+            meta: RunMeta {
+                player: PlayerId::new("taken-back").expect("a valid id"),
+                seed,
+                ruleset,
+                mode: RunMode::Solo,
+                started_at_ms: 0,
+                challenge: None,
+            },
+            session,
+            guard: TimingGuard::new(0, None, Duration::ZERO),
+            last_outcome: None,
+            ending: None,
+            inputs,
+            driver: driver_token(1),
+            live_log: LiveLog::new(&id, 1),
+            ttl_refreshed_ms: None,
+            uncertain: false,
+            prior_bests: None,
+            weekly_hint: None,
+        };
+        let refusal = RunError::RunOver { run: id, score: 0 };
+        let error = unapplied(&mut run, refusal);
+        assert_eq!(run.session.jumps(), 3);
+        assert_eq!(run.session.score(), logged.score());
+        assert!(!run.uncertain, "replayed, not left to a reload");
+        assert!(
+            matches!(error, RunError::RunOver { run, score } if run == id && score == logged.score()),
+            "{error:?}"
+        );
+        assert!(matches!(
+            unapplied(&mut run, RunError::NotDriver(id)),
+            RunError::NotDriver(_)
+        ));
     }
 }
