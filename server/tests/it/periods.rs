@@ -12,9 +12,29 @@ use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
 use protocol::{Board, BoardWindow, Period, PlayerId, Scope};
 
-/// Monday 2026-11-30 00:00 at UTC+8, i.e. 2026-11-29T16:00:00Z.
-const MONDAY_MIDNIGHT_CHINA_MS: u64 = 1_795_968_000_000;
 const RETENTION: Duration = Duration::from_secs(14 * 24 * 3600);
+/// The boards' offset in these tests: UTC+8.
+const OFFSET_MS: u64 = 8 * 3_600_000;
+const DAY_MS: u64 = 24 * 3_600_000;
+
+/// The last Monday 00:00 at UTC+8 (the weekly reset these tests configure), in unix ms. Taken from the
+/// clock, not written down: every key the tests write expires one retention after its period ends, and
+/// a fixed date would see them expire on arrival once it is more than a retention old.
+fn monday_midnight_china_ms() -> u64 {
+    let local_day = (leapfrog_core::clock::unix_ms() + OFFSET_MS) / DAY_MS;
+    // 1970-01-01 was a Thursday, three days after a Monday.
+    let monday = local_day - (local_day + 3) % 7;
+    monday * DAY_MS - OFFSET_MS
+}
+
+/// The calendar date at UTC+8 of `at_ms`, as YYYY-MM-DD, worked out apart from the boards' own code.
+fn china_date(at_ms: u64) -> String {
+    let at = jiff::Timestamp::from_millisecond(at_ms as i64).expect("a date jiff knows");
+    jiff::tz::TimeZone::fixed(jiff::tz::offset(8))
+        .to_datetime(at)
+        .date()
+        .to_string()
+}
 
 async fn boards(redis: &TestRedis) -> Leaderboards {
     let metrics = Arc::new(Metrics::new("periods-test").expect("metrics register"));
@@ -79,17 +99,18 @@ async fn top(
 async fn the_weekly_board_resets_at_the_configured_boundary() {
     let redis = TestRedis::start().await;
     let boards = boards(&redis).await;
-    let last_second = MONDAY_MIDNIGHT_CHINA_MS - 1_000;
-    let first_second = MONDAY_MIDNIGHT_CHINA_MS;
+    let monday = monday_midnight_china_ms();
+    let last_second = monday - 1_000;
+    let first_second = monday;
 
     let sunday = record(&boards, &player("ann"), 30, last_second).await;
     assert!(sunday.new_best.weekly && sunday.new_best.all_time);
 
     // One second later, a worse score is a new weekly (and daily) best but not a new all-time best.
-    let monday = record(&boards, &player("ann"), 10, first_second).await;
-    assert!(monday.new_best.weekly && monday.new_best.daily);
-    assert!(!monday.new_best.all_time);
-    assert_eq!(monday.weekly_best, 10);
+    let monday_run = record(&boards, &player("ann"), 10, first_second).await;
+    assert!(monday_run.new_best.weekly && monday_run.new_best.daily);
+    assert!(!monday_run.new_best.all_time);
+    assert_eq!(monday_run.weekly_best, 10);
 
     assert_eq!(
         top(&boards, "ann", Period::Weekly, first_second).await,
@@ -108,17 +129,17 @@ async fn the_weekly_board_resets_at_the_configured_boundary() {
     // Each period's key expires one retention after the period ends; all-time never does.
     let mut connection = redis.connection().await;
     let last_week = boards.rules().slot(Period::Weekly, last_second);
-    assert_eq!(last_week.id, "w2026-11-23");
-    assert_eq!(last_week.ends_at_ms, Some(MONDAY_MIDNIGHT_CHINA_MS));
+    assert_eq!(
+        last_week.id,
+        format!("w{}", china_date(monday - 7 * DAY_MS))
+    );
+    assert_eq!(last_week.ends_at_ms, Some(monday));
     let expires: i64 = redis::cmd("PEXPIRETIME")
         .arg(crate::support::board_key(&last_week.id, "ann"))
         .query_async(&mut connection)
         .await
         .expect("PEXPIRETIME answers");
-    assert_eq!(
-        expires,
-        (MONDAY_MIDNIGHT_CHINA_MS + RETENTION.as_millis() as u64) as i64
-    );
+    assert_eq!(expires, (monday + RETENTION.as_millis() as u64) as i64);
     let all_time: i64 = redis::cmd("PEXPIRETIME")
         .arg(crate::support::board_key("all", "ann"))
         .query_async(&mut connection)
@@ -131,7 +152,8 @@ async fn the_weekly_board_resets_at_the_configured_boundary() {
 async fn a_retried_write_and_a_worse_score_change_nothing() {
     let redis = TestRedis::start().await;
     let boards = boards(&redis).await;
-    let now = MONDAY_MIDNIGHT_CHINA_MS + 3_600_000;
+    let monday = monday_midnight_china_ms();
+    let now = monday + 3_600_000;
     let first = record(&boards, &player("bo"), 50, now).await;
     assert!(first.new_best.weekly);
     let retry = record(&boards, &player("bo"), 50, now).await;
@@ -153,7 +175,7 @@ async fn bests_read_before_a_run_ended_plan_it_only_for_that_player_and_moment()
     let redis = TestRedis::start().await;
     let boards = boards(&redis).await;
     let ann = player("ann");
-    let sunday = MONDAY_MIDNIGHT_CHINA_MS - 1_000;
+    let sunday = monday_midnight_china_ms() - 1_000;
     // Read while Ann had no best at all, as a run's end reads them.
     let empty = boards.prior_bests(&ann, sunday).await.expect("reads");
     record(&boards, &ann, 30, sunday).await;
@@ -196,7 +218,8 @@ async fn a_friend_list_read_beside_a_runs_end_is_the_one_its_plan_uses() {
     let redis = TestRedis::start().await;
     let boards = boards(&redis).await;
     let ann = player("ann");
-    let now = MONDAY_MIDNIGHT_CHINA_MS + 3_600_000;
+    let monday = monday_midnight_china_ms();
+    let now = monday + 3_600_000;
     let mut connection = redis.connection().await;
     let friends = leapfrog_core::store::keys::friends(&ann);
     for friend in ["bo", "cy"] {
@@ -250,6 +273,6 @@ async fn a_friend_list_read_beside_a_runs_end_is_the_one_its_plan_uses() {
     let hint = boards.weekly_best_hint(&ann, now + 2).await.expect("reads");
     assert!(!hint.beaten_by(60, now + 2), "a tie is not a new best");
     assert!(hint.beaten_by(61, now + 2));
-    let next_week = MONDAY_MIDNIGHT_CHINA_MS + 7 * 24 * 3_600_000;
+    let next_week = monday + 7 * DAY_MS;
     assert!(hint.beaten_by(1, next_week), "a new week starts empty");
 }

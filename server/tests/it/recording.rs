@@ -12,14 +12,15 @@ use leapfrog_core::metrics::Metrics;
 use leapfrog_core::store::Store;
 use protocol::{DisplayName, PlayerId};
 
-const NOW_MS: u64 = 1_795_968_000_000;
-
 fn player(name: &str) -> PlayerId {
     PlayerId::new(name).expect("valid id")
 }
 
 #[tokio::test]
 async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once() {
+    // Now, not a date written down: the boards' keys expire a retention after their period, and a
+    // fixed date made them expire on arrival once it was old enough (the test failed from then on).
+    let now_ms = leapfrog_core::clock::unix_ms();
     let redis = TestRedis::start().await;
     let metrics = Arc::new(Metrics::new("recording-test").expect("metrics register"));
     let store = Store::connect_to(&redis.target(), Duration::from_secs(2), metrics.clone())
@@ -38,7 +39,7 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         metrics,
     );
     friends
-        .import(&ada, std::slice::from_ref(&bo), NOW_MS)
+        .import(&ada, std::slice::from_ref(&bo), now_ms)
         .await
         .expect("imports");
     let name = |text: &str| DisplayName::new(text).expect("a valid name");
@@ -47,10 +48,10 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
         .await
         .expect("names Ada");
     recorder
-        .record(&finished_run(&ada, 1, 1, NOW_MS))
+        .record(&finished_run(&ada, 1, 1, now_ms))
         .await
         .expect("records Ada's 2 points");
-    let bo_run = finished_run(&bo, 2, 2, NOW_MS + 1_000);
+    let bo_run = finished_run(&bo, 2, 2, now_ms + 1_000);
     let first = recorder.record(&bo_run).await.expect("records");
     assert!(first.new_best.weekly && first.new_best.all_time);
     assert_eq!(first.passed_count, 1);
@@ -74,7 +75,7 @@ async fn recording_a_run_again_repeats_its_report_and_notifies_each_friend_once(
     assert_eq!(renamed.passed[0].name, Some(name("Ada")));
     assert_eq!(renamed.passed_count, first.passed_count);
     let (inbox, more) = notifications
-        .unacked(&ada, None, 10, NOW_MS + 2_000)
+        .unacked(&ada, None, 10, now_ms + 2_000)
         .await
         .expect("reads");
     assert_eq!(inbox.len(), 1, "one notification, not two: {inbox:?}");
