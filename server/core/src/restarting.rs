@@ -41,7 +41,7 @@ where
 }
 
 /// What a worker does after it panicked, before it runs again: says so, and waits [`RESTART_PAUSE`].
-pub(crate) async fn after_panic(name: &'static str) {
+async fn after_panic(name: &'static str) {
     tracing::error!(
         worker = name,
         "a worker panicked; it runs again on its queue"

@@ -25,11 +25,9 @@
 //! next batch connects again.
 
 use std::collections::VecDeque;
-use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use redis::{Cmd, Pipeline, RedisFuture, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -208,26 +206,14 @@ impl Batcher {
         let (queue, entries) = mpsc::unbounded_channel();
         let (dialer, window) = (self.0.dialer.clone(), self.0.window);
         let (sizes, opened) = (self.0.sizes.clone(), self.0.opened.clone());
-        let mut entries = entries;
-        // As `restarting::spawn` does, written out: the batch task is polled for every request at
-        // light load, and its future boxed behind a trait object cost about 2% more instructions per
-        // jump (callgrind, 10 players).
-        tokio::spawn(async move {
-            loop {
-                let run = AssertUnwindSafe(drive(
-                    &mut entries,
-                    dialer.clone(),
-                    window,
-                    sizes.clone(),
-                    opened.clone(),
-                ))
-                .catch_unwind()
-                .await;
-                if run.is_ok() {
-                    return;
-                }
-                crate::restarting::after_panic("the group commit").await;
-            }
+        crate::restarting::spawn("the group commit", entries, move |entries| {
+            Box::pin(drive(
+                entries,
+                dialer.clone(),
+                window,
+                sizes.clone(),
+                opened.clone(),
+            ))
         });
         queue
     }

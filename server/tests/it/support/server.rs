@@ -21,7 +21,7 @@ use super::ws_client::{Auth, TestClient};
 /// How long a node may take to come up before it is started again on new ports.
 const START_WAIT: Duration = Duration::from_secs(30);
 
-/// A node's last lines of standard error kept for a failed start's message.
+/// A node's last lines of output kept for a failed start's message.
 const KEPT_LINES: usize = 40;
 
 /// `--worker-threads` of the next node started: `TEST_SERVER_WORKER_THREADS` if set, else 1 and 0 in
