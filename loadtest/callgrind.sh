@@ -13,6 +13,9 @@
 #       that missed the first-level instruction cache; D1, reads and writes that missed the first-level
 #       data cache; LL, data that missed the last level. Valgrind's model of this machine's caches, not
 #       its hardware, but deterministic like the instruction count)
+#   L2=1 loadtest/callgrind.sh ...     (the same, with this core's second-level cache as the last level:
+#       "LL miss/jump" then counts the data a jump touches that was no longer near the core, from the
+#       shared cache or memory, the connections' state at a thousand players; lib.sh's `l2_model`)
 #
 # Several binaries are measured in turn in the same run (a baseline beside a candidate). The callgrind
 # profiles stay in OUT (<binary-name>-<index>-<jumps>.out) for `callgrind_annotate`. Every process is
@@ -29,6 +32,7 @@ BINS=("$@")
 [ ${#BINS[@]} -gt 0 ] || BINS=(target/release/leapfrog-server)
 source loadtest/scripts/lib.sh
 need_callgrind
+[ "${L2:-0}" = 1 ] && VALGRIND_ARGS="$(l2_model) $VALGRIND_ARGS" # this core's L2 as the last level
 mkdir -p "$OUT"
 export LEAPFROG_JWT_SECRET="callgrind-jwt-secret-0123456789abcdef-0123456789"
 stop_at_exit

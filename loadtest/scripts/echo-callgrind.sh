@@ -7,6 +7,7 @@
 # start-up and the connections cancel out.
 #
 #   PLAYERS=1000 SECS=5 VALGRIND_ARGS="--cache-sim=yes" OUT=target/echo-callgrind loadtest/scripts/echo-callgrind.sh
+#   L2=1 PLAYERS=1000 loadtest/scripts/echo-callgrind.sh     (the core's L2 as the last level, as in callgrind.sh)
 #
 # The echo server runs one worker thread (TOKIO_WORKER_THREADS=1), as the nodes do under
 # NODE_ARGS="--worker-threads 1". Every process is started here, on loopback, and stopped on exit.
@@ -19,6 +20,7 @@ OUT="${OUT:-target/echo-callgrind}"
 TOOL="${TOOL:-target/release/leapfrog-loadtest}"
 VALGRIND_ARGS="${VALGRIND_ARGS:-}"
 need_callgrind
+[ "${L2:-0}" = 1 ] && VALGRIND_ARGS="$(l2_model) $VALGRIND_ARGS" # this core's L2 as the last level
 mkdir -p "$OUT"
 stop_at_exit
 new_secrets # the players' tokens are signed with $JWT

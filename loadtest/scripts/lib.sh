@@ -142,6 +142,28 @@ marginal() {
   echo "($b - $a) / ($count)" | bc -l
 }
 
+# l2_model: callgrind's cache options modelling this core's second-level cache as the last level
+# (`--cache-sim=yes --LL=SIZE,WAYS,LINE`, from sysfs), for L2=1 in callgrind.sh and echo-callgrind.sh.
+# Callgrind's default last level is the host's shared cache (48 MiB here), which a thousand connections'
+# state fits in; modelled as the core's own L2 (1.25 MiB here), its last-level misses count the data a
+# message reads or writes that was no longer near the core: a connection's state, touched a thousand
+# messages earlier. Without sysfs's figures (or with a set count valgrind cannot model, not a power of
+# two), the plain cache model.
+l2_model() {
+  local dir=/sys/devices/system/cpu/cpu0/cache/index2 size ways line sets
+  if [ "$(cat "$dir/level" 2>/dev/null)" = 2 ] && size=$(cat "$dir/size") && ways=$(cat "$dir/ways_of_associativity") &&
+    line=$(cat "$dir/coherency_line_size"); then
+    case $size in *K) size=$((${size%K} * 1024)) ;; *M) size=$((${size%M} * 1024 * 1024)) ;; esac
+    sets=$((size / ways / line))
+    if [ "$sets" -gt 0 ] && [ $((sets & (sets - 1))) -eq 0 ]; then
+      echo "--cache-sim=yes --LL=$size,$ways,$line"
+      return
+    fi
+  fi
+  echo "L2=1: no second-level cache valgrind can model here; the plain cache model instead" >&2
+  echo "--cache-sim=yes"
+}
+
 # need_callgrind: exits with why unless valgrind is installed; builds the load tool ($TOOL) if missing.
 need_callgrind() {
   command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install -y valgrind)" >&2; exit 1; }

@@ -23,6 +23,9 @@ use std::io::{self, Cursor, Error as IoError, ErrorKind as IoErrorKind, Read, Wr
 
 /// Read buffer size used for `FrameSocket`.
 const READ_BUF_LEN: usize = 128 * 1024;
+/// LEAPFROG PATCH: the most a read on the stack takes (a frame's start, or a read while the buffer is
+/// freed): the node's whole read buffer, which a jump's frame fits several times over.
+const STACK_READ: usize = 256;
 
 /// A reader and writer for WebSocket frames.
 #[derive(Debug)]
@@ -221,11 +224,15 @@ impl FrameCodec {
             }
 
             // Not enough data in buffer.
-            // LEAPFROG PATCH: read into a stack buffer while the buffer is freed. Free it when a
-            // second read in a row finds nothing, with nothing half read: a connection woken once
-            // without data (a timer, a push) after its last message, not one between two messages.
-            let read =
-                if self.released() { self.read_in_released(stream) } else { self.read_in(stream) };
+            // LEAPFROG PATCH: a frame's start with nothing buffered, and any read while the buffer is
+            // freed, goes to a stack buffer first. Free the buffer when a second read in a row finds
+            // nothing, with nothing half read: a connection woken once without data (a timer, a push)
+            // after its last message, not one between two messages.
+            let read = if self.reads_on_stack() {
+                self.read_in_on_stack(stream)
+            } else {
+                self.read_in(stream)
+            };
             match read {
                 Ok(0) => {
                     trace!("no frame received");
@@ -274,7 +281,9 @@ impl FrameCodec {
     ///
     /// LEAPFROG PATCH: the part read into is zero-filled first (a `Read` takes initialized bytes), so
     /// it is only as long as this read may fill: `in_buf_max_read` bytes, or the rest of the frame
-    /// whose header is read when that is longer (the whole frame in one read, not several).
+    /// whose header is read when that is longer (the whole frame in one read, not several). Used for
+    /// the rest of a frame, or when bytes are buffered already; a frame's start with nothing buffered
+    /// is read by [`Self::read_in_on_stack`].
     fn read_in(&mut self, stream: &mut impl Read) -> io::Result<usize> {
         let want = match &self.header {
             Some((_, frame_len)) => usize::try_from(*frame_len)
@@ -291,16 +300,26 @@ impl FrameCodec {
         size
     }
 
-    /// LEAPFROG PATCH: reads while the buffer is freed: into a small stack buffer first, so a read that
-    /// finds nothing allocates nothing; what it finds goes into a buffer allocated at the configured
-    /// size, and the rest of a longer frame is read there. Small: the stack buffer is zeroed on every
-    /// such read (4 KiB cost 4,000 instructions per message).
-    fn read_in_released(&mut self, stream: &mut impl Read) -> io::Result<usize> {
-        let mut first = [0u8; 128];
-        let want = self.in_buf_max_read.min(first.len());
+    /// LEAPFROG PATCH: whether the next read is a frame's start with nothing buffered, which
+    /// [`Self::read_in_on_stack`] reads (as every read while the buffer is freed).
+    fn reads_on_stack(&self) -> bool {
+        self.released() || (self.header.is_none() && self.in_buffer.is_empty())
+    }
+
+    /// LEAPFROG PATCH: reads a frame's start into a stack buffer (up to [`STACK_READ`] bytes) and
+    /// copies what came into the read buffer. The read buffer was last touched a message ago (on a
+    /// busy node, a thousand other connections ago): zero-filling it for the read wrote each of its
+    /// cache lines from memory, where the copy writes only the lines the bytes take (one for a jump).
+    /// While the buffer is freed, a read that finds nothing allocates nothing, and one that finds data
+    /// allocates the buffer at the configured size; the rest of a longer frame is read there.
+    fn read_in_on_stack(&mut self, stream: &mut impl Read) -> io::Result<usize> {
+        let mut first = [0u8; STACK_READ];
+        let want = self.in_buf_max_read.min(STACK_READ);
         let size = stream.read(&mut first[..want])?;
         if size > 0 {
-            self.in_buffer.reserve(self.in_buf_max_read);
+            if self.released() {
+                self.in_buffer.reserve(self.in_buf_max_read);
+            }
             self.in_buffer.extend_from_slice(&first[..size]);
         }
         Ok(size)
