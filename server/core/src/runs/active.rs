@@ -12,8 +12,9 @@ use crate::leaderboards::{PriorBests, WeeklyBestHint};
 /// What became of a run that ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
-    /// Its result is recorded.
-    Recorded(RunReport),
+    /// Its result is recorded. Boxed: an active run holds its ending beside the state each jump reads,
+    /// and a report inline made every run 40 bytes larger.
+    Recorded(Box<RunReport>),
     /// Its result is not recorded yet (Redis failed); it is retried, and pushed to the player when
     /// recorded. The run is ended in Redis and listed for the sweepers, so it is never lost.
     Pending,
@@ -43,7 +44,8 @@ pub struct ActiveRun {
     /// so this copy may be behind Redis. The next operation reloads the run first.
     pub(super) uncertain: bool,
     /// The player's bests read beside the run's end, for its recording to start from (taken by it).
-    pub(super) prior_bests: Option<PriorBests>,
+    /// Boxed: read once, at the end, and a hundred bytes inline among the fields every jump reads.
+    pub(super) prior_bests: Option<Box<PriorBests>>,
     /// The player's weekly best as the run's start read it (`None`: not read, as on a resume): whether
     /// its end reads the friend list ahead for the recording.
     pub(super) weekly_hint: Option<WeeklyBestHint>,
@@ -74,5 +76,22 @@ impl ActiveRun {
     /// here.
     pub(super) fn last_activity_ms(&self) -> u64 {
         self.guard.last_jump_ms().unwrap_or(self.meta.started_at_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every jump reads its run's state, from memory on a busy node (a thousand other connections' jumps
+    /// since this one's last): what only a run's end reads is kept out of line, so the state a jump
+    /// reads takes fewer cache lines. 696 bytes with the report and the prior bests inline; 560 when
+    /// this was written.
+    #[test]
+    fn an_active_run_keeps_what_only_its_end_reads_out_of_line() {
+        assert_eq!(std::mem::size_of::<Option<Box<PriorBests>>>(), 8);
+        assert!(std::mem::size_of::<Option<Ending>>() <= 32);
+        let run = std::mem::size_of::<ActiveRun>();
+        assert!(run <= 576, "an active run is {run} bytes");
     }
 }

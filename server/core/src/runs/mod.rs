@@ -436,12 +436,12 @@ impl RunService {
         {
             run.ending = Some(match (reason, recorded) {
                 (EndReason::Rejected, _) => Ending::Rejected,
-                (_, true) => Ending::Recorded(
+                (_, true) => Ending::Recorded(Box::new(
                     self.recorder
                         .saved_report(&stored)
                         .await
                         .unwrap_or_else(|| RunReport::score_only(run.session.score())),
-                ),
+                )),
                 (_, false) => self.record_or_queue(finished(&run, reason, at_ms)).await,
             });
         }
@@ -796,7 +796,9 @@ impl RunService {
             quota::release(&self.store, &run.meta.player, run.id),
             prior,
         );
-        run.prior_bests = prior.filter(|_| matches!(appended, Ok(Appended::Done)));
+        run.prior_bests = prior
+            .filter(|_| matches!(appended, Ok(Appended::Done)))
+            .map(Box::new);
         if let Err(error) = scheduled {
             // The run stays listed from its start, due when it would have timed out.
             tracing::debug!(error = %ErrorChain(&error), run = %run.id, "an ended run keeps its first index entry");
@@ -824,7 +826,7 @@ impl RunService {
             EndReason::Abandoned => self.metrics.runs_abandoned_total.inc(),
             _ => self.metrics.runs_finished_total.inc(),
         }
-        let prior = run.prior_bests.take();
+        let prior = run.prior_bests.take().map(|prior| *prior);
         // The run's end was written, so Redis holds exactly these jumps as its log.
         let ending = self
             .record_or_queue_after(finished(run, reason, now_ms), prior, Some(&run.inputs))
@@ -848,7 +850,7 @@ impl RunService {
         inputs: Option<&[Jump]>,
     ) -> Ending {
         match self.recorder.record_after(&finished, prior, inputs).await {
-            Ok(report) => Ending::Recorded(report),
+            Ok(report) => Ending::Recorded(Box::new(report)),
             Err(error) => {
                 tracing::warn!(run = %finished.run_id, error = %ErrorChain(&error), "recording a run result failed; it is pending");
                 if !self.pending.enqueue(finished) {
