@@ -144,20 +144,63 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
     /// state is not part of every connection's task.
     ///
     /// Not an `async fn`: that would move `self` from its argument slot into a local and keep both in
-    /// the task (632 bytes twice). The block owns what it captures, once.
+    /// the task (632 bytes twice). The block owns what it captures, once. The loop that serves is
+    /// written in the block, not awaited from `async fn`s of its own: every wake-up of the connection
+    /// (two per jump) reads the state of each future the task nests, from memory on a busy node.
     #[expect(
         clippy::manual_async_fn,
         reason = "an async fn would hold the connection twice"
     )]
     fn serve(mut self, in_flight: InFlightGuard) -> impl Future<Output = ()> {
         async move {
-            self.serve_until_closed().await;
+            let app = self.app.clone();
+            // The node's wake-ups tick this connection and tell it of the shutdown
+            // (`gateway::wakeups`). Its wait is made once and stays registered with its shard, re-made
+            // after each tick: made per message, it joined and left the shard's list (under its lock)
+            // on every message. The flag is read after the wait is made, so no raise is missed.
+            let mut wake = std::pin::pin!(app.wakeups.next(self.session.connection_id()));
+            // Serves until something ends the connection, and says why. What answers a message, a
+            // push, a catch-up or a tick is boxed while it runs: those futures hold frames and write
+            // timers (a tick's ping too), and an idle connection's task should not.
+            let reason = 'serving: {
+                if app.shutdown.is_triggered() {
+                    break 'serving CloseReason::ShuttingDown;
+                }
+                loop {
+                    if self.session.catch_up_due(app.is_store_reachable())
+                        && let Err(reason) = Box::pin(self.catch_up_notifications()).await
+                    {
+                        break 'serving reason;
+                    }
+                    // The wait only picks the event, in a block of its own: neither the wait's
+                    // futures nor the event are kept beside the handler's future while it runs.
+                    let handling = {
+                        let event = tokio::select! {
+                            biased;
+                            () = wake.as_mut() => {
+                                if app.shutdown.is_triggered() {
+                                    break 'serving CloseReason::ShuttingDown;
+                                }
+                                wake.set(app.wakeups.next(self.session.connection_id()));
+                                Event::Tick
+                            }
+                            control = self.control.recv() => Event::Control(control),
+                            message = self.socket.next() => Event::Message(message),
+                        };
+                        self.handle(event)
+                    };
+                    if let Err(reason) = handling.await {
+                        break 'serving reason;
+                    }
+                }
+            };
+            Box::pin(self.closed(reason)).await;
             drop(in_flight);
         }
     }
 
-    async fn serve_until_closed(&mut self) {
-        let reason = self.run().await;
+    /// Closes the connection, which ended for `reason`, and unregisters it.
+    async fn closed(&mut self, reason: CloseReason) {
         let app = self.app.clone();
         // Counted before the close goes out: whoever sees the close (a client, a test, an operator
         // reading the metrics after it) sees it counted.
@@ -165,7 +208,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             .disconnects_total
             .with_label_values(&[reason.label()])
             .inc();
-        Box::pin(self.close(reason)).await;
+        self.close(reason).await;
         app.gateway_metrics.connections_open.dec();
         tracing::debug!(player = ?self.session.player, reason = reason.label(), "connection closed");
         if let Some(player) = &self.session.player {
@@ -174,49 +217,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Connection<S> {
             if !app.registry.is_connected(player) {
                 // The player's last connection here: other nodes must not route pushes to this node.
                 Box::pin(app.presence.clear(player)).await;
-            }
-        }
-    }
-
-    /// Serves until something ends the connection, and says why. What answers a message, a push, a
-    /// catch-up or a tick is boxed while it runs: those futures hold frames and write timers (a tick's
-    /// ping too), and an idle connection's task should not.
-    async fn run(&mut self) -> CloseReason {
-        let app = self.app.clone();
-        // The node's wake-ups tick this connection and tell it of the shutdown (`gateway::wakeups`).
-        // Its wait is made once and stays registered with its shard, re-made after each tick: made per
-        // message, it joined and left the shard's list (under its lock) on every message. The flag is
-        // read after the wait is made, so no raise is missed.
-        let mut wake = std::pin::pin!(app.wakeups.next(self.session.connection_id()));
-        if app.shutdown.is_triggered() {
-            return CloseReason::ShuttingDown;
-        }
-        loop {
-            if self.session.catch_up_due(self.app.is_store_reachable())
-                && let Err(reason) = Box::pin(self.catch_up_notifications()).await
-            {
-                return reason;
-            }
-            // The wait only picks the event, in a block of its own: neither the wait's futures nor
-            // the event are kept beside the handler's future while it runs.
-            let handling = {
-                let event = tokio::select! {
-                    biased;
-                    () = wake.as_mut() => {
-                        if app.shutdown.is_triggered() {
-                            return CloseReason::ShuttingDown;
-                        }
-                        wake.set(app.wakeups.next(self.session.connection_id()));
-                        Event::Tick
-                    }
-                    control = self.control.recv() => Event::Control(control),
-                    message = self.socket.next() => Event::Message(message),
-                };
-                self.handle(event)
-            };
-            let result = handling.await;
-            if let Err(reason) = result {
-                return reason;
             }
         }
     }
