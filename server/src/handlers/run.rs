@@ -67,22 +67,29 @@ pub(crate) fn jump<'a>(
     received: Moment,
 ) -> impl Future<Output = ServerFrame> + Send + 'a {
     async move {
-        let result = async {
-            let run = current_run(app, session, request.run_id).await?;
-            let reply = app
-                .runs
-                .jump(run, request.seq, request.jump(), received.unix_ms)
-                .await?;
-            let ended = reply
-                .ending
-                .as_ref()
-                .and_then(|ending| run_end(run, ending));
-            Ok(Response::JumpResult(JumpResult {
-                outcome: reply.outcome,
-                ended,
-            }))
-        }
-        .await;
+        // Matched out, not an inner `async` block for `?`: that block would be one more level of
+        // state that each jump reads when its checkpoint's replies come (from memory, on a busy node).
+        let result: Result<Response, Failure> =
+            match current_run(app, session, request.run_id).await {
+                Ok(run) => match app
+                    .runs
+                    .jump(run, request.seq, request.jump(), received.unix_ms)
+                    .await
+                {
+                    Ok(reply) => {
+                        let ended = reply
+                            .ending
+                            .as_ref()
+                            .and_then(|ending| run_end(run, ending));
+                        Ok(Response::JumpResult(JumpResult {
+                            outcome: reply.outcome,
+                            ended,
+                        }))
+                    }
+                    Err(error) => Err(error.into()),
+                },
+                Err(failure) => Err(failure),
+            };
         super::answer(app, id, (super::JUMP_KIND, true), received, result)
     }
 }

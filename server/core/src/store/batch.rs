@@ -25,7 +25,10 @@
 //! next batch connects again.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use redis::{Cmd, Pipeline, RedisFuture, Value};
@@ -73,7 +76,32 @@ impl BatchFailure {
     }
 }
 
-type Replies = Result<Vec<Value>, BatchFailure>;
+/// A batch entry's replies, one per command, or why it has none.
+pub(crate) type Replies = Result<Vec<Value>, BatchFailure>;
+
+/// The replies to come of one batch entry ([`Batcher::send`]).
+pub(crate) enum Answer {
+    /// Queued: its replies come through this channel.
+    Waiting(oneshot::Receiver<Replies>),
+    /// Not queued (the batch task had stopped); taken by the first poll.
+    Failed(Option<BatchFailure>),
+}
+
+impl Future for Answer {
+    type Output = Replies;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Replies> {
+        match self.get_mut() {
+            Answer::Waiting(answer) => Pin::new(answer).poll(cx).map(|replies| {
+                replies
+                    .unwrap_or_else(|_| Err(BatchFailure::broken("a batch was dropped unanswered")))
+            }),
+            Answer::Failed(failure) => Poll::Ready(Err(failure.take().unwrap_or_else(|| {
+                BatchFailure::broken("an answer was polled after it was given")
+            }))),
+        }
+    }
+}
 
 /// One task's commands, where their replies go, and by when.
 struct Entry {
@@ -131,13 +159,16 @@ impl Batcher {
     /// Answers within the timeout from `now`, the caller's reading of the clock as it calls (one
     /// reading per checkpoint for its latency and its deadline), the wait for a batch included: the
     /// batch task keeps the entry's deadline (see [`drive`]), so it costs no timer of its own.
-    pub(crate) async fn send(&self, commands: Packed, now: std::time::Instant) -> Replies {
-        self.send_queued(commands, Instant::from_std(now) + self.0.timeout)
-            .await
+    ///
+    /// The entry is queued now, and the future waits only for its replies: not an `async fn`, whose
+    /// state would be one more level that each jump's checkpoint reads when its replies come (from
+    /// memory, on a busy node).
+    pub(crate) fn send(&self, commands: Packed, now: std::time::Instant) -> Answer {
+        self.queue(commands, Instant::from_std(now) + self.0.timeout)
     }
 
-    /// Queues `commands` for the next batch and waits for their replies, answered by `deadline`.
-    async fn send_queued(&self, commands: Packed, deadline: Instant) -> Replies {
+    /// Queues `commands` for the next batch, answered by `deadline`: the future of their replies.
+    fn queue(&self, commands: Packed, deadline: Instant) -> Answer {
         let queue = self.0.queue.get_or_init(|| self.start());
         let (reply, answer) = oneshot::channel();
         // The queue is unbounded, but each entry's task waits for its answer: there are never more
@@ -147,12 +178,10 @@ impl Batcher {
             reply,
             deadline,
         };
-        if queue.send(entry).is_err() {
-            return Err(BatchFailure::broken("the batch task has stopped"));
+        match queue.send(entry) {
+            Ok(()) => Answer::Waiting(answer),
+            Err(_) => Answer::Failed(Some(BatchFailure::broken("the batch task has stopped"))),
         }
-        answer
-            .await
-            .unwrap_or_else(|_| Err(BatchFailure::broken("a batch was dropped unanswered")))
     }
 
     /// One command as an entry of its own, for redis-rs's `ConnectionLike`: its reply (a refusal is a
@@ -186,10 +215,7 @@ impl Batcher {
     /// `commands` as an entry of their own, answered within the timeout from now, failing as redis-rs
     /// fails a request: a batch's timeout is an I/O timeout (`RedisError::is_timeout`).
     async fn request(&self, commands: Packed) -> redis::RedisResult<Vec<Value>> {
-        match self
-            .send_queued(commands, Instant::now() + self.0.timeout)
-            .await
-        {
+        match self.queue(commands, Instant::now() + self.0.timeout).await {
             Ok(replies) => Ok(replies),
             Err(BatchFailure::Redis(error)) => Err(error),
             Err(BatchFailure::Timeout) => Err(std::io::Error::new(
