@@ -7,6 +7,8 @@ call keeps a new best of one of 500 players for three periods (the score rises w
 setting a new daily, weekly and all-time best does. Variants:
   nop         EVALSHA of `return 1` with keep_best.lua's keys and arguments: a script call's fixed cost
   keep_best   server/core/src/replays/keep_best.lua (one string per best: GETRANGE, SET PXAT per period)
+  fnop        FCALL of a Redis function returning 1, with the same keys and arguments (Redis 7)
+  fkeep_best  keep_best.lua's body as a Redis function, called with FCALL
   older       keep_best.lua at REV (default 3871474: a hash per best, HGET, DEL, HSET, PEXPIREAT)
   plain       keep_best.lua's commands without the script, in MULTI/EXEC (not atomic as a comparison)
   pipelined   the same commands without MULTI/EXEC: what each costs on its own
@@ -40,6 +42,8 @@ def commands(variant, sha, n):
             pairs += [f"lf:{{p:{player}}}:replay:{period}", f"lf:{{p:{player}}}:best:{period}"]
         if variant in ("nop", "keep_best"):
             yield ["EVALSHA", sha, 6, *pairs, packed, record, *EXPIRES]
+        elif variant in ("fnop", "fkeep_best"):
+            yield ["FCALL", variant, 6, *pairs, packed, record, *EXPIRES]
         elif variant == "older":
             hashes = [f"lf:{{p:{player}}}:best:{period}" for period in ("d", "w", "all")]
             yield ["EVALSHA", sha, 3, *hashes, packed, 18380187471484817126, 1, LOG, 10,
@@ -89,7 +93,13 @@ def instructions(variant, body, n):
                     if element.startswith(b"$") and int(element[1:]) >= 0:
                         replies.read(int(element[1:]) + 2)
 
-    send([["SCRIPT", "LOAD", body]])
+    if variant in ("fnop", "fkeep_best"):
+        # The script's body as a function of the same name; KEYS and ARGV are its two parameters.
+        library = (b"#!lua name=leapfrog_cost\nredis.register_function('" + variant.encode()
+                   + b"', function(KEYS, ARGV)\n" + body + b"\nend)")
+        send([["FUNCTION", "LOAD", library]])
+    else:
+        send([["SCRIPT", "LOAD", body]])
     sha = hashlib.sha1(body).hexdigest()
     batch = []
     for command in commands(variant, sha, n):
@@ -109,6 +119,8 @@ def instructions(variant, body, n):
 scripts = {
     "nop": b"return 1",
     "keep_best": open("server/core/src/replays/keep_best.lua", "rb").read(),
+    "fnop": b"return 1",
+    "fkeep_best": open("server/core/src/replays/keep_best.lua", "rb").read(),
     "older": subprocess.run(["git", "show", f"{REV}:server/core/src/replays/keep_best.lua"],
                             capture_output=True, check=True).stdout,
     "plain": b"return 1",
