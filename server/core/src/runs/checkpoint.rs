@@ -3,7 +3,7 @@
 //!
 //! Every key shares the run's hash tag, so every multi-key step here stays in one Redis Cluster slot.
 //!
-//! A jump is one command, no script (`write_jumps`): an `APPEND` of its entry (its record and the time it
+//! A jump is one command, no script (`jump_write`): an `APPEND` of its entry (its record and the time it
 //! came) to the live log of the driver's epoch, whose answer (the log's length after it) shows a log Redis
 //! lost writes of, which is cut back and refused, never left with a hole. Now and then the same request
 //! reads back the run's state, driver and epoch, so the node answers only if it still drives the active
@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::finished::EndReason;
-use super::input_log::{self, CorruptLog, LIVE_ENTRY_BYTES, RECORD_BYTES};
+use super::input_log::{self, CorruptLog, RECORD_BYTES};
 use crate::store::{self, Op, Store, StoreError, keys};
 
 // Both scripts find a live run's log by its layout with the same Lua function, prepended to each.
@@ -40,7 +40,6 @@ static LOAD_RUN: LazyLock<Script> = LazyLock::new(|| {
         include_str!("load_run.lua")
     ))
 });
-static REPAIR_LOG: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("repair_log.lua")));
 
 /// The record layout this build writes (meta field `format`): live logs per epoch, an entry (record and
 /// time) per jump. Runs in an older layout (`2`: records then the last jump's time; none: one log key)
@@ -332,8 +331,8 @@ fn parse(run: RunId, fields: &HashMap<String, String>, log: &[u8]) -> Result<Sto
 /// key, built once per drive because every jump writes to it.
 #[derive(Debug, Clone)]
 pub(crate) struct LiveLog {
-    epoch: u64,
-    key: String,
+    pub(super) epoch: u64,
+    pub(super) key: String,
 }
 
 impl LiveLog {
@@ -344,165 +343,6 @@ impl LiveLog {
             key: keys::run_live_log(run, epoch),
         }
     }
-}
-
-/// A live write of jumps by the connection driving the run.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct JumpWrite<'d> {
-    /// Jumps already in the log: the new ones go right after them.
-    pub(crate) recorded: usize,
-    /// The writing connection's driver token.
-    pub(crate) driver: &'d str,
-    /// The live log of the epoch it drives the run at.
-    pub(crate) live_log: &'d LiveLog,
-    /// Unix ms now: when the jumps came.
-    pub(crate) now_ms: u64,
-    /// Set on the first write of a drive and then every quarter of the live TTL: keep both keys this
-    /// long from now, and read the run's state back. Between two such writes a fence on the live log
-    /// stands in for the read (see [`write_jumps`]), for at most a quarter of the TTL it lives.
-    pub(crate) refresh_ttl: Option<Duration>,
-}
-
-/// A run's `state`, `driver` and `epoch` fields, as a write reads them back.
-type DriveState = (Option<String>, Option<String>, Option<String>);
-
-/// Writes `jumps` after the first `write.recorded` of the run's live log: one `APPEND` of their entries
-/// (record and time each), no script. `Done` means Redis holds the jumps in the log of the epoch this
-/// connection still drives, at their place: durable as far as Redis is, and read by any node that
-/// resumes the run.
-///
-/// The `APPEND`'s answer, the log's length after it, checks the place: a log of another length is
-/// repaired (`repair_log.lua`) to what a write at the jumps' offset would have left. Longer (a retried
-/// request applied twice, or a late append of this same driver) and the jumps are recorded; shorter
-/// (Redis lost acknowledged writes) and the log is cut back to what Redis held and the write refused, so
-/// the driver reloads it.
-///
-/// Whoever ends the drive (a takeover, or a sweeper ending the idle run) replaces the epoch's live log
-/// by a small hash, its fence, in the same script: a later write then fails with `WRONGTYPE` and changes
-/// nothing, so the write is refused without reading the run's meta (one command per jump). The fence
-/// lives the live TTL; a write reads the meta back anyway at least every quarter of it (`refresh_ttl`),
-/// so no write can outlast its fence unchecked.
-///
-/// Not an `async fn`, which would keep its arguments beside the locals they are moved into: this
-/// future is part of every jump's handling, which must stay within a kilobyte (see
-/// `handlers::run::jump`).
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn would hold its arguments twice"
-)]
-pub(crate) fn write_jumps<'a>(
-    store: &'a Store,
-    run: RunId,
-    jumps: &'a [Jump],
-    write: JumpWrite<'a>,
-) -> impl Future<Output = Result<Appended, StoreError>> + 'a {
-    async move {
-        let live = write.live_log.key.as_str();
-        let appended = jumps.len() * LIVE_ENTRY_BYTES;
-        // The entries are written straight into the request (on one Redis, in the protocol).
-        let mut commands = store.commands(4);
-        commands.push_args(&[b"APPEND", live.as_bytes()], appended, |entries| {
-            input_log::encode_live_into(jumps, write.now_ms, entries)
-        });
-        if let Some(ttl) = write.refresh_ttl {
-            let meta = keys::run_meta(&run);
-            let mut read_drive = crate::store::cmd("HMGET");
-            read_drive.arg(&meta).arg(&["state", "driver", "epoch"]);
-            // `GT` on the meta: a stale refresh never shortens an ended run's longer life.
-            let mut expire_meta = crate::store::cmd("EXPIRE");
-            expire_meta.arg(&meta).arg(ttl_seconds(ttl)).arg("GT");
-            commands.push(read_drive);
-            commands.push(expire_meta);
-            commands.push(redis::Cmd::expire(live, ttl_seconds(ttl)));
-        }
-        // Group-committed with the other connections' checkpoints: one request to one Redis.
-        let replies = store.query_batched(Op::RunWriteJumps, commands).await?;
-        // What only a write that went wrong does is boxed (here and below): the common write's future is
-        // part of every jump's handling, and each of these is hundreds of bytes.
-        let Some(replies) = store.refused_unless(Op::RunWriteJumps, replies, "WRONGTYPE")? else {
-            return Box::pin(fenced(store, &keys::run_meta(&run), &write)).await;
-        };
-        // The replies: the log's length after the append, and with the state read back the state (then
-        // the two `EXPIRE`s).
-        let mut replies = replies.into_iter();
-        let mut next = || replies.next().unwrap_or(redis::Value::Nil);
-        let after: usize = store::decode(Op::RunWriteJumps, next())?;
-        let drive: Option<DriveState> = match write.refresh_ttl {
-            Some(_) => Some(store::decode(Op::RunWriteJumps, next())?),
-            None => None,
-        };
-        if let Some(refused) = drive.and_then(|drive| driving(&drive, &write)) {
-            // The write went to a log no one reads any more (and may have created it, without a TTL: its
-            // fence had gone).
-            let _ = Box::pin(
-                store.query::<()>(Op::RunDropStaleLog, crate::store::cmd("DEL").arg(live)),
-            )
-            .await;
-            return Ok(refused);
-        }
-        let before = write.recorded * LIVE_ENTRY_BYTES;
-        if after == before + appended {
-            return Ok(Appended::Done);
-        }
-        Box::pin(repair(store, run, jumps, &write, before)).await
-    }
-}
-
-/// Writes `jumps` at `before` bytes into the live log, whose length said the append did not land where
-/// it should (Redis lost acknowledged writes, or this write was applied twice).
-async fn repair(
-    store: &Store,
-    run: RunId,
-    jumps: &[Jump],
-    write: &JumpWrite<'_>,
-    before: usize,
-) -> Result<Appended, StoreError> {
-    let live = write.live_log.key.as_str();
-    let entries = input_log::encode_live(jumps, write.now_ms);
-    let mut invocation = REPAIR_LOG.prepare_invoke();
-    invocation
-        .key(keys::run_meta(&run))
-        .key(live)
-        .arg(write.live_log.epoch)
-        .arg(before)
-        .arg(entries.as_slice());
-    let (status, length): (u8, usize) = store.run_script(Op::RunRepairLog, &invocation).await?;
-    match status {
-        1 => Ok(Appended::Done),
-        2 => Ok(Appended::OutOfSequence {
-            jumps: length / LIVE_ENTRY_BYTES,
-        }),
-        _ => fenced(store, &keys::run_meta(&run), write).await,
-    }
-}
-
-/// Why the write's connection no longer drives the active run at its epoch, if it does not.
-fn driving((state, driver, epoch): &DriveState, write: &JumpWrite<'_>) -> Option<Appended> {
-    let drives = driver.as_deref() == Some(write.driver)
-        && epoch.as_deref().and_then(|epoch| epoch.parse().ok()) == Some(write.live_log.epoch);
-    if state.as_deref() != Some("active") {
-        Some(Appended::NotActive)
-    } else if !drives {
-        Some(Appended::NotDriver)
-    } else {
-        None
-    }
-}
-
-/// The answer to a write its live log's fence refused: the run's meta says whether it ended or another
-/// connection drives it now.
-async fn fenced(store: &Store, meta: &str, write: &JumpWrite<'_>) -> Result<Appended, StoreError> {
-    let drive: DriveState = store
-        .query(
-            Op::RunReadDrive,
-            crate::store::cmd("HMGET")
-                .arg(meta)
-                .arg(&["state", "driver", "epoch"]),
-        )
-        .await?;
-    // The fence goes up in the script that changes the meta, so the meta says which. Should it still
-    // name this driver (it cannot), the fenced log is no place to write either way.
-    Ok(driving(&drive, write).unwrap_or(Appended::NotDriver))
 }
 
 /// The end of a run, with its last jumps if any.
@@ -612,7 +452,8 @@ pub(crate) async fn mark_recorded(
     store.query_pipeline(Op::RunMarkRecorded, &pipe).await
 }
 
-fn ttl_seconds(ttl: Duration) -> i64 {
+/// `ttl` in whole seconds, one at least, as `EXPIRE` takes it.
+pub(super) fn ttl_seconds(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX)
 }
 

@@ -14,6 +14,7 @@ pub(crate) mod checkpoint;
 mod finished;
 pub(crate) mod index;
 pub mod input_log;
+mod jump_write;
 pub mod pending;
 mod quota;
 pub mod results;
@@ -48,7 +49,8 @@ use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
 pub(crate) use checkpoint::share_once;
-use checkpoint::{Appended, EndStep, JumpWrite, LiveLog, RunState, StoredRun, Takeover};
+use checkpoint::{Appended, EndStep, LiveLog, RunState, StoredRun, Takeover};
+use jump_write::JumpWrite;
 pub(crate) use sharing::shareable;
 use timing_guard::TimingGuard;
 
@@ -719,7 +721,7 @@ impl RunService {
                         now_ms,
                         refresh_ttl,
                     };
-                    let written = checkpoint::write_jumps(&self.store, run.id, jumps, write).await;
+                    let written = jump_write::write_jumps(&self.store, run.id, jumps, write).await;
                     if refresh_ttl.is_some() && matches!(written, Ok(Appended::Done)) {
                         run.ttl_refreshed_ms = Some(now_ms);
                     }

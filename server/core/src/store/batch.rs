@@ -4,7 +4,8 @@
 //!
 //! A task queues its commands and waits for their replies; the batch task takes every queued entry at
 //! once (up to [`MAX_ENTRIES`]), writes them as one request on its own connection (`socket`) and hands
-//! each entry its own replies. While [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches
+//! each entry its own replies. The commands' bytes go into the queue's buffer as they are queued
+//! (`gathered`), in chunks of a batch's entries, and a batch is sent from there. While [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches
 //! grow with the load by themselves. By default there is no window to wait out: at light load an entry
 //! is written as soon as the batch task sees it; the several requests of one step of a recording (a
 //! run's end, its index entry, its live slot, the bests it is planned from) are queued in one poll and
@@ -27,7 +28,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ use redis::{Cmd, Pipeline, RedisFuture, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::gathered::{Gathered, Span};
 use super::packed::Packed;
 use super::socket::{Dialer, Socket};
 
@@ -103,13 +105,23 @@ impl Future for Answer {
     }
 }
 
-/// One task's commands, where their replies go, and by when.
+/// One task's commands, where their replies go, and by when. The commands' bytes wait in the queue's
+/// [`Gathered`] bytes.
 struct Entry {
-    commands: Packed,
+    /// Where the commands' bytes are.
+    span: Span,
+    /// How many commands: how many replies are the entry's.
+    count: usize,
     reply: oneshot::Sender<Replies>,
     /// The batcher's timeout from when the entry was queued: it is answered by then, however long
     /// it waited for a batch. One timer per batch bounds every entry of it, instead of one per entry.
     deadline: Instant,
+}
+
+/// Locks the queue's bytes. Nothing that holds the lock can panic with the bytes half written (it only
+/// copies bytes in and out), so a poisoned lock's bytes are whole.
+fn lock(gathered: &Mutex<Gathered>) -> MutexGuard<'_, Gathered> {
+    gathered.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The queue into the batch task, started on first use (from inside the runtime). Cheap to clone (one
@@ -120,6 +132,8 @@ pub(crate) struct Batcher(Arc<Shared>);
 /// What every clone of a [`Batcher`] shares.
 struct Shared {
     queue: OnceLock<mpsc::UnboundedSender<Entry>>,
+    /// The queued entries' bytes; the batch task takes them when it sends the entries.
+    gathered: Arc<Mutex<Gathered>>,
     dialer: Arc<Dialer>,
     timeout: Duration,
     window: Duration,
@@ -140,6 +154,7 @@ impl Batcher {
     ) -> Batcher {
         Batcher(Arc::new(Shared {
             queue: OnceLock::new(),
+            gathered: Arc::new(Mutex::new(Gathered::new(MAX_ENTRIES))),
             dialer: Arc::new(dialer),
             timeout,
             window,
@@ -171,17 +186,24 @@ impl Batcher {
     fn queue(&self, commands: Packed, deadline: Instant) -> Answer {
         let queue = self.0.queue.get_or_init(|| self.start());
         let (reply, answer) = oneshot::channel();
-        // The queue is unbounded, but each entry's task waits for its answer: there are never more
-        // entries than tasks sending them (a connection sends one checkpoint at a time).
+        // Under the lock, the entries go into the channel in the order of their bytes.
+        let mut gathered = lock(&self.0.gathered);
         let entry = Entry {
-            commands,
+            span: gathered.push(commands.as_bytes()),
+            count: commands.count(),
             reply,
             deadline,
         };
-        match queue.send(entry) {
+        // The queue is unbounded, but each entry's task waits for its answer: there are never more
+        // entries than tasks sending them (a connection sends one checkpoint at a time). Should the
+        // batch task have stopped, the entry's bytes stay unsent, as a timed-out entry's do.
+        let answer = match queue.send(entry) {
             Ok(()) => Answer::Waiting(answer),
             Err(_) => Answer::Failed(Some(BatchFailure::broken("the batch task has stopped"))),
-        }
+        };
+        drop(gathered);
+        commands.recycle();
+        answer
     }
 
     /// One command as an entry of its own, for redis-rs's `ConnectionLike`: its reply (a refusal is a
@@ -232,9 +254,11 @@ impl Batcher {
         let (queue, entries) = mpsc::unbounded_channel();
         let (dialer, window) = (self.0.dialer.clone(), self.0.window);
         let (sizes, opened) = (self.0.sizes.clone(), self.0.opened.clone());
+        let gathered = self.0.gathered.clone();
         crate::restarting::spawn("the group commit", entries, move |entries| {
             Box::pin(drive(
                 entries,
+                gathered.clone(),
                 dialer.clone(),
                 window,
                 sizes.clone(),
@@ -299,12 +323,14 @@ struct InFlight {
 /// it on the connection (Redis answers in order), which is then closed.
 async fn drive(
     queue: &mut mpsc::UnboundedReceiver<Entry>,
+    gathered: Arc<Mutex<Gathered>>,
     dialer: Arc<Dialer>,
     window: Duration,
     sizes: prometheus::Histogram,
     opened: prometheus::IntCounter,
 ) {
     let mut sending = Sending {
+        gathered,
         socket: None,
         in_flight: VecDeque::with_capacity(IN_FLIGHT),
         dialer,
@@ -444,6 +470,7 @@ impl Pace {
 /// The batch task's side of the connection: the socket, the batches written on it that wait for
 /// their replies, and what a write needs.
 struct Sending {
+    gathered: Arc<Mutex<Gathered>>,
     socket: Option<Socket>,
     in_flight: VecDeque<InFlight>,
     dialer: Arc<Dialer>,
@@ -460,7 +487,20 @@ impl Sending {
             return;
         };
         self.sizes.observe(taken.len() as f64);
-        let (commands, answers) = joined(taken);
+        let spans: Vec<Span> = taken.iter().map(|entry| entry.span).collect();
+        let count = taken.iter().map(|entry| entry.count).sum();
+        let bytes = lock(&self.gathered).take(&spans);
+        let answers: Vec<_> = taken
+            .drain(..)
+            .map(|entry| (entry.count, entry.reply))
+            .collect();
+        let Some(commands) = bytes.map(|bytes| Packed::written(bytes, count)) else {
+            fail(
+                answers,
+                BatchFailure::broken("a batch's commands were not queued"),
+            );
+            return;
+        };
         let expected = commands.count();
         if expected == 0 {
             // Entries of no commands (an empty pipeline): nothing to send or await.
@@ -474,7 +514,9 @@ impl Sending {
             deadline,
         };
         let written = write(&mut self.socket, &self.dialer, &self.opened, &commands);
-        match tokio::time::timeout_at(deadline, written).await {
+        let written = tokio::time::timeout_at(deadline, written).await;
+        lock(&self.gathered).give_back(commands.into_bytes());
+        match written {
             Ok(Ok(())) => self.in_flight.push_back(batch),
             failed => {
                 let failure = match failed {
@@ -559,30 +601,6 @@ fn due_by(taken: &mut Vec<Entry>, now: Instant) -> Option<Instant> {
     taken.iter().map(|entry| entry.deadline).min()
 }
 
-/// The commands of `entries` (emptied, its buffer kept for the next batch's entries: no allocation
-/// per batch) in one buffer, in order, and where each entry's replies go. The only entry's buffer is
-/// sent as it is.
-fn joined(entries: &mut Vec<Entry>) -> (Packed, Vec<(usize, oneshot::Sender<Replies>)>) {
-    let mut answers = Vec::with_capacity(entries.len());
-    let mut entries = entries.drain(..);
-    let Some(first) = entries.next() else {
-        return (Packed::default(), answers);
-    };
-    answers.push((first.commands.count(), first.reply));
-    let rest = entries.as_slice();
-    if rest.is_empty() {
-        return (first.commands, answers);
-    }
-    let bytes = first.commands.len() + rest.iter().map(|entry| entry.commands.len()).sum::<usize>();
-    let mut commands = Packed::with_capacity(bytes);
-    commands.append(&first.commands);
-    for entry in entries {
-        commands.append(&entry.commands);
-        answers.push((entry.commands.count(), entry.reply));
-    }
-    (commands, answers)
-}
-
 /// Answers each entry with its replies, `replies` being as many as the entries' commands (the batch
 /// task hands a batch out once it has read that many). Each entry's are cut off the end, the last entry's first, and the first
 /// entry keeps what is left: the request's own vector, so an entry alone in its batch gets it as it
@@ -653,47 +671,12 @@ mod tests {
     fn entry(deadline: Instant) -> (Entry, oneshot::Receiver<Replies>) {
         let (reply, answer) = oneshot::channel();
         let entry = Entry {
-            commands: Packed::of(&[crate::store::cmd("PING")]),
+            span: Span { start: 0, len: 0 },
+            count: 1,
             reply,
             deadline,
         };
         (entry, answer)
-    }
-
-    /// Each entry of a batch gets its own replies, in order; an entry alone gets the request's vector.
-    #[test]
-    fn a_batchs_replies_go_to_their_entries_in_order() {
-        let int = Value::Int;
-        let mut answers = Vec::new();
-        let mut receivers = Vec::new();
-        for count in [1, 2, 1] {
-            let (reply, answer) = oneshot::channel();
-            answers.push((count, reply));
-            receivers.push(answer);
-        }
-        hand_out(vec![int(1), int(2), int(3), int(4)], answers);
-        let got: Vec<Vec<Value>> = receivers
-            .iter_mut()
-            .map(|answer| match answer.try_recv() {
-                Ok(Ok(replies)) => replies,
-                other => panic!("no replies: {other:?}"),
-            })
-            .collect();
-        assert_eq!(got, [vec![int(1)], vec![int(2), int(3)], vec![int(4)]]);
-
-        let (reply, mut answer) = oneshot::channel();
-        let replies = vec![int(5), int(6)];
-        let request = replies.as_ptr();
-        hand_out(replies, vec![(2, reply)]);
-        let Ok(Ok(alone)) = answer.try_recv() else {
-            panic!("no replies for an entry alone");
-        };
-        assert_eq!(alone, [int(5), int(6)]);
-        assert_eq!(
-            alone.as_ptr(),
-            request,
-            "the request's own vector, not a copy"
-        );
     }
 
     /// The store clones its connection for every request, so a batcher is one shared pointer: a

@@ -3,8 +3,10 @@
 //! nodes (`pubsub`: sharded pub/sub on a cluster); and the local redis-server child (`supervisor`).
 
 mod batch;
+mod batched;
 mod connection;
 mod error;
+mod gathered;
 pub mod keys;
 mod op;
 mod packed;
@@ -31,7 +33,7 @@ pub use op::Op;
 pub use redis::cmd;
 pub use sharding::Sharding;
 
-use batch::BatchFailure;
+pub(crate) use batched::Batched;
 use connection::{Client, Connection};
 pub(crate) use packed::Commands;
 use packed::Packed;
@@ -214,45 +216,36 @@ impl Store {
     /// On one Redis the commands are group-committed: they go in one request with whatever other tasks
     /// send this way at the same time (every connection's jump checkpoint), see `batch`. On a cluster
     /// they are one pipeline to their slot's node, following redirections like [`Store::query_pipeline`].
-    pub(crate) async fn query_batched(
-        &self,
-        op: Op,
-        commands: Commands,
-    ) -> Result<Vec<redis::Value>, StoreError> {
+    ///
+    /// Not an `async fn`: the future is written by hand (`batched`), one level less in every jump's
+    /// checkpoint.
+    pub(crate) fn query_batched(&self, op: Op, commands: Commands) -> Batched<'_> {
         let (batcher, commands) = match (self.connection.batcher(), commands) {
             (Some(batcher), Commands::Packed(packed)) => (batcher, packed),
             (Some(batcher), Commands::Each(commands)) => (batcher, Packed::of(&commands)),
             (None, Commands::Each(commands)) => {
-                // Boxed: a cluster's pipeline is most of a kilobyte, and every checkpoint's future
-                // on one Redis would carry it.
-                return Box::pin(self.query_pipelined(op, commands)).await;
+                return Batched::Pipelined(Box::pin(self.query_pipelined(op, commands)));
             }
             (None, Commands::Packed(_)) => {
                 // `Store::commands` packs only for one Redis: nothing to route them by here.
-                return Err(StoreError::Redis {
+                return Batched::Refused(Some(StoreError::Redis {
                     op: op.label(),
                     source: redis::RedisError::from((
                         redis::ErrorKind::Client,
                         "commands packed for one Redis were sent to a cluster",
                     )),
-                });
+                }));
             }
         };
         let started = Instant::now();
         // The batcher answers within the store's timeout, a queued entry's wait included (it keeps
         // the deadline: no timer per call).
-        let result = match batcher.send(commands, started).await {
-            Ok(replies) => Ok(replies),
-            Err(BatchFailure::Redis(source)) => Err(StoreError::Redis {
-                op: op.label(),
-                source,
-            }),
-            Err(BatchFailure::Timeout) => Err(StoreError::Timeout {
-                op: op.label(),
-                after: self.timeout,
-            }),
-        };
-        self.observe(op, started, result)
+        Batched::Answer {
+            store: self,
+            op,
+            started,
+            answer: batcher.send(commands, started),
+        }
     }
 
     /// Commands for one request of [`Store::query_batched`], for up to `count` commands: written in

@@ -4,14 +4,29 @@
 //! a third, in the protocol, before the connection copies that into its socket buffer: four allocations
 //! and three copies for a jump's checkpoint, and a `Pipeline` around it. On one Redis every command of
 //! the store's group commit (`batch`) goes to the same connection, so the store writes the protocol
-//! straight into one buffer instead ([`Packed`]), and the batch sends the buffers as they are. On a
-//! cluster each command is routed to its slot's node by its key, which redis-rs reads from the `Cmd`:
-//! there [`Commands`] keeps them as `Cmd`s.
+//! straight into one buffer instead ([`Packed`]): the thread's own, reused for its next request, whose
+//! bytes are copied once, into the batch's request (`gathered`). On a cluster each command is routed to
+//! its slot's node by its key, which redis-rs reads from the `Cmd`: there [`Commands`] keeps them as
+//! `Cmd`s.
+
+use std::cell::Cell;
 
 use redis::Cmd;
 
 /// Bytes reserved per command a request is expected to hold: a key and a few short values fit.
 const BYTES_PER_COMMAND: usize = 64;
+
+/// The largest buffer a thread keeps for its next commands ([`Packed::recycle`]): a jump's checkpoint
+/// and a recording's steps fit; a rare large request's buffer is freed.
+const KEPT_BYTES: usize = 4096;
+
+thread_local! {
+    /// The buffer the commands this thread built last were written in, once their bytes were queued:
+    /// the next commands are written in it again. A fresh allocation per request is memory the core
+    /// last touched long ago on a busy node, and a jump's checkpoint wrote it and the batch task read
+    /// it back (BENCHMARKS.md, stop 42); this one stays in the core's cache.
+    static KEPT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
 
 /// Commands written in the Redis protocol, one after another, and how many they are: what one entry of a
 /// group-committed batch sends.
@@ -22,12 +37,27 @@ pub(crate) struct Packed {
 }
 
 impl Packed {
-    /// No commands yet, in a buffer of `capacity` bytes.
+    /// No commands yet, in a buffer of `capacity` bytes at least: the one this thread's last commands
+    /// gave back ([`Packed::recycle`]) if there is one.
     pub(crate) fn with_capacity(capacity: usize) -> Packed {
-        Packed {
-            bytes: Vec::with_capacity(capacity),
-            count: 0,
+        let mut bytes = KEPT.try_with(Cell::take).unwrap_or_default();
+        bytes.clear();
+        bytes.reserve(capacity);
+        Packed { bytes, count: 0 }
+    }
+
+    /// Gives the buffer back to this thread for its next commands, once their bytes were copied
+    /// where they go (a batch's request); a buffer over [`KEPT_BYTES`] is freed.
+    pub(crate) fn recycle(self) {
+        if self.bytes.capacity() <= KEPT_BYTES {
+            // A thread that is ending frees it instead.
+            let _ = KEPT.try_with(|kept| kept.set(self.bytes));
         }
+    }
+
+    /// The commands' bytes, taken out.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
     }
 
     /// No commands yet, in a buffer sized for `count` of them.
@@ -89,20 +119,9 @@ impl Packed {
         self.count
     }
 
-    /// How many bytes.
-    pub(crate) fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
     /// Whether there is no command.
     pub(crate) fn is_empty(&self) -> bool {
         self.count == 0
-    }
-
-    /// Adds `other`'s commands after these.
-    pub(crate) fn append(&mut self, other: &Packed) {
-        self.bytes.extend_from_slice(&other.bytes);
-        self.count += other.count;
     }
 
     /// The commands' bytes, as they are sent.
@@ -211,7 +230,7 @@ mod tests {
             let packed = Packed::of(&cmds);
             prop_assert_eq!(packed.count(), commands.len());
             prop_assert_eq!(packed.as_bytes(), redis_rs(&commands));
-            prop_assert_eq!(packed.bytes.capacity(), packed.len());
+            prop_assert_eq!(packed.bytes.capacity(), packed.bytes.len());
         }
     }
 
@@ -242,19 +261,47 @@ mod tests {
         );
     }
 
-    /// A `Cmd` pushed and the same command's arguments pushed one by one are the same bytes, and the
-    /// commands of two entries appended are both entries' commands.
+    /// A `Cmd` pushed and the same command's arguments pushed one by one are the same bytes.
     #[test]
-    fn a_cmd_and_its_arguments_pack_alike_and_entries_append() {
-        let mut of_cmd = Packed::of(&[redis::cmd("APPEND").arg("lf:{r:1}:log").arg("xy").clone()]);
+    fn a_cmd_and_its_arguments_pack_alike() {
+        let of_cmd = Packed::of(&[redis::cmd("APPEND").arg("lf:{r:1}:log").arg("xy").clone()]);
         let mut of_args = Packed::with_capacity(8);
         of_args.push_args(&[b"APPEND", b"lf:{r:1}:log"], 2, |bytes| {
             bytes.extend_from_slice(b"xy")
         });
         assert_eq!(of_cmd, of_args);
-        of_cmd.append(&of_args);
-        assert_eq!(of_cmd.count(), 2);
-        assert_eq!(of_cmd.len(), 2 * of_args.len());
+        assert_eq!(of_cmd.count(), 1);
         assert!(!of_cmd.is_empty() && Packed::default().is_empty());
+    }
+
+    /// A thread's next commands are written in the buffer its last ones gave back, empty; a buffer
+    /// over the kept size is not kept.
+    #[test]
+    fn a_recycled_buffer_holds_the_threads_next_commands() {
+        let mut first = Packed::for_commands(2);
+        first.push(&redis::cmd("PING"));
+        let buffer = first.as_bytes().as_ptr();
+        first.recycle();
+        let mut next = Packed::for_commands(1);
+        assert!(
+            next.is_empty() && next.as_bytes().is_empty(),
+            "given back empty"
+        );
+        next.push(&redis::cmd("TIME"));
+        assert_eq!(next.as_bytes().as_ptr(), buffer, "the same buffer");
+        assert_eq!(
+            next.as_bytes(),
+            Packed::of(&[redis::cmd("TIME")]).as_bytes()
+        );
+        next.recycle();
+        let large = Packed::with_capacity(KEPT_BYTES + 1);
+        let large_buffer = large.as_bytes().as_ptr();
+        large.recycle();
+        let after = Packed::with_capacity(1);
+        assert_ne!(
+            after.as_bytes().as_ptr(),
+            large_buffer,
+            "a large buffer is freed"
+        );
     }
 }
