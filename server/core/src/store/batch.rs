@@ -5,12 +5,13 @@
 //! A task queues its commands and waits for their replies; the batch task takes every queued entry at
 //! once (up to [`MAX_ENTRIES`]), writes them as one request on its own connection (`socket`) and hands
 //! each entry its own replies. The commands' bytes go into the queue's buffer as they are queued
-//! (`gathered`), in chunks of a batch's entries, and a batch is sent from there. While [`IN_FLIGHT`] batches wait for Redis, new entries queue, so batches
-//! grow with the load by themselves. By default there is no window to wait out: at light load an entry
-//! is written as soon as the batch task sees it; the several requests of one step of a recording (a
-//! run's end, its index entry, its live slot, the bests it is planned from) are queued in one poll and
-//! leave in one write. A node may set a window (`--redis-batch-window-us`): each batch then waits that
-//! long for more, trading latency for fewer writes (see [`drive`]).
+//! (`gathered`), in chunks of a batch's entries, and a batch is sent from there. While [`IN_FLIGHT`]
+//! batches wait for Redis, new entries queue, so batches grow with the load by themselves. Without a
+//! window (`Store::open`'s) there is nothing to wait out: at light load an entry is written as soon as
+//! the batch task sees it; the several requests of one step of a recording (a run's end, its index
+//! entry, its live slot, the bests it is planned from) are queued in one poll and leave in one write.
+//! A node sets a window (`--redis-batch-window-us`, 150 µs unless configured): while the node is busy
+//! each batch then waits that long for more, trading latency for fewer writes (see [`drive`]).
 //!
 //! The batch task drives its socket itself, with no client library between: a request is its entries'
 //! bytes one after another (`store::packed`), and the replies are decoded straight into the batch that
