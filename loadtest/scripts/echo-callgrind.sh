@@ -10,7 +10,10 @@
 #   L2=1 PLAYERS=1000 loadtest/scripts/echo-callgrind.sh     (the core's L2 as the last level, as in callgrind.sh)
 #
 # The echo server runs one worker thread (TOKIO_WORKER_THREADS=1), as the nodes do under
-# NODE_ARGS="--worker-threads 1". Every process is started here, on loopback, and stopped on exit.
+# NODE_ARGS="--worker-threads 1". COMMIT=yield or COMMIT=ping counts the echo server that answers each
+# message only after a group commit (`echo-server --group-commit`; ping: one PING per round to a private
+# redis-server started here), the floor of a node that answers after a batched durable write. Every
+# process is started here, on loopback, and stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source loadtest/scripts/lib.sh
@@ -24,6 +27,14 @@ need_callgrind
 mkdir -p "$OUT"
 stop_at_exit
 new_secrets # the players' tokens are signed with $JWT
+ECHO_ARGS=()
+case "${COMMIT:-}" in
+  "") ;;
+  yield) ECHO_ARGS=(--group-commit) ;;
+  ping) start_redis "$OUT/redis.log"; ECHO_ARGS=(--group-commit --commit-redis "127.0.0.1:$REDIS_PORT") ;;
+  *) echo "COMMIT is yield or ping" >&2; exit 1 ;;
+esac
+SERVER_NAME=echo${COMMIT:+-commit-$COMMIT}
 
 # totals SECS: every event's total of one echo server serving PLAYERS connections for SECS, as NAME=COUNT
 # words, then the round trips it answered.
@@ -31,7 +42,7 @@ totals() {
   local secs=$1 port profile="$OUT/echo-$1.out" echo_pid trips
   port=$(free_port)
   TOKIO_WORKER_THREADS=1 valgrind --tool=callgrind $VALGRIND_ARGS --callgrind-out-file="$profile" \
-    "$TOOL" echo-server --listen "127.0.0.1:$port" >"$OUT/echo-$secs.log" 2>&1 &
+    "$TOOL" echo-server --listen "127.0.0.1:$port" "${ECHO_ARGS[@]}" >"$OUT/echo-$secs.log" 2>&1 &
   echo_pid=$!; PIDS+=("$echo_pid")
   for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   jump_load "ws://127.0.0.1:$port/" "$secs" --target echo --jwt-secret "$JWT" >"$OUT/echo-$secs.json"
@@ -44,8 +55,8 @@ short=$(totals "$SECS")
 long=$(totals "$((2 * SECS))")
 trips="$(event "$long" trips) - $(event "$short" trips)"
 per_message() { marginal "$short" "$long" "$trips" "$@"; }
-printf '%-12s %12s %12s %18s %12s %12s %12s\n' server "trips(N)" "trips(2N)" "instructions/msg" "I1 miss/msg" \
+printf '%-20s %12s %12s %18s %12s %12s %12s\n' server "trips(N)" "trips(2N)" "instructions/msg" "I1 miss/msg" \
   "D1 miss/msg" "LL miss/msg"
-printf '%-12s %12s %12s %18.0f %12.1f %12.1f %12.1f\n' echo "$(event "$short" trips)" "$(event "$long" trips)" \
+printf '%-20s %12s %12s %18.0f %12.1f %12.1f %12.1f\n' "$SERVER_NAME" "$(event "$short" trips)" "$(event "$long" trips)" \
   "$(per_message Ir)" "$(per_message I1mr)" "$(per_message D1mr D1mw)" "$(per_message DLmr DLmw)"
 echo "$PLAYERS connections, $SECS then $((2 * SECS)) s; profiles in $OUT"

@@ -16,7 +16,10 @@
 # exit; each load is bounded by SECS. PIN=1 gives each server a core to itself (lib.sh's `on_other_core`).
 # IDLE=0 skips the idle connections. ECHO_WORKERS="default 1" measures
 # the echo server with tokio's default worker threads and then with one (the means are set against the
-# first), to compare with a node run with `--worker-threads 1`.
+# first), to compare with a node run with `--worker-threads 1`. ECHO_COMMIT="yield ping" also measures,
+# after each of those, the echo server answering only after a group commit (`echo-server --group-commit`:
+# each round only yields, or sends one PING to this script's Redis), the floor of a node that answers
+# after a batched durable write; its mean is set against the plain echo server's too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source loadtest/scripts/lib.sh
@@ -30,6 +33,7 @@ rm -f "$OUT"/*.us
 new_secrets
 export LEAPFROG_JWT_SECRET="$JWT" # the load tool signs the players' tokens with it
 stop_at_exit
+COMMIT_LABELS=()
 bytes_per_connection() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print(m["bytes_per_connection"], m["connections"])' "$1"; }
 
 start_redis "$OUT/redis.log" --maxclients 50000
@@ -92,6 +96,17 @@ for workers in ${ECHO_WORKERS:-default}; do
   measure "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
   idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
   kill "$ECHO_PID"
+  for mode in ${ECHO_COMMIT:-}; do
+    commit_args=(--group-commit); [ "$mode" = ping ] && commit_args+=(--commit-redis "127.0.0.1:$REDIS_PORT")
+    ECHO_PORT=$(free_port)
+    env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" "${commit_args[@]}" 2>/dev/null &
+    ECHO_PID=$!; PIDS+=("$ECHO_PID")
+    pin_process "$ECHO_PID" 0
+    sleep 0.5
+    COMMIT_LABELS+=("$label-commit-$mode")
+    measure "$label-commit-$mode" "$label-commit-$mode" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+    kill "$ECHO_PID"
+  done
 done
 
 # The binaries in order, then in reverse (lib.sh's `abba_order`). The echo server was measured first,
@@ -110,6 +125,12 @@ for zero_based in $(abba_order ${#BINS[@]}); do
   kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true
 done
 read -r echo_us echo_user_us <"$OUT/$ECHO_LABEL.us"
+for label in "${COMMIT_LABELS[@]}"; do
+  read -r us user_us <"$OUT/$label.us"
+  awk -v label="$label" -v us="$us" -v user_us="$user_us" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" \
+    'BEGIN { printf "%-44s %6.2f µs per round trip, %.2fx '"$ECHO_LABEL"'; user %.2f µs, %.2fx '"$ECHO_LABEL"''"'"'s user\n",
+      label, us, us / echo_us, user_us, user_us / echo_user_us }'
+done
 for ((i = 1; i <= ${#BINS[@]}; i++)); do
   awk -v label="$i: ${BINS[$((i - 1))]}" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" \
     '{ s += $1; u += $2; n++ }

@@ -34,6 +34,13 @@ pub enum Command {
         /// Address to listen on (loopback by default).
         #[arg(long, default_value = "127.0.0.1:7400")]
         listen: SocketAddr,
+        /// Echo each frame only after a group commit shared by all connections (`echo::Commit`): the
+        /// floor of a node that answers after a batched durable write.
+        #[arg(long)]
+        group_commit: bool,
+        /// With `--group-commit`, each commit round sends one `PING` to the Redis at this address.
+        #[arg(long, requires = "group_commit")]
+        commit_redis: Option<SocketAddr>,
     },
 }
 

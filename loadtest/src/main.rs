@@ -15,10 +15,20 @@ const FAILED_CHECK: i32 = 3;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Some(Command::EchoServer { listen }) = cli.command {
+    if let Some(Command::EchoServer {
+        listen,
+        group_commit,
+        commit_redis,
+    }) = cli.command
+    {
         let _ = leapfrog_server::fd_limit::raise_fd_limit();
+        let commit = if group_commit {
+            Some(leapfrog_loadtest::echo::Commit::start(commit_redis).await?)
+        } else {
+            None
+        };
         eprintln!("echo server on ws://{listen}/");
-        return leapfrog_loadtest::echo::serve(listen).await;
+        return leapfrog_loadtest::echo::serve(listen, commit).await;
     }
     let json = cli.run.json;
     match cli.run.scenario {

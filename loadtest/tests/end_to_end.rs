@@ -437,6 +437,94 @@ async fn the_echo_baseline_carries_the_same_traffic() {
         .expect("binds");
     let addr = listener.local_addr().expect("bound");
     tokio::spawn(leapfrog_loadtest::echo::serve_on(listener));
+    echo_carries_traffic(addr).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_echo_baseline_with_a_group_commit_on_redis_carries_the_same_traffic() {
+    let redis = redis().await;
+    let redis_addr: SocketAddr = redis
+        .url
+        .trim_start_matches("redis://")
+        .trim_end_matches("/0")
+        .parse()
+        .expect("redis address");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound");
+    let commit = leapfrog_loadtest::echo::Commit::start(Some(redis_addr))
+        .await
+        .expect("connects to redis");
+    tokio::spawn(leapfrog_loadtest::echo::serve_with(listener, Some(commit)));
+    echo_carries_traffic(addr).await;
+}
+
+/// A frame is echoed only after its commit round's Redis reply, and a connection whose commit cannot
+/// happen is closed, not left waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_group_commit_echo_answers_only_after_the_commit() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    // A stand-in Redis this test answers by hand.
+    let store = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let store_addr = store.local_addr().expect("bound");
+    let (commit, accepted) = tokio::join!(
+        leapfrog_loadtest::echo::Commit::start(Some(store_addr)),
+        store.accept()
+    );
+    let commit = commit.expect("connects");
+    let (mut store_side, _) = accepted.expect("accepts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound");
+    tokio::spawn(leapfrog_loadtest::echo::serve_with(listener, Some(commit)));
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
+        .await
+        .expect("connects");
+    socket
+        .send(Message::binary(vec![1, 2, 3]))
+        .await
+        .expect("sends");
+
+    let mut ping = [0u8; 6];
+    store_side.read_exact(&mut ping).await.expect("a PING");
+    assert_eq!(&ping, b"PING\r\n");
+    // No reply from the store yet, so no echo.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), socket.next())
+            .await
+            .is_err(),
+        "echoed before the commit"
+    );
+    store_side.write_all(b"+PONG\r\n").await.expect("replies");
+    let echoed = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("echoed after the commit")
+        .expect("a frame")
+        .expect("not an error");
+    assert_eq!(echoed, Message::binary(vec![1, 2, 3]));
+
+    // The store goes away: the next frame's commit fails and the connection ends.
+    socket.send(Message::binary(vec![4])).await.expect("sends");
+    store_side.read_exact(&mut ping).await.expect("a PING");
+    drop(store_side);
+    let next = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("the connection ends rather than waits");
+    assert!(
+        !matches!(next, Some(Ok(Message::Binary(_)))),
+        "echoed without a commit: {next:?}"
+    );
+}
+
+/// Plays 8 fast players against the echo server at `addr` for 2 s: no errors, and its CPU read.
+async fn echo_carries_traffic(addr: SocketAddr) {
     let url = format!("ws://{addr}/ws");
     // The echo server runs in this process: its CPU is the tool's too, which is enough to see it read.
     let echo_pid = format!("echo={}", std::process::id());
