@@ -9,8 +9,10 @@
 #   loadtest/scripts/node-cost.sh BASELINE_BIN CANDIDATE_BIN...     (from the repository root)
 #   PLAYERS=1000 SECS=15 IDLE=18000 loadtest/scripts/node-cost.sh /work/bench-bin/leapfrog-server target/release/leapfrog-server
 #
-# Each node binary is measured in the given order, then again in reverse (ROUNDS=1: once), and the
-# report ends with each binary's mean over its rounds against the echo server's figure.
+# Each node binary is measured in the given order, then again in reverse (ROUNDS=1: once), between two
+# rounds of the echo server (before and after the nodes; ECHO_AGAIN=0: before only). The report ends with
+# each server's mean over its rounds against the echo server's mean: CPU per round trip, its user part,
+# and the round trips served in the same seconds (the throughput ratio).
 #
 # Loopback only; a private redis-server (no persistence) and every process started here are stopped on
 # exit; each load is bounded by SECS. PIN=1 gives each server a core to itself (lib.sh's `on_other_core`).
@@ -46,7 +48,7 @@ perf stat -e "$SYSCALL_EVENTS" true >/dev/null 2>&1 || SYSCALL_EVENTS=""
 # measure LABEL NAME URL PID [options]: CPU per round trip of process PID over a jump load, in µs.
 measure() {
   local label=$1 name=$2 url=$3 pid=$4; shift 4
-  local perf_pid="" label_key=${name%-r*}
+  local perf_pid="" label_key=${name%-[re][0-9]*}
   if [ -n "$SYSCALL_EVENTS" ]; then
     perf stat -x, -o "$OUT/$name-jumps.syscalls" -e "$SYSCALL_EVENTS" -p "$pid" >/dev/null 2>&1 &
     perf_pid=$!
@@ -59,7 +61,7 @@ measure() {
   local trips us user_us; trips=$(round_trips "$OUT/$name-jumps.json")
   us=$(echo "($user_after + $system_after - $user_before - $system_before) / $TICK * 1000000 / $trips" | bc -l)
   user_us=$(echo "($user_after - $user_before) / $TICK * 1000000 / $trips" | bc -l)
-  echo "$us $user_us" >>"$OUT/$label_key.us"
+  echo "$us $user_us $trips" >>"$OUT/$label_key.us"
   printf '%-44s jumps: %9d round trips, CPU %7.2f s, %6.2f µs per round trip (user %.2f, system %.2f)%s\n' \
     "$label" "$trips" "$(echo "($user_after + $system_after - $user_before - $system_before) / $TICK" | bc -l)" \
     "$us" "$user_us" "$(echo "$us - $user_us" | bc -l)" "$(syscalls_per "$OUT/$name-jumps.syscalls" "$trips")"
@@ -82,35 +84,41 @@ idle() {
   printf '%-44s idle: %s bytes per connection at %s connections\n' "$label" $(bytes_per_connection "$OUT/$name-idle.json")
 }
 
-# The echo server, once per entry of ECHO_WORKERS: "default" is tokio's own choice (a worker thread per
-# core), a number N runs it with TOKIO_WORKER_THREADS=N (to compare with a node run the same way).
-for workers in ${ECHO_WORKERS:-default}; do
-  label=echo; [ "$workers" = default ] || label="echo-w$workers"
-  ECHO_LABEL=${ECHO_LABEL:-$label} # the first is the one the means are set against
-  ECHO_PORT=$(free_port)
-  echo_env=(); [ "$workers" = default ] || echo_env=(TOKIO_WORKER_THREADS="$workers")
-  env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-  ECHO_PID=$!; PIDS+=("$ECHO_PID")
-  pin_process "$ECHO_PID" 0
-  sleep 0.5
-  measure "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-  idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-  kill "$ECHO_PID"
-  for mode in ${ECHO_COMMIT:-}; do
-    commit_args=(--group-commit); [ "$mode" = ping ] && commit_args+=(--commit-redis "127.0.0.1:$REDIS_PORT")
+# echo_servers ROUND: the echo server, once per entry of ECHO_WORKERS ("default" is tokio's own choice, a
+# worker thread per core; a number N runs it with TOKIO_WORKER_THREADS=N, to compare with a node run the
+# same way), then, for each mode of ECHO_COMMIT, the group-commit echo server with the same workers.
+# Idle connections are measured in the first round only.
+echo_servers() {
+  local round=$1 workers label mode commit_args echo_env
+  for workers in ${ECHO_WORKERS:-default}; do
+    label=echo; [ "$workers" = default ] || label="echo-w$workers"
+    ECHO_LABEL=${ECHO_LABEL:-$label} # the first is the one the means are set against
     ECHO_PORT=$(free_port)
-    env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" "${commit_args[@]}" 2>/dev/null &
+    echo_env=(); [ "$workers" = default ] || echo_env=(TOKIO_WORKER_THREADS="$workers")
+    env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
     ECHO_PID=$!; PIDS+=("$ECHO_PID")
     pin_process "$ECHO_PID" 0
     sleep 0.5
-    COMMIT_LABELS+=("$label-commit-$mode")
-    measure "$label-commit-$mode" "$label-commit-$mode" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+    measure "$label" "$label-e$round" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+    [ "$round" = 1 ] && idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
     kill "$ECHO_PID"
+    for mode in ${ECHO_COMMIT:-}; do
+      commit_args=(--group-commit); [ "$mode" = ping ] && commit_args+=(--commit-redis "127.0.0.1:$REDIS_PORT")
+      ECHO_PORT=$(free_port)
+      env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" "${commit_args[@]}" 2>/dev/null &
+      ECHO_PID=$!; PIDS+=("$ECHO_PID")
+      pin_process "$ECHO_PID" 0
+      sleep 0.5
+      [ "$round" = 1 ] && COMMIT_LABELS+=("$label-commit-$mode")
+      measure "$label-commit-$mode" "$label-commit-$mode-e$round" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+      kill "$ECHO_PID"
+    done
   done
-done
+}
 
-# The binaries in order, then in reverse (lib.sh's `abba_order`). The echo server was measured first,
-# once per entry of ECHO_WORKERS.
+# The echo servers first; the binaries in order, then in reverse (lib.sh's `abba_order`); and the echo
+# servers again (ECHO_AGAIN=0: not), so the echo server's figure is the mean of the call's start and end.
+echo_servers 1
 BINS=("$@")
 round=0
 for zero_based in $(abba_order ${#BINS[@]}); do
@@ -124,16 +132,19 @@ for zero_based in $(abba_order ${#BINS[@]}); do
   idle "$index: $bin" "node-$index-r$round" "ws://127.0.0.1:$PUBLIC_PORT/ws" "$NODE_PID"
   kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true
 done
-read -r echo_us echo_user_us <"$OUT/$ECHO_LABEL.us"
-for label in "${COMMIT_LABELS[@]}"; do
-  read -r us user_us <"$OUT/$label.us"
-  awk -v label="$label" -v us="$us" -v user_us="$user_us" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" \
-    'BEGIN { printf "%-44s %6.2f µs per round trip, %.2fx '"$ECHO_LABEL"'; user %.2f µs, %.2fx '"$ECHO_LABEL"''"'"'s user\n",
-      label, us, us / echo_us, user_us, user_us / echo_user_us }'
-done
-for ((i = 1; i <= ${#BINS[@]}; i++)); do
-  awk -v label="$i: ${BINS[$((i - 1))]}" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" \
-    '{ s += $1; u += $2; n++ }
-    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx '"$ECHO_LABEL"'; user %.2f µs, %.2fx '"$ECHO_LABEL"''"'"'s user\n",
-      label, n, s / n, s / n / echo_us, u / n, u / n / echo_user_us }' "$OUT/node-$i.us"
-done
+[ "${ECHO_AGAIN:-1}" = 0 ] || echo_servers 2
+
+# The means: CPU per round trip, its user part, and round trips served (throughput), each against the
+# echo server's mean over its rounds.
+read -r echo_us echo_user_us echo_trips < <(awk '{ s += $1; u += $2; t += $3; n++ } END { print s / n, u / n, t / n }' \
+  "$OUT/$ECHO_LABEL.us")
+# against FILE LABEL: one line of FILE's means against the echo server's.
+against() {
+  awk -v label="$2" -v echo_us="$echo_us" -v echo_user_us="$echo_user_us" -v echo_trips="$echo_trips" \
+    -v echo_label="$ECHO_LABEL" '{ s += $1; u += $2; t += $3; n++ }
+    END { printf "%-44s mean of %d: %6.2f µs per round trip, %.2fx %s; user %.2f µs, %.2fx %s'"'"'s user; round trips %.2f of %s'"'"'s\n",
+      label, n, s / n, s / n / echo_us, echo_label, u / n, u / n / echo_user_us, echo_label, t / n / echo_trips, echo_label }' "$1"
+}
+against "$OUT/$ECHO_LABEL.us" "$ECHO_LABEL"
+for label in "${COMMIT_LABELS[@]}"; do against "$OUT/$label.us" "$label"; done
+for ((i = 1; i <= ${#BINS[@]}; i++)); do against "$OUT/node-$i.us" "$i: ${BINS[$((i - 1))]}"; done
