@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Reruns every figure of BENCHMARKS.md on this machine, each beside its same-run baseline:
-#   1. jump round trips at 1,000 connections vs the echo server
+#   1. jump round trips at 1,000 connections vs the echo server (and the echo server answering after a
+#      group commit with one PING per round to Redis: the floor of a server that answers after a
+#      batched durable write)
 #   2. server memory per idle authenticated connection
 #   3. run completions with a new best and 200 friends each, with Redis commands per run
 #   4. friend-board reads at 200 and 5,000 friends, with the node's friend-board cache and without it
@@ -98,6 +100,15 @@ if section 1; then
   sleep 0.5
   load 1-echo --target echo --url "ws://127.0.0.1:$ECHO_PORT/ws" --cpu-pid "echo=$ECHO_PID" --players 1000 --pace fast --mix run=1 \
     --skill 800 --ramp-secs 5 --duration-secs "$SECS"
+  stop_node "$ECHO_PID"
+  # The same echo server answering each frame only after a group commit with one PING per round to this
+  # script's Redis: the floor of any server that answers after a batched durable write.
+  "$BIN/leapfrog-loadtest" echo-server --listen "127.0.0.1:$ECHO_PORT" --group-commit \
+    --commit-redis "127.0.0.1:$REDIS_PORT" 2>/dev/null &
+  ECHO_PID=$!; PIDS+=("$ECHO_PID")
+  sleep 0.5
+  load 1-echo-commit --target echo --url "ws://127.0.0.1:$ECHO_PORT/ws" --cpu-pid "echo=$ECHO_PID" \
+    --cpu-pid "redis=$REDIS_PID" --players 1000 --pace fast --mix run=1 --skill 800 --ramp-secs 5 --duration-secs "$SECS"
   stop_node "$ECHO_PID"
   start_node bench-a
   load 1-server --url "$NODE_URL" --admin "$NODE_ADMIN" $(cpu_node) --players 1000 --pace fast --mix run=1 --skill 800 \

@@ -43,21 +43,39 @@ def cpu_sum(report, names, field):
     return f"{sum(values):.1f}" if values else "–"
 
 
+def cpu_ratio(report, name, baseline):
+    """", CPU per round trip N.NNx": a process's CPU per round trip against the echo server's of `baseline`."""
+    try:
+        value, base = float(cpu(report, name)), float(cpu(baseline, "echo"))
+    except ValueError:
+        return ""
+    return f", CPU per round trip {value / base:.2f}x" if base else ""
+
+
 def main(out):
     print("### 1. Jump round trips, 1,000 connections, machine speed\n")
     print("CPU columns: µs of CPU (utime+stime from /proc) per round trip over the load after its ramp.\n")
     print("| target | jumps/s | round trips/s | jump p50 ms | jump p99 ms | run-ending jump p99 ms "
           "| server CPU µs | Redis CPU µs | tool CPU µs |")
     print("|---|---|---|---|---|---|---|---|---|")
-    echo, server = load(out, "1-echo"), load(out, "1-server")
-    for label, report, process in (("echo baseline", echo, "echo"), ("Leapfrog node", server, "node")):
+    echo, floor, server = load(out, "1-echo"), load(out, "1-echo-commit"), load(out, "1-server")
+    for label, report, process in (("echo baseline", echo, "echo"),
+                                   ("echo after a group commit (one PING per round)", floor, "echo"),
+                                   ("Leapfrog node", server, "node")):
         if report:
             p50, p99 = lat(kind(report, "jump"))
             _, final99 = lat(kind(report, "jump_final"))
             print(f"| {label} | {report['jumps_per_s']:,.0f} | {report['round_trips_per_s']:,.0f} | {p50} | {p99} | {final99} "
                   f"| {cpu(report, process)} | {cpu(report, 'redis')} | {cpu(report, 'tool')} |")
     if echo and server:
-        print(f"\nRatio node / echo (jumps per second): **{server['jumps_per_s'] / echo['jumps_per_s']:.2f}**\n")
+        print(f"\nRatio node / echo (jumps per second): **{server['jumps_per_s'] / echo['jumps_per_s']:.2f}**"
+              f"{cpu_ratio(server, 'node', echo)}")
+        if floor:
+            print(f"Ratio node / echo after a group commit (jumps per second): "
+                  f"**{server['jumps_per_s'] / floor['jumps_per_s']:.2f}**{cpu_ratio(server, 'node', floor)}; "
+                  f"echo after a group commit / echo: {floor['jumps_per_s'] / echo['jumps_per_s']:.2f}"
+                  f"{cpu_ratio(floor, 'echo', echo)}")
+        print()
 
     print("### 2. Memory per idle authenticated connection\n")
     print("CPU columns: µs of CPU per connection opened, over the ramp (connect, handshake, hello).\n")
