@@ -432,10 +432,7 @@ async fn a_fixed_workload_stops_when_its_players_are_done() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_echo_baseline_carries_the_same_traffic() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds");
-    let addr = listener.local_addr().expect("bound");
+    let (listener, addr) = loopback_listener().await;
     tokio::spawn(leapfrog_loadtest::echo::serve_on(listener));
     echo_carries_traffic(addr).await;
 }
@@ -449,10 +446,7 @@ async fn the_echo_baseline_with_a_group_commit_on_redis_carries_the_same_traffic
         .trim_end_matches("/0")
         .parse()
         .expect("redis address");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds");
-    let addr = listener.local_addr().expect("bound");
+    let (listener, addr) = loopback_listener().await;
     let commit = leapfrog_loadtest::echo::Commit::start(Some(redis_addr))
         .await
         .expect("connects to redis");
@@ -469,20 +463,14 @@ async fn the_group_commit_echo_answers_only_after_the_commit() {
     use tokio_tungstenite::tungstenite::Message;
 
     // A stand-in Redis this test answers by hand.
-    let store = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds");
-    let store_addr = store.local_addr().expect("bound");
+    let (store, store_addr) = loopback_listener().await;
     let (commit, accepted) = tokio::join!(
         leapfrog_loadtest::echo::Commit::start(Some(store_addr)),
         store.accept()
     );
     let commit = commit.expect("connects");
     let (mut store_side, _) = accepted.expect("accepts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds");
-    let addr = listener.local_addr().expect("bound");
+    let (listener, addr) = loopback_listener().await;
     tokio::spawn(leapfrog_loadtest::echo::serve_with(listener, Some(commit)));
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
         .await
@@ -521,6 +509,15 @@ async fn the_group_commit_echo_answers_only_after_the_commit() {
         !matches!(next, Some(Ok(Message::Binary(_)))),
         "echoed without a commit: {next:?}"
     );
+}
+
+/// A listener on a free loopback port, and its address.
+async fn loopback_listener() -> (tokio::net::TcpListener, SocketAddr) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound");
+    (listener, addr)
 }
 
 /// Plays 8 fast players against the echo server at `addr` for 2 s: no errors, and its CPU read.
