@@ -69,7 +69,8 @@ impl Commit {
 }
 
 /// The commit task: each round takes every turn queued, makes its one round trip (or yields), and
-/// wakes them. Ends when Redis fails or every connection and the handle are gone.
+/// wakes them. Ends when Redis fails or refuses the `PING`, or every connection and the handle are
+/// gone.
 async fn commit_rounds(
     mut waiting: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
     mut redis: Option<TcpStream>,
@@ -92,6 +93,10 @@ async fn commit_rounds(
                     if read == reply.len() {
                         return;
                     }
+                }
+                // An error reply (`-NOAUTH ...`) is a refusal, not a commit.
+                if reply[0] != b'+' {
+                    return;
                 }
             }
             None => tokio::task::yield_now().await,

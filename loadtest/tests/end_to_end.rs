@@ -462,16 +462,7 @@ async fn the_group_commit_echo_answers_only_after_the_commit() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio_tungstenite::tungstenite::Message;
 
-    // A stand-in Redis this test answers by hand.
-    let (store, store_addr) = loopback_listener().await;
-    let (commit, accepted) = tokio::join!(
-        leapfrog_loadtest::echo::Commit::start(Some(store_addr)),
-        store.accept()
-    );
-    let commit = commit.expect("connects");
-    let (mut store_side, _) = accepted.expect("accepts");
-    let (listener, addr) = loopback_listener().await;
-    tokio::spawn(leapfrog_loadtest::echo::serve_with(listener, Some(commit)));
+    let (mut store_side, addr) = echo_on_a_stand_in_redis().await;
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
         .await
         .expect("connects");
@@ -509,6 +500,49 @@ async fn the_group_commit_echo_answers_only_after_the_commit() {
         !matches!(next, Some(Ok(Message::Binary(_)))),
         "echoed without a commit: {next:?}"
     );
+}
+
+/// A `PING` Redis refuses (an error reply, as without the password) is no commit: the frame is not
+/// echoed and the connection ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_group_commit_echo_takes_a_refused_ping_as_no_commit() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let (mut store_side, addr) = echo_on_a_stand_in_redis().await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
+        .await
+        .expect("connects");
+    socket.send(Message::binary(vec![7])).await.expect("sends");
+    let mut ping = [0u8; 6];
+    store_side.read_exact(&mut ping).await.expect("a PING");
+    store_side
+        .write_all(b"-NOAUTH Authentication required.\r\n")
+        .await
+        .expect("replies");
+    let next = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("the connection ends rather than waits");
+    assert!(
+        !matches!(next, Some(Ok(Message::Binary(_)))),
+        "echoed after a refused commit: {next:?}"
+    );
+}
+
+/// A group-commit echo server whose Redis is a stand-in the test answers by hand: that stand-in's side
+/// of the commit connection, and the echo server's address.
+async fn echo_on_a_stand_in_redis() -> (tokio::net::TcpStream, SocketAddr) {
+    let (store, store_addr) = loopback_listener().await;
+    let (commit, accepted) = tokio::join!(
+        leapfrog_loadtest::echo::Commit::start(Some(store_addr)),
+        store.accept()
+    );
+    let commit = commit.expect("connects");
+    let (store_side, _) = accepted.expect("accepts");
+    let (listener, addr) = loopback_listener().await;
+    tokio::spawn(leapfrog_loadtest::echo::serve_with(listener, Some(commit)));
+    (store_side, addr)
 }
 
 /// A listener on a free loopback port, and its address.
