@@ -84,34 +84,36 @@ idle() {
   printf '%-44s idle: %s bytes per connection at %s connections\n' "$label" $(bytes_per_connection "$OUT/$name-idle.json")
 }
 
+# echo_round LABEL NAME IDLE [echo-server options]: one echo server (with `echo_env`, pinned like the
+# nodes) measured under the jump load as NAME, its idle connections too when IDLE is 1.
+echo_round() {
+  local label=$1 name=$2 with_idle=$3; shift 3
+  ECHO_PORT=$(free_port)
+  env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" "$@" 2>/dev/null &
+  ECHO_PID=$!; PIDS+=("$ECHO_PID")
+  pin_process "$ECHO_PID" 0
+  sleep 0.5
+  measure "$label" "$name" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+  [ "$with_idle" = 1 ] && idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
+  kill "$ECHO_PID"
+}
+
 # echo_servers ROUND: the echo server, once per entry of ECHO_WORKERS ("default" is tokio's own choice, a
 # worker thread per core; a number N runs it with TOKIO_WORKER_THREADS=N, to compare with a node run the
 # same way), then, for each mode of ECHO_COMMIT, the group-commit echo server with the same workers.
 # Idle connections are measured in the first round only.
 echo_servers() {
-  local round=$1 workers label mode commit_args echo_env
+  local round=$1 workers label mode commit_args first=0
+  [ "$round" = 1 ] && first=1
   for workers in ${ECHO_WORKERS:-default}; do
     label=echo; [ "$workers" = default ] || label="echo-w$workers"
     ECHO_LABEL=${ECHO_LABEL:-$label} # the first is the one the means are set against
-    ECHO_PORT=$(free_port)
     echo_env=(); [ "$workers" = default ] || echo_env=(TOKIO_WORKER_THREADS="$workers")
-    env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-    ECHO_PID=$!; PIDS+=("$ECHO_PID")
-    pin_process "$ECHO_PID" 0
-    sleep 0.5
-    measure "$label" "$label-e$round" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-    [ "$round" = 1 ] && idle "$label" "$label" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-    kill "$ECHO_PID"
+    echo_round "$label" "$label-e$round" "$first"
     for mode in ${ECHO_COMMIT:-}; do
       commit_args=(--group-commit); [ "$mode" = ping ] && commit_args+=(--commit-redis "127.0.0.1:$REDIS_PORT")
-      ECHO_PORT=$(free_port)
-      env "${echo_env[@]}" "$TOOL" echo-server --listen "127.0.0.1:$ECHO_PORT" "${commit_args[@]}" 2>/dev/null &
-      ECHO_PID=$!; PIDS+=("$ECHO_PID")
-      pin_process "$ECHO_PID" 0
-      sleep 0.5
-      [ "$round" = 1 ] && COMMIT_LABELS+=("$label-commit-$mode")
-      measure "$label-commit-$mode" "$label-commit-$mode-e$round" "ws://127.0.0.1:$ECHO_PORT/" "$ECHO_PID" --target echo
-      kill "$ECHO_PID"
+      [ "$first" = 1 ] && COMMIT_LABELS+=("$label-commit-$mode")
+      echo_round "$label-commit-$mode" "$label-commit-$mode-e$round" 0 "${commit_args[@]}"
     done
   done
 }
