@@ -88,25 +88,28 @@ if c:
 PY
 }
 flush() { redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null; }
+# start_echo [echo-server options]: the echo server on a free port, once it accepts connections; sets
+# ECHO_PORT and ECHO_PID.
+start_echo() {
+  ECHO_PORT=$(free_port)
+  "$BIN/leapfrog-loadtest" echo-server --listen "127.0.0.1:$ECHO_PORT" "$@" 2>/dev/null &
+  ECHO_PID=$!; PIDS+=("$ECHO_PID")
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ECHO_PORT") 2>/dev/null && return 0; sleep 0.1; done
+  echo "echo server did not start" >&2; exit 1
+}
 cpu_node() { echo "--cpu-pid node=$NODE_PID --cpu-pid redis=$REDIS_PID"; }
 
 echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), open-file hard limit $(ulimit -Hn), load average $(cut -d" " -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
 
 # 1. Jump round trips at 1,000 connections, and the echo baseline with the same traffic.
 if section 1; then
-  ECHO_PORT=$(free_port)
-  "$BIN/leapfrog-loadtest" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-  ECHO_PID=$!; PIDS+=("$ECHO_PID")
-  sleep 0.5
+  start_echo
   load 1-echo --target echo --url "ws://127.0.0.1:$ECHO_PORT/ws" --cpu-pid "echo=$ECHO_PID" --players 1000 --pace fast --mix run=1 \
     --skill 800 --ramp-secs 5 --duration-secs "$SECS"
   stop_node "$ECHO_PID"
   # The same echo server answering each frame only after a group commit with one PING per round to this
   # script's Redis: the floor of any server that answers after a batched durable write.
-  "$BIN/leapfrog-loadtest" echo-server --listen "127.0.0.1:$ECHO_PORT" --group-commit \
-    --commit-redis "127.0.0.1:$REDIS_PORT" 2>/dev/null &
-  ECHO_PID=$!; PIDS+=("$ECHO_PID")
-  sleep 0.5
+  start_echo --group-commit --commit-redis "127.0.0.1:$REDIS_PORT"
   load 1-echo-commit --target echo --url "ws://127.0.0.1:$ECHO_PORT/ws" --cpu-pid "echo=$ECHO_PID" \
     --cpu-pid "redis=$REDIS_PID" --players 1000 --pace fast --mix run=1 --skill 800 --ramp-secs 5 --duration-secs "$SECS"
   stop_node "$ECHO_PID"
@@ -120,10 +123,7 @@ fi
 #    server holding as many bare WebSocket connections.
 if section 2; then
   for n in $IDLE_CONNECTIONS; do
-    ECHO_PORT=$(free_port)
-    "$BIN/leapfrog-loadtest" echo-server --listen "127.0.0.1:$ECHO_PORT" 2>/dev/null &
-    ECHO_PID=$!; PIDS+=("$ECHO_PID")
-    sleep 1
+    start_echo
     load "2-idle-echo-$n" --target echo --scenario idle --url "ws://127.0.0.1:$ECHO_PORT/ws" --cpu-pid "echo=$ECHO_PID" --players "$n" \
       --ramp-secs 10 --duration-secs 10 --server-pid "$ECHO_PID" --source-addrs 4
     stop_node "$ECHO_PID"
